@@ -1,0 +1,81 @@
+"""Per-kind columns: domain record → text cells. Pure (no Textual), so the CLI's
+table output and the dashboard show exactly the same columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hybridtui.domain import Flavor, Image, Network, Node, Resource, ResourceKind
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    get: Callable[[Resource], str]
+    #: Widest the column grows; longer values are cut with an ellipsis.
+    max_width: int = 30
+    right: bool = False
+
+
+def _n(fn: Callable[[Node], str]) -> Callable[[Resource], str]:
+    return fn  # type: ignore[return-value]
+
+
+def _gib(mb: int) -> str:
+    g = mb / 1024
+    return f"{g:g}G" if g >= 1 else f"{mb}M"
+
+
+NODE_COLUMNS = [
+    Column("name", "Name", lambda r: r.name, 28),
+    Column("state", "State", _n(lambda r: str(r.state)), 9),
+    Column("public_ip", "Public IP", _n(lambda r: r.public_ip or "-"), 22),
+    Column("private_ip", "Private IP", _n(lambda r: r.private_ip or "-"), 15),
+    Column("flavor", "Flavor", _n(lambda r: r.flavor), 16),
+    Column("image", "Image", _n(lambda r: r.image), 36),
+    Column("login", "Login", _n(lambda r: r.login_user or "?"), 12),
+    Column("zone", "Zone", _n(lambda r: r.zone), 14),
+]
+FLAVOR_COLUMNS = [
+    Column("name", "Name", lambda r: r.name, 24),
+    Column("vcpus", "vCPU", lambda r: str(r.vcpus), 5, right=True),  # type: ignore[attr-defined]
+    Column("ram", "RAM", lambda r: _gib(r.ram_mb), 7, right=True),  # type: ignore[attr-defined]
+    Column("disk", "Disk", lambda r: f"{r.disk_gb}G" if r.disk_gb else "-", 6, right=True),  # type: ignore[attr-defined]
+]
+IMAGE_COLUMNS = [
+    Column("name", "Name", lambda r: r.name, 48),
+    Column("distro", "Distro", lambda r: r.distro or "?", 13),  # type: ignore[attr-defined]
+    Column("version", "Ver", lambda r: r.version, 6),  # type: ignore[attr-defined]
+    Column("login", "Login", lambda r: r.login_user or "?", 12),  # type: ignore[attr-defined]
+    Column("created", "Created", lambda r: r.created_at[:10], 10),  # type: ignore[attr-defined]
+]
+NETWORK_COLUMNS = [
+    Column("name", "Name", lambda r: r.name, 26),
+    Column("external", "Ext", lambda r: "yes" if r.external else "", 3),  # type: ignore[attr-defined]
+    Column("shared", "Shared", lambda r: "yes" if r.shared else "", 6),  # type: ignore[attr-defined]
+    Column("public", "AutoIP", lambda r: "yes" if r.auto_public_ip else "", 6),  # type: ignore[attr-defined]
+    Column("cidrs", "CIDRs", lambda r: ", ".join(r.cidrs) or "-", 36),  # type: ignore[attr-defined]
+    Column("zone", "Zone", lambda r: r.zone, 14),  # type: ignore[attr-defined]
+]
+COLUMNS: dict[ResourceKind, list[Column]] = {
+    ResourceKind.NODES: NODE_COLUMNS,
+    ResourceKind.FLAVORS: FLAVOR_COLUMNS,
+    ResourceKind.IMAGES: IMAGE_COLUMNS,
+    ResourceKind.NETWORKS: NETWORK_COLUMNS,
+}
+CLOUD_COLUMN_TITLE = "Cloud"
+
+
+def row_cells(kind: ResourceKind, record: Resource, cloud: str | None = None) -> tuple[str, ...]:
+    cells = tuple(c.get(record) for c in COLUMNS[kind])
+    return (cloud, *cells) if cloud is not None else cells
+
+
+def titles(kind: ResourceKind, with_cloud: bool = False) -> list[str]:
+    t = [c.title for c in COLUMNS[kind]]
+    return [CLOUD_COLUMN_TITLE, *t] if with_cloud else t
+
+
+__all__ = ["COLUMNS", "Column", "Flavor", "Image", "Network", "Node", "row_cells", "titles"]

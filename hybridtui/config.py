@@ -1,0 +1,326 @@
+"""The configuration file: YAML validated by pydantic, every problem reported at once.
+
+A cloud entry names the credential *reference* of its kind (a clouds.yaml cloud
+name, an AWS profile, a GCP project), never the secret itself: the SDKs' own
+credential chains stay the single place where secrets live.
+"""
+
+from __future__ import annotations
+
+import difflib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hybridtui.errors import ConfigError
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
+
+
+class Strict(BaseModel):
+    # `forbid`, not `allow`: a typo such as `regoin:` must be an error, not ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Overrides(Strict):
+    """Per-site answers to step 3 (pick network, flavor, image) and step 6 (login)."""
+
+    network: str | None = None
+    """Network (OpenStack), subnet (AWS) or subnetwork (GCE) new nodes go on."""
+    floating_ip_pool: str | None = None
+    """External network to take floating IPs from (OpenStack)."""
+    login_user: str | None = None
+    """Login account to try first, before the image's hints."""
+    jump_host: str | None = None
+    """`user@host[:port]` to reach private nodes through (ssh -J)."""
+    flavor: str | None = None
+    """Flavor / instance type / machine type for new nodes."""
+    image: str | None = None
+    """Image name or id for new nodes."""
+
+
+class CloudBase(Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    """Short unique name shown on the pane: lower case, digits, `-_.`."""
+    refresh_interval: float = Field(default=60.0, ge=1.0, le=86400.0)
+    """Seconds between inventory refreshes (AWS throttles polls under ~30 s)."""
+    timeout: float = Field(default=30.0, gt=0.0, le=600.0)
+    """Seconds one inventory refresh may take before it counts as failed."""
+    read_only: bool = True
+    """Hide every write action (provisioning) for this cloud."""
+    overrides: Overrides = Overrides()
+    """Per-site choices for provisioning."""
+
+
+class Fault(StrEnum):
+    NONE = "none"
+    TIMEOUT = "timeout"  # the API hangs
+    HTTP_500 = "http-500"  # the API answers 500 Internal Server Error
+    EXPIRED_CREDENTIALS = "expired-credentials"  # 401: token expired
+
+
+class SimulatorCloud(CloudBase):
+    """A built-in demo cloud: seeded, deterministic, no network."""
+
+    kind: Literal["simulator"]
+    profile: str
+    """Which real-world behaviour to simulate; see `hybridtui locate --profiles`."""
+    seed: int = 0
+    """Seed for names, counts and addresses."""
+    latency: float = Field(default=0.3, ge=0.0, le=600.0)
+    """Seconds each inventory call takes."""
+    jitter: float = Field(default=0.1, ge=0.0, le=60.0)
+    """Up to this many seconds added at random to `latency`."""
+    fault: Fault = Fault.NONE
+    """Inject a failure: none, timeout, http-500, expired-credentials."""
+    fault_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+    """Probability that a call hits `fault` (1.0: always)."""
+    nodes: int | None = Field(default=None, ge=0, le=200_000)
+    """Override the profile's node count (benchmarks)."""
+    read_only: bool = False
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        from hybridtui.providers.demo_profiles import PROFILES
+
+        if value not in PROFILES:
+            raise ValueError(f"unknown profile {value!r}; allowed: {', '.join(sorted(PROFILES))}")
+        return value
+
+
+class OpenStackCloud(CloudBase):
+    kind: Literal["openstack"]
+    cloud: str
+    """Cloud name in clouds.yaml (what `openstack --os-cloud NAME` takes)."""
+    region: str | None = None
+    """Region, when the cloud has several."""
+
+
+class AwsCloud(CloudBase):
+    kind: Literal["aws"]
+    profile: str | None = None
+    """AWS profile from ~/.aws/config; empty: the standard credential chain."""
+    regions: list[str] = Field(min_length=1)
+    """Regions to show, one pane each."""
+    refresh_interval: float = Field(default=60.0, ge=1.0, le=86400.0)
+
+
+class GceCloud(CloudBase):
+    kind: Literal["gce"]
+    project: str
+    """GCP project id."""
+    zones: list[str] = Field(default_factory=lambda: ["all"])
+    """Zones to show; `all` uses the aggregated list."""
+    credentials_file: Path | None = None
+    """Service-account JSON file; empty: Application Default Credentials."""
+
+
+CloudConfig = Annotated[
+    SimulatorCloud | OpenStackCloud | AwsCloud | GceCloud, Field(discriminator="kind")
+]
+CLOUD_MODELS: dict[str, type[CloudBase]] = {
+    "simulator": SimulatorCloud,
+    "openstack": OpenStackCloud,
+    "aws": AwsCloud,
+    "gce": GceCloud,
+}
+
+
+class AppConfig(Strict):
+    clouds: list[CloudConfig] = Field(min_length=1)
+    """The clouds to show, in pane order."""
+    theme: str | None = None
+    """Theme name (built-in, from themes/, or the user themes dir)."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id → keys, e.g. `refresh: f5`."""
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> AppConfig:
+        seen: set[str] = set()
+        for cloud in self.clouds:
+            if cloud.name in seen:
+                raise ValueError(f"duplicate cloud name {cloud.name!r}: names must be unique")
+            seen.add(cloud.name)
+        return self
+
+
+# --------------------------------------------------------------------- loading
+
+
+def load_config(path: Path) -> AppConfig:
+    """Read and validate a config file; raise ConfigError listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file not found: {path}",
+            hint="Create it (see sample_configs/) or run with --demo.",
+        ) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from e
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, source: str = "<config>") -> AppConfig:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = getattr(e, "problem", None) or str(e)
+        raise ConfigError(
+            f"{source}: not valid YAML", problems=[f"{where}: {problem}"]
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source}: the top level must be a mapping with a `clouds:` list",
+            problems=[f"{source}:1: found {type(data).__name__}"],
+        )
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as e:
+        problems = [_describe(err, root, data, source) for err in e.errors()]
+        n = len(problems)
+        raise ConfigError(
+            f"{source}: {n} problem{'s' if n != 1 else ''} found",
+            problems=problems,
+            hint="Fix them all and run `hybridtui check-config` again.",
+        ) from None
+
+
+def _describe(err: Any, root: yaml.Node | None, data: Any, source: str) -> str:
+    loc: tuple[Any, ...] = tuple(err["loc"])
+    line = _line_of(root, loc)
+    path = _loc_text(loc, data)
+    etype = err["type"]
+    ctx = err.get("ctx") or {}
+    if etype == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(loc[:-1], data)
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        msg = f"unknown key {key!r}"
+        if hint:
+            msg += f" (did you mean {hint[0]!r}?)"
+        if allowed:
+            msg += f"; allowed: {', '.join(allowed)}"
+        parent = _loc_text(loc[:-1], data) or "top level"
+        return f"{source}:{line}: {parent}: {msg}"
+    if etype == "missing":
+        key = str(loc[-1])
+        doc = _field_doc(loc, data)
+        return f"{source}:{line}: {path}: missing required key {key!r}" + (f" ({doc})" if doc else "")
+    if etype == "union_tag_invalid":
+        return (
+            f"{source}:{line}: {path}.kind: unknown kind {ctx.get('tag')!r}; "
+            f"allowed: {', '.join(CLOUD_MODELS)}"
+        )
+    if etype == "union_tag_not_found":
+        return f"{source}:{line}: {path}: missing required key 'kind'; allowed: {', '.join(CLOUD_MODELS)}"
+    msg = err["msg"].removeprefix("Value error, ")
+    got = err.get("input")
+    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    return f"{source}:{line}: {path or 'top level'}: {msg}{shown}"
+
+
+def _walk(loc: tuple[Any, ...], data: Any) -> list[tuple[str, Any]]:
+    """Pair each loc element with what it means, dropping pydantic's union tags."""
+    out: list[tuple[str, Any]] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict):
+            if part in node:
+                out.append(("key", part))
+                node = node[part]
+            elif isinstance(part, str) and node.get("kind") == part:
+                out.append(("tag", part))  # discriminated union: the model chosen
+            else:
+                out.append(("key", part))
+                node = None
+        elif isinstance(node, list) and isinstance(part, int):
+            out.append(("index", part))
+            node = node[part] if part < len(node) else None
+        else:
+            out.append(("key", part))
+            node = None
+    return out
+
+
+def _loc_text(loc: tuple[Any, ...], data: Any) -> str:
+    text = ""
+    for what, part in _walk(loc, data):
+        if what == "index":
+            text += f"[{part}]"
+        elif what == "key":
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = AppConfig
+    for what, part in _walk(loc, data):
+        if model is None:
+            return None
+        if what == "tag":
+            model = CLOUD_MODELS.get(str(part))
+        elif what == "index":
+            continue
+        elif part == "clouds" and model is AppConfig:
+            model = None
+            # the next element is an index, then the tag; resolved from data below
+            continue
+        elif part == "overrides":
+            model = Overrides
+        else:
+            return None
+    return model
+
+
+def _allowed_keys(loc: tuple[Any, ...], data: Any) -> list[str]:
+    walked = _walk(loc, data)
+    if walked and walked[-1][0] == "index" and len(walked) == 2:
+        # clouds[i] without a valid tag: fall back to the entry's kind
+        entry = data.get("clouds", [])[walked[-1][1]] if isinstance(data, dict) else {}
+        model = CLOUD_MODELS.get(entry.get("kind", "")) if isinstance(entry, dict) else None
+    else:
+        model = _model_at(loc, data)
+    return list(model.model_fields) if model else []
+
+
+def _field_doc(loc: tuple[Any, ...], data: Any) -> str:
+    model = _model_at(loc[:-1], data)
+    if model is None:
+        return ""
+    info = model.model_fields.get(str(loc[-1]))
+    return (info.description or "") if info else ""
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """1-based line of the deepest YAML node the error location reaches."""
+    if root is None:
+        return 1
+    node: yaml.Node = root
+    best = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == part:
+                    best = key_node.start_mark.line + 1
+                    node = value_node
+                    break
+            else:
+                continue  # a union tag, or a missing key: stay on the mapping's line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            best = node.start_mark.line + 1
+        else:
+            break
+    return best

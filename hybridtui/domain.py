@@ -1,0 +1,294 @@
+"""Frozen records every layer shares: providers produce them, the cache stores
+them, the model and views read them. No SDK objects and no renderables here.
+
+Each record keeps the provider's own record in `raw` (secrets stripped), so the
+details view can show what the cloud really said next to our normalization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class CloudKind(StrEnum):
+    SIMULATOR = "simulator"
+    OPENSTACK = "openstack"
+    AWS = "aws"
+    GCE = "gce"
+
+
+class ResourceKind(StrEnum):
+    NODES = "nodes"
+    FLAVORS = "flavors"
+    IMAGES = "images"
+    NETWORKS = "networks"
+
+
+class NodeState(StrEnum):
+    """Normalized node state. Clouds disagree on names: EC2 `terminated` means
+    deleted, GCE `TERMINATED` means stopped and restartable, Nova has `SHUTOFF`."""
+
+    BUILDING = "building"
+    RUNNING = "running"
+    STOPPED = "stopped"
+    SUSPENDED = "suspended"
+    SHELVED = "shelved"
+    ERROR = "error"
+    DELETING = "deleting"
+    DELETED = "deleted"
+    UNKNOWN = "unknown"
+
+
+class PublicIpStrategy(StrEnum):
+    """How a node on this cloud gets an address reachable from outside."""
+
+    AUTO_ASSIGN = "auto-assign"  # AWS default subnet: MapPublicIpOnLaunch
+    ACCESS_CONFIG = "access-config"  # GCE: ONE_TO_ONE_NAT access config on the NIC
+    DIRECT = "direct"  # OpenStack provider network with routable IPv4
+    FLOATING_IP = "floating-ip"  # OpenStack tenant network + router + FIP
+    IPV6_ONLY = "ipv6-only"  # only a global IPv6 address
+    NONE = "none"  # private: reach it through a jump host
+
+
+class AddressKind(StrEnum):
+    FIXED = "fixed"
+    FLOATING = "floating"
+    PUBLIC = "public"  # provider-assigned public (AWS auto, GCE natIP)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    ip: str
+    version: int
+    kind: AddressKind
+    network: str = ""
+
+    @property
+    def is_public(self) -> bool:
+        """Reachable from outside: floating, provider-public, or a global address."""
+        if self.kind in (AddressKind.FLOATING, AddressKind.PUBLIC):
+            return True
+        import ipaddress
+
+        try:
+            return ipaddress.ip_address(self.ip).is_global
+        except ValueError:
+            return False
+
+
+def _raw_field() -> Any:
+    return field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """Common base: identity plus the provider's raw record."""
+
+    KIND: ClassVar[ResourceKind]
+
+    id: str
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready normalized fields (raw included), used by the cache and the CLI."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "addresses":
+                value = [
+                    {"ip": a.ip, "version": a.version, "kind": str(a.kind), "network": a.network}
+                    for a in value
+                ]
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, StrEnum):
+                value = str(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Resource:
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if f.name == "addresses":
+                value = tuple(
+                    Address(a["ip"], int(a["version"]), AddressKind(a["kind"]), a.get("network", ""))
+                    for a in value
+                )
+            elif isinstance(value, list):
+                value = tuple(value)
+            kwargs[f.name] = value
+        if "state" in kwargs:
+            kwargs["state"] = NodeState(kwargs["state"])
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Node(Resource):
+    KIND: ClassVar[ResourceKind] = ResourceKind.NODES
+
+    state: NodeState = NodeState.UNKNOWN
+    #: The state word the cloud used (`SHUTOFF`, `terminated`, `TERMINATED`…).
+    raw_state: str = ""
+    flavor: str = ""
+    image: str = ""
+    zone: str = ""
+    addresses: tuple[Address, ...] = ()
+    key_name: str = ""
+    created_at: str = ""
+    #: Login account the image suggests (`ubuntu`, `ec2-user`, `cloud-user`…), if known.
+    login_user: str = ""
+    raw: dict[str, Any] = _raw_field()
+
+    @property
+    def public_ip(self) -> str:
+        """The address used to reach the node: IPv4 public first, then global IPv6."""
+        public = [a for a in self.addresses if a.is_public]
+        public.sort(key=lambda a: (a.version != 4, a.kind != AddressKind.FLOATING))
+        return public[0].ip if public else ""
+
+    @property
+    def private_ip(self) -> str:
+        for a in self.addresses:
+            if a.kind == AddressKind.FIXED and not a.is_public:
+                return a.ip
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Flavor(Resource):
+    KIND: ClassVar[ResourceKind] = ResourceKind.FLAVORS
+
+    vcpus: int = 0
+    ram_mb: int = 0
+    disk_gb: int = 0
+    raw: dict[str, Any] = _raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Image(Resource):
+    KIND: ClassVar[ResourceKind] = ResourceKind.IMAGES
+
+    distro: str = ""
+    version: str = ""
+    #: Default login account for this image, from its distro (cloud-facts §3.1).
+    login_user: str = ""
+    created_at: str = ""
+    visibility: str = ""
+    size_gb: float = 0.0
+    raw: dict[str, Any] = _raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Network(Resource):
+    KIND: ClassVar[ResourceKind] = ResourceKind.NETWORKS
+
+    external: bool = False
+    shared: bool = False
+    cidrs: tuple[str, ...] = ()
+    #: AWS subnets: instances get a public IPv4 on launch.
+    auto_public_ip: bool = False
+    zone: str = ""
+    raw: dict[str, Any] = _raw_field()
+
+
+RESOURCE_TYPES: dict[ResourceKind, type[Resource]] = {
+    ResourceKind.NODES: Node,
+    ResourceKind.FLAVORS: Flavor,
+    ResourceKind.IMAGES: Image,
+    ResourceKind.NETWORKS: Network,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CloudBehaviour:
+    """What a cloud does for each of the eight node-allocation steps.
+
+    Filled by each provider from what it knows about its cloud (vendor profile,
+    subnet flags, image metadata); the scorecard compares these side by side.
+    """
+
+    public_ip: PublicIpStrategy
+    #: Step 1: how the node key reaches the node.
+    key_mechanism: str
+    #: Step 1/8: keys can be added or removed on a running node through the API.
+    live_key_update: bool
+    #: Step 6: login accounts to try, best first.
+    login_users: tuple[str, ...]
+    #: Step 7: root logs in directly with a key (False: cloud-init's exit-142 refusal).
+    root_login: bool
+    ipv6: bool = False
+    needs_jump_host: bool = False
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "public_ip": str(self.public_ip),
+            "key_mechanism": self.key_mechanism,
+            "live_key_update": self.live_key_update,
+            "login_users": list(self.login_users),
+            "root_login": self.root_login,
+            "ipv6": self.ipv6,
+            "needs_jump_host": self.needs_jump_host,
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CloudBehaviour:
+        return cls(
+            public_ip=PublicIpStrategy(data["public_ip"]),
+            key_mechanism=data["key_mechanism"],
+            live_key_update=bool(data["live_key_update"]),
+            login_users=tuple(data["login_users"]),
+            root_login=bool(data["root_login"]),
+            ipv6=bool(data.get("ipv6", False)),
+            needs_jump_host=bool(data.get("needs_jump_host", False)),
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    """What step 4 asks a cloud for, after step 3 picked this site's names."""
+
+    name: str
+    flavor: str
+    image: str
+    network: str = ""
+    key_name: str = ""
+    public_ip: bool = True
+    floating_ip_pool: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+#: Login account per distro, as cloud-init and the AWS docs give them (cloud-facts §3.1).
+LOGIN_BY_DISTRO_OPENSTACK: dict[str, str] = {
+    "ubuntu": "ubuntu",
+    "debian": "debian",
+    "fedora": "fedora",
+    "centos": "cloud-user",
+    "rhel": "cloud-user",
+    "rocky": "rocky",
+    "almalinux": "almalinux",
+    "opensuse": "opensuse",
+    "cirros": "cirros",
+    "fedora-coreos": "core",
+    "flatcar": "core",
+}
+LOGIN_BY_DISTRO_AWS: dict[str, str] = {
+    "ubuntu": "ubuntu",
+    "debian": "admin",
+    "amazon": "ec2-user",
+    "rhel": "ec2-user",
+    "centos": "centos",
+    "fedora": "fedora",
+    "suse": "ec2-user",
+    "fedora-coreos": "core",
+    "flatcar": "core",
+}

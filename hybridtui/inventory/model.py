@@ -1,0 +1,149 @@
+"""What the views show: the latest snapshot per cloud and each cloud's status.
+
+Textual-free and single-threaded by design: only the UI thread (or the CLI) calls
+it, with outcomes the poller produced. Views read; they never fetch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hybridtui.domain import Resource, ResourceKind
+from hybridtui.inventory.poller import PollOutcome
+from hybridtui.inventory.snapshot import CloudSnapshot
+from hybridtui.providers import CloudTarget
+
+
+class CloudState(StrEnum):
+    LOADING = "loading"  # nothing yet, first refresh under way
+    FRESH = "fresh"
+    REFRESHING = "refreshing"
+    STALE = "stale"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class CloudStatus:
+    name: str
+    kind: str
+    state: CloudState
+    #: When the data shown was fetched (None: no data at all).
+    fetched_at: float | None
+    age: float | None
+    error: str = ""
+    error_title: str = ""
+    hint: str = ""
+    from_cache: bool = False
+
+    @property
+    def age_text(self) -> str:
+        return format_age(self.age)
+
+    @property
+    def summary(self) -> str:
+        """A few words for a status chip: `fresh 12s`, `stale 2h`, `error: …`."""
+        if self.state is CloudState.ERROR:
+            return f"error: {self.error_title or self.error}"
+        if self.state is CloudState.LOADING:
+            return "loading…"
+        if self.state is CloudState.REFRESHING:
+            return f"refreshing ({self.age_text})" if self.age is not None else "refreshing"
+        return f"{self.state} {self.age_text}"
+
+
+def format_age(age: float | None) -> str:
+    if age is None:
+        return "never"
+    age = max(0.0, age)
+    if age < 60:
+        return f"{int(age)}s"
+    if age < 3600:
+        return f"{int(age // 60)}m"
+    if age < 86400:
+        return f"{int(age // 3600)}h"
+    return f"{int(age // 86400)}d"
+
+
+class InventoryModel:
+    def __init__(
+        self,
+        targets: Iterable[CloudTarget],
+        *,
+        clock: Callable[[], float] = time.time,
+        stale_factor: float = 2.0,
+    ) -> None:
+        self.targets: dict[str, CloudTarget] = {t.name: t for t in targets}
+        self.clock = clock
+        self.stale_factor = stale_factor
+        self.snapshots: dict[str, CloudSnapshot] = {}
+        self._from_cache: set[str] = set()
+        self._refreshing: set[str] = set()
+        self._errors: dict[str, PollOutcome] = {}
+        self.generation = 0
+        """Bumped on every change, so views know when to rebuild."""
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.targets)
+
+    def load_cached(self, snapshot: CloudSnapshot) -> None:
+        self.snapshots[snapshot.cloud] = snapshot
+        self._from_cache.add(snapshot.cloud)
+        self.generation += 1
+
+    def mark_refreshing(self, names: Iterable[str]) -> None:
+        self._refreshing.update(names)
+
+    def apply(self, outcome: PollOutcome) -> None:
+        self._refreshing.discard(outcome.cloud)
+        if outcome.ok and outcome.snapshot is not None:
+            self.snapshots[outcome.cloud] = outcome.snapshot
+            self._from_cache.discard(outcome.cloud)
+            self._errors.pop(outcome.cloud, None)
+            self.generation += 1
+        else:
+            self._errors[outcome.cloud] = outcome
+
+    def status(self, name: str) -> CloudStatus:
+        target = self.targets[name]
+        snap = self.snapshots.get(name)
+        now = self.clock()
+        age = (now - snap.fetched_at) if snap else None
+        err = self._errors.get(name)
+        common = {"name": name, "kind": target.kind, "fetched_at": snap.fetched_at if snap else None,
+                  "age": age, "from_cache": name in self._from_cache}  # fmt: skip
+        if err is not None and err.error is not None:
+            return CloudStatus(
+                state=CloudState.ERROR,
+                error=err.error.message,
+                error_title=err.error.title,
+                hint=err.error.hint or "",
+                **common,  # type: ignore[arg-type]
+            )
+        if name in self._refreshing:
+            state = CloudState.REFRESHING if snap else CloudState.LOADING
+        elif snap is None:
+            state = CloudState.LOADING
+        elif name in self._from_cache or (
+            age is not None and age > self.stale_factor * target.config.refresh_interval
+        ):
+            state = CloudState.STALE
+        else:
+            state = CloudState.FRESH
+        return CloudStatus(state=state, **common)  # type: ignore[arg-type]
+
+    def statuses(self) -> list[CloudStatus]:
+        return [self.status(n) for n in self.targets]
+
+    def records(self, kind: ResourceKind, cloud: str | None = None) -> list[tuple[str, Resource]]:
+        """(cloud, record) pairs in pane order, for one cloud or all."""
+        names = [cloud] if cloud else list(self.targets)
+        out: list[tuple[str, Resource]] = []
+        for name in names:
+            snap = self.snapshots.get(name)
+            if snap:
+                out.extend((name, r) for r in snap.resources(kind))
+        return out

@@ -1,0 +1,172 @@
+"""Headless inventory for scripts: the same poller and cache as the dashboard,
+printed as table, JSON or CSV.
+
+The JSON shape is a public interface (documented in the README) and versioned
+by `schema`: add fields freely, never rename or remove one without bumping it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hybridtui.domain import Resource, ResourceKind
+from hybridtui.errors import ProviderError
+from hybridtui.inventory.cache import InventoryCache
+from hybridtui.inventory.poller import Poller
+from hybridtui.inventory.snapshot import CloudSnapshot, scrub
+from hybridtui.providers import CloudTarget
+
+JSON_SCHEMA = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CloudResult:
+    target: CloudTarget
+    snapshot: CloudSnapshot | None
+    #: fresh (fetched now), stale (from the cache), error (the refresh failed).
+    status: str
+    error: ProviderError | None = None
+    from_cache: bool = False
+
+
+def collect(
+    targets: list[CloudTarget],
+    cache: InventoryCache | None,
+    *,
+    offline: bool,
+    clock: Callable[[], float] = time.time,
+) -> list[CloudResult]:
+    """One refresh of every target (or the cache only), in config order."""
+    results: dict[str, CloudResult] = {}
+    if offline:
+        for t in targets:
+            snap = cache.load(t) if cache else None
+            if snap is None:
+                err = ProviderError(f"{t.name}: nothing cached yet (run once without --offline)")
+                results[t.name] = CloudResult(t, None, "error", err)
+            else:
+                results[t.name] = CloudResult(t, snap, "stale", from_cache=True)
+    else:
+        poller = Poller(targets, cache=cache, clock=clock)
+        try:
+            for outcome in poller.poll():
+                t = poller.targets[outcome.cloud]
+                if outcome.ok:
+                    results[t.name] = CloudResult(t, outcome.snapshot, "fresh")
+                else:
+                    cached = cache.load(t) if cache else None
+                    results[t.name] = CloudResult(
+                        t, cached, "error", outcome.error, from_cache=cached is not None
+                    )
+        finally:
+            poller.close()
+    return [results[t.name] for t in targets]
+
+
+def _iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _records(
+    results: Iterable[CloudResult], kinds: list[ResourceKind]
+) -> Iterable[tuple[str, ResourceKind, Resource]]:
+    for r in results:
+        if r.snapshot is None:
+            continue
+        for kind in kinds:
+            for rec in r.snapshot.resources(kind):
+                yield r.target.name, kind, rec
+
+
+def to_json(
+    results: list[CloudResult],
+    kinds: list[ResourceKind],
+    *,
+    now: float,
+    raw: bool = False,
+) -> str:
+    clouds = [
+        {
+            "cloud": r.target.name,
+            "provider": r.target.kind,
+            "region": r.target.region,
+            "status": r.status,
+            "fetched_at": _iso(r.snapshot.fetched_at) if r.snapshot else None,
+            "age_seconds": round(now - r.snapshot.fetched_at, 1) if r.snapshot else None,
+            "from_cache": r.from_cache,
+            "error": r.error.message if r.error else None,
+        }
+        for r in results
+    ]
+    records = []
+    for cloud, kind, rec in _records(results, kinds):
+        d = rec.to_dict()
+        raw_record = d.pop("raw", None)
+        item: dict[str, Any] = {"cloud": cloud, "kind": str(kind), **d}
+        if isinstance(rec, Resource) and kind is ResourceKind.NODES:
+            item["public_ip"] = getattr(rec, "public_ip", "")
+        if raw:
+            item["raw"] = scrub(raw_record or {})
+        records.append(item)
+    doc = {
+        "schema": JSON_SCHEMA,
+        "generated_at": _iso(now),
+        "kinds": [str(k) for k in kinds],
+        "clouds": clouds,
+        "records": records,
+    }
+    return json.dumps(doc, indent=2)
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(
+            f"{v['ip']}({v['kind']})" if isinstance(v, dict) and "ip" in v else str(v) for v in value
+        )
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def to_csv(results: list[CloudResult], kind: ResourceKind) -> str:
+    out = io.StringIO()
+    writer: Any = None
+    for cloud, _, rec in _records(results, [kind]):
+        d = rec.to_dict()
+        d.pop("raw", None)
+        row = {"cloud": cloud, "kind": str(kind), **{k: _flat(v) for k, v in d.items()}}
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def to_table(results: list[CloudResult], kind: ResourceKind) -> str:
+    from hybridtui.columns import COLUMNS, row_cells, titles
+
+    head = titles(kind, with_cloud=True)
+    rows = [row_cells(kind, rec, cloud) for cloud, _, rec in _records(results, [kind])]
+    limits = [20, *(c.max_width for c in COLUMNS[kind])]
+    widths = [
+        min(limits[i], max([len(head[i]), *(len(r[i]) for r in rows)])) for i in range(len(head))
+    ]
+
+    def fmt(cells: Iterable[str]) -> str:
+        parts = []
+        for cell, w in zip(cells, widths, strict=True):
+            cell = cell if len(cell) <= w else cell[: w - 1] + "…"
+            parts.append(cell.ljust(w))
+        return "  ".join(parts).rstrip()
+
+    lines = [fmt(head), *(fmt(r) for r in rows)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,79 @@
+"""Provider registry: cloud kind → "module:Class", imported on demand.
+
+Nothing here imports a provider module at import time, so building the list of
+clouds costs nothing; an adapter whose SDK is missing fails for its cloud only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hybridtui.errors import AdapterMissingError, ConfigError
+
+if TYPE_CHECKING:  # keep `hybridtui.providers` import-free at run time
+    from hybridtui.config import AppConfig, CloudBase
+    from hybridtui.providers.base import Provider
+
+REGISTRY: dict[str, str] = {
+    "simulator": "hybridtui.providers.simulator:SimulatorProvider",
+    "openstack": "hybridtui.providers.openstack:OpenStackProvider",
+    "aws": "hybridtui.providers.aws:AwsProvider",
+    "gce": "hybridtui.providers.gce:GceProvider",
+}
+
+#: pip extra that installs each kind's SDK.
+EXTRAS: dict[str, str] = {"openstack": "openstack", "aws": "aws", "gce": "gce"}
+
+
+@dataclass(frozen=True, slots=True)
+class CloudTarget:
+    """One pane: a config entry, or one region of a multi-region entry."""
+
+    name: str
+    kind: str
+    config: CloudBase
+    region: str | None = None
+
+
+def targets_for(config: AppConfig) -> list[CloudTarget]:
+    """Expand config entries into panes: an AWS entry gives one pane per region."""
+    out: list[CloudTarget] = []
+    for cloud in config.clouds:
+        regions = getattr(cloud, "regions", None)
+        if cloud.kind == "aws" and regions:
+            if len(regions) == 1:
+                out.append(CloudTarget(cloud.name, cloud.kind, cloud, regions[0]))
+            else:
+                out.extend(
+                    CloudTarget(f"{cloud.name}/{r}", cloud.kind, cloud, r) for r in regions
+                )
+        else:
+            out.append(CloudTarget(cloud.name, cloud.kind, cloud, getattr(cloud, "region", None)))
+    return out
+
+
+def load_provider_class(kind: str) -> type[Provider]:
+    try:
+        spec = REGISTRY[kind]
+    except KeyError:
+        raise ConfigError(
+            f"unknown cloud kind {kind!r}; allowed: {', '.join(REGISTRY)}"
+        ) from None
+    module_name, _, class_name = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        extra = EXTRAS.get(kind, kind)
+        raise AdapterMissingError(
+            f"the {kind} adapter is not available ({e.name} is not installed)",
+            hint=f"pip install 'hybridtui[{extra}]'",
+        ) from e
+    cls: type[Provider] = getattr(module, class_name)
+    return cls
+
+
+def build_provider(target: CloudTarget) -> Provider:
+    cls = load_provider_class(target.kind)
+    return cls(target.name, target.config, target.region)

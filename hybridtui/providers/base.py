@@ -1,0 +1,118 @@
+"""The provider contract: the only thing the poller, provisioning and UI see of a cloud.
+
+Constructors are cheap (no I/O, no SDK import) so the app can build every
+provider before first paint; SDKs load on the first call, in a worker thread.
+Calls are synchronous because every cloud SDK is: the poller runs them in threads.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import Flag, auto
+from typing import ClassVar
+
+from hybridtui.config import CloudBase
+from hybridtui.domain import (
+    Address,
+    CloudBehaviour,
+    CloudKind,
+    Flavor,
+    Image,
+    Network,
+    Node,
+    NodeSpec,
+)
+from hybridtui.errors import UnsupportedError
+
+
+class Capability(Flag):
+    """What a provider can do; the UI asks before offering an action."""
+
+    NONE = 0
+    READ = auto()
+    IMPORT_KEY = auto()
+    CREATE_NODE = auto()
+    PUBLIC_ADDRESS = auto()
+    DELETE_KEY = auto()
+    DELETE_NODE = auto()
+    WRITE = IMPORT_KEY | CREATE_NODE | PUBLIC_ADDRESS | DELETE_KEY | DELETE_NODE
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """Everything one refresh of one cloud returns."""
+
+    nodes: tuple[Node, ...]
+    flavors: tuple[Flavor, ...]
+    images: tuple[Image, ...]
+    networks: tuple[Network, ...]
+    behaviour: CloudBehaviour | None = None
+
+
+class Provider(ABC):
+    """One pane's worth of cloud: a simulator profile, an OpenStack cloud, an AWS
+    region or a GCE project."""
+
+    kind: ClassVar[CloudKind]
+    capabilities: ClassVar[Capability] = Capability.READ
+
+    def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
+        self.name = name
+        self.config = config
+        self.region = region
+
+    # ------------------------------------------------------------------ read
+    def fetch_inventory(self) -> Inventory:
+        """One full refresh. Adapters may override to share a session or paginate in parallel."""
+        return Inventory(
+            nodes=tuple(self.list_nodes()),
+            flavors=tuple(self.list_flavors()),
+            images=tuple(self.list_images()),
+            networks=tuple(self.list_networks()),
+            behaviour=self.behaviour(),
+        )
+
+    @abstractmethod
+    def list_nodes(self) -> list[Node]: ...
+
+    @abstractmethod
+    def list_flavors(self) -> list[Flavor]: ...
+
+    @abstractmethod
+    def list_images(self) -> list[Image]: ...
+
+    @abstractmethod
+    def list_networks(self) -> list[Network]: ...
+
+    @abstractmethod
+    def behaviour(self) -> CloudBehaviour:
+        """What this cloud does at each of the eight steps (for the scorecard)."""
+
+    # ----------------------------------------------------------------- write
+    # Optional: the default says "unsupported" so a read-only adapter is complete.
+    def import_key(self, name: str, public_key: str) -> str:
+        """Step 1: register a node-specific public key; returns the key's cloud name."""
+        raise UnsupportedError(f"{self.name}: importing keys is not supported")
+
+    def delete_key(self, name: str) -> None:
+        """Step 8: remove the node-specific key from the cloud."""
+        raise UnsupportedError(f"{self.name}: deleting keys is not supported")
+
+    def create_node(self, spec: NodeSpec) -> Node:
+        """Step 4: request a node; returns it as first seen (usually building)."""
+        raise UnsupportedError(f"{self.name}: creating nodes is not supported")
+
+    def get_node(self, node_id: str) -> Node:
+        raise UnsupportedError(f"{self.name}: reading a single node is not supported")
+
+    def ensure_public_address(self, node_id: str, pool: str | None = None) -> Address:
+        """Step 5: the node's public address, allocating and attaching one if the
+        cloud needs it (floating IP, Elastic IP)."""
+        raise UnsupportedError(f"{self.name}: public addresses are not supported")
+
+    def delete_node(self, node_id: str) -> None:
+        raise UnsupportedError(f"{self.name}: deleting nodes is not supported")
+
+    def close(self) -> None:
+        """Release sessions and wake any call blocked in this provider."""

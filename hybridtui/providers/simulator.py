@@ -1,0 +1,379 @@
+"""The simulator provider: demo clouds that behave like real ones, with no network.
+
+It implements the whole provider contract, write operations included, so the
+eight-step provisioning runs on it unchanged: a projector demo needs no
+credentials. Latency, jitter and faults (hang, HTTP 500, expired token) are
+per-cloud knobs so a demo can show a failing cloud next to healthy ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from hybridtui.config import CloudBase, Fault, SimulatorCloud
+from hybridtui.domain import (
+    Address,
+    AddressKind,
+    CloudBehaviour,
+    CloudKind,
+    Flavor,
+    Image,
+    Network,
+    Node,
+    NodeSpec,
+    NodeState,
+    PublicIpStrategy,
+)
+from hybridtui.errors import (
+    AuthError,
+    CloudTimeoutError,
+    CloudUnavailableError,
+    NotFoundError,
+    ProviderError,
+    QuotaError,
+)
+from hybridtui.providers import demo_profiles
+from hybridtui.providers.base import Capability, Inventory, Provider
+from hybridtui.providers.demo_profiles import DEMO_EPOCH, PROFILES, DemoProfile, address
+from hybridtui.providers.normalize import AWS_STATES, GCE_STATES, OPENSTACK_STATES
+
+_NAME_PARTS = ["web", "api", "db", "cache", "k8s-worker", "k8s-master", "ci-runner", "etl", "kafka",
+               "es-data", "grafana", "vault", "bastion", "nfs", "gitlab", "minio", "ldap", "mq", "batch", "ml-train"]  # fmt: skip
+_STATE_WORDS = {
+    "aws": {NodeState.RUNNING: "running", NodeState.STOPPED: "stopped", NodeState.BUILDING: "pending", NodeState.ERROR: "running"},
+    "gce": {NodeState.RUNNING: "RUNNING", NodeState.STOPPED: "TERMINATED", NodeState.BUILDING: "STAGING", NodeState.ERROR: "REPAIRING"},
+    "openstack": {NodeState.RUNNING: "ACTIVE", NodeState.STOPPED: "SHUTOFF", NodeState.BUILDING: "BUILD",
+                  NodeState.ERROR: "ERROR", NodeState.SHELVED: "SHELVED_OFFLOADED"},
+}  # fmt: skip
+_STATE_TABLES = {"aws": AWS_STATES, "gce": GCE_STATES, "openstack": OPENSTACK_STATES}
+#: Instances a simulated project may hold; creating more raises a quota error.
+QUOTA_INSTANCES = 500
+
+
+class SimulatorProvider(Provider):
+    kind: ClassVar[CloudKind] = CloudKind.SIMULATOR
+    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+
+    def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
+        super().__init__(name, config, region)
+        assert isinstance(config, SimulatorCloud)
+        self.sim: SimulatorCloud = config
+        self.profile: DemoProfile = PROFILES[config.profile]
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._fault_rng = random.Random(config.seed ^ 0x5EED)
+        self._world: _World | None = None  # generated on first call, off the UI thread
+        self.fault: Fault = config.fault
+        self.fault_rate: float = config.fault_rate
+        self.calls = 0
+
+    # -------------------------------------------------------------- plumbing
+    def _call(self, op: str) -> _World:
+        """Every API call: wait the configured latency, maybe fail, then answer."""
+        with self._lock:
+            self.calls += 1
+            jitter = self._fault_rng.uniform(0, self.sim.jitter) if self.sim.jitter else 0.0
+            hit = self.fault is not Fault.NONE and self._fault_rng.random() < self.fault_rate
+        delay = self.sim.latency + jitter
+        if delay and self._closed.wait(delay):
+            raise CloudTimeoutError(f"{self.name}: {op} cancelled (provider closed)")
+        if hit:
+            self._raise_fault(op)
+        with self._lock:
+            if self._world is None:
+                self._world = _World(self.profile, self.sim.seed, self.sim.nodes)
+            return self._world
+
+    def _raise_fault(self, op: str) -> None:
+        if self.fault is Fault.TIMEOUT:
+            # A hung API: block until the caller gives up and closes us.
+            self._closed.wait()
+            raise CloudTimeoutError(f"{self.name}: {op} did not answer")
+        if self.fault is Fault.HTTP_500:
+            raise CloudUnavailableError(
+                f"{self.name}: HTTP 500 Internal Server Error from the compute API ({op}, simulated)",
+                hint="The cloud's API is failing; hybridtui retries with back-off.",
+            )
+        if self.fault is Fault.EXPIRED_CREDENTIALS:
+            raise AuthError(
+                f"{self.name}: HTTP 401 Unauthorized: the token has expired (simulated)",
+                hint="Renew the credentials (demo: set fault: none).",
+            )
+
+    def close(self) -> None:
+        self._closed.set()
+
+    # ------------------------------------------------------------------ read
+    def fetch_inventory(self) -> Inventory:
+        world = self._call("inventory")
+        with self._lock:
+            world.tick()
+            return Inventory(
+                nodes=tuple(world.nodes.values()),
+                flavors=tuple(world.flavors),
+                images=tuple(world.images),
+                networks=tuple(world.networks),
+                behaviour=self.behaviour(),
+            )
+
+    def list_nodes(self) -> list[Node]:
+        world = self._call("list nodes")
+        with self._lock:
+            return list(world.nodes.values())
+
+    def list_flavors(self) -> list[Flavor]:
+        return list(self._call("list flavors").flavors)
+
+    def list_images(self) -> list[Image]:
+        return list(self._call("list images").images)
+
+    def list_networks(self) -> list[Network]:
+        return list(self._call("list networks").networks)
+
+    def behaviour(self) -> CloudBehaviour:
+        return self.profile.behaviour
+
+    # ----------------------------------------------------------------- write
+    def import_key(self, name: str, public_key: str) -> str:
+        world = self._call("import key")
+        with self._lock:
+            if name in world.keys:
+                raise ProviderError(f"{self.name}: key pair {name!r} already exists", title="Conflict")
+            world.keys[name] = public_key
+        return name
+
+    def delete_key(self, name: str) -> None:
+        world = self._call("delete key")
+        with self._lock:
+            if world.keys.pop(name, None) is None:
+                raise NotFoundError(f"{self.name}: key pair {name!r} not found")
+
+    def create_node(self, spec: NodeSpec) -> Node:
+        world = self._call("create node")
+        with self._lock:
+            return world.create(self.name, spec)
+
+    def get_node(self, node_id: str) -> Node:
+        world = self._call("get node")
+        with self._lock:
+            return world.get(self.name, node_id)
+
+    def ensure_public_address(self, node_id: str, pool: str | None = None) -> Address:
+        world = self._call("public address")
+        with self._lock:
+            return world.public_address(self.name, node_id, pool)
+
+    def delete_node(self, node_id: str) -> None:
+        world = self._call("delete node")
+        with self._lock:
+            world.get(self.name, node_id)
+            node = world.nodes.pop(node_id)
+            world.release_addresses(node)
+
+    # --------------------------------------------------------- for the tests
+    def keys(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._world.keys) if self._world else {}
+
+    def floating_ips(self) -> dict[str, str]:
+        """Allocated floating IP → node id ('' when free)."""
+        with self._lock:
+            return dict(self._world.fips) if self._world else {}
+
+
+class _World:
+    """The state of one simulated cloud. Callers hold the provider's lock."""
+
+    def __init__(self, profile: DemoProfile, seed: int, node_count: int | None) -> None:
+        self.profile = profile
+        rng = random.Random(f"{profile.key}:{seed}")
+        self.flavors = profile.flavors(rng)
+        self.images = profile.images(rng)
+        self.networks = profile.networks(rng)
+        self.keys: dict[str, str] = {}
+        self.fips: dict[str, str] = {}
+        self._public = iter(itertools.cycle(demo_profiles.public_pool(profile)))
+        self._rng = rng
+        self._serial = itertools.count(1)
+        self._polls = 0
+        n = profile.node_count if node_count is None else node_count
+        self.nodes: dict[str, Node] = {}
+        for i in range(n):
+            node = self._generate(i)
+            self.nodes[node.id] = node
+
+    # ---------------------------------------------------------- generation
+    def _node_id(self) -> str:
+        rng = self._rng
+        if self.profile.style == "aws":
+            return f"i-0{demo_profiles._hexid(rng, 16)}"
+        if self.profile.style == "gce":
+            return str(rng.randint(10**18, 10**19 - 1))
+        return demo_profiles._uuid(rng)
+
+    def _generate(self, i: int) -> Node:
+        rng = self._rng
+        part = _NAME_PARTS[i % len(_NAME_PARTS)]
+        env = ("prod", "stage", "dev")[(i // len(_NAME_PARTS)) % 3]
+        name = f"{part}-{env}-{i // (3 * len(_NAME_PARTS)) + 1:02d}" if i >= len(_NAME_PARTS) else f"{part}-prod-01"
+        roll = rng.random()
+        state = (NodeState.RUNNING if roll < 0.78 else NodeState.STOPPED if roll < 0.9
+                 else NodeState.BUILDING if roll < 0.94 else NodeState.SHELVED if roll < 0.96 and self.profile.style == "openstack"
+                 else NodeState.ERROR)  # fmt: skip
+        flavor = rng.choice(self.flavors[: max(4, len(self.flavors) // 2)])
+        image = rng.choice(self.images)
+        created = DEMO_EPOCH - timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86399))
+        spec = NodeSpec(name=name, flavor=flavor.name, image=image.name,
+                        network=self.profile.node_network, key_name=f"ops-{env}",
+                        public_ip=rng.random() < 0.7)  # fmt: skip
+        return self._make(self._node_id(), spec, state, created.isoformat(timespec="seconds"), image, i)
+
+    def _make(self, node_id: str, spec: NodeSpec, state: NodeState, created: str, image: Image, i: int,
+              extra_raw: dict[str, Any] | None = None) -> Node:  # fmt: skip
+        p = self.profile
+        zone = p.zones[i % len(p.zones)]
+        fixed = self._fixed_ip(i)
+        addrs: list[Address] = []
+        strategy = p.behaviour.public_ip
+        if strategy is PublicIpStrategy.IPV6_ONLY:
+            addrs.append(address(f"2001:db8:42::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
+            addrs.append(address(f"172.16.{i // 250}.{i % 250 + 4}", AddressKind.FIXED, "private-v4"))
+        elif strategy is PublicIpStrategy.DIRECT:
+            addrs.append(address(next(self._public), AddressKind.PUBLIC, p.node_network))
+            addrs.append(address(f"2001:db8:41::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
+        else:
+            addrs.append(address(fixed, AddressKind.FIXED, p.node_network))
+            wants_public = spec.public_ip and state is not NodeState.STOPPED
+            if strategy is PublicIpStrategy.AUTO_ASSIGN and state is NodeState.RUNNING:
+                addrs.append(address(next(self._public), AddressKind.PUBLIC, p.node_network))
+            elif strategy is PublicIpStrategy.ACCESS_CONFIG and wants_public:
+                addrs.append(address(next(self._public), AddressKind.PUBLIC, "external-nat"))
+            elif strategy is PublicIpStrategy.FLOATING_IP and wants_public and extra_raw is None:
+                fip = next(self._public)
+                self.fips[fip] = node_id
+                addrs.append(address(fip, AddressKind.FLOATING, p.node_network))
+        if state is NodeState.BUILDING:
+            addrs = [a for a in addrs if a.kind is AddressKind.FIXED]
+        raw = self._raw(node_id, spec, state, zone, image, addrs, created)
+        if extra_raw:
+            raw.update(extra_raw)
+        word = _STATE_WORDS[p.style].get(state, "UNKNOWN")
+        return Node(
+            id=node_id, name=spec.name, state=_STATE_TABLES[p.style].get(word, state), raw_state=word,
+            flavor=spec.flavor, image=image.name, zone=zone, addresses=tuple(addrs), key_name=spec.key_name,
+            created_at=created, login_user=image.login_user, raw=raw,
+        )  # fmt: skip
+
+    def _fixed_ip(self, i: int) -> str:
+        net = next((n for n in self.networks if n.name == self.profile.node_network), None)
+        cidr = net.cidrs[0] if net and net.cidrs else "10.0.0.0/16"
+        a, b, _, _ = cidr.split("/")[0].split(".") if "." in cidr else ("10", "0", "0", "0")
+        return f"{a}.{b}.{(i // 250) % 250}.{i % 250 + 4}"
+
+    def _raw(self, node_id: str, spec: NodeSpec, state: NodeState, zone: str, image: Image,
+             addrs: list[Address], created: str) -> dict[str, Any]:  # fmt: skip
+        word = _STATE_WORDS[self.profile.style].get(state, "UNKNOWN")
+        public = next((a.ip for a in addrs if a.kind is not AddressKind.FIXED and a.version == 4), None)
+        private = next((a.ip for a in addrs if a.kind is AddressKind.FIXED), None)
+        if self.profile.style == "aws":
+            return {"InstanceId": node_id, "InstanceType": spec.flavor, "ImageId": image.id,
+                    "State": {"Name": word, "Code": {"running": 16, "stopped": 80, "pending": 0}.get(word, 16)},
+                    "PublicIpAddress": public, "PrivateIpAddress": private, "KeyName": spec.key_name,
+                    "Placement": {"AvailabilityZone": zone}, "LaunchTime": created,
+                    "Tags": [{"Key": "Name", "Value": spec.name}, *({"Key": k, "Value": v} for k, v in spec.tags.items())]}  # fmt: skip
+        if self.profile.style == "gce":
+            nic: dict[str, Any] = {"network": "global/networks/default", "networkIP": private}
+            if public:
+                nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": "External NAT", "natIP": public}]
+            return {"kind": "compute#instance", "id": node_id, "name": spec.name, "status": word, "zone": zone,
+                    "machineType": f"zones/{zone}/machineTypes/{spec.flavor}", "networkInterfaces": [nic],
+                    "labels": dict(spec.tags), "creationTimestamp": created,
+                    "metadata": {"items": [{"key": "ssh-keys", "value": f"hybrid:ssh-ed25519 AAAA… {spec.key_name}"}]}}  # fmt: skip
+        nets: dict[str, list[dict[str, Any]]] = {}
+        for a in addrs:
+            nets.setdefault(a.network if a.kind is not AddressKind.FLOATING else self.profile.node_network, []).append(
+                {"addr": a.ip, "version": a.version, "OS-EXT-IPS:type": "floating" if a.kind is AddressKind.FLOATING else "fixed"})  # fmt: skip
+        return {"id": node_id, "name": spec.name, "status": word, "flavor": {"original_name": spec.flavor},
+                "image": {"id": image.id}, "key_name": spec.key_name, "addresses": nets,
+                "OS-EXT-AZ:availability_zone": zone, "created": created, "metadata": dict(spec.tags)}  # fmt: skip
+
+    # ------------------------------------------------------------ life
+    def tick(self) -> None:
+        """A little churn between polls, so a live demo shows changes."""
+        self._polls += 1
+        if self._polls < 2 or not self.nodes:
+            return
+        ids = list(self.nodes)
+        node = self.nodes[ids[(self._polls * 7) % len(ids)]]
+        if node.state in (NodeState.RUNNING, NodeState.STOPPED) and not node.id.startswith("sim-"):
+            flip = NodeState.STOPPED if node.state is NodeState.RUNNING else NodeState.RUNNING
+            word = _STATE_WORDS[self.profile.style][flip]
+            self.nodes[node.id] = Node(**{**_fields(node), "state": flip, "raw_state": word})
+
+    def create(self, cloud: str, spec: NodeSpec) -> Node:
+        if len(self.nodes) >= QUOTA_INSTANCES:
+            raise QuotaError(f"{cloud}: quota exceeded for instances: {QUOTA_INSTANCES} of {QUOTA_INSTANCES} used")
+        flavor = next((f for f in self.flavors if spec.flavor in (f.name, f.id)), None)
+        image = next((i for i in self.images if spec.image in (i.name, i.id)), None)
+        if flavor is None:
+            raise NotFoundError(f"{cloud}: flavor {spec.flavor!r} not found")
+        if image is None:
+            raise NotFoundError(f"{cloud}: image {spec.image!r} not found")
+        if spec.key_name and spec.key_name not in self.keys:
+            raise NotFoundError(f"{cloud}: key pair {spec.key_name!r} not found")
+        n = next(self._serial)
+        node_id = f"sim-{n:04d}-{demo_profiles._hexid(self._rng, 8)}"
+        extra: dict[str, Any] = {}
+        if self.profile.style == "openstack":
+            # Nova returns the generated root password once, on create: a secret
+            # that must never reach the cache, logs or screen.
+            extra["adminPass"] = demo_profiles._hexid(self._rng, 12)
+        node = self._make(node_id, spec, NodeState.RUNNING, DEMO_EPOCH.isoformat(timespec="seconds"),
+                          image, len(self.nodes) + 1000, extra)  # fmt: skip
+        self.nodes[node_id] = node
+        return node
+
+    def get(self, cloud: str, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise NotFoundError(f"{cloud}: node {node_id!r} not found") from None
+
+    def public_address(self, cloud: str, node_id: str, pool: str | None) -> Address:
+        node = self.get(cloud, node_id)
+        strategy = self.profile.behaviour.public_ip
+        existing = [a for a in node.addresses if a.kind is not AddressKind.FIXED]
+        if existing:
+            existing.sort(key=lambda a: a.version)
+            return existing[0]
+        if strategy is PublicIpStrategy.FLOATING_IP:
+            want = pool or self.profile.public_network
+            if want != self.profile.public_network:
+                raise NotFoundError(f"{cloud}: floating IP pool {want!r} not found (have {self.profile.public_network!r})")
+            free = next((ip for ip, owner in self.fips.items() if not owner), None)
+            fip = free or next(self._public)
+            self.fips[fip] = node_id
+            addr = address(fip, AddressKind.FLOATING, self.profile.node_network)
+        elif strategy in (PublicIpStrategy.ACCESS_CONFIG, PublicIpStrategy.AUTO_ASSIGN):
+            addr = address(next(self._public), AddressKind.PUBLIC, "external-nat")
+        else:
+            raise ProviderError(
+                f"{cloud}: this cloud gives nodes no public address ({strategy})",
+                title="No public address", hint="Reach the node through the configured jump host.",
+            )  # fmt: skip
+        self.nodes[node_id] = Node(**{**_fields(node), "addresses": (*node.addresses, addr)})
+        return addr
+
+    def release_addresses(self, node: Node) -> None:
+        """Deleting a server frees its floating IP but keeps it allocated, as Neutron does."""
+        for ip, owner in list(self.fips.items()):
+            if owner == node.id:
+                self.fips[ip] = ""
+
+
+def _fields(node: Node) -> dict[str, Any]:
+    return {f: getattr(node, f) for f in Node.__dataclass_fields__}
