@@ -33,7 +33,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                         help="config file (default: $HYBRIDTUI_CONFIG, then the user config dir)")
     parser.add_argument("--offline", action="store_true", default=d or False,
                         help="show cached inventory only; never call a cloud")
-    parser.add_argument("--theme", metavar="NAME", default=d, help="colour theme")  
+    parser.add_argument("--theme", metavar="NAME", default=d, help="colour theme")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--kind", choices=[*KINDS, "all"], default="nodes",
                      help="resource kind (default: nodes; `all` with --format json)")
     inv.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    inv.add_argument("--raw", action="store_true", help="json: include each provider's raw record")  
+    inv.add_argument("--raw", action="store_true", help="json: include each provider's raw record")
 
     loc = sub.add_parser("locate", help="print where config, cache, themes and logs live")
     _global_options(loc, suppress=True)
@@ -97,17 +97,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _print_error(e: HybridError) -> None:
-    """A short, readable panel on stderr; no traceback for user errors."""
+    """Title, message and hint on stderr; no traceback, no hard wrapping (keeps
+    `file:line:` problems greppable)."""
     from rich.console import Console
-    from rich.panel import Panel
     from rich.text import Text
 
-    body = Text(str(e))
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(Text(f"hybridtui: {e.title}", style="bold red"))
+    console.print(Text(str(e)))
     if e.hint:
-        body.append(f"\n\n{e.hint}", style="dim")
-    Console(stderr=True, highlight=False).print(
-        Panel(body, title=e.title, title_align="left", border_style="red", expand=False)
-    )
+        console.print(Text(e.hint, style="dim"))
 
 
 def _locate(args: argparse.Namespace) -> int:

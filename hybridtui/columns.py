@@ -29,8 +29,8 @@ def _gib(mb: int) -> str:
 
 
 NODE_COLUMNS = [
-    Column("name", "Name", lambda r: r.name, 28),
-    Column("state", "State", _n(lambda r: str(r.state)), 9),
+    Column("name", "Name", lambda r: r.name, 20),
+    Column("state", "State", _n(lambda r: str(r.state)), 8),
     Column("public_ip", "Public IP", _n(lambda r: r.public_ip or "-"), 22),
     Column("private_ip", "Private IP", _n(lambda r: r.private_ip or "-"), 15),
     Column("flavor", "Flavor", _n(lambda r: r.flavor), 16),

@@ -263,19 +263,19 @@ def _loc_text(loc: tuple[Any, ...], data: Any) -> str:
 
 
 def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping at `loc`, if there is one."""
     model: type[BaseModel] | None = AppConfig
+    in_clouds = False
     for what, part in _walk(loc, data):
-        if model is None:
-            return None
         if what == "tag":
             model = CLOUD_MODELS.get(str(part))
-        elif what == "index":
-            continue
-        elif part == "clouds" and model is AppConfig:
-            model = None
-            # the next element is an index, then the tag; resolved from data below
-            continue
-        elif part == "overrides":
+        elif what == "index" and in_clouds:
+            entry = data["clouds"][part] if part < len(data["clouds"]) else {}
+            model = CLOUD_MODELS.get(entry.get("kind", "")) if isinstance(entry, dict) else None
+            in_clouds = False
+        elif model is AppConfig and part == "clouds":
+            model, in_clouds = None, True
+        elif model is not None and part == "overrides":
             model = Overrides
         else:
             return None
@@ -283,13 +283,7 @@ def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
 
 
 def _allowed_keys(loc: tuple[Any, ...], data: Any) -> list[str]:
-    walked = _walk(loc, data)
-    if walked and walked[-1][0] == "index" and len(walked) == 2:
-        # clouds[i] without a valid tag: fall back to the entry's kind
-        entry = data.get("clouds", [])[walked[-1][1]] if isinstance(data, dict) else {}
-        model = CLOUD_MODELS.get(entry.get("kind", "")) if isinstance(entry, dict) else None
-    else:
-        model = _model_at(loc, data)
+    model = _model_at(loc, data)
     return list(model.model_fields) if model else []
 
 

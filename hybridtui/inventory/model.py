@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hybridtui.domain import Resource, ResourceKind
+from hybridtui.errors import ProviderError
 from hybridtui.inventory.poller import PollOutcome
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.providers import CloudTarget
@@ -106,6 +107,10 @@ class InventoryModel:
             self.generation += 1
         else:
             self._errors[outcome.cloud] = outcome
+
+    def note_error(self, name: str, error: ProviderError) -> None:
+        """Record a failure that did not come from a poll (offline and not cached)."""
+        self._errors[name] = PollOutcome(cloud=name, snapshot=None, error=error, elapsed=0.0)
 
     def status(self, name: str) -> CloudStatus:
         target = self.targets[name]

@@ -23,6 +23,7 @@ from hybridtui.providers import CloudTarget, build_provider
 from hybridtui.providers.base import Provider
 
 Clock = Callable[[], float]
+_Result = tuple[str, "CloudSnapshot | None", "ProviderError | None", float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,9 @@ class Poller:
         self._in_flight: set[str] = set()
         self._failures: dict[str, int] = {}
         self._next_due: dict[str, float] = {}
+        self._closed = False
+        #: Queues of poll() calls under way, so close() can wake them at once.
+        self._waiting: set[queue.Queue[_Result | None]] = set()
 
     # ----------------------------------------------------------- scheduling
     def provider(self, name: str) -> Provider:
@@ -103,14 +107,15 @@ class Poller:
         Clouds already being refreshed are skipped, not queued twice.
         """
         wanted = list(self.targets) if names is None else [n for n in names if n in self.targets]
-        results: queue.Queue[tuple[str, CloudSnapshot | None, ProviderError | None, float]] = (
-            queue.Queue()
-        )
+        results: queue.Queue[_Result | None] = queue.Queue()
         deadlines: dict[str, float] = {}
         started: dict[str, float] = {}
         with self._lock:
+            if self._closed:
+                return
             wanted = [n for n in wanted if n not in self._in_flight]
             self._in_flight.update(wanted)
+            self._waiting.add(results)
         for name in wanted:
             started[name] = time.monotonic()
             deadlines[name] = started[name] + self.targets[name].config.timeout
@@ -119,31 +124,47 @@ class Poller:
             ).start()
 
         pending = set(wanted)
+        try:
+            yield from self._collect(results, pending, deadlines, started)
+        finally:
+            with self._lock:
+                self._waiting.discard(results)
+
+    def _collect(
+        self,
+        results: queue.Queue[_Result | None],
+        pending: set[str],
+        deadlines: dict[str, float],
+        started: dict[str, float],
+    ) -> Iterator[PollOutcome]:
         while pending:
             timeout = max(0.0, min(deadlines[n] for n in pending) - time.monotonic())
             try:
-                name, snapshot, error, elapsed = results.get(timeout=timeout)
+                item = results.get(timeout=timeout)
             except queue.Empty:
-                now = time.monotonic()
-                for name in sorted(n for n in pending if deadlines[n] <= now):
-                    pending.discard(name)
-                    limit = self.targets[name].config.timeout
-                    err = CloudTimeoutError(
-                        f"{name}: no answer within {limit:g} s",
-                        hint="The cloud is slow or unreachable; raise `timeout` for it if it is just slow.",
-                    )
-                    yield self._finish(name, None, err, now - started[name])
+                yield from self._expire(pending, deadlines, started)
                 continue
-            if name not in pending:
-                continue  # already reported as timed out
-            pending.discard(name)
-            yield self._finish(name, snapshot, error, elapsed)
+            if item is None:
+                return  # closed: the app is quitting
+            name, snapshot, error, elapsed = item
+            if name in pending:  # else: already reported as timed out
+                pending.discard(name)
+                yield self._finish(name, snapshot, error, elapsed)
 
-    def _fetch(
-        self,
-        name: str,
-        results: queue.Queue[tuple[str, CloudSnapshot | None, ProviderError | None, float]],
-    ) -> None:
+    def _expire(
+        self, pending: set[str], deadlines: dict[str, float], started: dict[str, float]
+    ) -> Iterator[PollOutcome]:
+        now = time.monotonic()
+        for name in sorted(n for n in pending if deadlines[n] <= now):
+            pending.discard(name)
+            limit = self.targets[name].config.timeout
+            err = CloudTimeoutError(
+                f"{name}: no answer within {limit:g} s",
+                hint="The cloud is slow or unreachable; raise `timeout` for it if it is just slow.",
+            )
+            yield self._finish(name, None, err, now - started[name])
+
+    def _fetch(self, name: str, results: queue.Queue[_Result | None]) -> None:
         t0 = time.monotonic()
         snapshot: CloudSnapshot | None = None
         error: ProviderError | None = None
@@ -190,7 +211,11 @@ class Poller:
     def close(self) -> None:
         """Wake any call blocked in a provider; threads are daemons and never block exit."""
         with self._lock:
+            self._closed = True
             providers = list(self._providers.values())
+            waiting = list(self._waiting)
+        for q in waiting:
+            q.put(None)
         for p in providers:
             try:
                 p.close()

@@ -1,0 +1,250 @@
+"""Wiring: settings → model, poller, cache → the Textual app.
+
+The app owns the poll loop (a thread worker per batch of due clouds, results
+back as messages) and app-wide actions; screens own their own state. No cloud
+SDK is imported here or anywhere on the way to first paint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from hybridtui.errors import ConfigError, ProviderError
+from hybridtui.inventory.cache import InventoryCache
+from hybridtui.inventory.model import CloudState, InventoryModel
+from hybridtui.inventory.poller import Poller
+from hybridtui.providers import CloudTarget, targets_for
+from hybridtui.settings import Settings
+from hybridtui.ui.messages import SnapshotReady
+from hybridtui.ui.screens.dashboard import DashboardScreen
+from hybridtui.ui.screens.help import HelpScreen, describe_bindings
+from hybridtui.ui.themes import (
+    DEFAULT_THEME,
+    EXTRA_CYCLE,
+    VARIABLE_DEFAULTS,
+    builtin_themes_dir,
+    load_themes,
+)
+from hybridtui.ui.widgets.resource_table import ResourceTable
+
+#: Written by the app after its first paint, then it exits (bench/startup.py).
+BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
+
+
+class HybridApp(App[int]):
+    TITLE = "hybridtui"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="interrupt"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("t", "cycle_theme", "Theme", id="cycle-theme"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        targets: list[CloudTarget],
+        model: InventoryModel,
+        poller: Poller,
+        cache: InventoryCache | None,
+        theme_names: list[str],
+        theme_problems: Iterable[str] = (),
+        tick_interval: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.targets = targets
+        self.model = model
+        self.poller = poller
+        self.cache = cache
+        self.theme_names = theme_names
+        self.theme_problems = list(theme_problems)
+        self.tick_interval = tick_interval
+        self._closed = False
+
+    # ----------------------------------------------------------------- setup
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def get_default_screen(self) -> Screen[None]:
+        return DashboardScreen(self.model, banner=self._banner())
+
+    def _banner(self) -> str | None:
+        if self.settings.offline:
+            return "OFFLINE — cached inventory only (r is disabled)"
+        if self.settings.demo:
+            return "DEMO — simulated clouds · no credentials needed · ? for help"
+        return None
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, DashboardScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        self.sub_title = self.settings.source
+        if self.settings.config.keymap:
+            self.set_keymap(self.settings.config.keymap)
+        for problem in self.theme_problems:
+            self.notify(problem, title="Theme not loaded", severity="warning", timeout=10)
+        if self.settings.offline:
+            for t in self.targets:
+                if t.name not in self.model.snapshots:
+                    self.model.note_error(
+                        t.name, ProviderError(f"{t.name}: nothing cached yet (offline)", title="Not cached")
+                    )
+            self.dashboard.sync()
+        else:
+            self._tick()
+            self.set_interval(self.tick_interval, self._tick)
+        if os.environ.get(BENCH_FIRST_PAINT_ENV):
+            self.call_after_refresh(self._bench_first_paint)
+
+    def _bench_first_paint(self) -> None:
+        record = {"t": time.time(), "modules": sorted(sys.modules)}
+        with open(os.environ[BENCH_FIRST_PAINT_ENV], "w", encoding="utf-8") as f:
+            json.dump(record, f)
+        self.exit(0)
+
+    # --------------------------------------------------------------- polling
+    def _tick(self) -> None:
+        """Every second: start refreshes that are due, and age the status strip."""
+        due = self.poller.due()
+        if due:
+            self._start_poll(due)
+        self.dashboard.sync()
+
+    def _start_poll(self, names: list[str]) -> None:
+        self.model.mark_refreshing(names)
+        self._poll(names)
+
+    @work(thread=True, group="poll", exit_on_error=False, description="Refreshing clouds")
+    def _poll(self, names: list[str]) -> None:
+        worker = get_current_worker()
+        for outcome in self.poller.poll(names):
+            if worker.is_cancelled:
+                return
+            self.post_message(SnapshotReady(outcome))
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        outcome = message.outcome
+        before = self.model.status(outcome.cloud).state
+        self.model.apply(outcome)
+        err = outcome.error
+        if err is not None and before is not CloudState.ERROR:
+            body = err.message + (f"\n{err.hint}" if err.hint else "")
+            self.notify(body, title=err.title, severity="error", timeout=8)
+        self.dashboard.sync()
+
+    # --------------------------------------------------------------- actions
+    def action_refresh(self) -> None:
+        if self.settings.offline:
+            self.notify("Offline mode: showing the cache only.", title="Refresh disabled")
+            return
+        busy = self.poller.in_flight()
+        names = [n for n in self.model.names if n not in busy]
+        if names:
+            self._start_poll(names)
+            self.dashboard.sync()
+        self.notify(f"Refreshing {len(names)} cloud{'s' if len(names) != 1 else ''}"
+                    + (f" ({len(busy)} still busy)" if busy else ""), timeout=2)  # fmt: skip
+
+    def action_help(self) -> None:
+        bindings = describe_bindings(
+            list(self.BINDINGS), list(DashboardScreen.BINDINGS), list(ResourceTable.BINDINGS)
+        )
+        self.push_screen(HelpScreen(bindings))
+
+    def action_cycle_theme(self) -> None:
+        names = self.theme_names
+        i = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(i + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}", timeout=2)
+
+    async def action_quit(self) -> None:
+        self._shutdown_background()
+        self.exit(0)
+
+    def _shutdown_background(self) -> None:
+        """Wake blocked poll loops so exiting never waits on a hung cloud."""
+        if self._closed:
+            return
+        self._closed = True
+        self.poller.close()
+        if self.cache is not None:
+            self.cache.close()
+
+    def on_unmount(self) -> None:
+        self._shutdown_background()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        dash = self.dashboard
+        yield SystemCommand("Refresh all clouds", "Poll every cloud now (r)", self.action_refresh)
+        yield SystemCommand("Filter all panes", "Type to filter every pane at once (/)", dash.action_filter)
+        yield SystemCommand("Toggle unified view", "One table with a Cloud column, or panes side by side (u)",
+                            dash.action_toggle_unified)  # fmt: skip
+        for key, title in (("nodes", "Nodes"), ("flavors", "Flavors"), ("images", "Images"), ("networks", "Networks")):
+            yield SystemCommand(f"Show {title}", f"Switch to the {title} tab", lambda k=key: dash.action_show_tab(k))  # type: ignore[misc]
+        yield SystemCommand("Cycle theme", "Next colour theme (t)", self.action_cycle_theme)
+        yield SystemCommand("Key bindings", "Every key and what it does (?)", self.action_help)
+
+
+def make_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    tick_interval: float = 1.0,
+) -> HybridApp:
+    """Build the app; the inventory cache is read here so the first frame has data."""
+    targets = targets_for(settings.config)
+    try:
+        cache: InventoryCache | None = InventoryCache(settings.paths.inventory_cache_dir)
+    except OSError as e:
+        print(f"warning: cache unavailable ({e}); continuing without it", file=sys.stderr)
+        cache = None
+    model = InventoryModel(targets, clock=clock)
+    if cache is not None:
+        for t in targets:
+            snap = cache.load(t)
+            if snap is not None:
+                model.load_cached(snap)
+    poller = Poller(targets, cache=None if settings.offline else cache, clock=clock)
+
+    themes = load_themes(builtin_themes_dir(), settings.paths.user_themes_dir)
+    names = [t.name for t in themes.themes]
+    app = HybridApp(
+        settings,
+        targets=targets,
+        model=model,
+        poller=poller,
+        cache=cache,
+        theme_names=[*names, *EXTRA_CYCLE],
+        theme_problems=themes.failures,
+        tick_interval=tick_interval,
+    )
+    for theme in themes.themes:
+        app.register_theme(theme)
+    wanted = settings.theme or DEFAULT_THEME
+    if wanted not in app.available_themes:
+        raise ConfigError(
+            f"unknown theme {wanted!r}",
+            hint=f"Available: {', '.join(sorted(app.available_themes))}",
+        )
+    app.theme = wanted
+    return app

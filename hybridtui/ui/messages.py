@@ -1,0 +1,16 @@
+"""Messages that cross from the poll worker thread into the UI (past tense: facts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from hybridtui.inventory.poller import PollOutcome
+
+
+@dataclass
+class SnapshotReady(Message):
+    """One cloud finished refreshing (successfully or not)."""
+
+    outcome: PollOutcome

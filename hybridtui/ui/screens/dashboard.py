@@ -1,0 +1,140 @@
+"""The main screen: status strip, a tab per resource kind, one pane per cloud."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+
+from hybridtui.domain import ResourceKind
+from hybridtui.inventory.model import InventoryModel
+from hybridtui.ui.screens.details import DetailsScreen
+from hybridtui.ui.widgets.resource_table import ResourceTable
+from hybridtui.ui.widgets.resource_view import ResourceView
+from hybridtui.ui.widgets.status_strip import StatusStrip
+
+TAB_TITLES = {
+    ResourceKind.NODES: "Nodes",
+    ResourceKind.FLAVORS: "Flavors",
+    ResourceKind.IMAGES: "Images",
+    ResourceKind.NETWORKS: "Networks",
+}
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+        Binding("u", "toggle_unified", "Unified/panes", id="toggle-unified"),
+        Binding("1", "show_tab('nodes')", "Nodes tab", show=False, id="tab-nodes"),
+        Binding("2", "show_tab('flavors')", "Flavors tab", show=False, id="tab-flavors"),
+        Binding("3", "show_tab('images')", "Images tab", show=False, id="tab-images"),
+        Binding("4", "show_tab('networks')", "Networks tab", show=False, id="tab-networks"),
+    ]
+    DEFAULT_CSS = """
+    DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }
+    DashboardScreen #filter { dock: bottom; display: none; height: 3; border: tall $primary; }
+    DashboardScreen #filter.-active { display: block; }
+    DashboardScreen TabbedContent { height: 1fr; }
+    DashboardScreen TabPane { padding: 0; height: 1fr; }
+    DashboardScreen ContentSwitcher { height: 1fr; }
+    """
+
+    def __init__(self, model: InventoryModel, banner: str | None) -> None:
+        super().__init__()
+        self.model = model
+        self.banner = banner
+        self.views = {k: ResourceView(k, model.names, id=f"view-{k}") for k in ResourceKind}
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        if self.banner:
+            yield Static(self.banner, id="banner")
+        yield StatusStrip(id="status")
+        with TabbedContent(initial=f"tab-{ResourceKind.NODES}"):
+            for kind, view in self.views.items():
+                with TabPane(TAB_TITLES[kind], id=f"tab-{kind}"):
+                    yield view
+        yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sync()
+        self.call_after_refresh(self.focus_table)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def active_kind(self) -> ResourceKind:
+        active = self.query_one(TabbedContent).active or f"tab-{ResourceKind.NODES}"
+        return ResourceKind(active.removeprefix("tab-"))
+
+    @property
+    def active_view(self) -> ResourceView:
+        return self.views[self.active_kind]
+
+    def sync(self, force: bool = False) -> None:
+        """Redraw what changed in the model: statuses always, tables if data changed."""
+        if not self.is_mounted:
+            return  # on_mount syncs once the widgets exist
+        self.query_one(StatusStrip).show(self.model.statuses())
+        self.active_view.sync(self.model, force=force)
+
+    def focus_table(self) -> None:
+        focused = self.focused
+        tables = self.active_view.tables()
+        if isinstance(focused, ResourceTable) and focused in tables:
+            return
+        if tables:
+            tables[0].focus()
+
+    # ---------------------------------------------------------------- events
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        view = self.active_view
+        view.sync(self.model)
+        view.set_filter(self.query_text, self.model)
+        self.call_after_refresh(self.focus_table)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.active_view.set_filter(event.value, self.model)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.focus_table()
+        if not self.query_text:
+            self.query_one("#filter").remove_class("-active")
+
+    @on(ResourceTable.RowSelected)
+    def _open_details(self, event: ResourceTable.RowSelected) -> None:
+        cloud, record = event.payload
+        self.app.push_screen(DetailsScreen(cloud, record))
+
+    # --------------------------------------------------------------- actions
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-active")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""  # fires Input.Changed → clears every pane
+        box.remove_class("-active")
+        self.focus_table()
+
+    def action_toggle_unified(self) -> None:
+        unified = not self.active_view.unified
+        for view in self.views.values():
+            view.unified = unified
+        self.active_view.sync(self.model)
+        self.active_view.set_filter(self.query_text, self.model)
+        self.call_after_refresh(self.focus_table)
+
+    def action_show_tab(self, kind: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{kind}"

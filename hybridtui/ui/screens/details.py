@@ -1,0 +1,70 @@
+"""Details of one record: our normalized fields next to what the cloud really said."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from rich.syntax import Syntax
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from hybridtui.domain import Node, Resource
+from hybridtui.inventory.snapshot import scrub
+
+
+class DetailsScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,enter", "dismiss", "Close", id="close-details"),
+    ]
+    DEFAULT_CSS = """
+    DetailsScreen { align: center middle; }
+    DetailsScreen > Vertical {
+        width: 90%; max-width: 120; height: 90%;
+        background: $surface; border: round $primary; padding: 0 1;
+    }
+    DetailsScreen .section { color: $accent; text-style: bold; margin-top: 1; }
+    DetailsScreen #details-title { text-style: bold; color: $primary; }
+    """
+
+    def __init__(self, cloud: str, record: Resource) -> None:
+        super().__init__()
+        self.cloud = cloud
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        r = self.record
+        with Vertical():
+            yield Static(f"{self.cloud} · {r.KIND} · {r.name}", id="details-title")
+            with VerticalScroll(id="details-body"):
+                yield Static("Normalized", classes="section")
+                yield Static(self._normalized(), id="normalized")
+                yield Static("Provider record (raw, secrets redacted)", classes="section")
+                raw = json.dumps(scrub(getattr(r, "raw", {})), indent=2, sort_keys=True, default=str)
+                yield Static(Syntax(raw, "json", theme="ansi_dark", word_wrap=True), id="raw")
+            yield Static("[dim]esc close · ↑↓ scroll[/]")
+
+    def _normalized(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        data = self.record.to_dict()
+        data.pop("raw", None)
+        if isinstance(self.record, Node):
+            data["public_ip"] = self.record.public_ip or "-"
+            data["private_ip"] = self.record.private_ip or "-"
+            data["addresses"] = "\n".join(
+                f"{a['ip']}  (v{a['version']}, {a['kind']}, {a['network']})" for a in data["addresses"]
+            ) or "-"
+        for key, value in data.items():
+            if isinstance(value, list):
+                value = ", ".join(map(str, value)) or "-"
+            table.add_row(key, str(value) if value not in ("", None) else "-")
+        return table
+
+    def on_mount(self) -> None:
+        self.query_one("#details-body").focus()

@@ -1,0 +1,63 @@
+"""One cloud's pane in a tab: a title line (name, count, status) over its table."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from hybridtui.domain import ResourceKind
+from hybridtui.inventory.model import CloudState, CloudStatus
+from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
+
+
+def pane_title(label: str, kind: ResourceKind, table: ResourceTable, status: CloudStatus | None) -> Content:
+    count = (
+        f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
+    )
+    parts: list[Content | tuple[str, str] | str] = [(label, "bold"), (f" · {count} {kind}", "")]
+    if status is not None:
+        colour = {CloudState.ERROR: "$error", CloudState.STALE: "$stale"}.get(status.state, "$text-muted")
+        detail = f" · {status.summary}"
+        if status.state is CloudState.ERROR:
+            detail = f" · ✖ {status.error}"
+        parts.append((detail, colour))
+    return Content.assemble(*parts)
+
+
+class CloudPane(Vertical):
+    DEFAULT_CSS = """
+    CloudPane { width: 40; height: 1fr; border-right: vkey $panel; }
+    CloudPane > ResourceTable { width: 1fr; height: 1fr; }
+    CloudPane > .pane-title { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    CloudPane:focus-within > .pane-title { background: $primary 40%; }
+    """
+
+    def __init__(self, cloud: str, kind: ResourceKind, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.cloud = cloud
+        self.kind = kind
+        self.table = ResourceTable(empty_text="loading…")
+        self.title_bar = Static(classes="pane-title")
+
+    def compose(self) -> ComposeResult:
+        yield self.title_bar
+        yield self.table
+
+    def show(self, data: TableData | None, status: CloudStatus | None) -> None:
+        if data is not None:
+            self.table.empty_text = _empty_text(self.kind, status)
+            self.table.set_data(data)
+        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status))
+
+    def retitle(self, status: CloudStatus | None) -> None:
+        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status))
+
+
+def _empty_text(kind: ResourceKind, status: CloudStatus | None) -> str:
+    if status is None or status.state is CloudState.LOADING:
+        return "loading…"
+    if status.state is CloudState.ERROR and status.fetched_at is None:
+        return f"no data: {status.error}"
+    return f"no {kind}"

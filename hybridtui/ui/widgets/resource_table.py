@@ -1,0 +1,315 @@
+"""A table that renders only what is on screen, so 50,000 rows stay responsive.
+
+Textual's DataTable builds every row into its own structures: refilling it takes
+seconds at 50k rows. This widget keeps rows as plain tuples of strings, a
+lower-cased haystack per row for filtering, and an index list of the rows that
+match; `render_line` (Textual's line API) draws just the visible window. A
+filter keystroke is one pass over the haystacks; nothing else is rebuilt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+#: Columns are separated by one blank cell (each cell carries a leading space).
+GAP = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TableData:
+    headers: Sequence[str]
+    rows: Sequence[tuple[str, ...]]
+    #: What each row stands for (given back in `RowSelected`), same length as rows.
+    payloads: Sequence[Any]
+    #: Identity per row, to keep the cursor on the same record across refreshes.
+    keys: Sequence[Any]
+    max_widths: Sequence[int]
+    right_aligned: frozenset[int] = frozenset()
+    #: Column whose value picks a state colour (node state), if any.
+    state_column: int | None = None
+
+
+class ResourceTable(ScrollView, can_focus=True):
+    """Virtual table: a fixed header line, then the filtered rows."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+        Binding("left,h", "scroll_left", "Scroll left", show=False),
+        Binding("right,l", "scroll_right", "Scroll right", show=False),
+        Binding("enter", "select", "Details", id="details"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "resource-table--header",
+        "resource-table--cursor",
+        "resource-table--cursor-blurred",
+        "resource-table--empty",
+        "resource-table--running",
+        "resource-table--stopped",
+        "resource-table--building",
+        "resource-table--error",
+    }
+    DEFAULT_CSS = """
+    ResourceTable {
+        background: $surface;
+        color: $foreground;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+    }
+    ResourceTable > .resource-table--header { background: $panel; color: $foreground; text-style: bold; }
+    ResourceTable > .resource-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    ResourceTable > .resource-table--cursor-blurred { background: $block-cursor-blurred-background; }
+    ResourceTable > .resource-table--empty { color: $text-muted; text-style: italic; }
+    ResourceTable > .resource-table--running { color: $node-running; }
+    ResourceTable > .resource-table--stopped { color: $node-stopped; }
+    ResourceTable > .resource-table--building { color: $node-building; }
+    ResourceTable > .resource-table--error { color: $node-error; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class RowSelected(Message):
+        """The user pressed enter on a row."""
+
+        def __init__(self, table: ResourceTable, payload: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.payload = payload
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
+    def __init__(self, *, empty_text: str = "nothing here", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.empty_text = empty_text
+        self._data = TableData((), (), (), (), ())
+        self._hay: list[str] = []
+        self._view: list[int] = []
+        self._widths: list[int] = []
+        self._query = ""
+        self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+
+    # ------------------------------------------------------------------ data
+    @property
+    def row_count(self) -> int:
+        """Rows shown (after the filter)."""
+        return len(self._view)
+
+    @property
+    def total_count(self) -> int:
+        return len(self._data.rows)
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    def set_data(self, data: TableData) -> None:
+        """Replace all rows, keeping the cursor on the same record if it is still there."""
+        current = self.current_key
+        self._data = data
+        self._hay = ["\x00".join(r).lower() for r in data.rows]
+        self._widths = self._measure()
+        self._apply_filter()
+        if current is not None:
+            try:
+                pos = self._view.index(data.keys.index(current))
+            except ValueError:
+                pos = 0
+            self.cursor = min(pos, max(0, len(self._view) - 1))
+        self._refresh_all()
+
+    def set_filter(self, query: str) -> None:
+        """Show only rows containing `query` (case-insensitive, any column)."""
+        query = query.strip().lower()
+        if query == self._query:
+            return
+        self._query = query
+        self._apply_filter()
+        self.cursor = 0
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._refresh_all()
+
+    def _apply_filter(self) -> None:
+        q = self._query
+        if not q:
+            self._view = list(range(len(self._hay)))
+        else:
+            self._view = [i for i, h in enumerate(self._hay) if q in h]
+
+    def _measure(self) -> list[int]:
+        d = self._data
+        widths = [len(h) for h in d.headers]
+        for row in d.rows:
+            for i, cell in enumerate(row):
+                if len(cell) > widths[i]:
+                    widths[i] = len(cell)
+        return [min(w, d.max_widths[i]) if i < len(d.max_widths) else w for i, w in enumerate(widths)]
+
+    def _refresh_all(self) -> None:
+        self._lines.clear()
+        total = sum(self._widths) + GAP * len(self._widths)
+        self.virtual_size = Size(total, len(self._view) + 1)
+        self.refresh()
+
+    @property
+    def current_payload(self) -> Any:
+        if not self._view:
+            return None
+        return self._data.payloads[self._view[min(self.cursor, len(self._view) - 1)]]
+
+    @property
+    def current_key(self) -> Any:
+        if not self._view or not self._data.keys:
+            return None
+        return self._data.keys[self._view[min(self.cursor, len(self._view) - 1)]]
+
+    def visible_rows(self) -> list[tuple[str, ...]]:
+        """The rows currently on screen (tests and the tmux check read these)."""
+        top = int(self.scroll_offset.y)
+        height = max(0, self.size.height - 1)
+        return [self._data.rows[i] for i in self._view[top : top + height]]
+
+    # --------------------------------------------------------------- actions
+    def action_cursor(self, delta: int) -> None:
+        self._move(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self.cursor + direction * max(1, self.size.height - 2))
+
+    def action_jump(self, where: int) -> None:
+        self._move(len(self._view) - 1 if where < 0 else 0)
+
+    def action_select(self) -> None:
+        payload = self.current_payload
+        if payload is not None:
+            self.post_message(self.RowSelected(self, payload))
+
+    def _move(self, pos: int) -> None:
+        if not self._view:
+            return
+        self.cursor = max(0, min(pos, len(self._view) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        rows_visible = max(1, self.size.height - 1 - (1 if self.show_horizontal_scrollbar else 0))
+        top = int(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + rows_visible:
+            self.scroll_to(y=new - rows_visible + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        pos = int(self.scroll_offset.y) + event.y - 1
+        if 0 <= pos < len(self._view):
+            self.cursor = pos
+            if event.chain >= 2:
+                self.action_select()
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    # ------------------------------------------------------------- rendering
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            strip = self._header_strip()
+        elif not self._view:
+            strip = self._empty_strip(y) if y == 1 else Strip.blank(width, base)
+        else:
+            pos = int(scroll_y) + y - 1
+            if pos >= len(self._view):
+                return Strip.blank(width, base)
+            strip = self._row_strip(pos)
+        return strip.crop_extend(int(scroll_x), int(scroll_x) + width, base)
+
+    def _cells(self, cells: Sequence[str], style: Style, state_style: Style | None) -> list[Segment]:
+        segments = []
+        right = self._data.right_aligned
+        state_col = self._data.state_column
+        for i, w in enumerate(self._widths):
+            text = cells[i] if i < len(cells) else ""
+            if len(text) > w:
+                text = text[: max(0, w - 1)] + "…"
+            text = text.rjust(w) if i in right else text.ljust(w)
+            cell_style = style + state_style if (i == state_col and state_style) else style
+            segments.append(Segment(" " + text, cell_style))
+        return segments
+
+    def _header_strip(self) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("resource-table--header")
+        return Strip(self._cells(self._data.headers, style, None)).extend_cell_length(
+            self.virtual_size.width, style
+        )
+
+    def _empty_strip(self, y: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("resource-table--empty")
+        text = f" no rows match {self._query!r}" if self._query and self._data.rows else f" {self.empty_text}"
+        return Strip([Segment(text, style)])
+
+    def _row_strip(self, pos: int) -> Strip:
+        is_cursor = pos == self.cursor
+        key = (pos, self._view[pos], is_cursor and self.has_focus)
+        cached = self._lines.get(key)
+        if cached is not None and not is_cursor:
+            return cached
+        row = self._data.rows[self._view[pos]]
+        style = self.rich_style
+        if is_cursor:
+            style = style + self.get_component_rich_style(
+                "resource-table--cursor" if self.has_focus else "resource-table--cursor-blurred"
+            )
+        state_style = None
+        col = self._data.state_column
+        if col is not None and not (is_cursor and self.has_focus):
+            state_style = _state_style(self, row[col] if col < len(row) else "")
+        strip = Strip(self._cells(row, style, state_style)).extend_cell_length(
+            self.virtual_size.width, style
+        )
+        self._lines[key] = strip
+        return strip
+
+
+_STATE_CLASS = {
+    "running": "resource-table--running",
+    "stopped": "resource-table--stopped",
+    "shelved": "resource-table--stopped",
+    "suspended": "resource-table--stopped",
+    "building": "resource-table--building",
+    "deleting": "resource-table--building",
+    "error": "resource-table--error",
+    "deleted": "resource-table--stopped",
+}
+
+
+def _state_style(table: ResourceTable, value: str) -> Style | None:
+    cls = _STATE_CLASS.get(value)
+    return table.get_component_rich_style(cls, partial=True) if cls else None

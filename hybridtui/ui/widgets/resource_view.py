@@ -1,0 +1,119 @@
+"""A tab's content: one pane per cloud side by side, or one unified table with a
+Cloud column. Only the mode on screen is rebuilt when data changes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import HorizontalScroll, Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from hybridtui.columns import COLUMNS, row_cells, titles
+from hybridtui.domain import ResourceKind
+from hybridtui.inventory.model import InventoryModel
+from hybridtui.ui.widgets.cloud_pane import CloudPane, pane_title
+from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
+
+
+#: Narrowest pane: name, state and most of the public IP stay visible.
+PANE_MIN_WIDTH = 44
+
+
+def table_data(model: InventoryModel, kind: ResourceKind, cloud: str | None) -> TableData:
+    """Rows for one cloud (`cloud` given) or all clouds with a Cloud column."""
+    cols = COLUMNS[kind]
+    records = model.records(kind, cloud)
+    with_cloud = cloud is None
+    rows = [row_cells(kind, r, c if with_cloud else None) for c, r in records]
+    offset = 1 if with_cloud else 0
+    state_col = next((i + offset for i, c in enumerate(cols) if c.key == "state"), None)
+    return TableData(
+        headers=titles(kind, with_cloud),
+        rows=rows,
+        payloads=records,
+        keys=[(c, r.id) for c, r in records],
+        max_widths=([20] if with_cloud else []) + [c.max_width for c in cols],
+        right_aligned=frozenset(i + offset for i, c in enumerate(cols) if c.right),
+        state_column=state_col,
+    )
+
+
+class ResourceView(Vertical):
+    DEFAULT_CSS = """
+    ResourceView { height: 1fr; }
+    ResourceView > #panes { height: 1fr; }
+    ResourceView > #unified { height: 1fr; display: none; }
+    ResourceView.-unified > #panes { display: none; }
+    ResourceView.-unified > #unified { display: block; }
+    ResourceView #unified > .pane-title { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    unified: reactive[bool] = reactive(False)
+
+    def __init__(self, kind: ResourceKind, clouds: list[str], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.kind = kind
+        self.panes = [CloudPane(c, kind) for c in clouds]
+        self.unified_table = ResourceTable(empty_text="loading…")
+        self.unified_title = Static(classes="pane-title")
+        #: model generation each mode last showed; -1 = never
+        self._shown: dict[str, int] = {"panes": -1, "unified": -1}
+        self._query = ""
+
+    def compose(self) -> ComposeResult:
+        with HorizontalScroll(id="panes"):
+            yield from self.panes
+        with Vertical(id="unified"):
+            yield self.unified_title
+            yield self.unified_table
+
+    def on_resize(self) -> None:
+        """Fit as many whole panes as stay readable and let them fill the width
+        exactly; the rest are a page away (tab moves between panes). At 80
+        columns that is one full-width pane, at 160 three."""
+        if not self.panes:
+            return
+        per_page = max(1, min(len(self.panes), self.size.width // PANE_MIN_WIDTH))
+        width = self.size.width // per_page
+        for pane in self.panes:
+            pane.styles.width = width
+
+    def watch_unified(self, unified: bool) -> None:
+        self.set_class(unified, "-unified")
+
+    def tables(self) -> list[ResourceTable]:
+        """The tables on screen in the current mode."""
+        return [self.unified_table] if self.unified else [p.table for p in self.panes]
+
+    def sync(self, model: InventoryModel, force: bool = False) -> None:
+        """Bring the visible mode up to date with the model (cheap when nothing changed)."""
+        mode = "unified" if self.unified else "panes"
+        stale = force or self._shown[mode] != model.generation
+        if mode == "panes":
+            for pane in self.panes:
+                status = model.status(pane.cloud)
+                pane.show(table_data(model, self.kind, pane.cloud) if stale else None, status)
+                pane.table.set_filter(self._query)
+                pane.retitle(status)
+        else:
+            if stale:
+                self.unified_table.set_data(table_data(model, self.kind, None))
+            self.unified_table.set_filter(self._query)
+            self._retitle_unified(model)
+        self._shown[mode] = model.generation
+
+    def _retitle_unified(self, model: InventoryModel) -> None:
+        n = len(model.names)
+        self.unified_title.update(
+            pane_title(f"all {n} clouds", self.kind, self.unified_table, None)
+        )
+
+    def set_filter(self, query: str, model: InventoryModel) -> None:
+        self._query = query
+        for table in self.tables():
+            table.set_filter(query)
+        if self.unified:
+            self._retitle_unified(model)
+        else:
+            for pane in self.panes:
+                pane.retitle(model.status(pane.cloud))

@@ -1,0 +1,109 @@
+"""Shared fixtures: a loopback-only network guard, isolated config/cache dirs,
+a frozen clock and small simulator configs."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hybridtui.config import AppConfig
+from hybridtui.paths import resolve_paths
+from hybridtui.providers.demo_profiles import DEMO_EPOCH
+from hybridtui.settings import Settings
+
+# ------------------------------------------------------------ loopback guard
+
+
+class NonLoopbackConnection(AssertionError):
+    """A test tried to reach an address outside 127.0.0.0/8 and ::1."""
+
+
+def _check_address(address: Any) -> None:
+    if not isinstance(address, tuple) or not address:
+        return  # AF_UNIX paths and the like
+    host = address[0]
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host in ("localhost", "ip6-localhost"):
+        return
+    try:
+        ip = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        raise NonLoopbackConnection(f"connection to unresolved host {host!r} refused by test guard") from None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if not ip.is_loopback:
+        raise NonLoopbackConnection(f"connection to {host} refused: tests may only reach loopback")
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check_address(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check_address(address)
+    return _real_connect_ex(self, address)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Installed for the whole session, before any test module imports an SDK.
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+# ------------------------------------------------------------------ isolation
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, cache and themes live in tmp_path; a user's real ones are never read."""
+    home = tmp_path / "hybridtui-home"
+    monkeypatch.setenv("HYBRIDTUI_HOME", str(home))
+    for var in ("HYBRIDTUI_CONFIG", "HYBRIDTUI_THEME", "HYBRIDTUI_BENCH_FIRST_PAINT"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+FROZEN_NOW = DEMO_EPOCH.timestamp()
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[Any]:
+    yield lambda: FROZEN_NOW
+
+
+def sim_cloud(name: str, profile: str, **knobs: Any) -> dict[str, Any]:
+    """A simulator cloud entry that answers at once unless told otherwise."""
+    return {"name": name, "kind": "simulator", "profile": profile, "latency": 0.0, "jitter": 0.0, **knobs}
+
+
+THREE_CLOUDS = [
+    sim_cloud("aws-sim", "aws-default-vpc"),
+    sim_cloud("gce-sim", "gce-access-config"),
+    sim_cloud("os-fip", "openstack-floating-ip"),
+]
+
+
+def make_settings(
+    clouds: list[dict[str, Any]] | None = None,
+    *,
+    offline: bool = False,
+    demo: bool = True,
+    theme: str | None = None,
+    **extra: Any,
+) -> Settings:
+    config = AppConfig.model_validate({"clouds": clouds or THREE_CLOUDS, **extra})
+    return Settings(config=config, source="test config", demo=demo, offline=offline,
+                    paths=resolve_paths(), theme=theme)  # fmt: skip

@@ -1,0 +1,135 @@
+"""Config validation: every failure mode gives file:line, the key and what is allowed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hybridtui.config import AppConfig, load_config, parse_config
+from hybridtui.errors import ConfigError
+from hybridtui.paths import data_dir
+
+SAMPLES = sorted(data_dir("sample_configs").glob("*.yaml"))
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, "cfg.yaml")
+    return info.value.problems
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_sample_config_is_valid(path: Path) -> None:
+    config = load_config(path)
+    assert isinstance(config, AppConfig)
+    assert config.clouds
+
+
+def test_samples_cover_each_kind() -> None:
+    names = {p.name for p in SAMPLES}
+    assert {"demo.yaml", "openstack-two-clouds.yaml", "aws-two-regions.yaml",
+            "gce-one-project.yaml", "hybrid.yaml"} <= names  # fmt: skip
+    kinds = {c.kind for p in SAMPLES for c in load_config(p).clouds}
+    assert kinds == {"simulator", "openstack", "aws", "gce"}
+
+
+def test_unknown_key_names_line_key_and_suggestion() -> None:
+    text = "clouds:\n  - name: a\n    kind: aws\n    regoins: [eu-west-1]\n"
+    got = problems(text)
+    unknown = [p for p in got if "regoins" in p]
+    assert unknown, got
+    assert unknown[0].startswith("cfg.yaml:4:")
+    assert "did you mean 'regions'" in unknown[0]
+    assert "allowed:" in unknown[0] and "profile" in unknown[0]
+
+
+def test_wrong_type_reports_value_and_line() -> None:
+    text = "clouds:\n  - name: a\n    kind: simulator\n    profile: aws-default-vpc\n    latency: fast\n"
+    (msg,) = problems(text)
+    assert msg.startswith("cfg.yaml:5: clouds[0].latency:")
+    assert "valid number" in msg and "'fast'" in msg
+
+
+def test_unknown_kind_lists_allowed_kinds() -> None:
+    (msg,) = problems("clouds:\n  - name: a\n    kind: azure\n")
+    assert msg.startswith("cfg.yaml:2:")
+    assert "unknown kind 'azure'" in msg
+    assert "simulator, openstack, aws, gce" in msg
+
+
+def test_missing_credential_reference_is_named() -> None:
+    got = problems("clouds:\n  - name: os\n    kind: openstack\n  - name: g\n    kind: gce\n")
+    assert any("clouds[0]" in p and "missing required key 'cloud'" in p and "clouds.yaml" in p for p in got), got
+    assert any("clouds[1]" in p and "missing required key 'project'" in p for p in got), got
+    assert any(p.startswith("cfg.yaml:2:") for p in got) and any(p.startswith("cfg.yaml:4:") for p in got)
+
+
+def test_bad_yaml_gives_line_and_column() -> None:
+    got = problems("clouds:\n  - name: a\n    kind: [simulator\n")
+    assert len(got) == 1
+    assert got[0].startswith("cfg.yaml:4:") or got[0].startswith("cfg.yaml:3:")
+
+
+def test_all_problems_reported_at_once() -> None:
+    text = (
+        "clouds:\n"
+        "  - name: Bad Name\n    kind: simulator\n    profile: nope\n"
+        "  - name: b\n    kind: aws\n    regions: []\n    colour: red\n"
+    )
+    got = problems(text)
+    assert len(got) >= 4, got
+    joined = "\n".join(got)
+    assert "clouds[0].name" in joined and "clouds[0].profile" in joined
+    assert "unknown profile 'nope'" in joined and "aws-default-vpc" in joined
+    assert "clouds[1].regions" in joined and "unknown key 'colour'" in joined
+
+
+def test_duplicate_names_rejected() -> None:
+    text = "clouds:\n  - {name: a, kind: simulator, profile: aws-default-vpc}\n  - {name: a, kind: simulator, profile: openstack-private}\n"
+    (msg,) = problems(text)
+    assert "duplicate cloud name 'a'" in msg
+
+
+def test_top_level_must_be_mapping() -> None:
+    with pytest.raises(ConfigError, match="top level must be a mapping"):
+        parse_config("- just\n- a list\n", "cfg.yaml")
+
+
+def test_missing_file_has_hint(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "absent.yaml")
+    assert "not found" in info.value.message and info.value.hint
+
+
+def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("clouds:\n  - name: a\n    kind: azure\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hybridtui", "--config", str(bad), "check-config"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "bad.yaml:2" in proc.stderr and "unknown kind 'azure'" in proc.stderr
+
+
+def test_env_var_selects_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hybridtui.settings import resolve_settings
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("clouds:\n  - {name: only, kind: simulator, profile: openstack-private}\n")
+    monkeypatch.setenv("HYBRIDTUI_CONFIG", str(cfg))
+    s = resolve_settings()
+    assert [c.name for c in s.config.clouds] == ["only"] and s.source == str(cfg)
+    # --config beats the environment, --demo beats both
+    assert resolve_settings(demo=True).source == "built-in demo clouds"
+
+
+def test_no_config_falls_back_to_demo() -> None:
+    from hybridtui.settings import resolve_settings
+
+    s = resolve_settings()
+    assert s.demo and len(s.config.clouds) >= 6
