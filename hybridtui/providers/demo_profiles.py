@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from hybridtui.domain import (
@@ -238,7 +238,7 @@ def _gce_images(rng: random.Random) -> list[Image]:
                 "creationTimestamp": when.isoformat(timespec="milliseconds"),
             })  # fmt: skip
             # GCE: no fixed account; the name is whatever goes into ssh-keys metadata.
-            out.append(Image(**{**img.to_dict(), "login_user": "(any, via metadata)", "version": img.version}))
+            out.append(replace(img, login_user="(any, via metadata)"))
     return out
 
 

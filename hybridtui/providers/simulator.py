@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -235,6 +236,9 @@ class _World:
     def _make(self, node_id: str, spec: NodeSpec, state: NodeState, created: str, image: Image, i: int,
               extra_raw: dict[str, Any] | None = None) -> Node:  # fmt: skip
         p = self.profile
+        # What the cloud can say decides the state: EC2 has no "error" state.
+        word = _STATE_WORDS[p.style].get(state, "UNKNOWN")
+        state = _STATE_TABLES[p.style].get(word, state)
         zone = p.zones[i % len(p.zones)]
         fixed = self._fixed_ip(i)
         addrs: list[Address] = []
@@ -261,9 +265,8 @@ class _World:
         raw = self._raw(node_id, spec, state, zone, image, addrs, created)
         if extra_raw:
             raw.update(extra_raw)
-        word = _STATE_WORDS[p.style].get(state, "UNKNOWN")
         return Node(
-            id=node_id, name=spec.name, state=_STATE_TABLES[p.style].get(word, state), raw_state=word,
+            id=node_id, name=spec.name, state=state, raw_state=word,
             flavor=spec.flavor, image=image.name, zone=zone, addresses=tuple(addrs), key_name=spec.key_name,
             created_at=created, login_user=image.login_user, raw=raw,
         )  # fmt: skip
@@ -312,7 +315,7 @@ class _World:
         if node.state in (NodeState.RUNNING, NodeState.STOPPED) and not node.id.startswith("sim-"):
             flip = NodeState.STOPPED if node.state is NodeState.RUNNING else NodeState.RUNNING
             word = _STATE_WORDS[self.profile.style][flip]
-            self.nodes[node.id] = Node(**{**_fields(node), "state": flip, "raw_state": word})
+            self.nodes[node.id] = replace(node, state=flip, raw_state=word)
 
     def create(self, cloud: str, spec: NodeSpec) -> Node:
         if len(self.nodes) >= QUOTA_INSTANCES:
@@ -365,7 +368,7 @@ class _World:
                 f"{cloud}: this cloud gives nodes no public address ({strategy})",
                 title="No public address", hint="Reach the node through the configured jump host.",
             )  # fmt: skip
-        self.nodes[node_id] = Node(**{**_fields(node), "addresses": (*node.addresses, addr)})
+        self.nodes[node_id] = replace(node, addresses=(*node.addresses, addr))
         return addr
 
     def release_addresses(self, node: Node) -> None:
@@ -374,6 +377,3 @@ class _World:
             if owner == node.id:
                 self.fips[ip] = ""
 
-
-def _fields(node: Node) -> dict[str, Any]:
-    return {f: getattr(node, f) for f in Node.__dataclass_fields__}

@@ -46,8 +46,11 @@ class CloudPane(Vertical):
         yield self.table
 
     def show(self, data: TableData | None, status: CloudStatus | None) -> None:
+        empty = _empty_text(self.kind, status)
+        if empty != self.table.empty_text:
+            self.table.empty_text = empty
+            self.table.refresh()
         if data is not None:
-            self.table.empty_text = _empty_text(self.kind, status)
             self.table.set_data(data)
         self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status))
 

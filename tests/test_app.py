@@ -1,0 +1,260 @@
+"""Pilot tests: the dashboard as a keyboard user drives it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import THREE_CLOUDS, make_settings, sim_cloud
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Input, TabbedContent
+
+from hybridtui.inventory.cache import InventoryCache
+from hybridtui.inventory.model import CloudState
+from hybridtui.inventory.poller import Poller
+from hybridtui.paths import resolve_paths
+from hybridtui.providers import targets_for
+from hybridtui.ui.app import HybridApp, make_app
+from hybridtui.ui.messages import SnapshotReady
+from hybridtui.ui.screens.dashboard import DashboardScreen
+from hybridtui.ui.screens.details import DetailsScreen
+from hybridtui.ui.screens.help import HelpScreen
+from hybridtui.ui.widgets.resource_table import ResourceTable
+from hybridtui.ui.widgets.resource_view import ResourceView
+
+
+async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
+    """Wait for every poll worker, then for the messages they posted."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def dash(app: HybridApp) -> DashboardScreen:
+    return app.dashboard
+
+
+def nodes_view(app: HybridApp) -> ResourceView:
+    return dash(app).views[dash(app).active_kind]
+
+
+async def test_panes_populated_per_cloud(frozen_clock: Any) -> None:
+    messages: list[Message] = []
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48), message_hook=messages.append) as pilot:
+        await settle(app, pilot)
+        ready = [m for m in messages if isinstance(m, SnapshotReady)]
+        assert sorted(m.outcome.cloud for m in ready) == ["aws-sim", "gce-sim", "os-fip"]
+        assert all(m.outcome.ok for m in ready)
+        view = nodes_view(app)
+        for pane in view.panes:
+            expected = len(app.model.snapshots[pane.cloud].nodes)
+            assert expected > 0 and pane.table.total_count == expected
+            assert f"{expected} nodes" in str(pane.title_bar.render())
+        assert [s.state for s in app.model.statuses()] == [CloudState.FRESH] * 3
+        assert isinstance(app.focused, ResourceTable)
+
+
+async def test_filter_applies_to_all_panes_and_esc_clears(frozen_clock: Any) -> None:
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        view = nodes_view(app)
+        totals = [p.table.total_count for p in view.panes]
+        await pilot.press("slash", *"kafka")
+        assert isinstance(app.focused, Input)
+        for pane in view.panes:
+            rows = pane.table.visible_rows()
+            assert rows, pane.cloud
+            assert all(any("kafka" in c.lower() for c in r) for r in rows)
+            assert 0 < pane.table.row_count < pane.table.total_count
+            assert "/" in str(pane.title_bar.render())  # "3/48 nodes"
+        await pilot.press("enter")
+        assert isinstance(app.focused, ResourceTable), "enter keeps the filter and returns to the table"
+        await pilot.press("2")  # the filter follows to the Flavors tab
+        await pilot.pause()
+        flavors = dash(app).views[dash(app).active_kind]
+        assert all(p.table.query == "kafka" for p in flavors.panes)
+        await pilot.press("1", "escape")
+        await pilot.pause()
+        assert [p.table.row_count for p in view.panes] == totals
+
+
+async def test_filter_with_no_match_says_so(frozen_clock: Any) -> None:
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zzzz-no-such")
+        pane = nodes_view(app).panes[0]
+        assert pane.table.row_count == 0
+        assert "no rows match 'zzzz-no-such'" in pane.table.render_line(1).text
+
+
+async def test_refresh_polls_every_cloud_again(frozen_clock: Any) -> None:
+    messages: list[Message] = []
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        await settle(app, pilot)
+        before = {n: app.poller.provider(n).calls for n in app.model.names}  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await settle(app, pilot)
+        ready = [m for m in messages if isinstance(m, SnapshotReady)]
+        assert len(ready) == 6
+        after = {n: app.poller.provider(n).calls for n in app.model.names}  # type: ignore[attr-defined]
+        assert all(after[n] == before[n] + 1 for n in before)
+
+
+async def test_unified_view_toggle(frozen_clock: Any) -> None:
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        view = nodes_view(app)
+        total = sum(len(s.nodes) for s in app.model.snapshots.values())
+        await pilot.press("u")
+        await pilot.pause()
+        assert view.unified and view.unified_table.display
+        assert view.unified_table.total_count == total
+        assert view.unified_table.render_line(0).text.split()[0] == "Cloud"
+        assert app.focused is view.unified_table
+        clouds = {row[0] for row in view.unified_table.visible_rows()}
+        assert clouds <= {"aws-sim", "gce-sim", "os-fip"} and clouds
+        await pilot.press("u")
+        await pilot.pause()
+        assert not view.unified and isinstance(app.focused, ResourceTable)
+        assert app.focused in [p.table for p in view.panes]
+
+
+async def test_details_view_shows_normalized_and_raw(frozen_clock: Any) -> None:
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.focused
+        assert isinstance(table, ResourceTable)
+        await pilot.press("down")
+        cloud, record = table.current_payload
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailsScreen)
+        assert screen.record is record and screen.cloud == cloud
+        title = str(screen.query_one("#details-title").render())
+        assert record.name in title and cloud in title
+        shown = app.export_screenshot()
+        first_raw_key = next(iter(record.raw))
+        assert first_raw_key in shown, "the provider's own record is on screen"
+        assert "Normalized" in shown and record.id in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_failing_cloud_shows_error_while_others_stay_fresh(frozen_clock: Any) -> None:
+    clouds = [*THREE_CLOUDS[:2], sim_cloud("broken", "openstack-private", fault="http-500")]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        states = {s.name: s.state for s in app.model.statuses()}
+        assert states == {"aws-sim": CloudState.FRESH, "gce-sim": CloudState.FRESH, "broken": CloudState.ERROR}
+        broken = next(p for p in nodes_view(app).panes if p.cloud == "broken")
+        assert "HTTP 500" in str(broken.title_bar.render())
+        assert broken.table.total_count == 0 and "no data" in broken.table.empty_text
+        strip = str(dash(app).query_one("#status").render())
+        assert "broken error" in strip.replace("\u00a0", " ") and "aws-sim fresh" in strip.replace("\u00a0", " ")
+        assert any(n.title == "Cloud unavailable" for n in app._notifications)
+        assert app.poller.next_due("broken") > frozen_clock(), "backing off"
+
+
+async def test_offline_mode_uses_cache_and_never_polls(frozen_clock: Any) -> None:
+    settings = make_settings(offline=True)
+    cache = InventoryCache(resolve_paths().inventory_cache_dir)
+    ts = targets_for(settings.config)
+    list(Poller(ts[:2], cache=cache).poll())  # os-fip never cached
+    cache.close()
+    app = make_app(settings, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        states = {s.name: s.state for s in app.model.statuses()}
+        assert states["aws-sim"] is CloudState.STALE and states["gce-sim"] is CloudState.STALE
+        assert states["os-fip"] is CloudState.ERROR
+        assert app.poller._providers == {}, "offline never builds a provider"
+        assert "OFFLINE" in str(dash(app).query_one("#banner").render())
+        await pilot.press("r")
+        await pilot.pause()
+        assert any(n.title == "Refresh disabled" for n in app._notifications)
+        assert nodes_view(app).panes[0].table.total_count > 0
+
+
+async def test_paints_from_cache_before_the_first_refresh_returns(frozen_clock: Any) -> None:
+    slow = [sim_cloud("slowpoke", "openstack-floating-ip", latency=30, timeout=60)]
+    cache = InventoryCache(resolve_paths().inventory_cache_dir)
+    fast = make_settings([sim_cloud("slowpoke", "openstack-floating-ip")])
+    list(Poller(targets_for(fast.config), cache=cache).poll())
+    cache.close()
+    app = make_app(make_settings(slow), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = nodes_view(app).panes[0]
+        assert pane.table.total_count > 0, "cached rows are on the first frame"
+        assert app.model.status("slowpoke").state is CloudState.REFRESHING
+        await pilot.press("q")
+
+
+async def test_tabs_by_number_keys(frozen_clock: Any) -> None:
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for key, kind in (("2", "flavors"), ("3", "images"), ("4", "networks"), ("1", "nodes")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen.query_one(TabbedContent).active == f"tab-{kind}"
+            view = dash(app).active_view
+            expected = len(app.model.snapshots["aws-sim"].resources(view.kind))
+            assert view.panes[0].table.total_count == expected > 0
+
+
+async def test_help_lists_every_binding(frozen_clock: Any) -> None:
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.bindings)
+        for key, desc in (("/", "Filter"), ("u", "Unified/panes"), ("r", "Refresh"), ("q", "Quit"),
+                          ("enter", "Details"), ("t", "Theme"), ("?", "Help")):  # fmt: skip
+            assert keys.get(key) == desc, (key, keys)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_theme_cycles_and_keymap_applies(frozen_clock: Any) -> None:
+    app = make_app(make_settings(keymap={"refresh": "f5"}), clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "hybrid-dark"
+        await pilot.press("t")
+        assert app.theme == "hybrid-light"
+        await pilot.press("t", "t")
+        assert app.theme == "ansi-dark"
+        calls = app.poller.provider("aws-sim").calls  # type: ignore[attr-defined]
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert app.poller.provider("aws-sim").calls == calls + 1  # type: ignore[attr-defined]
+
+
+async def test_quit_does_not_wait_for_a_hung_cloud(frozen_clock: Any) -> None:
+    clouds = [sim_cloud("hung", "openstack-private", fault="timeout", timeout=300)]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.poller.in_flight() == {"hung"}
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert app.poller._waiting == set(), "the poll loop was woken, not left blocked"
+
+
+async def test_unknown_theme_is_a_config_error() -> None:
+    import pytest
+
+    from hybridtui.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown theme 'nope'"):
+        make_app(make_settings(theme="nope"))

@@ -1,0 +1,135 @@
+"""The disk cache: persists, never stores secrets, survives concurrent writers."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from conftest import sim_cloud
+
+from hybridtui.config import AppConfig
+from hybridtui.domain import NodeSpec
+from hybridtui.inventory.cache import InventoryCache
+from hybridtui.inventory.poller import Poller
+from hybridtui.inventory.snapshot import REDACTED
+from hybridtui.paths import resolve_paths
+from hybridtui.providers import targets_for
+
+
+def targets(*clouds: dict[str, object]):  # type: ignore[no-untyped-def]
+    return targets_for(AppConfig.model_validate({"clouds": list(clouds)}))
+
+
+def cache_dir() -> Path:
+    return resolve_paths().inventory_cache_dir
+
+
+def test_snapshot_round_trips_across_instances() -> None:
+    ts = targets(sim_cloud("a", "openstack-floating-ip"), sim_cloud("b", "gce-access-config"))
+    cache = InventoryCache(cache_dir())
+    poller = Poller(ts, cache=cache)
+    fresh = {o.cloud: o.snapshot for o in poller.poll()}
+    cache.close()
+
+    again = InventoryCache(cache_dir())  # a new process would do exactly this
+    for t in ts:
+        loaded = again.load(t)
+        assert loaded is not None and fresh[t.name] is not None
+        assert [n.to_dict() for n in loaded.nodes] == [n.to_dict() for n in fresh[t.name].nodes]
+        assert loaded.behaviour == fresh[t.name].behaviour
+        assert loaded.fetched_at == fresh[t.name].fetched_at
+    again.close()
+
+
+def test_cache_dir_is_private() -> None:
+    InventoryCache(cache_dir()).close()
+    mode = stat.S_IMODE(cache_dir().stat().st_mode)
+    assert mode == 0o700
+
+
+def test_secrets_never_reach_the_cache_files() -> None:
+    (t,) = targets(sim_cloud("os", "openstack-floating-ip"))
+    cache = InventoryCache(cache_dir())
+    poller = Poller([t], cache=cache)
+    provider = poller.provider("os")
+    inv = provider.fetch_inventory()
+    provider.import_key("k1", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKEYMATERIAL test")
+    node = provider.create_node(NodeSpec(name="secret-holder", flavor=inv.flavors[0].name,
+                                         image=inv.images[0].name, key_name="k1"))  # fmt: skip
+    admin_pass = node.raw["adminPass"]
+    assert len(admin_pass) >= 8
+    (outcome,) = list(poller.poll())
+    assert outcome.ok
+    cache.close()
+
+    blobs = b"".join(p.read_bytes() for p in cache_dir().rglob("*") if p.is_file())
+    assert b"secret-holder" in blobs, "the node itself is cached"
+    assert admin_pass.encode() not in blobs, "Nova's adminPass must never be written"
+    loaded = InventoryCache(cache_dir()).load(t)
+    assert loaded is not None
+    held = next(n for n in loaded.nodes if n.name == "secret-holder")
+    assert held.raw["adminPass"] == REDACTED
+
+
+def test_changed_cloud_identity_never_shows_old_data() -> None:
+    (old,) = targets(sim_cloud("x", "openstack-private"))
+    (new,) = targets(sim_cloud("x", "aws-default-vpc"))
+    cache = InventoryCache(cache_dir())
+    list(Poller([old], cache=cache).poll())
+    assert cache.load(old) is not None
+    assert cache.load(new) is None
+    cache.close()
+
+
+def test_damaged_entry_is_dropped_not_fatal() -> None:
+    (t,) = targets(sim_cloud("x", "openstack-private"))
+    cache = InventoryCache(cache_dir())
+    cache._cache.set(cache.key(t), "{not json")
+    assert cache.load(t) is None
+    assert cache._cache.get(cache.key(t)) is None
+    cache.close()
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from hybridtui.config import AppConfig
+    from hybridtui.inventory.cache import InventoryCache
+    from hybridtui.inventory.snapshot import CloudSnapshot
+    from hybridtui.providers import targets_for
+    from hybridtui.providers.simulator import SimulatorProvider
+
+    seed = int(sys.argv[2])
+    cfg = AppConfig.model_validate({"clouds": [
+        {"name": "shared", "kind": "simulator", "profile": "aws-default-vpc", "latency": 0, "jitter": 0}]})
+    (t,) = targets_for(cfg)
+    inv = SimulatorProvider("shared", cfg.clouds[0]).fetch_inventory()
+    cache = InventoryCache(__import__("pathlib").Path(sys.argv[1]))
+    for i in range(40):
+        snap = CloudSnapshot("shared", "simulator", float(seed * 1000 + i), inv.nodes, inv.flavors, inv.images, inv.networks, inv.behaviour)
+        cache.store(t, snap)
+        got = cache.load(t)
+        assert got is not None and len(got.nodes) == len(inv.nodes), "torn read"
+    cache.close()
+    """
+)
+
+
+def test_two_processes_share_one_cache_without_corruption(tmp_path: Path) -> None:
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    procs = [
+        subprocess.Popen([sys.executable, str(script), str(cache_dir()), str(seed)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        for seed in (1, 2)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    (t,) = targets(sim_cloud("shared", "aws-default-vpc"))
+    final = InventoryCache(cache_dir()).load(t)
+    assert final is not None
+    assert final.fetched_at in {1039.0, 2039.0}, "the last complete write of one writer wins"

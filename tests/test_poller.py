@@ -1,0 +1,100 @@
+"""The poller: concurrency, ordering by latency, timeouts and back-off, by events."""
+
+from __future__ import annotations
+
+import threading
+
+from conftest import sim_cloud
+
+from hybridtui.config import AppConfig
+from hybridtui.errors import CloudTimeoutError, CloudUnavailableError
+from hybridtui.inventory.poller import Backoff, Poller
+from hybridtui.providers import targets_for
+
+
+def make_poller(clouds: list[dict[str, object]], **kwargs: object) -> Poller:
+    return Poller(targets_for(AppConfig.model_validate({"clouds": clouds})), **kwargs)  # type: ignore[arg-type]
+
+
+def test_results_arrive_in_latency_order_and_hung_cloud_times_out() -> None:
+    clouds = [
+        sim_cloud("slow", "openstack-private", latency=0.6),
+        sim_cloud("hung", "openstack-floating-ip", fault="timeout", timeout=1.5),
+        sim_cloud("fast", "aws-default-vpc", latency=0.05),
+        sim_cloud("medium", "gce-access-config", latency=0.3),
+    ]
+    poller = make_poller(clouds)
+    try:
+        outcomes = list(poller.poll())
+    finally:
+        poller.close()
+    assert [o.cloud for o in outcomes] == ["fast", "medium", "slow", "hung"]
+    assert all(o.ok and o.snapshot and o.snapshot.nodes for o in outcomes[:3])
+    assert isinstance(outcomes[3].error, CloudTimeoutError)
+    assert "no answer within 1.5 s" in outcomes[3].error.message
+
+
+def test_hung_cloud_is_not_asked_again_while_its_call_is_outstanding() -> None:
+    poller = make_poller([sim_cloud("hung", "openstack-private", fault="timeout", timeout=0.2),
+                          sim_cloud("ok", "aws-default-vpc")])  # fmt: skip
+    try:
+        first = {o.cloud: o for o in poller.poll()}
+        assert not first["hung"].ok
+        assert "hung" in poller.in_flight(), "the stuck call is still outstanding"
+        second = [o.cloud for o in poller.poll()]
+        assert second == ["ok"], "no second thread piles up on the hung cloud"
+    finally:
+        poller.close()
+
+
+def test_failure_backs_off_exponentially_and_success_resets() -> None:
+    now = [1000.0]
+    poller = make_poller([sim_cloud("flaky", "aws-default-vpc", fault="http-500", refresh_interval=30)],
+                         clock=lambda: now[0], backoff=Backoff(base=5, cap=60))  # fmt: skip
+    provider = poller.provider("flaky")
+    delays = []
+    for _ in range(5):
+        (o,) = list(poller.poll())
+        assert isinstance(o.error, CloudUnavailableError)
+        delays.append(poller.next_due("flaky") - now[0])
+    assert delays == [5, 10, 20, 40, 60]
+    assert poller.due(now[0] + 59) == [] and poller.due(now[0] + 60) == ["flaky"]
+    provider.fault = provider.fault.NONE  # type: ignore[attr-defined]
+    (o,) = list(poller.poll())
+    assert o.ok and poller.failures("flaky") == 0
+    assert poller.next_due("flaky") - now[0] == 30, "back to the refresh interval"
+
+
+def test_auth_errors_are_not_hammered() -> None:
+    now = [0.0]
+    poller = make_poller([sim_cloud("expired", "aws-default-vpc", fault="expired-credentials")],
+                         clock=lambda: now[0], backoff=Backoff(base=5, cap=300))  # fmt: skip
+    (o,) = list(poller.poll())
+    assert not o.error.transient  # type: ignore[union-attr]
+    assert poller.next_due("expired") >= 300
+
+
+def test_missing_adapter_fails_that_cloud_only() -> None:
+    poller = make_poller([
+        {"name": "aws", "kind": "aws", "regions": ["eu-west-1"]},
+        sim_cloud("sim", "openstack-private"),
+    ])  # fmt: skip
+    outcomes = {o.cloud: o for o in poller.poll()}
+    assert outcomes["sim"].ok
+    assert not outcomes["aws"].ok and "adapter" in outcomes["aws"].error.message  # type: ignore[union-attr]
+
+
+def test_close_wakes_a_blocked_poll_at_once() -> None:
+    poller = make_poller([sim_cloud("hung", "openstack-private", fault="timeout", timeout=300)])
+    done = threading.Event()
+    got: list[object] = []
+
+    def run() -> None:
+        got.extend(poller.poll())
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert not done.wait(0.3)
+    poller.close()
+    assert done.wait(5), "quitting must not wait for a hung cloud's timeout"
+    assert got == []

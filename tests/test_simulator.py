@@ -1,0 +1,155 @@
+"""The demo clouds behave like the real clouds they imitate (cloud-facts.md)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import sim_cloud
+
+from hybridtui.config import Fault, SimulatorCloud
+from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy
+from hybridtui.errors import AuthError, CloudUnavailableError, NotFoundError, ProviderError
+from hybridtui.providers.base import Capability
+from hybridtui.providers.demo_profiles import PROFILES
+from hybridtui.providers.simulator import SimulatorProvider
+
+
+def provider(profile: str, **knobs: object) -> SimulatorProvider:
+    return SimulatorProvider("sim", SimulatorCloud.model_validate(sim_cloud("sim", profile, **knobs)))
+
+
+def test_at_least_six_profiles_with_distinct_public_ip_behaviour() -> None:
+    assert len(PROFILES) >= 6
+    strategies = {p.behaviour.public_ip for p in PROFILES.values()}
+    assert {PublicIpStrategy.AUTO_ASSIGN, PublicIpStrategy.ACCESS_CONFIG, PublicIpStrategy.FLOATING_IP,
+            PublicIpStrategy.DIRECT, PublicIpStrategy.IPV6_ONLY, PublicIpStrategy.NONE} <= strategies  # fmt: skip
+
+
+def test_seeded_and_deterministic() -> None:
+    a = provider("openstack-floating-ip", seed=7).fetch_inventory()
+    b = provider("openstack-floating-ip", seed=7).fetch_inventory()
+    c = provider("openstack-floating-ip", seed=8).fetch_inventory()
+    assert [n.to_dict() for n in a.nodes] == [n.to_dict() for n in b.nodes]
+    assert [i.id for i in a.images] == [i.id for i in b.images]
+    assert [i.id for i in a.images] != [i.id for i in c.images]
+
+
+def test_public_clouds_have_realistic_catalogues() -> None:
+    for key in ("aws-default-vpc", "gce-access-config", "openstack-direct-ipv4"):
+        inv = provider(key).fetch_inventory()
+        assert len(inv.images) >= 100, key
+        assert len(inv.flavors) >= 24, key
+
+
+def test_aws_like_state_and_login_by_ami_family() -> None:
+    inv = provider("aws-default-vpc").fetch_inventory()
+    running = [n for n in inv.nodes if n.state is NodeState.RUNNING]
+    assert running and all(n.public_ip for n in running), "default subnet gives public IPv4 on launch"
+    users = {i.distro: i.login_user for i in inv.images}
+    assert users["debian"] == "admin" and users["amazon"] == "ec2-user" and users["ubuntu"] == "ubuntu"
+    assert {n.raw_state for n in inv.nodes} <= {"running", "stopped", "pending"}
+    assert any(n.auto_public_ip for n in inv.networks) and any(not n.auto_public_ip for n in inv.networks)
+
+
+def test_openstack_centos_logs_in_as_cloud_user_but_aws_centos_as_centos() -> None:
+    os_users = {i.distro: i.login_user for i in provider("openstack-floating-ip").fetch_inventory().images}
+    aws_users = {i.distro: i.login_user for i in provider("aws-default-vpc").fetch_inventory().images}
+    assert os_users["centos"] == "cloud-user" and aws_users["centos"] == "centos"
+    assert os_users["debian"] == "debian" and aws_users["debian"] == "admin"
+
+
+def test_gce_terminated_is_stopped_not_deleted() -> None:
+    inv = provider("gce-access-config", seed=3).fetch_inventory()
+    terminated = [n for n in inv.nodes if n.raw_state == "TERMINATED"]
+    assert terminated and all(n.state is NodeState.STOPPED for n in terminated)
+    assert provider("gce-access-config").behaviour().live_key_update is True
+
+
+def test_private_cloud_has_no_public_address_and_needs_jump_host() -> None:
+    p = provider("openstack-private")
+    inv = p.fetch_inventory()
+    assert all(not n.public_ip for n in inv.nodes)
+    assert not any(n.external for n in inv.networks)
+    assert p.behaviour().needs_jump_host
+
+
+def test_ipv6_only_cloud_gives_only_v6_public_addresses() -> None:
+    inv = provider("openstack-ipv6-only").fetch_inventory()
+    publics = [a for n in inv.nodes for a in n.addresses if a.is_public]
+    assert publics and all(a.version == 6 for a in publics)
+
+
+def test_write_contract_floating_ip_cloud() -> None:
+    p = provider("openstack-floating-ip")
+    assert Capability.WRITE in p.capabilities
+    inv = p.fetch_inventory()
+    p.import_key("node-key-1", "ssh-ed25519 AAAAC3Nza test")
+    node = p.create_node(NodeSpec(name="probe", flavor=inv.flavors[0].name, image=inv.images[0].name,
+                                  network="default-network", key_name="node-key-1"))  # fmt: skip
+    assert node.public_ip == "", "a tenant-network node has no public address until a FIP is attached"
+    assert "adminPass" in node.raw
+    addr = p.ensure_public_address(node.id)
+    assert addr.kind is AddressKind.FLOATING
+    assert p.get_node(node.id).public_ip == addr.ip
+    assert p.ensure_public_address(node.id) == addr, "idempotent"
+    p.delete_node(node.id)
+    assert p.floating_ips()[addr.ip] == "", "the FIP stays allocated but free after delete"
+    with pytest.raises(NotFoundError):
+        p.get_node(node.id)
+    p.delete_key("node-key-1")
+    assert p.keys() == {}
+
+
+def test_create_with_unknown_key_or_flavor_fails_clearly() -> None:
+    p = provider("aws-default-vpc")
+    inv = p.fetch_inventory()
+    with pytest.raises(NotFoundError, match="key pair 'nope'"):
+        p.create_node(NodeSpec(name="x", flavor=inv.flavors[0].name, image=inv.images[0].name, key_name="nope"))
+    with pytest.raises(NotFoundError, match="flavor 'z9.huge'"):
+        p.create_node(NodeSpec(name="x", flavor="z9.huge", image=inv.images[0].name))
+
+
+def test_private_cloud_refuses_public_address_with_hint() -> None:
+    p = provider("openstack-private")
+    inv = p.fetch_inventory()
+    node = p.create_node(NodeSpec(name="x", flavor=inv.flavors[0].name, image=inv.images[0].name))
+    with pytest.raises(ProviderError) as info:
+        p.ensure_public_address(node.id)
+    assert "jump host" in (info.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [(Fault.HTTP_500, CloudUnavailableError), (Fault.EXPIRED_CREDENTIALS, AuthError)],
+)
+def test_injected_faults(fault: Fault, error: type[Exception]) -> None:
+    p = provider("aws-default-vpc", fault=fault.value)
+    with pytest.raises(error) as info:
+        p.fetch_inventory()
+    assert "simulated" in str(info.value)
+
+
+def test_fault_rate_zero_never_fails() -> None:
+    p = provider("aws-default-vpc", fault="http-500", fault_rate=0.0)
+    for _ in range(5):
+        p.fetch_inventory()
+
+
+def test_hang_is_released_by_close() -> None:
+    import threading
+
+    p = provider("openstack-private", fault="timeout")
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            p.fetch_inventory()
+        except ProviderError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=call)
+    t.start()
+    t.join(0.2)
+    assert t.is_alive(), "a hung cloud does not answer"
+    p.close()
+    t.join(5)
+    assert not t.is_alive() and errors
