@@ -27,12 +27,24 @@ KINDS = ("nodes", "flavors", "images", "networks")
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """Options valid before or after a subcommand (`hybridtui inventory --demo`)."""
     d = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--demo", action="store_true", default=d or False,
-                        help="use the built-in simulated clouds (no credentials needed)")
-    parser.add_argument("--config", metavar="PATH", default=d,
-                        help="config file (default: $HYBRIDTUI_CONFIG, then the user config dir)")
-    parser.add_argument("--offline", action="store_true", default=d or False,
-                        help="show cached inventory only; never call a cloud")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=d or False,
+        help="use the built-in simulated clouds (no credentials needed)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=d,
+        help="config file (default: $HYBRIDTUI_CONFIG, then the user config dir)",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=d or False,
+        help="show cached inventory only; never call a cloud",
+    )
     parser.add_argument("--theme", metavar="NAME", default=d, help="colour theme")
 
 
@@ -47,10 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     inv = sub.add_parser("inventory", help="print inventory for scripts (table, json, csv)")
     _global_options(inv, suppress=True)
-    inv.add_argument("--cloud", action="append", metavar="NAME", default=[],
-                     help="only this cloud (repeatable)")
-    inv.add_argument("--kind", choices=[*KINDS, "all"], default="nodes",
-                     help="resource kind (default: nodes; `all` with --format json)")
+    inv.add_argument(
+        "--cloud", action="append", metavar="NAME", default=[], help="only this cloud (repeatable)"
+    )
+    inv.add_argument(
+        "--kind",
+        choices=[*KINDS, "all"],
+        default="nodes",
+        help="resource kind (default: nodes; `all` with --format json)",
+    )
     inv.add_argument("--format", choices=("table", "json", "csv"), default="table")
     inv.add_argument("--raw", action="store_true", help="json: include each provider's raw record")
 

@@ -173,9 +173,7 @@ def parse_config(text: str, source: str = "<config>") -> AppConfig:
         mark = getattr(e, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = getattr(e, "problem", None) or str(e)
-        raise ConfigError(
-            f"{source}: not valid YAML", problems=[f"{where}: {problem}"]
-        ) from None
+        raise ConfigError(f"{source}: not valid YAML", problems=[f"{where}: {problem}"]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -215,7 +213,9 @@ def _describe(err: Any, root: yaml.Node | None, data: Any, source: str) -> str:
     if etype == "missing":
         key = str(loc[-1])
         doc = _field_doc(loc, data)
-        return f"{source}:{line}: {path}: missing required key {key!r}" + (f" ({doc})" if doc else "")
+        return f"{source}:{line}: {path}: missing required key {key!r}" + (
+            f" ({doc})" if doc else ""
+        )
     if etype == "union_tag_invalid":
         return (
             f"{source}:{line}: {path}.kind: unknown kind {ctx.get('tag')!r}; "

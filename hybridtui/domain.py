@@ -118,7 +118,9 @@ class Resource:
             value = data[f.name]
             if f.name == "addresses":
                 value = tuple(
-                    Address(a["ip"], int(a["version"]), AddressKind(a["kind"]), a.get("network", ""))
+                    Address(
+                        a["ip"], int(a["version"]), AddressKind(a["kind"]), a.get("network", "")
+                    )
                     for a in value
                 )
             elif isinstance(value, list):

@@ -19,7 +19,7 @@ from hybridtui.settings import Settings
 # ------------------------------------------------------------ loopback guard
 
 
-class NonLoopbackConnection(AssertionError):
+class NonLoopbackConnectionError(AssertionError):
     """A test tried to reach an address outside 127.0.0.0/8 and ::1."""
 
 
@@ -34,11 +34,15 @@ def _check_address(address: Any) -> None:
     try:
         ip = ipaddress.ip_address(host.split("%")[0])
     except ValueError:
-        raise NonLoopbackConnection(f"connection to unresolved host {host!r} refused by test guard") from None
+        raise NonLoopbackConnectionError(
+            f"connection to unresolved host {host!r} refused by test guard"
+        ) from None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if not ip.is_loopback:
-        raise NonLoopbackConnection(f"connection to {host} refused: tests may only reach loopback")
+        raise NonLoopbackConnectionError(
+            f"connection to {host} refused: tests may only reach loopback"
+        )
 
 
 _real_connect = socket.socket.connect
@@ -81,12 +85,19 @@ FROZEN_NOW = DEMO_EPOCH.timestamp()
 
 @pytest.fixture
 def frozen_clock() -> Iterator[Any]:
-    yield lambda: FROZEN_NOW
+    return lambda: FROZEN_NOW
 
 
 def sim_cloud(name: str, profile: str, **knobs: Any) -> dict[str, Any]:
     """A simulator cloud entry that answers at once unless told otherwise."""
-    return {"name": name, "kind": "simulator", "profile": profile, "latency": 0.0, "jitter": 0.0, **knobs}
+    return {
+        "name": name,
+        "kind": "simulator",
+        "profile": profile,
+        "latency": 0.0,
+        "jitter": 0.0,
+        **knobs,
+    }
 
 
 THREE_CLOUDS = [

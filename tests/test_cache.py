@@ -37,7 +37,8 @@ def test_snapshot_round_trips_across_instances() -> None:
     again = InventoryCache(cache_dir())  # a new process would do exactly this
     for t in ts:
         loaded = again.load(t)
-        assert loaded is not None and fresh[t.name] is not None
+        assert loaded is not None
+        assert fresh[t.name] is not None
         assert [n.to_dict() for n in loaded.nodes] == [n.to_dict() for n in fresh[t.name].nodes]
         assert loaded.behaviour == fresh[t.name].behaviour
         assert loaded.fetched_at == fresh[t.name].fetched_at
@@ -122,8 +123,11 @@ def test_two_processes_share_one_cache_without_corruption(tmp_path: Path) -> Non
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     procs = [
-        subprocess.Popen([sys.executable, str(script), str(cache_dir()), str(seed)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, str(script), str(cache_dir()), str(seed)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
         for seed in (1, 2)
     ]
     for p in procs:

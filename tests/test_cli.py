@@ -41,33 +41,62 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_json_shape_is_stable(capsys: pytest.CaptureFixture[str], config_file: Path) -> None:
-    code, out, err = run(capsys, "--config", str(config_file), "inventory", "--format", "json", "--kind", "all")
+    code, out, err = run(
+        capsys, "--config", str(config_file), "inventory", "--format", "json", "--kind", "all"
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["schema"] == 1
     assert doc["kinds"] == ["nodes", "flavors", "images", "networks"]
     assert [c["cloud"] for c in doc["clouds"]] == ["aws-sim", "os-priv"]
     for c in doc["clouds"]:
-        assert c["status"] == "fresh" and c["error"] is None and c["fetched_at"].endswith("Z")
+        assert c["status"] == "fresh"
+        assert c["error"] is None
+        assert c["fetched_at"].endswith("Z")
     kinds = {(r["cloud"], r["kind"]) for r in doc["records"]}
-    assert ("aws-sim", "images") in kinds and ("os-priv", "networks") in kinds
+    assert ("aws-sim", "images") in kinds
+    assert ("os-priv", "networks") in kinds
     node = next(r for r in doc["records"] if r["kind"] == "nodes" and r["cloud"] == "aws-sim")
-    assert {"id", "name", "state", "raw_state", "addresses", "public_ip", "login_user"} <= node.keys()
+    assert {
+        "id",
+        "name",
+        "state",
+        "raw_state",
+        "addresses",
+        "public_ip",
+        "login_user",
+    } <= node.keys()
     assert "raw" not in node
 
 
-def test_raw_records_are_opt_in_and_scrubbed(capsys: pytest.CaptureFixture[str], config_file: Path) -> None:
-    code, out, _ = run(capsys, "inventory", "--config", str(config_file), "--format", "json", "--raw", "--cloud", "aws-sim")
+def test_raw_records_are_opt_in_and_scrubbed(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "inventory",
+        "--config",
+        str(config_file),
+        "--format",
+        "json",
+        "--raw",
+        "--cloud",
+        "aws-sim",
+    )
     assert code == 0
     records = json.loads(out)["records"]
-    assert records and all("InstanceId" in r["raw"] for r in records)
+    assert records
+    assert all("InstanceId" in r["raw"] for r in records)
 
 
 def test_csv_and_table(capsys: pytest.CaptureFixture[str], config_file: Path) -> None:
-    code, out, _ = run(capsys, "inventory", "--config", str(config_file), "--kind", "flavors", "--format", "csv")
+    code, out, _ = run(
+        capsys, "inventory", "--config", str(config_file), "--kind", "flavors", "--format", "csv"
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert rows and {"cloud", "kind", "name", "vcpus", "ram_mb"} <= rows[0].keys()
+    assert rows
+    assert {"cloud", "kind", "name", "vcpus", "ram_mb"} <= rows[0].keys()
     assert {r["cloud"] for r in rows} == {"aws-sim", "os-priv"}
     code, out, _ = run(capsys, "inventory", "--config", str(config_file), "--cloud", "os-priv")
     lines = out.splitlines()
@@ -83,38 +112,56 @@ def test_failing_cloud_exits_non_zero_and_others_still_print(
     doc = json.loads(out)
     status = {c["cloud"]: c for c in doc["clouds"]}
     assert status["healthy"]["status"] == "fresh"
-    assert status["broken"]["status"] == "error" and "HTTP 500" in status["broken"]["error"]
+    assert status["broken"]["status"] == "error"
+    assert "HTTP 500" in status["broken"]["error"]
     assert {r["cloud"] for r in doc["records"]} == {"healthy"}
     assert "error: broken: HTTP 500" in err
 
 
 def test_offline_reads_cache_only(capsys: pytest.CaptureFixture[str], config_file: Path) -> None:
     code, _, err = run(capsys, "--config", str(config_file), "--offline", "inventory")
-    assert code == 1 and "nothing cached yet" in err
+    assert code == 1
+    assert "nothing cached yet" in err
     assert run(capsys, "--config", str(config_file), "inventory")[0] == 0
-    code, out, _ = run(capsys, "inventory", "--offline", "--config", str(config_file), "--format", "json")
+    code, out, _ = run(
+        capsys, "inventory", "--offline", "--config", str(config_file), "--format", "json"
+    )
     assert code == 0
     doc = json.loads(out)
     assert {c["status"] for c in doc["clouds"]} == {"stale"}
-    assert all(c["from_cache"] for c in doc["clouds"]) and doc["records"]
+    assert all(c["from_cache"] for c in doc["clouds"])
+    assert doc["records"]
 
 
-def test_failed_cloud_falls_back_to_cached_data(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_failed_cloud_falls_back_to_cached_data(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump({"clouds": [sim_cloud("flaky", "openstack-private")]}))
     assert run(capsys, "--config", str(path), "inventory")[0] == 0
-    path.write_text(yaml.safe_dump({"clouds": [sim_cloud("flaky", "openstack-private", fault="expired-credentials")]}))
+    path.write_text(
+        yaml.safe_dump(
+            {"clouds": [sim_cloud("flaky", "openstack-private", fault="expired-credentials")]}
+        )
+    )
     code, out, err = run(capsys, "--config", str(path), "inventory", "--format", "json")
-    assert code == 1 and "token has expired" in err and "showing cached data" in err
+    assert code == 1
+    assert "token has expired" in err
+    assert "showing cached data" in err
     (cloud,) = json.loads(out)["clouds"]
-    assert cloud["status"] == "error" and cloud["from_cache"] and json.loads(out)["records"]
+    assert cloud["status"] == "error"
+    assert cloud["from_cache"]
+    assert json.loads(out)["records"]
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], config_file: Path) -> None:
     code, _, err = run(capsys, "--config", str(config_file), "inventory", "--cloud", "nope")
-    assert code == 2 and "unknown cloud 'nope'" in err and "aws-sim" in err
+    assert code == 2
+    assert "unknown cloud 'nope'" in err
+    assert "aws-sim" in err
     code, _, err = run(capsys, "--config", str(config_file), "inventory", "--kind", "all")
-    assert code == 2 and "--format json" in err
+    assert code == 2
+    assert "--format json" in err
     code, _, err = run(capsys, "--demo", "--config", str(config_file), "inventory")
     assert code == 2
 
@@ -123,11 +170,16 @@ def test_global_options_work_before_and_after_subcommand() -> None:
     parser = build_parser()
     for argv in (["--demo", "--offline", "inventory"], ["inventory", "--demo", "--offline"]):
         ns = parser.parse_args(argv)
-        assert ns.demo and ns.offline and ns.command == "inventory"
+        assert ns.demo
+        assert ns.offline
+        assert ns.command == "inventory"
 
 
 def test_locate_and_profiles(capsys: pytest.CaptureFixture[str], isolated_home: Path) -> None:
     code, out, _ = run(capsys, "locate")
-    assert code == 0 and str(isolated_home) in out and "config file" in out
+    assert code == 0
+    assert str(isolated_home) in out
+    assert "config file" in out
     code, out, _ = run(capsys, "locate", "--profiles")
-    assert "openstack-floating-ip" in out and "aws-default-vpc" in out
+    assert "openstack-floating-ip" in out
+    assert "aws-default-vpc" in out

@@ -43,14 +43,16 @@ def test_unknown_key_names_line_key_and_suggestion() -> None:
     assert unknown, got
     assert unknown[0].startswith("cfg.yaml:4:")
     assert "did you mean 'regions'" in unknown[0]
-    assert "allowed:" in unknown[0] and "profile" in unknown[0]
+    assert "allowed:" in unknown[0]
+    assert "profile" in unknown[0]
 
 
 def test_wrong_type_reports_value_and_line() -> None:
     text = "clouds:\n  - name: a\n    kind: simulator\n    profile: aws-default-vpc\n    latency: fast\n"
     (msg,) = problems(text)
     assert msg.startswith("cfg.yaml:5: clouds[0].latency:")
-    assert "valid number" in msg and "'fast'" in msg
+    assert "valid number" in msg
+    assert "'fast'" in msg
 
 
 def test_unknown_kind_lists_allowed_kinds() -> None:
@@ -62,9 +64,12 @@ def test_unknown_kind_lists_allowed_kinds() -> None:
 
 def test_missing_credential_reference_is_named() -> None:
     got = problems("clouds:\n  - name: os\n    kind: openstack\n  - name: g\n    kind: gce\n")
-    assert any("clouds[0]" in p and "missing required key 'cloud'" in p and "clouds.yaml" in p for p in got), got
+    assert any(
+        "clouds[0]" in p and "missing required key 'cloud'" in p and "clouds.yaml" in p for p in got
+    ), got
     assert any("clouds[1]" in p and "missing required key 'project'" in p for p in got), got
-    assert any(p.startswith("cfg.yaml:2:") for p in got) and any(p.startswith("cfg.yaml:4:") for p in got)
+    assert any(p.startswith("cfg.yaml:2:") for p in got)
+    assert any(p.startswith("cfg.yaml:4:") for p in got)
 
 
 def test_bad_yaml_gives_line_and_column() -> None:
@@ -82,9 +87,12 @@ def test_all_problems_reported_at_once() -> None:
     got = problems(text)
     assert len(got) >= 4, got
     joined = "\n".join(got)
-    assert "clouds[0].name" in joined and "clouds[0].profile" in joined
-    assert "unknown profile 'nope'" in joined and "aws-default-vpc" in joined
-    assert "clouds[1].regions" in joined and "unknown key 'colour'" in joined
+    assert "clouds[0].name" in joined
+    assert "clouds[0].profile" in joined
+    assert "unknown profile 'nope'" in joined
+    assert "aws-default-vpc" in joined
+    assert "clouds[1].regions" in joined
+    assert "unknown key 'colour'" in joined
 
 
 def test_duplicate_names_rejected() -> None:
@@ -101,7 +109,8 @@ def test_top_level_must_be_mapping() -> None:
 def test_missing_file_has_hint(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "absent.yaml")
-    assert "not found" in info.value.message and info.value.hint
+    assert "not found" in info.value.message
+    assert info.value.hint
 
 
 def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
@@ -113,7 +122,8 @@ def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "bad.yaml:2" in proc.stderr and "unknown kind 'azure'" in proc.stderr
+    assert "bad.yaml:2" in proc.stderr
+    assert "unknown kind 'azure'" in proc.stderr
 
 
 def test_env_var_selects_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +133,8 @@ def test_env_var_selects_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     cfg.write_text("clouds:\n  - {name: only, kind: simulator, profile: openstack-private}\n")
     monkeypatch.setenv("HYBRIDTUI_CONFIG", str(cfg))
     s = resolve_settings()
-    assert [c.name for c in s.config.clouds] == ["only"] and s.source == str(cfg)
+    assert [c.name for c in s.config.clouds] == ["only"]
+    assert s.source == str(cfg)
     # --config beats the environment, --demo beats both
     assert resolve_settings(demo=True).source == "built-in demo clouds"
 
@@ -132,4 +143,5 @@ def test_no_config_falls_back_to_demo() -> None:
     from hybridtui.settings import resolve_settings
 
     s = resolve_settings()
-    assert s.demo and len(s.config.clouds) >= 6
+    assert s.demo
+    assert len(s.config.clouds) >= 6

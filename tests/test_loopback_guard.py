@@ -5,14 +5,14 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import NonLoopbackConnection
+from conftest import NonLoopbackConnectionError
 
 
 def test_guard_refuses_private_and_public_addresses() -> None:
     for target in ("10.0.0.1", "203.0.113.7", "54.12.0.1"):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            with pytest.raises(NonLoopbackConnection):
+            with pytest.raises(NonLoopbackConnectionError):
                 s.connect((target, 22))
         finally:
             s.close()
@@ -21,7 +21,7 @@ def test_guard_refuses_private_and_public_addresses() -> None:
 def test_guard_refuses_ipv6_global() -> None:
     s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     try:
-        with pytest.raises(NonLoopbackConnection):
+        with pytest.raises(NonLoopbackConnectionError):
             s.connect_ex(("2001:db8::1", 22, 0, 0))
     finally:
         s.close()

@@ -58,10 +58,12 @@ def test_failure_backs_off_exponentially_and_success_resets() -> None:
         assert isinstance(o.error, CloudUnavailableError)
         delays.append(poller.next_due("flaky") - now[0])
     assert delays == [5, 10, 20, 40, 60]
-    assert poller.due(now[0] + 59) == [] and poller.due(now[0] + 60) == ["flaky"]
+    assert poller.due(now[0] + 59) == []
+    assert poller.due(now[0] + 60) == ["flaky"]
     provider.fault = provider.fault.NONE  # type: ignore[attr-defined]
     (o,) = list(poller.poll())
-    assert o.ok and poller.failures("flaky") == 0
+    assert o.ok
+    assert poller.failures("flaky") == 0
     assert poller.next_due("flaky") - now[0] == 30, "back to the refresh interval"
 
 
@@ -81,7 +83,8 @@ def test_missing_adapter_fails_that_cloud_only() -> None:
     ])  # fmt: skip
     outcomes = {o.cloud: o for o in poller.poll()}
     assert outcomes["sim"].ok
-    assert not outcomes["aws"].ok and "adapter" in outcomes["aws"].error.message  # type: ignore[union-attr]
+    assert not outcomes["aws"].ok
+    assert "adapter" in outcomes["aws"].error.message
 
 
 def test_close_wakes_a_blocked_poll_at_once() -> None:

@@ -14,7 +14,9 @@ from hybridtui.providers.simulator import SimulatorProvider
 
 
 def provider(profile: str, **knobs: object) -> SimulatorProvider:
-    return SimulatorProvider("sim", SimulatorCloud.model_validate(sim_cloud("sim", profile, **knobs)))
+    return SimulatorProvider(
+        "sim", SimulatorCloud.model_validate(sim_cloud("sim", profile, **knobs))
+    )
 
 
 def test_at_least_six_profiles_with_distinct_public_ip_behaviour() -> None:
@@ -43,24 +45,35 @@ def test_public_clouds_have_realistic_catalogues() -> None:
 def test_aws_like_state_and_login_by_ami_family() -> None:
     inv = provider("aws-default-vpc").fetch_inventory()
     running = [n for n in inv.nodes if n.state is NodeState.RUNNING]
-    assert running and all(n.public_ip for n in running), "default subnet gives public IPv4 on launch"
+    assert running
+    assert all(n.public_ip for n in running), "default subnet gives public IPv4 on launch"
     users = {i.distro: i.login_user for i in inv.images}
-    assert users["debian"] == "admin" and users["amazon"] == "ec2-user" and users["ubuntu"] == "ubuntu"
+    assert users["debian"] == "admin"
+    assert users["amazon"] == "ec2-user"
+    assert users["ubuntu"] == "ubuntu"
     assert {n.raw_state for n in inv.nodes} <= {"running", "stopped", "pending"}
-    assert any(n.auto_public_ip for n in inv.networks) and any(not n.auto_public_ip for n in inv.networks)
+    assert any(n.auto_public_ip for n in inv.networks)
+    assert any(not n.auto_public_ip for n in inv.networks)
 
 
 def test_openstack_centos_logs_in_as_cloud_user_but_aws_centos_as_centos() -> None:
-    os_users = {i.distro: i.login_user for i in provider("openstack-floating-ip").fetch_inventory().images}
-    aws_users = {i.distro: i.login_user for i in provider("aws-default-vpc").fetch_inventory().images}
-    assert os_users["centos"] == "cloud-user" and aws_users["centos"] == "centos"
-    assert os_users["debian"] == "debian" and aws_users["debian"] == "admin"
+    os_users = {
+        i.distro: i.login_user for i in provider("openstack-floating-ip").fetch_inventory().images
+    }
+    aws_users = {
+        i.distro: i.login_user for i in provider("aws-default-vpc").fetch_inventory().images
+    }
+    assert os_users["centos"] == "cloud-user"
+    assert aws_users["centos"] == "centos"
+    assert os_users["debian"] == "debian"
+    assert aws_users["debian"] == "admin"
 
 
 def test_gce_terminated_is_stopped_not_deleted() -> None:
     inv = provider("gce-access-config", seed=3).fetch_inventory()
     terminated = [n for n in inv.nodes if n.raw_state == "TERMINATED"]
-    assert terminated and all(n.state is NodeState.STOPPED for n in terminated)
+    assert terminated
+    assert all(n.state is NodeState.STOPPED for n in terminated)
     assert provider("gce-access-config").behaviour().live_key_update is True
 
 
@@ -75,7 +88,8 @@ def test_private_cloud_has_no_public_address_and_needs_jump_host() -> None:
 def test_ipv6_only_cloud_gives_only_v6_public_addresses() -> None:
     inv = provider("openstack-ipv6-only").fetch_inventory()
     publics = [a for n in inv.nodes for a in n.addresses if a.is_public]
-    assert publics and all(a.version == 6 for a in publics)
+    assert publics
+    assert all(a.version == 6 for a in publics)
 
 
 def test_write_contract_floating_ip_cloud() -> None:
@@ -85,7 +99,9 @@ def test_write_contract_floating_ip_cloud() -> None:
     p.import_key("node-key-1", "ssh-ed25519 AAAAC3Nza test")
     node = p.create_node(NodeSpec(name="probe", flavor=inv.flavors[0].name, image=inv.images[0].name,
                                   network="default-network", key_name="node-key-1"))  # fmt: skip
-    assert node.public_ip == "", "a tenant-network node has no public address until a FIP is attached"
+    assert node.public_ip == "", (
+        "a tenant-network node has no public address until a FIP is attached"
+    )
     assert "adminPass" in node.raw
     addr = p.ensure_public_address(node.id)
     assert addr.kind is AddressKind.FLOATING
@@ -103,7 +119,11 @@ def test_create_with_unknown_key_or_flavor_fails_clearly() -> None:
     p = provider("aws-default-vpc")
     inv = p.fetch_inventory()
     with pytest.raises(NotFoundError, match="key pair 'nope'"):
-        p.create_node(NodeSpec(name="x", flavor=inv.flavors[0].name, image=inv.images[0].name, key_name="nope"))
+        p.create_node(
+            NodeSpec(
+                name="x", flavor=inv.flavors[0].name, image=inv.images[0].name, key_name="nope"
+            )
+        )
     with pytest.raises(NotFoundError, match="flavor 'z9.huge'"):
         p.create_node(NodeSpec(name="x", flavor="z9.huge", image=inv.images[0].name))
 
@@ -152,4 +172,5 @@ def test_hang_is_released_by_close() -> None:
     assert t.is_alive(), "a hung cloud does not answer"
     p.close()
     t.join(5)
-    assert not t.is_alive() and errors
+    assert not t.is_alive()
+    assert errors

@@ -10,6 +10,7 @@ again until that call returns, so a hung API cannot pile up threads.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -185,7 +186,9 @@ class Poller:
         except HybridError as e:
             error = ProviderError(e.message, title=e.title, hint=e.hint)
         except Exception as e:  # an adapter bug must not kill the poller
-            error = ProviderError(f"{name}: unexpected {type(e).__name__}: {e}", title="Adapter error")
+            error = ProviderError(
+                f"{name}: unexpected {type(e).__name__}: {e}", title="Adapter error"
+            )
         finally:
             with self._lock:
                 self._in_flight.discard(name)
@@ -217,7 +220,5 @@ class Poller:
         for q in waiting:
             q.put(None)
         for p in providers:
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort
                 p.close()
-            except Exception:  # closing is best effort
-                pass

@@ -130,7 +130,8 @@ def to_json(
 def _flat(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(
-            f"{v['ip']}({v['kind']})" if isinstance(v, dict) and "ip" in v else str(v) for v in value
+            f"{v['ip']}({v['kind']})" if isinstance(v, dict) and "ip" in v else str(v)
+            for v in value
         )
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -46,9 +46,7 @@ def targets_for(config: AppConfig) -> list[CloudTarget]:
             if len(regions) == 1:
                 out.append(CloudTarget(cloud.name, cloud.kind, cloud, regions[0]))
             else:
-                out.extend(
-                    CloudTarget(f"{cloud.name}/{r}", cloud.kind, cloud, r) for r in regions
-                )
+                out.extend(CloudTarget(f"{cloud.name}/{r}", cloud.kind, cloud, r) for r in regions)
         else:
             out.append(CloudTarget(cloud.name, cloud.kind, cloud, getattr(cloud, "region", None)))
     return out
@@ -58,9 +56,7 @@ def load_provider_class(kind: str) -> type[Provider]:
     try:
         spec = REGISTRY[kind]
     except KeyError:
-        raise ConfigError(
-            f"unknown cloud kind {kind!r}; allowed: {', '.join(REGISTRY)}"
-        ) from None
+        raise ConfigError(f"unknown cloud kind {kind!r}; allowed: {', '.join(REGISTRY)}") from None
     module_name, _, class_name = spec.partition(":")
     try:
         module = importlib.import_module(module_name)

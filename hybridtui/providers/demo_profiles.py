@@ -120,9 +120,14 @@ def _aws_flavors(rng: random.Random) -> list[Flavor]:
                     vcpus=vcpu,
                     ram_mb=int(mem * 1024),
                     disk_gb=0,
-                    raw={"InstanceType": name, "VCpuInfo": {"DefaultVCpus": vcpu},
-                         "MemoryInfo": {"SizeInMiB": int(mem * 1024)},
-                         "ProcessorInfo": {"SupportedArchitectures": ["arm64" if "g" in family[1:] else "x86_64"]}},
+                    raw={
+                        "InstanceType": name,
+                        "VCpuInfo": {"DefaultVCpus": vcpu},
+                        "MemoryInfo": {"SizeInMiB": int(mem * 1024)},
+                        "ProcessorInfo": {
+                            "SupportedArchitectures": ["arm64" if "g" in family[1:] else "x86_64"]
+                        },
+                    },
                 )
             )
     return out
@@ -152,7 +157,13 @@ def _aws_images(rng: random.Random) -> list[Image]:
     for owner, pattern, count in _AWS_AMI_SERIES:
         for when in _dates(rng, count):
             arch = rng.choice(["amd64", "arm64"]) if "{arch}" in pattern else ""
-            if "RHEL" in pattern or "Fedora" in pattern or "CentOS" in pattern or "al20" in pattern or "amzn" in pattern:
+            if (
+                "RHEL" in pattern
+                or "Fedora" in pattern
+                or "CentOS" in pattern
+                or "al20" in pattern
+                or "amzn" in pattern
+            ):
                 arch = {"amd64": "x86_64", "arm64": "arm64"}[arch or "amd64"]
             name = pattern.format(arch=arch, d=when.strftime("%Y%m%d"))
             ami = f"ami-0{_hexid(rng, 16)}"
@@ -246,7 +257,11 @@ def _gce_networks(rng: random.Random) -> list[Network]:
     out = [Network(id=str(rng.randint(10**18, 10**19 - 1)), name="default", shared=False, cidrs=(),
                    raw={"kind": "compute#network", "name": "default", "autoCreateSubnetworks": True,
                         "firewallRules": ["default-allow-ssh", "default-allow-icmp", "default-allow-internal"]})]  # fmt: skip
-    for region, cidr in (("europe-west1", "10.132.0.0/20"), ("europe-west4", "10.164.0.0/20"), ("us-central1", "10.128.0.0/20")):
+    for region, cidr in (
+        ("europe-west1", "10.132.0.0/20"),
+        ("europe-west4", "10.164.0.0/20"),
+        ("us-central1", "10.128.0.0/20"),
+    ):
         out.append(Network(id=str(rng.randint(10**18, 10**19 - 1)), name=f"default/{region}", cidrs=(cidr,), zone=region,
                            raw={"kind": "compute#subnetwork", "name": "default", "region": region,
                                 "ipCidrRange": cidr, "network": "default"}))  # fmt: skip
@@ -340,7 +355,10 @@ PROFILES: dict[str, DemoProfile] = {
             live_key_update=False,
             login_users=("ubuntu", "ec2-user", "admin", "centos", "fedora", "core"),
             root_login=False,
-            notes=("default subnet: MapPublicIpOnLaunch=true", "public IPv4 billed $0.005/h since 2024-02"),
+            notes=(
+                "default subnet: MapPublicIpOnLaunch=true",
+                "public IPv4 billed $0.005/h since 2024-02",
+            ),
         ),
         node_count=48,
         flavors=_aws_flavors,
@@ -382,18 +400,53 @@ PROFILES: dict[str, DemoProfile] = {
         ),
         node_count=30,
         flavors=_os_flavors(
-            [(f"{c}C-{m}GB-{d}GB", c, m * 1024, d) for c, m, d in
-             [(1, 1, 20), (1, 2, 20), (2, 4, 50), (2, 8, 50), (4, 8, 50), (4, 16, 100), (8, 16, 100),
-              (8, 32, 100), (16, 32, 200), (16, 64, 200), (32, 64, 400), (32, 128, 400)]]
-            + [(f"{c}C-{m}GB", c, m * 1024, 0) for c, m in
-               [(1, 1), (1, 2), (2, 4), (2, 8), (4, 8), (4, 16), (8, 16), (8, 32), (16, 64), (32, 128)]]
+            [
+                (f"{c}C-{m}GB-{d}GB", c, m * 1024, d)
+                for c, m, d in [
+                    (1, 1, 20),
+                    (1, 2, 20),
+                    (2, 4, 50),
+                    (2, 8, 50),
+                    (4, 8, 50),
+                    (4, 16, 100),
+                    (8, 16, 100),
+                    (8, 32, 100),
+                    (16, 32, 200),
+                    (16, 64, 200),
+                    (32, 64, 400),
+                    (32, 128, 400),
+                ]
+            ]
+            + [
+                (f"{c}C-{m}GB", c, m * 1024, 0)
+                for c, m in [
+                    (1, 1),
+                    (1, 2),
+                    (2, 4),
+                    (2, 8),
+                    (4, 8),
+                    (4, 16),
+                    (8, 16),
+                    (8, 32),
+                    (16, 64),
+                    (32, 128),
+                ]
+            ]
         ),  # fmt: skip
         images=_os_images(_STD_OS_IMAGES),
-        networks=_os_networks([
-            {"name": "ext-net", "external": True, "shared": True, "type": "flat", "cidrs": ("203.0.113.0/24",)},
-            {"name": "default-network", "cidrs": ("10.0.0.0/24",)},
-            {"name": "db-backend", "cidrs": ("10.0.10.0/24",)},
-        ]),  # fmt: skip
+        networks=_os_networks(
+            [
+                {
+                    "name": "ext-net",
+                    "external": True,
+                    "shared": True,
+                    "type": "flat",
+                    "cidrs": ("203.0.113.0/24",),
+                },
+                {"name": "default-network", "cidrs": ("10.0.0.0/24",)},
+                {"name": "db-backend", "cidrs": ("10.0.10.0/24",)},
+            ]
+        ),  # fmt: skip
         node_network="default-network",
         public_network="ext-net",
     ),
@@ -413,29 +466,88 @@ PROFILES: dict[str, DemoProfile] = {
         ),
         node_count=40,
         flavors=_os_flavors(
-            [(f"b2-{m}", c, m * 1024, d) for c, m, d in [(2, 7, 50), (4, 15, 100), (8, 30, 200), (16, 60, 400), (32, 120, 400)]]
-            + [(f"c2-{m}", c, m * 1024, d) for c, m, d in [(2, 7, 50), (4, 15, 100), (8, 30, 200), (16, 60, 400), (32, 120, 400)]]
-            + [(f"r2-{m}", c, m * 1024, d) for c, m, d in [(2, 15, 50), (2, 30, 50), (4, 60, 100), (8, 120, 200), (16, 240, 400)]]
+            [
+                (f"b2-{m}", c, m * 1024, d)
+                for c, m, d in [
+                    (2, 7, 50),
+                    (4, 15, 100),
+                    (8, 30, 200),
+                    (16, 60, 400),
+                    (32, 120, 400),
+                ]
+            ]
+            + [
+                (f"c2-{m}", c, m * 1024, d)
+                for c, m, d in [
+                    (2, 7, 50),
+                    (4, 15, 100),
+                    (8, 30, 200),
+                    (16, 60, 400),
+                    (32, 120, 400),
+                ]
+            ]
+            + [
+                (f"r2-{m}", c, m * 1024, d)
+                for c, m, d in [
+                    (2, 15, 50),
+                    (2, 30, 50),
+                    (4, 60, 100),
+                    (8, 120, 200),
+                    (16, 240, 400),
+                ]
+            ]
             + [(f"d2-{m}", c, m * 1024, d) for c, m, d in [(1, 2, 25), (2, 4, 50), (4, 8, 50)]]
             + [(f"s1-{m}", c, m * 1024, d) for c, m, d in [(1, 2, 10), (1, 4, 20), (2, 8, 40)]]
-            + [(f"b3-{m}", c, m * 1024, d) for c, m, d in [(2, 8, 50), (4, 16, 100), (8, 32, 200), (16, 64, 400), (32, 128, 400), (64, 256, 400)]]
-            + [(f"t1-{m}", c, m * 1024, d) for c, m, d in [(8, 45, 400), (16, 90, 800), (32, 180, 800)]]
-            + [(f"win-b2-{m}", c, m * 1024, d) for c, m, d in [(2, 7, 50), (4, 15, 100), (8, 30, 200)]]
+            + [
+                (f"b3-{m}", c, m * 1024, d)
+                for c, m, d in [
+                    (2, 8, 50),
+                    (4, 16, 100),
+                    (8, 32, 200),
+                    (16, 64, 400),
+                    (32, 128, 400),
+                    (64, 256, 400),
+                ]
+            ]
+            + [
+                (f"t1-{m}", c, m * 1024, d)
+                for c, m, d in [(8, 45, 400), (16, 90, 800), (32, 180, 800)]
+            ]
+            + [
+                (f"win-b2-{m}", c, m * 1024, d)
+                for c, m, d in [(2, 7, 50), (4, 15, 100), (8, 30, 200)]
+            ]
         ),  # fmt: skip
         images=_os_images(
             [(p.replace(" {d}", ""), d, 1) for p, d, _ in _STD_OS_IMAGES]
-            + [("Ubuntu 24.04 - Docker {d}", "ubuntu", 12), ("Debian 12 - Docker {d}", "debian", 10),
-               ("Ubuntu 22.04 - cPanel {d}", "ubuntu", 8), ("AlmaLinux 9 - Plesk {d}", "almalinux", 8),
-               ("Debian 12 - GitLab {d}", "debian", 8), ("Ubuntu 24.04 - Kubernetes {d}", "ubuntu", 14),
-               ("Rocky Linux 9 - Virtualmin {d}", "rocky", 6), ("Windows Server 2022 Datacenter {d}", "windows", 8),
-               ("Ubuntu 22.04 - NVIDIA GPU {d}", "ubuntu", 10), ("Debian 12 - WordPress {d}", "debian", 8),
-               ("Fedora 41 {d}", "fedora", 8), ("Ubuntu 24.04 {d}", "ubuntu", 20), ("Debian 12 {d}", "debian", 18)]
+            + [
+                ("Ubuntu 24.04 - Docker {d}", "ubuntu", 12),
+                ("Debian 12 - Docker {d}", "debian", 10),
+                ("Ubuntu 22.04 - cPanel {d}", "ubuntu", 8),
+                ("AlmaLinux 9 - Plesk {d}", "almalinux", 8),
+                ("Debian 12 - GitLab {d}", "debian", 8),
+                ("Ubuntu 24.04 - Kubernetes {d}", "ubuntu", 14),
+                ("Rocky Linux 9 - Virtualmin {d}", "rocky", 6),
+                ("Windows Server 2022 Datacenter {d}", "windows", 8),
+                ("Ubuntu 22.04 - NVIDIA GPU {d}", "ubuntu", 10),
+                ("Debian 12 - WordPress {d}", "debian", 8),
+                ("Fedora 41 {d}", "fedora", 8),
+                ("Ubuntu 24.04 {d}", "ubuntu", 20),
+                ("Debian 12 {d}", "debian", 18),
+            ]
         ),  # fmt: skip
-        networks=_os_networks([
-            {"name": "Ext-Net", "external": True, "shared": True, "type": "flat",
-             "cidrs": ("198.51.100.0/24", "2001:db8:41::/64")},
-            {"name": "vrack-backend", "type": "vlan", "cidrs": ("10.1.0.0/16",)},
-        ]),  # fmt: skip
+        networks=_os_networks(
+            [
+                {
+                    "name": "Ext-Net",
+                    "external": True,
+                    "shared": True,
+                    "type": "flat",
+                    "cidrs": ("198.51.100.0/24", "2001:db8:41::/64"),
+                },
+                {"name": "vrack-backend", "type": "vlan", "cidrs": ("10.1.0.0/16",)},
+            ]
+        ),  # fmt: skip
         node_network="Ext-Net",
         public_network="Ext-Net",
     ),
@@ -455,16 +567,35 @@ PROFILES: dict[str, DemoProfile] = {
         ),
         node_count=18,
         flavors=_os_flavors(
-            [(f"m1.{s}", c, m, d) for s, c, m, d in
-             [("tiny", 1, 512, 1), ("small", 1, 2048, 20), ("medium", 2, 4096, 40), ("large", 4, 8192, 80), ("xlarge", 8, 16384, 160)]]
-            + [(f"c1.{s}", c, m, 20) for s, c, m in [("large", 4, 4096), ("xlarge", 8, 8192), ("2xlarge", 16, 16384)]]
+            [
+                (f"m1.{s}", c, m, d)
+                for s, c, m, d in [
+                    ("tiny", 1, 512, 1),
+                    ("small", 1, 2048, 20),
+                    ("medium", 2, 4096, 40),
+                    ("large", 4, 8192, 80),
+                    ("xlarge", 8, 16384, 160),
+                ]
+            ]
+            + [
+                (f"c1.{s}", c, m, 20)
+                for s, c, m in [("large", 4, 4096), ("xlarge", 8, 8192), ("2xlarge", 16, 16384)]
+            ]
             + [(f"r1.{s}", c, m, 40) for s, c, m in [("large", 2, 16384), ("xlarge", 4, 32768)]]
         ),  # fmt: skip
         images=_os_images([(p, d, max(1, n // 3)) for p, d, n in _STD_OS_IMAGES]),
-        networks=_os_networks([
-            {"name": "public-v6", "external": True, "shared": True, "type": "flat", "cidrs": ("2001:db8:42::/64",)},
-            {"name": "private-v4", "shared": True, "cidrs": ("172.16.0.0/20",)},
-        ]),  # fmt: skip
+        networks=_os_networks(
+            [
+                {
+                    "name": "public-v6",
+                    "external": True,
+                    "shared": True,
+                    "type": "flat",
+                    "cidrs": ("2001:db8:42::/64",),
+                },
+                {"name": "private-v4", "shared": True, "cidrs": ("172.16.0.0/20",)},
+            ]
+        ),  # fmt: skip
         node_network="public-v6",
         public_network="public-v6",
     ),
@@ -484,17 +615,26 @@ PROFILES: dict[str, DemoProfile] = {
         ),
         node_count=26,
         flavors=_os_flavors(
-            [(f"std.{c}x{m}", c, m * 1024, 40) for c, m in [(1, 2), (2, 4), (2, 8), (4, 8), (4, 16), (8, 32), (16, 64)]]
+            [
+                (f"std.{c}x{m}", c, m * 1024, 40)
+                for c, m in [(1, 2), (2, 4), (2, 8), (4, 8), (4, 16), (8, 32), (16, 64)]
+            ]
             + [(f"hm.{c}x{m}", c, m * 1024, 40) for c, m in [(4, 32), (8, 64), (16, 128)]]
         ),  # fmt: skip
-        images=_os_images([
-            ("rhel-9.4-golden-{d}", "rhel", 8), ("rhel-8.10-golden-{d}", "rhel", 5),
-            ("ubuntu-22.04-cis-{d}", "ubuntu", 6), ("centos-7-legacy-{d}", "centos", 2),
-        ]),  # fmt: skip
-        networks=_os_networks([
-            {"name": "internal", "shared": True, "type": "vlan", "cidrs": ("10.50.0.0/16",)},
-            {"name": "storage", "shared": True, "type": "vlan", "cidrs": ("10.60.0.0/16",)},
-        ]),  # fmt: skip
+        images=_os_images(
+            [
+                ("rhel-9.4-golden-{d}", "rhel", 8),
+                ("rhel-8.10-golden-{d}", "rhel", 5),
+                ("ubuntu-22.04-cis-{d}", "ubuntu", 6),
+                ("centos-7-legacy-{d}", "centos", 2),
+            ]
+        ),  # fmt: skip
+        networks=_os_networks(
+            [
+                {"name": "internal", "shared": True, "type": "vlan", "cidrs": ("10.50.0.0/16",)},
+                {"name": "storage", "shared": True, "type": "vlan", "cidrs": ("10.60.0.0/16",)},
+            ]
+        ),  # fmt: skip
         node_network="internal",
     ),
 }

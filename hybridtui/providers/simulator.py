@@ -143,7 +143,9 @@ class SimulatorProvider(Provider):
         world = self._call("import key")
         with self._lock:
             if name in world.keys:
-                raise ProviderError(f"{self.name}: key pair {name!r} already exists", title="Conflict")
+                raise ProviderError(
+                    f"{self.name}: key pair {name!r} already exists", title="Conflict"
+                )
             world.keys[name] = public_key
         return name
 
@@ -220,7 +222,11 @@ class _World:
         rng = self._rng
         part = _NAME_PARTS[i % len(_NAME_PARTS)]
         env = ("prod", "stage", "dev")[(i // len(_NAME_PARTS)) % 3]
-        name = f"{part}-{env}-{i // (3 * len(_NAME_PARTS)) + 1:02d}" if i >= len(_NAME_PARTS) else f"{part}-prod-01"
+        name = (
+            f"{part}-{env}-{i // (3 * len(_NAME_PARTS)) + 1:02d}"
+            if i >= len(_NAME_PARTS)
+            else f"{part}-prod-01"
+        )
         roll = rng.random()
         state = (NodeState.RUNNING if roll < 0.78 else NodeState.STOPPED if roll < 0.9
                  else NodeState.BUILDING if roll < 0.94 else NodeState.SHELVED if roll < 0.96 and self.profile.style == "openstack"
@@ -231,7 +237,9 @@ class _World:
         spec = NodeSpec(name=name, flavor=flavor.name, image=image.name,
                         network=self.profile.node_network, key_name=f"ops-{env}",
                         public_ip=rng.random() < 0.7)  # fmt: skip
-        return self._make(self._node_id(), spec, state, created.isoformat(timespec="seconds"), image, i)
+        return self._make(
+            self._node_id(), spec, state, created.isoformat(timespec="seconds"), image, i
+        )
 
     def _make(self, node_id: str, spec: NodeSpec, state: NodeState, created: str, image: Image, i: int,
               extra_raw: dict[str, Any] | None = None) -> Node:  # fmt: skip
@@ -245,7 +253,9 @@ class _World:
         strategy = p.behaviour.public_ip
         if strategy is PublicIpStrategy.IPV6_ONLY:
             addrs.append(address(f"2001:db8:42::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
-            addrs.append(address(f"172.16.{i // 250}.{i % 250 + 4}", AddressKind.FIXED, "private-v4"))
+            addrs.append(
+                address(f"172.16.{i // 250}.{i % 250 + 4}", AddressKind.FIXED, "private-v4")
+            )
         elif strategy is PublicIpStrategy.DIRECT:
             addrs.append(address(next(self._public), AddressKind.PUBLIC, p.node_network))
             addrs.append(address(f"2001:db8:41::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
@@ -280,7 +290,9 @@ class _World:
     def _raw(self, node_id: str, spec: NodeSpec, state: NodeState, zone: str, image: Image,
              addrs: list[Address], created: str) -> dict[str, Any]:  # fmt: skip
         word = _STATE_WORDS[self.profile.style].get(state, "UNKNOWN")
-        public = next((a.ip for a in addrs if a.kind is not AddressKind.FIXED and a.version == 4), None)
+        public = next(
+            (a.ip for a in addrs if a.kind is not AddressKind.FIXED and a.version == 4), None
+        )
         private = next((a.ip for a in addrs if a.kind is AddressKind.FIXED), None)
         if self.profile.style == "aws":
             return {"InstanceId": node_id, "InstanceType": spec.flavor, "ImageId": image.id,
@@ -291,7 +303,9 @@ class _World:
         if self.profile.style == "gce":
             nic: dict[str, Any] = {"network": "global/networks/default", "networkIP": private}
             if public:
-                nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": "External NAT", "natIP": public}]
+                nic["accessConfigs"] = [
+                    {"type": "ONE_TO_ONE_NAT", "name": "External NAT", "natIP": public}
+                ]
             return {"kind": "compute#instance", "id": node_id, "name": spec.name, "status": word, "zone": zone,
                     "machineType": f"zones/{zone}/machineTypes/{spec.flavor}", "networkInterfaces": [nic],
                     "labels": dict(spec.tags), "creationTimestamp": created,
@@ -319,7 +333,9 @@ class _World:
 
     def create(self, cloud: str, spec: NodeSpec) -> Node:
         if len(self.nodes) >= QUOTA_INSTANCES:
-            raise QuotaError(f"{cloud}: quota exceeded for instances: {QUOTA_INSTANCES} of {QUOTA_INSTANCES} used")
+            raise QuotaError(
+                f"{cloud}: quota exceeded for instances: {QUOTA_INSTANCES} of {QUOTA_INSTANCES} used"
+            )
         flavor = next((f for f in self.flavors if spec.flavor in (f.name, f.id)), None)
         image = next((i for i in self.images if spec.image in (i.name, i.id)), None)
         if flavor is None:
@@ -356,7 +372,9 @@ class _World:
         if strategy is PublicIpStrategy.FLOATING_IP:
             want = pool or self.profile.public_network
             if want != self.profile.public_network:
-                raise NotFoundError(f"{cloud}: floating IP pool {want!r} not found (have {self.profile.public_network!r})")
+                raise NotFoundError(
+                    f"{cloud}: floating IP pool {want!r} not found (have {self.profile.public_network!r})"
+                )
             free = next((ip for ip, owner in self.fips.items() if not owner), None)
             fip = free or next(self._public)
             self.fips[fip] = node_id
@@ -376,4 +394,3 @@ class _World:
         for ip, owner in list(self.fips.items()):
             if owner == node.id:
                 self.fips[ip] = ""
-

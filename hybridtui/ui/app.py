@@ -106,7 +106,10 @@ class HybridApp(App[int]):
             for t in self.targets:
                 if t.name not in self.model.snapshots:
                     self.model.note_error(
-                        t.name, ProviderError(f"{t.name}: nothing cached yet (offline)", title="Not cached")
+                        t.name,
+                        ProviderError(
+                            f"{t.name}: nothing cached yet (offline)", title="Not cached"
+                        ),
                     )
             self.dashboard.sync()
         else:
@@ -196,11 +199,20 @@ class HybridApp(App[int]):
         yield from super().get_system_commands(screen)
         dash = self.dashboard
         yield SystemCommand("Refresh all clouds", "Poll every cloud now (r)", self.action_refresh)
-        yield SystemCommand("Filter all panes", "Type to filter every pane at once (/)", dash.action_filter)
+        yield SystemCommand(
+            "Filter all panes", "Type to filter every pane at once (/)", dash.action_filter
+        )
         yield SystemCommand("Toggle unified view", "One table with a Cloud column, or panes side by side (u)",
                             dash.action_toggle_unified)  # fmt: skip
-        for key, title in (("nodes", "Nodes"), ("flavors", "Flavors"), ("images", "Images"), ("networks", "Networks")):
-            yield SystemCommand(f"Show {title}", f"Switch to the {title} tab", lambda k=key: dash.action_show_tab(k))  # type: ignore[misc]
+        for key, title in (
+            ("nodes", "Nodes"),
+            ("flavors", "Flavors"),
+            ("images", "Images"),
+            ("networks", "Networks"),
+        ):
+            yield SystemCommand(
+                f"Show {title}", f"Switch to the {title} tab", lambda k=key: dash.action_show_tab(k)
+            )  # type: ignore[misc]
         yield SystemCommand("Cycle theme", "Next colour theme (t)", self.action_cycle_theme)
         yield SystemCommand("Key bindings", "Every key and what it does (?)", self.action_help)
 

@@ -44,7 +44,9 @@ class DetailsScreen(ModalScreen[None]):
                 yield Static("Normalized", classes="section")
                 yield Static(self._normalized(), id="normalized")
                 yield Static("Provider record (raw, secrets redacted)", classes="section")
-                raw = json.dumps(scrub(getattr(r, "raw", {})), indent=2, sort_keys=True, default=str)
+                raw = json.dumps(
+                    scrub(getattr(r, "raw", {})), indent=2, sort_keys=True, default=str
+                )
                 yield Static(Syntax(raw, "json", theme="ansi_dark", word_wrap=True), id="raw")
             yield Static("[dim]esc close · ↑↓ scroll[/]")
 
@@ -57,9 +59,13 @@ class DetailsScreen(ModalScreen[None]):
         if isinstance(self.record, Node):
             data["public_ip"] = self.record.public_ip or "-"
             data["private_ip"] = self.record.private_ip or "-"
-            data["addresses"] = "\n".join(
-                f"{a['ip']}  (v{a['version']}, {a['kind']}, {a['network']})" for a in data["addresses"]
-            ) or "-"
+            data["addresses"] = (
+                "\n".join(
+                    f"{a['ip']}  (v{a['version']}, {a['kind']}, {a['network']})"
+                    for a in data["addresses"]
+                )
+                or "-"
+            )
         for key, value in data.items():
             if isinstance(value, list):
                 value = ", ".join(map(str, value)) or "-"

@@ -12,13 +12,15 @@ from hybridtui.inventory.model import CloudState, CloudStatus
 from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
 
 
-def pane_title(label: str, kind: ResourceKind, table: ResourceTable, status: CloudStatus | None) -> Content:
-    count = (
-        f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
-    )
+def pane_title(
+    label: str, kind: ResourceKind, table: ResourceTable, status: CloudStatus | None
+) -> Content:
+    count = f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
     parts: list[Content | tuple[str, str] | str] = [(label, "bold"), (f" · {count} {kind}", "")]
     if status is not None:
-        colour = {CloudState.ERROR: "$error", CloudState.STALE: "$stale"}.get(status.state, "$text-muted")
+        colour = {CloudState.ERROR: "$error", CloudState.STALE: "$stale"}.get(
+            status.state, "$text-muted"
+        )
         detail = f" · {status.summary}"
         if status.state is CloudState.ERROR:
             detail = f" · ✖ {status.error}"

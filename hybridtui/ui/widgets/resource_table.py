@@ -161,7 +161,9 @@ class ResourceTable(ScrollView, can_focus=True):
             for i, cell in enumerate(row):
                 if len(cell) > widths[i]:
                     widths[i] = len(cell)
-        return [min(w, d.max_widths[i]) if i < len(d.max_widths) else w for i, w in enumerate(widths)]
+        return [
+            min(w, d.max_widths[i]) if i < len(d.max_widths) else w for i, w in enumerate(widths)
+        ]
 
     def _refresh_all(self) -> None:
         self._lines.clear()
@@ -207,7 +209,7 @@ class ResourceTable(ScrollView, can_focus=True):
             return
         self.cursor = max(0, min(pos, len(self._view) - 1))
 
-    def watch_cursor(self, old: int, new: int) -> None:
+    def watch_cursor(self, new: int) -> None:
         rows_visible = max(1, self.size.height - 1 - (1 if self.show_horizontal_scrollbar else 0))
         top = int(self.scroll_offset.y)
         if new < top:
@@ -243,7 +245,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if y == 0:
             strip = self._header_strip()
         elif not self._view:
-            strip = self._empty_strip(y) if y == 1 else Strip.blank(width, base)
+            strip = self._empty_strip() if y == 1 else Strip.blank(width, base)
         else:
             pos = int(scroll_y) + y - 1
             if pos >= len(self._view):
@@ -251,7 +253,9 @@ class ResourceTable(ScrollView, can_focus=True):
             strip = self._row_strip(pos)
         return strip.crop_extend(int(scroll_x), int(scroll_x) + width, base)
 
-    def _cells(self, cells: Sequence[str], style: Style, state_style: Style | None) -> list[Segment]:
+    def _cells(
+        self, cells: Sequence[str], style: Style, state_style: Style | None
+    ) -> list[Segment]:
         segments = []
         right = self._data.right_aligned
         state_col = self._data.state_column
@@ -270,9 +274,13 @@ class ResourceTable(ScrollView, can_focus=True):
             self.virtual_size.width, style
         )
 
-    def _empty_strip(self, y: int) -> Strip:
+    def _empty_strip(self) -> Strip:
         style = self.rich_style + self.get_component_rich_style("resource-table--empty")
-        text = f" no rows match {self._query!r}" if self._query and self._data.rows else f" {self.empty_text}"
+        text = (
+            f" no rows match {self._query!r}"
+            if self._query and self._data.rows
+            else f" {self.empty_text}"
+        )
         return Strip([Segment(text, style)])
 
     def _row_strip(self, pos: int) -> Strip:

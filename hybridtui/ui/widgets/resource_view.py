@@ -14,7 +14,6 @@ from hybridtui.inventory.model import InventoryModel
 from hybridtui.ui.widgets.cloud_pane import CloudPane, pane_title
 from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
 
-
 #: Narrowest pane: name, state and most of the public IP stay visible.
 PANE_MIN_WIDTH = 44
 

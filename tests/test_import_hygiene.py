@@ -1,0 +1,66 @@
+"""Layering, proved in fresh interpreters: the UI never loads a cloud SDK, the
+core never loads Textual, and first paint happens before any SDK import."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SDK_ROOTS = ("boto3", "botocore", "openstack", "keystoneauth1", "google")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def loaded_after(code: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    modules: list[str] = json.loads(out.stdout.splitlines()[-1])
+    return modules
+
+
+def test_ui_imports_no_cloud_sdk() -> None:
+    mods = loaded_after("import hybridtui.ui.app")
+    assert "textual" in mods
+    assert [m for m in mods if m.split(".")[0] in SDK_ROOTS] == []
+
+
+def test_core_imports_no_textual() -> None:
+    mods = loaded_after(
+        "import hybridtui.cli, hybridtui.config, hybridtui.inventory.poller, hybridtui.inventory.cache,"
+        " hybridtui.inventory.model, hybridtui.inventory.report, hybridtui.providers.simulator"
+    )
+    assert [m for m in mods if m.split(".")[0] == "textual"] == []
+    assert [m for m in mods if m.startswith("hybridtui.ui")] == []
+
+
+def test_package_import_is_cheap() -> None:
+    mods = loaded_after("import hybridtui")
+    assert [m for m in mods if m.startswith("hybridtui.")] == []
+
+
+def test_first_paint_loads_no_sdk(tmp_path: Path) -> None:
+    record = tmp_path / "paint.json"
+    env = {**os.environ, "HYBRIDTUI_BENCH_FIRST_PAINT": str(record)}
+    subprocess.run(
+        [sys.executable, "-m", "hybridtui", "--demo"], env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=True,
+    )  # fmt: skip
+    modules = json.loads(record.read_text())["modules"]
+    assert "textual.app" in modules
+    assert [m for m in modules if m.split(".")[0] in SDK_ROOTS] == []
+
+
+def test_import_linter_contracts_hold() -> None:
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.fail("lint-imports (import-linter) is a test dependency and must be installed")
+    proc = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 kept, 0 broken" in proc.stdout

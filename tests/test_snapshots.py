@@ -1,0 +1,84 @@
+"""Snapshot tests of the main screens at 80x24 (SSH on a jump host) and 160x48
+(a projector), on seeded demo clouds with a frozen clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import FROZEN_NOW, THREE_CLOUDS, make_settings, sim_cloud
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from hybridtui.ui.app import make_app
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+def app_for(clouds: list[dict[str, Any]] | None = None, theme: str | None = None) -> Any:
+    return make_app(make_settings(clouds, theme=theme), clock=lambda: FROZEN_NOW)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    # Input's cursor blinks on a timer; a frozen cursor keeps the snapshot stable.
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
+class TestDashboard:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_nodes_panes(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        assert snap_compare(app_for(), terminal_size=size, run_before=settled)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_unified(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("u")
+            await pilot.pause()
+
+        assert snap_compare(app_for(), terminal_size=size, run_before=run)
+
+    def test_filter(self, snap_compare: Any) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("slash", *"web")
+            await settled(pilot)
+
+        assert snap_compare(app_for(), terminal_size=(80, 24), run_before=run)
+
+    def test_images_tab(self, snap_compare: Any) -> None:
+        assert snap_compare(app_for(), terminal_size=(160, 48), press=["3"], run_before=settled)
+
+    def test_failing_cloud(self, snap_compare: Any) -> None:
+        clouds = [
+            *THREE_CLOUDS[:2],
+            sim_cloud("broken", "openstack-private", fault="expired-credentials"),
+        ]
+        assert snap_compare(app_for(clouds), terminal_size=(160, 48), run_before=settled)
+
+    def test_projector_theme(self, snap_compare: Any) -> None:
+        assert snap_compare(app_for(theme="projector"), terminal_size=(160, 48), run_before=settled)
+
+
+class TestDetails:
+    def test_details(self, snap_compare: Any) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("enter")
+            await pilot.pause()
+
+        assert snap_compare(app_for(), terminal_size=(80, 24), run_before=run)
+
+
+class TestHelp:
+    def test_help(self, snap_compare: Any) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+
+        assert snap_compare(app_for(), terminal_size=(80, 24), run_before=run)

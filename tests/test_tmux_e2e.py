@@ -1,0 +1,86 @@
+"""End to end, as a person types: the real `hybridtui --demo` in a tmux pane."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.tmux
+
+
+class Tmux:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def __call__(self, *args: str) -> str:
+        proc = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "e2e")
+
+    def wait_for(self, what: str, check: Callable[[str], bool], timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if check(text):
+                return text
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+
+
+@pytest.fixture
+def tmux(isolated_home: Path) -> Iterator[Tmux]:
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is required for this test (tests/run.sh installs it)")
+    t = Tmux(f"hybridtui-e2e-{uuid.uuid4().hex[:8]}")
+    cmd = (
+        f"env HYBRIDTUI_HOME={shlex.quote(str(isolated_home))} TERM=xterm-256color "
+        f"{shlex.quote(sys.executable)} -m hybridtui --demo; echo EXITED:$?; sleep 60"
+    )
+    t("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", os.getcwd(), cmd)
+    try:
+        yield t
+    finally:
+        subprocess.run(["tmux", "-L", t.socket, "kill-server"], capture_output=True, timeout=10)
+
+
+def test_demo_filter_and_quit(tmux: Tmux) -> None:
+    tmux.wait_for(
+        "demo panes", lambda s: "DEMO" in s and "web-prod-01" in s and "os-private-dc1 fresh" in s
+    )
+
+    tmux("send-keys", "-t", "e2e", "/")
+    tmux("send-keys", "-t", "e2e", "-l", "kafka")
+    screen = tmux.wait_for(
+        "filtered rows", lambda s: "kafka-prod-01" in s and "web-prod-01" not in s
+    )
+    rows = [
+        line
+        for line in screen.splitlines()
+        if "-prod-" in line or "-stage-" in line or "-dev-" in line
+    ]
+    assert rows, screen
+    assert all("kafka" in line for line in rows), screen
+    assert "/48 nodes" in screen  # e.g. "3/48 nodes" on the aws-eu-west-1 pane
+
+    tmux("send-keys", "-t", "e2e", "Escape")
+    tmux.wait_for(
+        "filter cleared", lambda s: "web-prod-01" in s and "48 nodes" in s and "/48" not in s
+    )
+
+    tmux("send-keys", "-t", "e2e", "q")
+    tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)
