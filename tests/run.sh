@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs on a fresh Debian machine with
+# Python 3.11, then run the whole suite. The README's test command and .ci/run
+# both call exactly this. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# System packages: tmux drives the end-to-end test; python3-venv makes venvs
+# on Debian's own Python.
+apt_needed=()
+command -v tmux >/dev/null 2>&1 || apt_needed+=(tmux)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || apt_needed+=(python3-venv)
+if [ ${#apt_needed[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  echo "tests/run.sh: installing ${apt_needed[*]} (apt)"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_needed[@]}" >/dev/null
+fi
+
+venv="${HYBRIDTUI_VENV:-.venv}"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+
+"$venv/bin/ruff" check .
+"$venv/bin/ruff" format --check -q .
+exec "$venv/bin/python" -m pytest "$@"
