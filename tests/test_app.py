@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
+from hybridtui.domain import ResourceKind
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState
 from hybridtui.inventory.poller import Poller
@@ -45,6 +46,9 @@ async def test_panes_populated_per_cloud(frozen_clock: Any) -> None:
         ready = [m for m in messages if isinstance(m, SnapshotReady)]
         assert sorted(m.outcome.cloud for m in ready) == ["aws-sim", "gce-sim", "os-fip"]
         assert all(m.outcome.ok for m in ready)
+        for m in ready:  # cells were built in the worker thread and are used as they came
+            assert m.rows is not None
+            assert app.model.rows(ResourceKind.NODES, m.outcome.cloud) is m.rows[ResourceKind.NODES]
         view = nodes_view(app)
         for pane in view.panes:
             expected = len(app.model.snapshots[pane.cloud].nodes)
@@ -274,3 +278,19 @@ async def test_unknown_theme_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="unknown theme 'nope'"):
         make_app(make_settings(theme="nope"))
+
+
+async def test_inventory_persists_across_app_restarts(frozen_clock: Any) -> None:
+    first = make_app(make_settings(), clock=frozen_clock)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(first, pilot)
+        seen = {n: [r.id for r in s.nodes] for n, s in first.model.snapshots.items()}
+        await pilot.press("q")
+    assert set(seen) == {"aws-sim", "gce-sim", "os-fip"}
+
+    second = make_app(make_settings(offline=True), clock=frozen_clock)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert {n: [r.id for r in s.nodes] for n, s in second.model.snapshots.items()} == seen
+        assert all(s.from_cache for s in second.model.statuses())
+        assert nodes_view(second).panes[0].table.total_count == len(seen["aws-sim"])

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hybridtui.columns import Rows, prepare_rows
 from hybridtui.domain import Resource, ResourceKind
 from hybridtui.errors import ProviderError
 from hybridtui.inventory.poller import PollOutcome
@@ -83,6 +84,7 @@ class InventoryModel:
         self._from_cache: set[str] = set()
         self._refreshing: set[str] = set()
         self._errors: dict[str, PollOutcome] = {}
+        self._rows: dict[str, dict[ResourceKind, Rows]] = {}
         self.generation = 0
         """Bumped on every change, so views know when to rebuild."""
 
@@ -92,16 +94,22 @@ class InventoryModel:
 
     def load_cached(self, snapshot: CloudSnapshot) -> None:
         self.snapshots[snapshot.cloud] = snapshot
+        self._rows.pop(snapshot.cloud, None)
         self._from_cache.add(snapshot.cloud)
         self.generation += 1
 
     def mark_refreshing(self, names: Iterable[str]) -> None:
         self._refreshing.update(names)
 
-    def apply(self, outcome: PollOutcome) -> None:
+    def apply(self, outcome: PollOutcome, rows: dict[ResourceKind, Rows] | None = None) -> None:
+        """Take a poll outcome; `rows` are its cells, if prepared off the UI thread."""
         self._refreshing.discard(outcome.cloud)
         if outcome.ok and outcome.snapshot is not None:
             self.snapshots[outcome.cloud] = outcome.snapshot
+            if rows is None:
+                self._rows.pop(outcome.cloud, None)
+            else:
+                self._rows[outcome.cloud] = rows
             self._from_cache.discard(outcome.cloud)
             self._errors.pop(outcome.cloud, None)
             self.generation += 1
@@ -142,6 +150,14 @@ class InventoryModel:
 
     def statuses(self) -> list[CloudStatus]:
         return [self.status(n) for n in self.targets]
+
+    def rows(self, kind: ResourceKind, cloud: str) -> Rows:
+        """Display cells for one cloud's records, in `records()` order."""
+        prepared = self._rows.setdefault(cloud, {})
+        if kind not in prepared:
+            snap = self.snapshots.get(cloud)
+            prepared.update(prepare_rows({kind: snap.resources(kind) if snap else ()}))
+        return prepared[kind]
 
     def records(self, kind: ResourceKind, cloud: str | None = None) -> list[tuple[str, Resource]]:
         """(cloud, record) pairs in pane order, for one cloud or all."""

@@ -20,6 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from hybridtui.columns import prepare_rows
+from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError, ProviderError
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState, InventoryModel
@@ -142,12 +144,14 @@ class HybridApp(App[int]):
         for outcome in self.poller.poll(names):
             if worker.is_cancelled:
                 return
-            self.post_message(SnapshotReady(outcome))
+            snap = outcome.snapshot
+            rows = prepare_rows({k: snap.resources(k) for k in ResourceKind}) if snap else None
+            self.post_message(SnapshotReady(outcome, rows))
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         outcome = message.outcome
         before = self.model.status(outcome.cloud).state
-        self.model.apply(outcome)
+        self.model.apply(outcome, message.rows)
         err = outcome.error
         if err is not None and before is not CloudState.ERROR:
             body = err.message + (f"\n{err.hint}" if err.hint else "")

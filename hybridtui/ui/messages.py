@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from hybridtui.columns import Rows
+from hybridtui.domain import ResourceKind
 from hybridtui.inventory.poller import PollOutcome
 
 
@@ -14,3 +16,5 @@ class SnapshotReady(Message):
     """One cloud finished refreshing (successfully or not)."""
 
     outcome: PollOutcome
+    #: Display cells per kind, built in the worker thread (None on failure).
+    rows: dict[ResourceKind, Rows] | None = None

@@ -8,7 +8,7 @@ from textual.containers import HorizontalScroll, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from hybridtui.columns import COLUMNS, row_cells, titles
+from hybridtui.columns import COLUMNS, titles
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.ui.widgets.cloud_pane import CloudPane, pane_title
@@ -23,7 +23,10 @@ def table_data(model: InventoryModel, kind: ResourceKind, cloud: str | None) -> 
     cols = COLUMNS[kind]
     records = model.records(kind, cloud)
     with_cloud = cloud is None
-    rows = [row_cells(kind, r, c if with_cloud else None) for c, r in records]
+    if cloud is not None:
+        rows = model.rows(kind, cloud)
+    else:
+        rows = [(c, *cells) for c in model.names for cells in model.rows(kind, c)]
     offset = 1 if with_cloud else 0
     state_col = next((i + offset for i, c in enumerate(cols) if c.key == "state"), None)
     return TableData(
