@@ -294,3 +294,36 @@ async def test_inventory_persists_across_app_restarts(frozen_clock: Any) -> None
         assert {n: [r.id for r in s.nodes] for n, s in second.model.snapshots.items()} == seen
         assert all(s.from_cache for s in second.model.statuses())
         assert nodes_view(second).panes[0].table.total_count == len(seen["aws-sim"])
+
+
+async def test_command_palette_runs_dashboard_actions(frozen_clock: Any) -> None:
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"toggle unified", "enter")
+        await pilot.pause(0.3)
+        await pilot.pause()
+        assert nodes_view(app).unified
+
+
+async def test_secrets_in_raw_records_never_reach_the_screen(frozen_clock: Any) -> None:
+    from hybridtui.domain import NodeSpec
+
+    app = make_app(make_settings([sim_cloud("os", "openstack-floating-ip")]), clock=frozen_clock)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(app, pilot)
+        provider = app.poller.provider("os")
+        inv = provider.fetch_inventory()
+        node = provider.create_node(
+            NodeSpec(name="has-secret", flavor=inv.flavors[0].name, image=inv.images[0].name)
+        )
+        secret = node.raw["adminPass"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("slash", *"has-secret", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        shown = app.export_screenshot()
+        assert "adminPass" in shown
+        assert "&lt;redacted&gt;" in shown
+        assert secret not in shown

@@ -51,7 +51,7 @@ def tmux(isolated_home: Path) -> Iterator[Tmux]:
         f"env HYBRIDTUI_HOME={shlex.quote(str(isolated_home))} TERM=xterm-256color "
         f"{shlex.quote(sys.executable)} -m hybridtui --demo; echo EXITED:$?; sleep 60"
     )
-    t("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", os.getcwd(), cmd)
+    t("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", "-c", os.getcwd(), cmd)
     try:
         yield t
     finally:
