@@ -59,11 +59,26 @@ NETWORK_COLUMNS = [
     Column("cidrs", "CIDRs", lambda r: ", ".join(r.cidrs) or "-", 36),  # type: ignore[attr-defined]
     Column("zone", "Zone", lambda r: r.zone, 14),  # type: ignore[attr-defined]
 ]
+KEY_COLUMNS = [
+    Column("name", "Name", lambda r: r.name, 32),
+    Column("type", "Type", lambda r: r.key_type, 8),  # type: ignore[attr-defined]
+    Column("fingerprint", "Fingerprint", lambda r: r.fingerprint, 48),  # type: ignore[attr-defined]
+    Column("managed", "Ours", lambda r: "yes" if r.managed else "", 4),  # type: ignore[attr-defined]
+    Column("created", "Created", lambda r: r.created_at[:10], 10),  # type: ignore[attr-defined]
+]
+ADDRESS_COLUMNS = [
+    Column("ip", "Address", lambda r: r.ip, 39),  # type: ignore[attr-defined]
+    Column("attached", "Attached to", lambda r: r.attached_to or "(free)", 38),  # type: ignore[attr-defined]
+    Column("pool", "Pool", lambda r: r.pool, 16),  # type: ignore[attr-defined]
+    Column("managed", "Ours", lambda r: "yes" if r.managed else "", 4),  # type: ignore[attr-defined]
+]
 COLUMNS: dict[ResourceKind, list[Column]] = {
     ResourceKind.NODES: NODE_COLUMNS,
     ResourceKind.FLAVORS: FLAVOR_COLUMNS,
     ResourceKind.IMAGES: IMAGE_COLUMNS,
     ResourceKind.NETWORKS: NETWORK_COLUMNS,
+    ResourceKind.KEYS: KEY_COLUMNS,
+    ResourceKind.ADDRESSES: ADDRESS_COLUMNS,
 }
 CLOUD_COLUMN_TITLE = "Cloud"
 

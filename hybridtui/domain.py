@@ -25,6 +25,8 @@ class ResourceKind(StrEnum):
     FLAVORS = "flavors"
     IMAGES = "images"
     NETWORKS = "networks"
+    KEYS = "keys"
+    ADDRESSES = "addresses"
 
 
 class NodeState(StrEnum):
@@ -200,12 +202,46 @@ class Network(Resource):
     raw: dict[str, Any] = _raw_field()
 
 
+@dataclass(frozen=True, slots=True)
+class KeyPair(Resource):
+    """An SSH key registered with the cloud (Nova keypair, EC2 key pair)."""
+
+    KIND: ClassVar[ResourceKind] = ResourceKind.KEYS
+
+    fingerprint: str = ""
+    key_type: str = ""
+    created_at: str = ""
+    #: Created by hybridtui (tagged or name-prefixed), so clean-up may remove it.
+    managed: bool = False
+    raw: dict[str, Any] = _raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAddress(Resource):
+    """An allocated public address: an Elastic IP or a floating IP."""
+
+    KIND: ClassVar[ResourceKind] = ResourceKind.ADDRESSES
+
+    ip: str = ""
+    #: Where it comes from: an external network (OpenStack), `vpc` (AWS).
+    pool: str = ""
+    #: Node id it is attached to; empty when free (and still billed on AWS).
+    attached_to: str = ""
+    managed: bool = False
+    raw: dict[str, Any] = _raw_field()
+
+
 RESOURCE_TYPES: dict[ResourceKind, type[Resource]] = {
     ResourceKind.NODES: Node,
     ResourceKind.FLAVORS: Flavor,
     ResourceKind.IMAGES: Image,
     ResourceKind.NETWORKS: Network,
+    ResourceKind.KEYS: KeyPair,
+    ResourceKind.ADDRESSES: PublicAddress,
 }
+
+#: Tag / metadata key marking what hybridtui created, so clean-up finds it.
+MANAGED_TAG = "hybridtui:managed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,12 +107,15 @@ def test_write_contract_floating_ip_cloud() -> None:
     assert addr.kind is AddressKind.FLOATING
     assert p.get_node(node.id).public_ip == addr.ip
     assert p.ensure_public_address(node.id) == addr, "idempotent"
+    assert next(a for a in p.list_addresses() if a.ip == addr.ip).managed, "allocated by us"
     p.delete_node(node.id)
-    assert p.floating_ips()[addr.ip] == "", "the FIP stays allocated but free after delete"
+    assert addr.ip not in p.floating_ips(), "a FIP we allocated is released with the node"
     with pytest.raises(NotFoundError):
         p.get_node(node.id)
+    assert [k.name for k in p.list_keys() if k.managed] == ["node-key-1"]
     p.delete_key("node-key-1")
-    assert p.keys() == {}
+    assert "node-key-1" not in p.keys()
+    assert [k.name for k in p.list_keys() if k.managed] == []
 
 
 def test_create_with_unknown_key_or_flavor_fails_clearly() -> None:
@@ -174,3 +177,19 @@ def test_hang_is_released_by_close() -> None:
     t.join(5)
     assert not t.is_alive()
     assert errors
+
+
+def test_reused_floating_ip_is_never_released() -> None:
+    """A FIP that was already allocated (not by us) is reused, and left allocated."""
+    p = provider("openstack-floating-ip")
+    inv = p.fetch_inventory()
+    theirs = next(a for a in inv.addresses if a.attached_to)
+    owner = theirs.attached_to
+    p.delete_node(owner)  # someone else's node goes away: its FIP becomes free
+    node = p.create_node(
+        NodeSpec(name="reuse", flavor=inv.flavors[0].name, image=inv.images[0].name)
+    )
+    addr = p.ensure_public_address(node.id)
+    assert addr.ip == theirs.ip, "a free FIP in the pool is reused before allocating"
+    p.delete_node(node.id)
+    assert p.floating_ips()[theirs.ip] == "", "not ours: stays allocated, just free again"

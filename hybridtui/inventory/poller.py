@@ -180,6 +180,8 @@ class Poller:
                 images=inv.images,
                 networks=inv.networks,
                 behaviour=inv.behaviour,
+                keys=inv.keys,
+                addresses=inv.addresses,
             )
         except ProviderError as e:
             error = e

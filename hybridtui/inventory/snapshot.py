@@ -11,8 +11,10 @@ from hybridtui.domain import (
     CloudBehaviour,
     Flavor,
     Image,
+    KeyPair,
     Network,
     Node,
+    PublicAddress,
     Resource,
     ResourceKind,
 )
@@ -30,6 +32,8 @@ class CloudSnapshot:
     images: tuple[Image, ...] = ()
     networks: tuple[Network, ...] = ()
     behaviour: CloudBehaviour | None = None
+    keys: tuple[KeyPair, ...] = ()
+    addresses: tuple[PublicAddress, ...] = ()
 
     def resources(self, kind: ResourceKind) -> tuple[Resource, ...]:
         result: tuple[Resource, ...] = getattr(self, str(kind))

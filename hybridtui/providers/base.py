@@ -19,9 +19,11 @@ from hybridtui.domain import (
     CloudKind,
     Flavor,
     Image,
+    KeyPair,
     Network,
     Node,
     NodeSpec,
+    PublicAddress,
 )
 from hybridtui.errors import UnsupportedError
 
@@ -48,6 +50,8 @@ class Inventory:
     images: tuple[Image, ...]
     networks: tuple[Network, ...]
     behaviour: CloudBehaviour | None = None
+    keys: tuple[KeyPair, ...] = ()
+    addresses: tuple[PublicAddress, ...] = ()
 
 
 class Provider(ABC):
@@ -71,6 +75,8 @@ class Provider(ABC):
             images=tuple(self.list_images()),
             networks=tuple(self.list_networks()),
             behaviour=self.behaviour(),
+            keys=tuple(self.list_keys()),
+            addresses=tuple(self.list_addresses()),
         )
 
     @abstractmethod
@@ -84,6 +90,14 @@ class Provider(ABC):
 
     @abstractmethod
     def list_networks(self) -> list[Network]: ...
+
+    def list_keys(self) -> list[KeyPair]:
+        """Registered SSH keys; the contract tests use it to prove nothing leaked."""
+        return []
+
+    def list_addresses(self) -> list[PublicAddress]:
+        """Allocated public addresses (Elastic IPs, floating IPs), attached or not."""
+        return []
 
     @abstractmethod
     def behaviour(self) -> CloudBehaviour:

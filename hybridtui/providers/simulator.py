@@ -8,6 +8,7 @@ per-cloud knobs so a demo can show a failing cloud next to healthy ones.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import threading
@@ -23,10 +24,12 @@ from hybridtui.domain import (
     CloudKind,
     Flavor,
     Image,
+    KeyPair,
     Network,
     Node,
     NodeSpec,
     NodeState,
+    PublicAddress,
     PublicIpStrategy,
 )
 from hybridtui.errors import (
@@ -119,6 +122,8 @@ class SimulatorProvider(Provider):
                 images=tuple(world.images),
                 networks=tuple(world.networks),
                 behaviour=self.behaviour(),
+                keys=tuple(world.key_records()),
+                addresses=tuple(world.address_records()),
             )
 
     def list_nodes(self) -> list[Node]:
@@ -135,6 +140,16 @@ class SimulatorProvider(Provider):
     def list_networks(self) -> list[Network]:
         return list(self._call("list networks").networks)
 
+    def list_keys(self) -> list[KeyPair]:
+        world = self._call("list keys")
+        with self._lock:
+            return world.key_records()
+
+    def list_addresses(self) -> list[PublicAddress]:
+        world = self._call("list addresses")
+        with self._lock:
+            return world.address_records()
+
     def behaviour(self) -> CloudBehaviour:
         return self.profile.behaviour
 
@@ -147,6 +162,7 @@ class SimulatorProvider(Provider):
                     f"{self.name}: key pair {name!r} already exists", title="Conflict"
                 )
             world.keys[name] = public_key
+            world.managed.add(name)
         return name
 
     def delete_key(self, name: str) -> None:
@@ -154,6 +170,7 @@ class SimulatorProvider(Provider):
         with self._lock:
             if world.keys.pop(name, None) is None:
                 raise NotFoundError(f"{self.name}: key pair {name!r} not found")
+            world.managed.discard(name)
 
     def create_node(self, spec: NodeSpec) -> Node:
         world = self._call("create node")
@@ -197,8 +214,13 @@ class _World:
         self.flavors = profile.flavors(rng)
         self.images = profile.images(rng)
         self.networks = profile.networks(rng)
-        self.keys: dict[str, str] = {}
+        #: Key pairs the operators already had (the generated nodes use them).
+        self.keys: dict[str, str] = {
+            f"ops-{env}": f"ssh-ed25519 AAAA{env} ops@{env}" for env in ("prod", "stage", "dev")
+        }
         self.fips: dict[str, str] = {}
+        #: Names of keys and addresses created through the API (hybridtui's own).
+        self.managed: set[str] = set()
         self._public = iter(itertools.cycle(demo_profiles.public_pool(profile)))
         self._rng = rng
         self._serial = itertools.count(1)
@@ -377,6 +399,8 @@ class _World:
                 )
             free = next((ip for ip, owner in self.fips.items() if not owner), None)
             fip = free or next(self._public)
+            if free is None:
+                self.managed.add(fip)  # allocated by us: ours to release
             self.fips[fip] = node_id
             addr = address(fip, AddressKind.FLOATING, self.profile.node_network)
         elif strategy in (PublicIpStrategy.ACCESS_CONFIG, PublicIpStrategy.AUTO_ASSIGN):
@@ -389,8 +413,41 @@ class _World:
         self.nodes[node_id] = replace(node, addresses=(*node.addresses, addr))
         return addr
 
+    def key_records(self) -> list[KeyPair]:
+        out = []
+        for name, material in self.keys.items():
+            digest = hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
+            out.append(KeyPair(
+                id=name, name=name, key_type=material.split()[0].removeprefix("ssh-"),
+                fingerprint=":".join(digest[i : i + 2] for i in range(0, 32, 2)),
+                managed=name in self.managed, raw={"name": name, "public_key": material},
+            ))  # fmt: skip
+        return out
+
+    def address_records(self) -> list[PublicAddress]:
+        pool = self.profile.public_network or "vpc"
+        return [
+            PublicAddress(
+                id=ip,
+                name=ip,
+                ip=ip,
+                pool=pool,
+                attached_to=owner,
+                managed=ip in self.managed,
+                raw={"floating_ip_address": ip, "port_id": owner or None},
+            )  # fmt: skip
+            for ip, owner in self.fips.items()
+        ]
+
+    def release_address(self, ip: str) -> None:
+        self.fips.pop(ip, None)
+        self.managed.discard(ip)
+
     def release_addresses(self, node: Node) -> None:
         """Deleting a server frees its floating IP but keeps it allocated, as Neutron does."""
         for ip, owner in list(self.fips.items()):
             if owner == node.id:
-                self.fips[ip] = ""
+                if ip in self.managed:
+                    self.release_address(ip)  # we allocated it: give it back
+                else:
+                    self.fips[ip] = ""

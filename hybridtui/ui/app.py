@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import ClassVar
 
 from textual import work
@@ -29,7 +30,7 @@ from hybridtui.inventory.poller import Poller
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
 from hybridtui.ui.messages import SnapshotReady
-from hybridtui.ui.screens.dashboard import DashboardScreen
+from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
 from hybridtui.ui.screens.help import HelpScreen, describe_bindings
 from hybridtui.ui.themes import (
     DEFAULT_THEME,
@@ -208,15 +209,12 @@ class HybridApp(App[int]):
         )
         yield SystemCommand("Toggle unified view", "One table with a Cloud column, or panes side by side (u)",
                             dash.action_toggle_unified)  # fmt: skip
-        for key, title in (
-            ("nodes", "Nodes"),
-            ("flavors", "Flavors"),
-            ("images", "Images"),
-            ("networks", "Networks"),
-        ):
+        for kind, title in TAB_TITLES.items():
             yield SystemCommand(
-                f"Show {title}", f"Switch to the {title} tab", lambda k=key: dash.action_show_tab(k)
-            )  # type: ignore[misc]
+                f"Show {title}",
+                f"Switch to the {title} tab",
+                partial(dash.action_show_tab, str(kind)),
+            )
         yield SystemCommand("Cycle theme", "Next colour theme (t)", self.action_cycle_theme)
         yield SystemCommand("Key bindings", "Every key and what it does (?)", self.action_help)
 

@@ -22,6 +22,8 @@ TAB_TITLES = {
     ResourceKind.FLAVORS: "Flavors",
     ResourceKind.IMAGES: "Images",
     ResourceKind.NETWORKS: "Networks",
+    ResourceKind.KEYS: "Keys",
+    ResourceKind.ADDRESSES: "Addresses",
 }
 
 
@@ -34,6 +36,8 @@ class DashboardScreen(Screen[None]):
         Binding("2", "show_tab('flavors')", "Flavors tab", show=False, id="tab-flavors"),
         Binding("3", "show_tab('images')", "Images tab", show=False, id="tab-images"),
         Binding("4", "show_tab('networks')", "Networks tab", show=False, id="tab-networks"),
+        Binding("5", "show_tab('keys')", "Keys tab", show=False, id="tab-keys"),
+        Binding("6", "show_tab('addresses')", "Addresses tab", show=False, id="tab-addresses"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }
