@@ -106,7 +106,13 @@ class AwsCloud(CloudBase):
     """AWS profile from ~/.aws/config; empty: the standard credential chain."""
     regions: list[str] = Field(min_length=1)
     """Regions to show, one pane each."""
-    refresh_interval: float = Field(default=60.0, ge=1.0, le=86400.0)
+    image_owners: list[str] = Field(default_factory=lambda: ["self", "well-known"])
+    """AMI owners to list: `self`, `well-known` (Ubuntu, Debian, Amazon Linux, RHEL,
+    Fedora, CentOS, SUSE, Flatcar, Rocky, Alma: newest 3 per series), or account ids."""
+    endpoint_url: str | None = None
+    """EC2 endpoint override (a VPC endpoint; a local emulator in tests)."""
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    """Attempts per API call, retries included (botocore standard retry mode)."""
 
 
 class GceCloud(CloudBase):

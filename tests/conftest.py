@@ -118,3 +118,46 @@ def make_settings(
     config = AppConfig.model_validate({"clouds": clouds or THREE_CLOUDS, **extra})
     return Settings(config=config, source="test config", demo=demo, offline=offline,
                     paths=resolve_paths(), theme=theme)  # fmt: skip
+
+
+# ------------------------------------------------------------------ AWS peer
+
+
+@pytest.fixture(scope="session")
+def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One moto server (real EC2 API over HTTP on loopback) for the session."""
+    from peers.moto_ec2 import moto_server
+
+    with moto_server(tmp_path_factory.mktemp("moto")) as url:
+        yield url
+
+
+@pytest.fixture
+def aws_env(moto_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A clean moto, and an AWS profile `hybrid-test` in throw-away config files."""
+    from peers.moto_ec2 import reset
+
+    reset(moto_url)
+    creds = tmp_path / "aws-credentials"
+    creds.write_text(
+        "[hybrid-test]\naws_access_key_id = AKIDTESTINGONLY\naws_secret_access_key = testing-secret\n"
+    )
+    conf = tmp_path / "aws-config"
+    conf.write_text("[profile hybrid-test]\nregion = eu-west-1\n")
+    for var in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(conf))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never probe 169.254.169.254
+    return moto_url
+
+
+def aws_cloud(endpoint: str, name: str = "aws", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "kind": "aws", "profile": "hybrid-test", "regions": ["eu-west-1"],
+            "endpoint_url": endpoint, "timeout": 10, **extra}  # fmt: skip

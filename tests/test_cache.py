@@ -137,3 +137,33 @@ def test_two_processes_share_one_cache_without_corruption(tmp_path: Path) -> Non
     final = InventoryCache(cache_dir()).load(t)
     assert final is not None
     assert final.fetched_at in {1039.0, 2039.0}, "the last complete write of one writer wins"
+
+
+def test_sdk_datetimes_are_stored_as_text() -> None:
+    from datetime import UTC, datetime
+
+    from hybridtui.domain import Node
+    from hybridtui.inventory.snapshot import CloudSnapshot
+
+    (t,) = targets(sim_cloud("x", "openstack-private"))
+    when = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    snap = CloudSnapshot(
+        "x", "aws", 1.0, nodes=(Node(id="i-1", name="n", raw={"LaunchTime": when}),)
+    )
+    cache = InventoryCache(cache_dir())
+    cache.store(t, snap)
+    loaded = cache.load(t)
+    assert loaded is not None
+    assert loaded.nodes[0].raw["LaunchTime"] == "2026-11-01T12:00:00+00:00"
+    cache.close()
+
+
+def test_a_failing_cache_does_not_stop_polling() -> None:
+    class BrokenCache:
+        def store(self, *_: object) -> None:
+            raise OSError(28, "No space left on device")
+
+    (t,) = targets(sim_cloud("x", "openstack-private"))
+    (outcome,) = list(Poller([t], cache=BrokenCache()).poll())  # type: ignore[arg-type]
+    assert outcome.ok
+    assert outcome.snapshot is not None

@@ -114,7 +114,7 @@ def test_write_contract_floating_ip_cloud() -> None:
         p.get_node(node.id)
     assert [k.name for k in p.list_keys() if k.managed] == ["node-key-1"]
     p.delete_key("node-key-1")
-    assert "node-key-1" not in p.keys()
+    assert "node-key-1" not in p.key_material()
     assert [k.name for k in p.list_keys() if k.managed] == []
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ SCHEMA_VERSION = 1
 IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "simulator": ("profile", "seed", "nodes"),
     "openstack": ("cloud", "region"),
-    "aws": ("profile",),
+    "aws": ("profile", "endpoint_url"),
     "gce": ("project", "zones", "credentials_file"),
 }
 
@@ -40,6 +41,13 @@ def fingerprint(target: CloudTarget) -> str:
     ident["region"] = target.region
     blob = json.dumps(ident, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _json_default(value: object) -> str:
+    """SDK records carry datetimes (boto3) and other non-JSON scalars: store text."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
 
 
 class InventoryCache:
@@ -66,7 +74,7 @@ class InventoryCache:
             return None
 
     def store(self, target: CloudTarget, snapshot: CloudSnapshot) -> None:
-        payload = json.dumps(snapshot.to_json(), separators=(",", ":"))
+        payload = json.dumps(snapshot.to_json(), separators=(",", ":"), default=_json_default)
         self._cache.set(self.key(target), payload)
 
     def close(self) -> None:

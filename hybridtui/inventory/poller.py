@@ -11,6 +11,7 @@ again until that call returns, so a hung API cannot pile up threads.
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -23,6 +24,7 @@ from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.providers import CloudTarget, build_provider
 from hybridtui.providers.base import Provider
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 _Result = tuple[str, "CloudSnapshot | None", "ProviderError | None", float]
 
@@ -205,7 +207,10 @@ class Poller:
             self._failures[name] = 0
             self._next_due[name] = now + interval
             if self.cache is not None and snapshot is not None:
-                self.cache.store(self.targets[name], snapshot)
+                try:
+                    self.cache.store(self.targets[name], snapshot)
+                except Exception as e:  # a full disk or odd record must not stop polling
+                    log.warning("could not cache %s: %s", name, e)
         else:
             n = self._failures.get(name, 0) + 1
             self._failures[name] = n

@@ -55,7 +55,8 @@ def node_state(table: dict[str, NodeState], raw: str) -> NodeState:
 _DISTRO_PATTERNS: list[tuple[str, str]] = [
     (r"fedora[-_ ]?coreos", "fedora-coreos"),
     (r"flatcar", "flatcar"),
-    (r"\bal20\d\d|amzn|amazon", "amazon"),
+    # "Fedora-Cloud-Base-AmazonEC2" is Fedora: match Amazon Linux by its own names only
+    (r"^al20\d\d|^amzn|amazon linux", "amazon"),
     (r"ubuntu", "ubuntu"),
     (r"debian", "debian"),
     (r"rhel|red ?hat", "rhel"),

@@ -195,7 +195,7 @@ class SimulatorProvider(Provider):
             world.release_addresses(node)
 
     # --------------------------------------------------------- for the tests
-    def keys(self) -> dict[str, str]:
+    def key_material(self) -> dict[str, str]:
         with self._lock:
             return dict(self._world.keys) if self._world else {}
 

@@ -1,0 +1,437 @@
+"""The AWS EC2 provider (boto3): one region of one account per instance.
+
+boto3 is imported on the first call, in a poll worker thread, never on the way
+to first paint. Every call has real client-side timeouts and a bounded number of
+attempts, so a hung endpoint cannot hold a worker thread forever. SDK errors
+become `ProviderError`s here, with a message that names the profile, region and
+what to run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+from hybridtui.config import AwsCloud, CloudBase
+from hybridtui.domain import (
+    MANAGED_TAG,
+    Address,
+    AddressKind,
+    CloudBehaviour,
+    CloudKind,
+    Flavor,
+    Image,
+    KeyPair,
+    Network,
+    Node,
+    NodeSpec,
+    PublicAddress,
+)
+from hybridtui.errors import (
+    AdapterMissingError,
+    AuthError,
+    CloudTimeoutError,
+    CloudUnavailableError,
+    NotFoundError,
+    ProviderError,
+    QuotaError,
+    ThrottledError,
+)
+from hybridtui.providers import aws_records as rec
+from hybridtui.providers.base import Capability, Inventory, Provider
+
+AUTH_CODES = {
+    "AuthFailure", "UnauthorizedOperation", "ExpiredToken", "ExpiredTokenException", "RequestExpired",
+    "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "OptInRequired",
+}  # fmt: skip
+THROTTLE_CODES = {
+    "RequestLimitExceeded",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+}
+QUOTA_CODES = {
+    "InstanceLimitExceeded", "VcpuLimitExceeded", "AddressLimitExceeded", "ResourceLimitExceeded",
+    "MaxSpotInstanceCountExceeded", "KeyPairLimitExceeded",
+}  # fmt: skip
+CAPACITY_CODES = {"InsufficientInstanceCapacity", "InsufficientCapacity", "Unsupported"}
+SERVER_CODES = {"InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"}
+
+
+class AwsProvider(Provider):
+    kind: ClassVar[CloudKind] = CloudKind.AWS
+    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+
+    def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
+        super().__init__(name, config, region)
+        assert isinstance(config, AwsCloud)
+        self.aws: AwsCloud = config
+        self.region_name: str = region or config.regions[0]
+        self._client: Any = None
+        #: Reservations per DescribeInstances page (the API's maximum).
+        self.page_size = 1000
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------- plumbing
+    @property
+    def where(self) -> str:
+        profile = (
+            f"profile {self.aws.profile!r}" if self.aws.profile else "the default credential chain"
+        )
+        return f"{self.name} ({self.region_name}, {profile})"
+
+    def client(self) -> Any:
+        """The EC2 client, built once; boto3 clients are thread-safe, sessions are not."""
+        with self._lock:
+            if self._client is None:
+                self._client = self._make_client()
+            return self._client
+
+    def _make_client(self) -> Any:
+        try:
+            import boto3
+            import botocore.config
+            import botocore.exceptions
+        except ModuleNotFoundError as e:
+            raise AdapterMissingError(
+                f"{self.name}: the AWS adapter needs boto3 ({e.name} is not installed)",
+                hint="pip install 'hybridtui[aws]'",
+            ) from e
+        try:
+            session = boto3.session.Session(
+                profile_name=self.aws.profile, region_name=self.region_name
+            )
+        except botocore.exceptions.ProfileNotFound as e:
+            known = ", ".join(boto3.session.Session().available_profiles) or "none"
+            raise AuthError(
+                f"{self.name}: AWS profile {self.aws.profile!r} not found (profiles: {known})",
+                hint=f"Create it with `aws configure --profile {self.aws.profile}` or fix `profile:`.",
+            ) from e
+        if not self.aws.endpoint_url and self.region_name not in session.get_available_regions(
+            "ec2"
+        ):
+            raise ProviderError(
+                f"{self.name}: unknown AWS region {self.region_name!r}",
+                title="Unknown region",
+                hint="Check `regions:` (e.g. eu-west-1, us-east-1).",
+            )
+        timeout = self.aws.timeout
+        cfg = botocore.config.Config(
+            connect_timeout=min(10.0, timeout),
+            read_timeout=timeout,
+            # total_max_attempts counts the first try; botocore's max_attempts would not
+            retries={"total_max_attempts": self.aws.max_attempts, "mode": "standard"},
+            user_agent_extra="hybridtui",
+        )
+        return session.client("ec2", endpoint_url=self.aws.endpoint_url, config=cfg)
+
+    def _call(self, op: str, fn: Callable[[], Any]) -> Any:
+        """Run one SDK call, turning every botocore failure into a ProviderError."""
+        try:
+            return fn()
+        except ProviderError:
+            raise
+        except Exception as e:  # botocore's hierarchy, mapped below
+            raise self._map_error(op, e) from e
+
+    def _pages(
+        self, op: str, method: str, key: str, page_size: int | None = None, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
+        paginator = self.client().get_paginator(method)
+        if page_size:
+            kwargs["PaginationConfig"] = {"PageSize": page_size}
+        for page in self._call(op, lambda: list(paginator.paginate(**kwargs))):
+            yield from page.get(key, [])
+
+    def _map_error(self, op: str, e: Exception) -> ProviderError:
+        import botocore.exceptions as bx
+
+        where = self.where
+        if isinstance(e, bx.ClientError):
+            err = e.response.get("Error", {})
+            code, msg = str(err.get("Code", "")), str(err.get("Message", ""))
+            status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+            text = f"{where}: {op}: {code}: {msg}".rstrip(": ")
+            if code in AUTH_CODES:
+                if code == "UnauthorizedOperation":
+                    return AuthError(text, title="Not authorized",
+                                     hint="The credentials work but lack this EC2 permission.")  # fmt: skip
+                return AuthError(text, hint=self._login_hint())
+            if code in THROTTLE_CODES:
+                return ThrottledError(
+                    text, hint="AWS is rate-limiting; hybridtui backs off. Raise refresh_interval."
+                )
+            if code in QUOTA_CODES:
+                return QuotaError(text, hint="Ask for a higher service quota, or free some.")
+            if code in CAPACITY_CODES:
+                return ProviderError(text, title="Insufficient capacity",
+                                     hint="Try another instance type or availability zone.")  # fmt: skip
+            if code.endswith(".NotFound") or code.endswith(".Malformed"):
+                return NotFoundError(text)
+            if code in SERVER_CODES or status >= 500:
+                return CloudUnavailableError(text)
+            err_ = ProviderError(text)
+            err_.transient = False
+            return err_
+        if isinstance(e, bx.NoCredentialsError | bx.PartialCredentialsError):
+            return AuthError(f"{where}: no AWS credentials found", hint=self._login_hint())
+        if isinstance(e, bx.SSOError | bx.TokenRetrievalError):
+            return AuthError(f"{where}: the SSO session has expired ({e})", hint=self._login_hint())
+        if isinstance(e, bx.ConnectTimeoutError | bx.ReadTimeoutError):
+            return CloudTimeoutError(f"{where}: {op}: no answer within {self.aws.timeout:g} s")
+        if isinstance(
+            e, bx.EndpointConnectionError | bx.ConnectionClosedError | bx.HTTPClientError
+        ):
+            return CloudUnavailableError(f"{where}: {op}: cannot reach the EC2 endpoint ({e})")
+        return ProviderError(f"{where}: {op}: {type(e).__name__}: {e}", title="AWS error")
+
+    def _login_hint(self) -> str:
+        if self.aws.profile:
+            return f"Run `aws sso login --profile {self.aws.profile}` or `aws configure --profile {self.aws.profile}`."
+        return "Run `aws configure`, set AWS_PROFILE, or give this cloud a `profile:`."
+
+    @staticmethod
+    def _tag_specs(resource: str, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        tags = {MANAGED_TAG: "true", **(extra or {})}
+        return [
+            {"ResourceType": resource, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        ]
+
+    # ------------------------------------------------------------------ read
+    def fetch_inventory(self) -> Inventory:
+        images = self.list_images()
+        by_id = {i.id: i for i in images}
+        instances = list(
+            self._pages(
+                "describe instances", "describe_instances", "Reservations", page_size=self.page_size
+            )
+        )
+        raw_nodes = [i for r in instances for i in r.get("Instances", [])]
+        missing = sorted({i.get("ImageId", "") for i in raw_nodes} - set(by_id) - {""})
+        if missing:  # the AMIs running nodes use, even when outside the listed owners
+            for img in self._images_by_id(missing):
+                by_id[img.id] = img
+        networks = self.list_networks()
+        return Inventory(
+            nodes=tuple(rec.node(i, by_id) for i in raw_nodes),
+            flavors=tuple(self.list_flavors()),
+            images=tuple(images),
+            networks=tuple(networks),
+            behaviour=rec.behaviour(networks, images),
+            keys=tuple(self.list_keys()),
+            addresses=tuple(self.list_addresses()),
+        )
+
+    def list_nodes(self) -> list[Node]:
+        images = {i.id: i for i in self.list_images()}
+        reservations = self._pages(
+            "describe instances", "describe_instances", "Reservations", page_size=self.page_size
+        )
+        return [rec.node(i, images) for r in reservations for i in r.get("Instances", [])]
+
+    def list_flavors(self) -> list[Flavor]:
+        offered = sorted(
+            o["InstanceType"]
+            for o in self._pages(
+                "list instance types",
+                "describe_instance_type_offerings",
+                "InstanceTypeOfferings",
+                LocationType="region",
+                Filters=[{"Name": "location", "Values": [self.region_name]}],
+            )  # fmt: skip
+        )
+        out: list[Flavor] = []
+        for start in range(0, len(offered), 100):  # the API takes 100 names per call
+            batch = offered[start : start + 100]
+            out.extend(
+                rec.flavor(t)
+                for t in self._pages(
+                    "describe instance types",
+                    "describe_instance_types",
+                    "InstanceTypes",
+                    InstanceTypes=batch,
+                )  # fmt: skip
+            )
+        out.sort(key=lambda f: (f.vcpus, f.ram_mb, f.name))
+        return out
+
+    def list_images(self) -> list[Image]:
+        images: dict[str, Image] = {}
+        owners = self.aws.image_owners
+        for owner in owners:
+            if owner == "well-known":
+                found = [
+                    rec.image(r)
+                    for oid, patterns in rec.WELL_KNOWN_OWNERS.items()
+                    for r in self._pages(
+                        "list images",
+                        "describe_images",
+                        "Images",
+                        Owners=[oid],
+                        Filters=[
+                            {"Name": "name", "Values": list(patterns)},
+                            {"Name": "state", "Values": ["available"]},
+                        ],
+                    )  # fmt: skip
+                ]
+                found = rec.latest_per_series(found)
+            else:
+                found = [
+                    rec.image(r)
+                    for r in self._pages("list images", "describe_images", "Images", Owners=[owner])
+                ]
+            for img in found:
+                images[img.id] = img
+        return sorted(images.values(), key=lambda i: (i.distro, i.name))
+
+    def _images_by_id(self, ids: list[str]) -> list[Image]:
+        return [
+            rec.image(r)
+            for r in self._pages(
+                "describe images",
+                "describe_images",
+                "Images",
+                Filters=[{"Name": "image-id", "Values": ids}],
+            )  # fmt: skip
+        ]
+
+    def list_networks(self) -> list[Network]:
+        vpcs = [rec.vpc(v) for v in self._pages("list VPCs", "describe_vpcs", "Vpcs")]
+        subnets = [
+            rec.subnet(s) for s in self._pages("list subnets", "describe_subnets", "Subnets")
+        ]
+        subnets.sort(key=lambda n: (n.raw.get("VpcId", ""), n.zone, n.name))
+        return vpcs + subnets
+
+    def list_keys(self) -> list[KeyPair]:
+        out = self._call("list key pairs", lambda: self.client().describe_key_pairs())
+        return [rec.key_pair(k) for k in out.get("KeyPairs", [])]
+
+    def list_addresses(self) -> list[PublicAddress]:
+        out = self._call("list Elastic IPs", lambda: self.client().describe_addresses())
+        return [rec.elastic_ip(a) for a in out.get("Addresses", [])]
+
+    def behaviour(self) -> CloudBehaviour:
+        return rec.behaviour(self.list_networks(), [])
+
+    # ----------------------------------------------------------------- write
+    def import_key(self, name: str, public_key: str) -> str:
+        ec2 = self.client()
+        self._call("import key pair", lambda: ec2.import_key_pair(
+            KeyName=name, PublicKeyMaterial=public_key.encode(),
+            TagSpecifications=self._tag_specs("key-pair"),
+        ))  # fmt: skip
+        return name
+
+    def delete_key(self, name: str) -> None:
+        ec2 = self.client()
+        found = self._call("find key pair", lambda: ec2.describe_key_pairs(
+            Filters=[{"Name": "key-name", "Values": [name]}]))  # fmt: skip
+        if not found.get("KeyPairs"):
+            raise NotFoundError(f"{self.where}: key pair {name!r} not found")
+        self._call("delete key pair", lambda: ec2.delete_key_pair(KeyName=name))
+
+    def create_node(self, spec: NodeSpec) -> Node:
+        ec2 = self.client()
+        image_id = self._resolve_image(spec.image)
+        subnet = self._resolve_subnet(spec.network or self.aws.overrides.network or "")
+        kwargs: dict[str, Any] = {
+            "ImageId": image_id,
+            "InstanceType": spec.flavor,
+            "MinCount": 1,
+            "MaxCount": 1,
+            "TagSpecifications": self._tag_specs("instance", {"Name": spec.name, **spec.tags})
+            + self._tag_specs("volume", dict(spec.tags)),
+        }
+        if spec.key_name:
+            kwargs["KeyName"] = spec.key_name
+        if spec.public_ip and not subnet.auto_public_ip:
+            kwargs["NetworkInterfaces"] = [
+                {"DeviceIndex": 0, "SubnetId": subnet.id, "AssociatePublicIpAddress": True}
+            ]
+        else:
+            kwargs["SubnetId"] = subnet.id
+        out = self._call("run instance", lambda: ec2.run_instances(**kwargs))
+        instance = out["Instances"][0]
+        return rec.node(instance, {})
+
+    def _resolve_image(self, wanted: str) -> str:
+        if wanted.startswith("ami-"):
+            return wanted
+        ec2 = self.client()
+        found = self._call("find image", lambda: ec2.describe_images(
+            Filters=[{"Name": "name", "Values": [wanted]}]))["Images"]  # fmt: skip
+        if not found:
+            raise NotFoundError(f"{self.where}: no image named {wanted!r}")
+        return str(max(found, key=lambda i: i.get("CreationDate", ""))["ImageId"])
+
+    def _resolve_subnet(self, wanted: str) -> Network:
+        subnets = [n for n in self.list_networks() if n.id.startswith("subnet-")]
+        if wanted:
+            for n in subnets:
+                if wanted in (n.id, n.name):
+                    return n
+            raise NotFoundError(
+                f"{self.where}: subnet {wanted!r} not found (have: {', '.join(n.name for n in subnets) or 'none'})"
+            )
+        defaults = [n for n in subnets if n.raw.get("DefaultForAz")]
+        if defaults:
+            return sorted(defaults, key=lambda n: n.zone)[0]
+        if len(subnets) == 1:
+            return subnets[0]
+        raise ProviderError(
+            f"{self.where}: no default subnet and {len(subnets)} others: which one?",
+            title="Choose a subnet",
+            hint="Set `overrides: {network: subnet-…}` for this cloud.",
+        )
+
+    def get_node(self, node_id: str) -> Node:
+        ec2 = self.client()
+        out = self._call("describe instance", lambda: ec2.describe_instances(InstanceIds=[node_id]))
+        instances = [i for r in out.get("Reservations", []) for i in r.get("Instances", [])]
+        if not instances:
+            raise NotFoundError(f"{self.where}: instance {node_id!r} not found")
+        return rec.node(instances[0], {})
+
+    def ensure_public_address(self, node_id: str, pool: str | None = None) -> Address:
+        node = self.get_node(node_id)
+        public = [a for a in node.addresses if a.kind is not AddressKind.FIXED and a.version == 4]
+        if public:
+            return public[0]
+        ec2 = self.client()
+        extra = {"PublicIpv4Pool": pool} if pool else {}  # a BYOIP pool, if the site has one
+        alloc = self._call("allocate Elastic IP", lambda: ec2.allocate_address(
+            Domain="vpc", TagSpecifications=self._tag_specs("elastic-ip", {"hybridtui:node": node_id}), **extra))  # fmt: skip
+        try:
+            self._call("associate Elastic IP", lambda: ec2.associate_address(
+                AllocationId=alloc["AllocationId"], InstanceId=node_id))  # fmt: skip
+        except ProviderError:
+            # Never leak an address we allocated: give it back, then report.
+            self._call(
+                "release Elastic IP",
+                lambda: ec2.release_address(AllocationId=alloc["AllocationId"]),
+            )
+            raise
+        return Address(alloc["PublicIp"], 4, AddressKind.FLOATING, node.zone)
+
+    def delete_node(self, node_id: str) -> None:
+        ec2 = self.client()
+        self.get_node(node_id)  # NotFound is an error, not a silent success
+        ours = self._call("list Elastic IPs", lambda: ec2.describe_addresses(Filters=[
+            {"Name": "instance-id", "Values": [node_id]}, {"Name": f"tag:{MANAGED_TAG}", "Values": ["true"]}]))  # fmt: skip
+        for addr in ours.get("Addresses", []):
+            if addr.get("AssociationId"):
+                self._call("disassociate Elastic IP", lambda a=addr: ec2.disassociate_address(
+                    AssociationId=a["AssociationId"]))  # fmt: skip
+            self._call(
+                "release Elastic IP",
+                lambda a=addr: ec2.release_address(AllocationId=a["AllocationId"]),
+            )
+        self._call("terminate instance", lambda: ec2.terminate_instances(InstanceIds=[node_id]))
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()

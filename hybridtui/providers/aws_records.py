@@ -1,0 +1,252 @@
+"""EC2 API records (boto3 dicts) → domain records. Pure: no boto3 import, so it is
+tested table-driven and shared by every code path that reads EC2."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from hybridtui.domain import (
+    MANAGED_TAG,
+    Address,
+    AddressKind,
+    CloudBehaviour,
+    Flavor,
+    Image,
+    KeyPair,
+    Network,
+    Node,
+    PublicAddress,
+    PublicIpStrategy,
+)
+from hybridtui.providers.normalize import AWS_STATES, guess_distro, login_user, node_state
+
+#: Owners whose AMIs people actually launch (AWS's "find a Linux AMI" list),
+#: with the name patterns of their main series. Listing these instead of the whole
+#: public catalogue is the difference between ~100 images and ~100,000.
+WELL_KNOWN_OWNERS: dict[str, tuple[str, ...]] = {
+    "099720109477": ("ubuntu/images/*ubuntu-*-server-*",),  # Canonical
+    "137112412989": ("al2023-ami-2023*", "amzn2-ami-kernel-*"),  # Amazon Linux
+    "136693071363": ("debian-1*",),  # Debian
+    "309956199498": ("RHEL-*",),  # Red Hat
+    "125523088429": ("CentOS Stream *", "Fedora-Cloud-Base*", "fedora-coreos-*"),  # Fedora project
+    "013907871322": ("suse-sles-*",),  # SUSE
+    "075585003325": ("Flatcar-stable-*",),  # Kinvolk / Flatcar
+    "792107900819": ("Rocky-*",),  # Rocky Linux
+    "764336703387": ("AlmaLinux OS *",),  # AlmaLinux
+}
+#: Login account by owner, where the owner alone decides it (AWS user guide).
+LOGIN_BY_OWNER: dict[str, str] = {
+    "099720109477": "ubuntu",
+    "137112412989": "ec2-user",
+    "136693071363": "admin",
+    "309956199498": "ec2-user",
+    "013907871322": "ec2-user",
+    "075585003325": "core",
+    "792107900819": "rocky",
+    "764336703387": "ec2-user",
+}
+KEEP_PER_SERIES = 3
+_DATE_BITS = re.compile(r"\d{8}(?:[.-]\d+)*|\d{4}[.-]\d{2}[.-]\d{2}|v\d{6,}|r\d+|\d+\.\d+\.\d{8}")
+
+
+def tags(record: Mapping[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in record.get("Tags") or []}
+
+
+def iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value or "")
+
+
+def image_login(owner: str, name: str) -> tuple[str, str, str]:
+    """(distro, version, login user) for an AMI: owner first, then its name."""
+    distro, version = guess_distro(name)
+    user = LOGIN_BY_OWNER.get(owner) or login_user(distro, "aws")
+    return distro, version, user
+
+
+def image(record: Mapping[str, Any]) -> Image:
+    name = record.get("Name") or record["ImageId"]
+    distro, version, user = image_login(str(record.get("OwnerId", "")), name)
+    return Image(
+        id=record["ImageId"],
+        name=name,
+        distro=distro,
+        version=version,
+        login_user=user,
+        created_at=iso(record.get("CreationDate")),
+        visibility="public" if record.get("Public") else "private",
+        raw=dict(record),
+    )
+
+
+def series_key(name: str) -> str:
+    """An AMI name without its date/build parts: images of one series share it."""
+    return _DATE_BITS.sub("#", name)
+
+
+def latest_per_series(images: Iterable[Image], keep: int = KEEP_PER_SERIES) -> list[Image]:
+    by_series: dict[str, list[Image]] = {}
+    for img in images:
+        by_series.setdefault(series_key(img.name), []).append(img)
+    out: list[Image] = []
+    for group in by_series.values():
+        group.sort(key=lambda i: i.created_at, reverse=True)
+        out.extend(group[:keep])
+    out.sort(key=lambda i: (i.distro, i.name))
+    return out
+
+
+def flavor(record: Mapping[str, Any]) -> Flavor:
+    name = record["InstanceType"]
+    storage = record.get("InstanceStorageInfo") or {}
+    return Flavor(
+        id=name,
+        name=name,
+        vcpus=int((record.get("VCpuInfo") or {}).get("DefaultVCpus", 0)),
+        ram_mb=int((record.get("MemoryInfo") or {}).get("SizeInMiB", 0)),
+        disk_gb=int(storage.get("TotalSizeInGB", 0)),
+        raw=dict(record),
+    )
+
+
+def vpc(record: Mapping[str, Any]) -> Network:
+    t = tags(record)
+    cidrs = [a["CidrBlock"] for a in record.get("CidrBlockAssociationSet") or []] or [
+        record.get("CidrBlock", "")
+    ]
+    default = bool(record.get("IsDefault"))
+    return Network(
+        id=record["VpcId"],
+        name=t.get("Name") or ("default VPC" if default else record["VpcId"]),
+        cidrs=tuple(c for c in cidrs if c),
+        raw=dict(record),
+    )
+
+
+def subnet(record: Mapping[str, Any]) -> Network:
+    t = tags(record)
+    zone = record.get("AvailabilityZone", "")
+    v6 = [a["Ipv6CidrBlock"] for a in record.get("Ipv6CidrBlockAssociationSet") or []]
+    name = t.get("Name") or (
+        f"default-{zone}" if record.get("DefaultForAz") else record["SubnetId"]
+    )
+    return Network(
+        id=record["SubnetId"],
+        name=name,
+        cidrs=(record.get("CidrBlock", ""), *v6),
+        auto_public_ip=bool(record.get("MapPublicIpOnLaunch")),
+        zone=zone,
+        raw=dict(record),
+    )
+
+
+def addresses(instance: Mapping[str, Any]) -> tuple[Address, ...]:
+    out: list[Address] = []
+    for nic in instance.get("NetworkInterfaces") or []:
+        net = nic.get("SubnetId", "")
+        for p in nic.get("PrivateIpAddresses") or []:
+            out.append(Address(p["PrivateIpAddress"], 4, AddressKind.FIXED, net))
+            assoc = p.get("Association") or {}
+            if assoc.get("PublicIp"):
+                # An Elastic IP is owned by the account; an auto-assigned one by "amazon".
+                kind = (
+                    AddressKind.PUBLIC
+                    if assoc.get("IpOwnerId") == "amazon"
+                    else AddressKind.FLOATING
+                )
+                out.append(Address(assoc["PublicIp"], 4, kind, net))
+        for v6 in nic.get("Ipv6Addresses") or []:
+            out.append(Address(v6["Ipv6Address"], 6, AddressKind.PUBLIC, net))
+    if not out:  # instances without interface details
+        if instance.get("PrivateIpAddress"):
+            out.append(
+                Address(
+                    instance["PrivateIpAddress"], 4, AddressKind.FIXED, instance.get("SubnetId", "")
+                )
+            )
+        if instance.get("PublicIpAddress"):
+            out.append(
+                Address(
+                    instance["PublicIpAddress"], 4, AddressKind.PUBLIC, instance.get("SubnetId", "")
+                )
+            )
+    elif instance.get("PublicIpAddress") and not any(
+        a.ip == instance["PublicIpAddress"] for a in out
+    ):
+        out.append(
+            Address(
+                instance["PublicIpAddress"], 4, AddressKind.PUBLIC, instance.get("SubnetId", "")
+            )
+        )
+    return tuple(out)
+
+
+def node(instance: Mapping[str, Any], images: Mapping[str, Image]) -> Node:
+    t = tags(instance)
+    raw_state = (instance.get("State") or {}).get("Name", "")
+    img = images.get(instance.get("ImageId", ""))
+    return Node(
+        id=instance["InstanceId"],
+        name=t.get("Name", instance["InstanceId"]),
+        state=node_state(AWS_STATES, raw_state),
+        raw_state=raw_state,
+        flavor=instance.get("InstanceType", ""),
+        image=img.name if img else instance.get("ImageId", ""),
+        zone=(instance.get("Placement") or {}).get("AvailabilityZone", ""),
+        addresses=addresses(instance),
+        key_name=instance.get("KeyName", "") or "",
+        created_at=iso(instance.get("LaunchTime")),
+        login_user=img.login_user if img else "",
+        raw=dict(instance),
+    )
+
+
+def key_pair(record: Mapping[str, Any]) -> KeyPair:
+    return KeyPair(
+        id=record.get("KeyPairId") or record["KeyName"],
+        name=record["KeyName"],
+        fingerprint=record.get("KeyFingerprint", ""),
+        key_type=record.get("KeyType", ""),
+        created_at=iso(record.get("CreateTime")),
+        managed=tags(record).get(MANAGED_TAG) == "true",
+        raw=dict(record),
+    )
+
+
+def elastic_ip(record: Mapping[str, Any]) -> PublicAddress:
+    return PublicAddress(
+        id=record.get("AllocationId") or record["PublicIp"],
+        name=record["PublicIp"],
+        ip=record["PublicIp"],
+        pool=record.get("Domain", "vpc"),
+        attached_to=record.get("InstanceId", "") or "",
+        managed=tags(record).get(MANAGED_TAG) == "true",
+        raw=dict(record),
+    )
+
+
+def behaviour(networks: Iterable[Network], images: Iterable[Image]) -> CloudBehaviour:
+    subnets = [n for n in networks if n.id.startswith("subnet-")]
+    default_public = any(n.auto_public_ip and n.raw.get("DefaultForAz") for n in subnets)
+    users = Counter(i.login_user for i in images if i.login_user)
+    ordered = tuple(u for u, _ in users.most_common()) or ("ec2-user", "ubuntu", "admin")
+    notes = ["public IPv4 billed $0.005/h since 2024-02"]
+    if default_public:
+        notes.insert(0, "default subnet: MapPublicIpOnLaunch=true")
+    else:
+        notes.insert(0, "no default subnet maps public IPv4: an Elastic IP is needed")
+    return CloudBehaviour(
+        public_ip=PublicIpStrategy.AUTO_ASSIGN if default_public else PublicIpStrategy.FLOATING_IP,
+        key_mechanism="EC2 key pair (ImportKeyPair → KeyName at launch)",
+        live_key_update=False,
+        login_users=ordered,
+        root_login=False,
+        ipv6=any(len(n.cidrs) > 1 for n in subnets),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,134 @@
+"""A small fault-injecting HTTP proxy for API peers that cannot fail on demand
+(moto cannot): throttling, 5xx, latency, hangs and dropped connections, on
+loopback only. Every request is counted by its API action."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+EC2_ERROR = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+    "<Message>{message}</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>"
+)
+
+
+@dataclass
+class Fault:
+    """What to do to matching requests: an HTTP error, a delay, or a dropped connection."""
+
+    status: int = 0
+    code: str = ""
+    message: str = ""
+    delay: float = 0.0
+    drop: bool = False
+    #: Only requests for this API action (e.g. "RunInstances"); empty: all.
+    action: str = ""
+    #: How many requests to hit; None: every one until cleared.
+    times: int | None = None
+
+
+@dataclass
+class FaultProxy:
+    upstream: str
+    faults: list[Fault] = field(default_factory=list)
+    actions: Counter[str] = field(default_factory=Counter)
+    url: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _released: threading.Event = field(default_factory=threading.Event)
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+        self._released.set()  # wake any request held by a delay
+        self._released = threading.Event()
+
+    def _match(self, action: str) -> Fault | None:
+        with self._lock:
+            self.actions[action] += 1
+            for f in self.faults:
+                if f.action and f.action != action:
+                    continue
+                if f.times is not None:
+                    if f.times <= 0:
+                        continue
+                    f.times -= 1
+                return f
+        return None
+
+
+def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
+    up = urllib.parse.urlsplit(proxy.upstream)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            params = urllib.parse.parse_qs(body.decode(errors="replace")) if body else {}
+            action = (params.get("Action") or [""])[0]
+            fault = proxy._match(action)
+            if fault and fault.delay:
+                proxy._released.wait(fault.delay)
+            if fault and fault.drop:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if fault and fault.status:
+                payload = EC2_ERROR.format(code=fault.code, message=fault.message).encode()
+                self.send_response(fault.status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+            conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            headers["Host"] = up.netloc
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            self.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_POST = do_PUT = do_DELETE = _forward  # noqa: N815
+
+    return Handler
+
+
+@contextmanager
+def fault_proxy(upstream: str) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(upstream)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(proxy))
+    server.daemon_threads = True
+    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, name="fault-proxy", daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        proxy.clear()
+        server.shutdown()
+        server.server_close()
+        time.sleep(0)

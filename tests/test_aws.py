@@ -1,0 +1,379 @@
+"""The AWS adapter against a real EC2 API peer: moto in server mode, reached by the
+real boto3 over HTTP, with a fault-injecting proxy where moto cannot fail."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from conftest import aws_cloud, make_settings, sim_cloud
+from peers.fault_proxy import Fault, FaultProxy, fault_proxy
+from peers.moto_ec2 import set_auth
+
+from hybridtui.config import AppConfig, AwsCloud
+from hybridtui.domain import MANAGED_TAG, AddressKind, NodeSpec, NodeState, PublicIpStrategy
+from hybridtui.errors import (
+    AuthError,
+    CloudTimeoutError,
+    CloudUnavailableError,
+    NotFoundError,
+    ProviderError,
+    QuotaError,
+    ThrottledError,
+)
+from hybridtui.inventory.model import CloudState
+from hybridtui.inventory.poller import Poller
+from hybridtui.providers import targets_for
+from hybridtui.providers.aws import AwsProvider
+
+PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv test@hybridtui"
+
+
+def provider(url: str, **extra: Any) -> AwsProvider:
+    cfg = AwsCloud.model_validate(aws_cloud(url, **extra))
+    return AwsProvider("aws", cfg, cfg.regions[0])
+
+
+def operator(url: str, region: str = "eu-west-1") -> Any:
+    """Somebody else's boto3 client: the resources hybridtui must see but never touch."""
+    return boto3.session.Session(profile_name="hybrid-test").client(
+        "ec2", region_name=region, endpoint_url=url
+    )
+
+
+def ami(client: Any, prefix: str) -> str:
+    images = client.describe_images(Owners=["099720109477"])["Images"]
+    return str(next(i["ImageId"] for i in images if i["Name"].startswith(prefix)))
+
+
+@pytest.fixture
+def proxy(aws_env: str) -> Iterator[FaultProxy]:
+    with fault_proxy(aws_env) as p:
+        yield p
+
+
+def test_inventory_over_real_http(aws_env: str) -> None:
+    ec2 = operator(aws_env)
+    image = ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble")
+    ec2.create_key_pair(KeyName="ops-prod")
+    run = ec2.run_instances(ImageId=image, InstanceType="t3.small", MinCount=2, MaxCount=2, KeyName="ops-prod",
+                            TagSpecifications=[{"ResourceType": "instance",
+                                                "Tags": [{"Key": "Name", "Value": "web"}]}])  # fmt: skip
+    gone = ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)[
+        "Instances"
+    ][0]
+    ec2.terminate_instances(InstanceIds=[gone["InstanceId"]])
+    eip = ec2.allocate_address(Domain="vpc")
+
+    inv = provider(aws_env).fetch_inventory()
+
+    nodes = {n.id: n for n in inv.nodes}
+    for i in run["Instances"]:
+        n = nodes[i["InstanceId"]]
+        assert n.name == "web"
+        assert n.state is NodeState.RUNNING
+        assert n.flavor == "t3.small"
+        assert n.key_name == "ops-prod"
+        assert n.login_user == "ubuntu", "login hint from the AMI's owner"
+        assert n.image.startswith("ubuntu/images/hvm-ssd-gp3/ubuntu-noble")
+        assert ipaddress.ip_address(n.private_ip).is_private
+        assert n.public_ip, "the default subnet maps a public IPv4 on launch"
+    terminated = nodes[gone["InstanceId"]]
+    assert terminated.raw_state == "terminated"
+    assert terminated.state is NodeState.DELETED, "EC2 terminated means deleted"
+
+    t3 = next(f for f in inv.flavors if f.name == "t3.micro")
+    assert (t3.vcpus, t3.ram_mb) == (2, 1024)
+
+    subnets = [n for n in inv.networks if n.id.startswith("subnet-")]
+    assert subnets
+    assert all(s.auto_public_ip for s in subnets)
+    assert {s.zone for s in subnets} == {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+    assert inv.behaviour is not None
+    assert inv.behaviour.public_ip is PublicIpStrategy.AUTO_ASSIGN
+
+    keys = {k.name: k for k in inv.keys}
+    assert not keys["ops-prod"].managed
+    addrs = {a.ip: a for a in inv.addresses}
+    assert addrs[eip["PublicIp"]].attached_to == ""
+    assert not addrs[eip["PublicIp"]].managed
+
+
+def test_images_are_the_well_known_series_not_the_catalogue(aws_env: str) -> None:
+    images = provider(aws_env).list_images()
+    names = [i.name for i in images]
+    assert not any("marketplace" in n for n in names), (
+        "owners outside the well-known list are not listed"
+    )
+    assert not any("images-testing" in n for n in names), "only the owners' main series"
+    from hybridtui.providers.aws_records import series_key
+
+    per_series: dict[str, int] = {}
+    for n in names:
+        per_series[series_key(n)] = per_series.get(series_key(n), 0) + 1
+    assert max(per_series.values()) == 3, "newest 3 per series"
+    users = {i.distro: i.login_user for i in images}
+    assert users == {
+        "ubuntu": "ubuntu", "amazon": "ec2-user", "debian": "admin", "rhel": "ec2-user",
+        "centos": "centos", "fedora": "fedora", "fedora-coreos": "core", "suse": "ec2-user",
+    }  # fmt: skip
+
+
+def test_own_images_are_listed_too(aws_env: str) -> None:
+    ec2 = operator(aws_env)
+    inst = ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"), InstanceType="t3.micro",
+                             MinCount=1, MaxCount=1)["Instances"][0]  # fmt: skip
+    mine = ec2.create_image(InstanceId=inst["InstanceId"], Name="golden-web-2026-11-01")["ImageId"]
+    assert mine in {i.id for i in provider(aws_env).list_images()}
+
+
+def test_instance_types_are_only_those_offered_in_the_region(aws_env: str) -> None:
+    offered = {
+        o["InstanceType"]
+        for page in operator(aws_env).get_paginator("describe_instance_type_offerings").paginate(
+            LocationType="region", Filters=[{"Name": "location", "Values": ["eu-west-1"]}])
+        for o in page["InstanceTypeOfferings"]
+    }  # fmt: skip
+    flavors = provider(aws_env).list_flavors()
+    assert {f.name for f in flavors} == offered
+    assert len(flavors) > 100, "more than one DescribeInstanceTypes batch of 100"
+
+
+def test_pagination_of_instances(aws_env: str, proxy: FaultProxy) -> None:
+    ec2 = operator(aws_env)
+    image = ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble")
+    ids = {
+        ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)[
+            "Instances"
+        ][0]["InstanceId"]
+        for _ in range(12)
+    }
+    p = provider(proxy.url)
+    p.page_size = 5
+    assert {n.id for n in p.list_nodes()} == ids
+    assert proxy.actions["DescribeInstances"] == 3, "12 reservations at 5 per page"
+
+
+def test_write_path_with_elastic_ip_and_clean_up(aws_env: str) -> None:
+    ec2 = operator(aws_env)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="172.31.200.0/24", AvailabilityZone="eu-west-1b",
+                                TagSpecifications=[{"ResourceType": "subnet",
+                                                    "Tags": [{"Key": "Name", "Value": "app-private"}]}])  # fmt: skip
+    theirs = ec2.allocate_address(Domain="vpc")
+    p = provider(aws_env)
+    image = (
+        ami(ec2, "debian-12")
+        if False
+        else next(i.id for i in p.list_images() if i.distro == "debian")
+    )
+    name = f"hybridtui-test-{uuid.uuid4().hex[:6]}"
+
+    assert p.import_key(name, PUBKEY) == name
+    node = p.create_node(NodeSpec(name=name, flavor="t3.micro", image=image, network="app-private",
+                                  key_name=name, public_ip=False))  # fmt: skip
+    assert node.public_ip == "", "a subnet without MapPublicIpOnLaunch gives no public IPv4"
+    raw = ec2.describe_instances(InstanceIds=[node.id])["Reservations"][0]["Instances"][0]
+    tags = {t["Key"]: t["Value"] for t in raw["Tags"]}
+    assert tags[MANAGED_TAG] == "true"
+    assert tags["Name"] == name
+    assert raw["SubnetId"] == private["Subnet"]["SubnetId"]
+
+    addr = p.ensure_public_address(node.id)
+    assert addr.kind is AddressKind.FLOATING
+    assert p.get_node(node.id).public_ip == addr.ip
+    assert p.ensure_public_address(node.id).ip == addr.ip, "idempotent: no second allocation"
+    ours = [a for a in p.list_addresses() if a.managed]
+    assert [a.ip for a in ours] == [addr.ip]
+
+    p.delete_node(node.id)
+    p.delete_key(name)
+    left = {a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]}
+    assert left == {theirs["PublicIp"]}, "our Elastic IP released, theirs untouched"
+    assert p.get_node(node.id).state in (NodeState.DELETING, NodeState.DELETED)
+    assert name not in {k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]}
+    with pytest.raises(NotFoundError):
+        p.delete_key(name)
+
+
+def test_choosing_an_unknown_subnet_lists_the_known_ones(aws_env: str) -> None:
+    p = provider(aws_env)
+    with pytest.raises(NotFoundError) as info:
+        p.create_node(
+            NodeSpec(name="x", flavor="t3.micro", image=p.list_images()[0].id, network="nope")
+        )
+    assert "default-eu-west-1a" in info.value.message
+
+
+# ------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "title"),
+    [
+        (
+            Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded."),
+            ThrottledError,
+            None,
+        ),
+        (
+            Fault(status=503, code="Unavailable", message="Service unavailable"),
+            CloudUnavailableError,
+            None,
+        ),
+        (
+            Fault(status=500, code="InternalError", message="An internal error has occurred"),
+            CloudUnavailableError,
+            None,
+        ),
+        (Fault(drop=True), CloudUnavailableError, None),
+        (
+            Fault(status=403, code="UnauthorizedOperation", message="You are not authorized"),
+            AuthError,
+            "Not authorized",
+        ),
+    ],
+    ids=["throttled", "503", "500", "dropped", "unauthorized"],
+)
+def test_api_failures_become_clear_errors(
+    proxy: FaultProxy, fault: Fault, error: type[ProviderError], title: str | None
+) -> None:
+    proxy.inject(fault)
+    p = provider(proxy.url, max_attempts=2)
+    with pytest.raises(error) as info:
+        p.fetch_inventory()
+    assert "aws (eu-west-1, profile 'hybrid-test')" in info.value.message
+    if title:
+        assert info.value.title == title
+    retried = sum(proxy.actions.values())
+    assert retried == (2 if error.transient else 1), (
+        "transient errors are retried, up to max_attempts"
+    )
+
+
+def test_hung_endpoint_times_out_on_the_client(proxy: FaultProxy) -> None:
+    proxy.inject(Fault(delay=60))
+    p = provider(proxy.url, timeout=1, max_attempts=1)
+    with pytest.raises(CloudTimeoutError, match="no answer within 1 s"):
+        p.list_keys()
+
+
+def test_quota_and_capacity_on_run_instances(aws_env: str, proxy: FaultProxy) -> None:
+    p = provider(proxy.url)
+    image = p.list_images()[0].id
+    proxy.inject(Fault(status=400, code="InstanceLimitExceeded", message="You have requested more instances (21) than your current instance limit of 20 allows", action="RunInstances", times=1))  # fmt: skip
+    with pytest.raises(QuotaError, match="instance limit of 20"):
+        p.create_node(NodeSpec(name="q", flavor="t3.micro", image=image))
+    proxy.inject(Fault(status=500, code="InsufficientInstanceCapacity", message="We currently do not have sufficient t3.micro capacity", action="RunInstances", times=3))  # fmt: skip
+    with pytest.raises(ProviderError) as info:
+        p.create_node(NodeSpec(name="q", flavor="t3.micro", image=image))
+    assert info.value.title == "Insufficient capacity"
+    ours = [
+        i for r in operator(aws_env).describe_instances()["Reservations"] for i in r["Instances"]
+    ]
+    assert ours == [], "nothing was created by the failed requests"
+
+
+def test_rejected_credentials(aws_env: str) -> None:
+    set_auth(aws_env, enabled=True)
+    try:
+        with pytest.raises(AuthError) as info:
+            provider(aws_env).list_keys()
+    finally:
+        set_auth(aws_env, enabled=False)
+    assert "AuthFailure" in info.value.message or "InvalidClientTokenId" in info.value.message
+    assert "aws sso login --profile hybrid-test" in (info.value.hint or "")
+    assert not info.value.transient
+
+
+def test_unknown_profile_names_the_known_ones(aws_env: str) -> None:
+    with pytest.raises(AuthError) as info:
+        provider(aws_env, profile="prod").list_keys()
+    assert "AWS profile 'prod' not found" in info.value.message
+    assert "hybrid-test" in info.value.message
+
+
+def test_missing_credentials(aws_env: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    with pytest.raises(AuthError) as info:
+        provider(aws_env, profile=None).list_keys()
+    assert "no AWS credentials found" in info.value.message
+    assert "aws configure" in (info.value.hint or "")
+
+
+def test_unknown_region_without_endpoint(aws_env: str) -> None:
+    cfg = AwsCloud.model_validate(
+        {"name": "aws", "kind": "aws", "profile": "hybrid-test", "regions": ["eu-fake-9"]}
+    )
+    with pytest.raises(ProviderError, match="unknown AWS region 'eu-fake-9'"):
+        AwsProvider("aws", cfg, "eu-fake-9").list_keys()
+
+
+def test_client_has_real_timeouts_and_bounded_retries(aws_env: str) -> None:
+    client = provider(aws_env, timeout=7, max_attempts=4).client()
+    cfg = client.meta.config
+    assert cfg.read_timeout == 7
+    assert cfg.connect_timeout == 7
+    assert cfg.retries == {"total_max_attempts": 4, "mode": "standard"}
+
+
+# ------------------------------------------------------------- regions, UI
+
+
+def test_each_region_is_its_own_pane(aws_env: str) -> None:
+    ec2_us = operator(aws_env, "us-east-1")
+    image = ec2_us.describe_images(Owners=["136693071363"])["Images"][0]["ImageId"]
+    us_id = ec2_us.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]  # fmt: skip
+    config = AppConfig.model_validate(
+        {"clouds": [aws_cloud(aws_env, regions=["eu-west-1", "us-east-1"])]}
+    )
+    targets = targets_for(config)
+    assert [t.name for t in targets] == ["aws/eu-west-1", "aws/us-east-1"]
+    outcomes = {o.cloud: o for o in Poller(targets).poll()}
+    assert all(o.ok for o in outcomes.values())
+    assert [n.id for n in outcomes["aws/us-east-1"].snapshot.nodes] == [us_id]  # type: ignore[union-attr]
+    assert outcomes["aws/eu-west-1"].snapshot.nodes == ()  # type: ignore[union-attr]
+
+
+async def test_dashboard_with_aws_beside_demo_clouds(
+    aws_env: str, proxy: FaultProxy, frozen_clock: Any
+) -> None:
+    from hybridtui.ui.app import make_app
+
+    ec2 = operator(aws_env)
+    ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"), InstanceType="t3.micro",
+                      MinCount=3, MaxCount=3)  # fmt: skip
+    clouds = [
+        aws_cloud(proxy.url, name="aws-real", max_attempts=1),
+        sim_cloud("demo-os", "openstack-floating-ip"),
+    ]
+    app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panes = {p.cloud: p for p in app.dashboard.active_view.panes}
+        assert panes["aws-real"].table.total_count == 3
+        assert app.model.status("aws-real").state is CloudState.FRESH
+        assert (
+            "i-" in panes["aws-real"].table.visible_rows()[0][0]
+            or panes["aws-real"].table.visible_rows()
+        )
+
+        proxy.inject(
+            Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded.")
+        )
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.model.status("aws-real").state is CloudState.ERROR
+        assert app.model.status("demo-os").state is CloudState.FRESH
+        assert panes["aws-real"].table.total_count == 3, "the last good data stays on screen"
+        assert "RequestLimitExceeded" in str(panes["aws-real"].title_bar.render())
+        assert any(n.title == "Throttled by the cloud" for n in app._notifications)
