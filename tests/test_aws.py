@@ -377,3 +377,11 @@ async def test_dashboard_with_aws_beside_demo_clouds(
         assert panes["aws-real"].table.total_count == 3, "the last good data stays on screen"
         assert "RequestLimitExceeded" in str(panes["aws-real"].title_bar.render())
         assert any(n.title == "Throttled by the cloud" for n in app._notifications)
+
+
+def test_html_error_page_is_unavailable_not_a_crash(proxy: FaultProxy) -> None:
+    """A load balancer's HTML 502 page instead of EC2 XML: transient, retried, clear."""
+    proxy.inject(Fault(status=502, html="<html><h1>502 Bad Gateway</h1></html>"))
+    with pytest.raises(CloudUnavailableError) as info:
+        provider(proxy.url, max_attempts=2).list_keys()
+    assert info.value.transient

@@ -180,6 +180,11 @@ class AwsProvider(Provider):
             return AuthError(f"{where}: the SSO session has expired ({e})", hint=self._login_hint())
         if isinstance(e, bx.ConnectTimeoutError | bx.ReadTimeoutError):
             return CloudTimeoutError(f"{where}: {op}: no answer within {self.aws.timeout:g} s")
+        if isinstance(e, bx.ResponseParserError):
+            # a 5xx page from a proxy or load balancer instead of EC2's XML
+            return CloudUnavailableError(
+                f"{where}: {op}: the endpoint answered with something that is not EC2 XML"
+            )
         if isinstance(
             e, bx.EndpointConnectionError | bx.ConnectionClosedError | bx.HTTPClientError
         ):

@@ -27,6 +27,8 @@ class Fault:
     status: int = 0
     code: str = ""
     message: str = ""
+    #: Send this body as text/html instead of an EC2 XML error.
+    html: str = ""
     delay: float = 0.0
     drop: bool = False
     #: Only requests for this API action (e.g. "RunInstances"); empty: all.
@@ -90,9 +92,11 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 self.connection.shutdown(2)
                 return
             if fault and fault.status:
-                payload = EC2_ERROR.format(code=fault.code, message=fault.message).encode()
+                payload = (
+                    fault.html or EC2_ERROR.format(code=fault.code, message=fault.message)
+                ).encode()
                 self.send_response(fault.status)
-                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Type", "text/html" if fault.html else "text/xml")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
