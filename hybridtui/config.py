@@ -47,6 +47,10 @@ class CloudBase(Strict):
     """Short unique name shown on the pane: lower case, digits, `-_.`."""
     refresh_interval: float = Field(default=60.0, ge=1.0, le=86400.0)
     """Seconds between inventory refreshes (AWS throttles polls under ~30 s)."""
+    catalogue_interval: float = Field(default=86400.0, ge=0.0, le=7 * 86400.0)
+    """Seconds between refreshes of flavors, images and networks, which rarely
+    change (0: every refresh). Nodes, keys and addresses follow `refresh_interval`;
+    `r` in the dashboard refreshes everything."""
     timeout: float = Field(default=30.0, gt=0.0, le=600.0)
     """Seconds one inventory refresh may take before it counts as failed."""
     read_only: bool = True

@@ -231,6 +231,9 @@ class PublicAddress(Resource):
     raw: dict[str, Any] = _raw_field()
 
 
+#: Kinds that rarely change: refreshed on the slower catalogue schedule.
+CATALOGUE_KINDS = frozenset({ResourceKind.FLAVORS, ResourceKind.IMAGES, ResourceKind.NETWORKS})
+
 RESOURCE_TYPES: dict[ResourceKind, type[Resource]] = {
     ResourceKind.NODES: Node,
     ResourceKind.FLAVORS: Flavor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from conftest import sim_cloud
 
 from hybridtui.config import AppConfig
@@ -76,15 +77,19 @@ def test_auth_errors_are_not_hammered() -> None:
     assert poller.next_due("expired") >= 300
 
 
-def test_missing_adapter_fails_that_cloud_only() -> None:
+def test_missing_adapter_fails_that_cloud_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hybridtui import providers
+
+    # as if the SDK behind the gce adapter were not installed
+    monkeypatch.setitem(providers.REGISTRY, "gce", "hybridtui.providers.not_installed:GceProvider")
     poller = make_poller([
-        {"name": "aws", "kind": "aws", "regions": ["eu-west-1"]},
+        {"name": "gcp", "kind": "gce", "project": "p-1"},
         sim_cloud("sim", "openstack-private"),
     ])  # fmt: skip
     outcomes = {o.cloud: o for o in poller.poll()}
     assert outcomes["sim"].ok
-    assert not outcomes["aws"].ok
-    assert "adapter" in outcomes["aws"].error.message
+    assert not outcomes["gcp"].ok
+    assert "gce adapter is not available" in outcomes["gcp"].error.message
 
 
 def test_close_wakes_a_blocked_poll_at_once() -> None:
@@ -101,3 +106,46 @@ def test_close_wakes_a_blocked_poll_at_once() -> None:
     poller.close()
     assert done.wait(5), "quitting must not wait for a hung cloud's timeout"
     assert got == []
+
+
+def test_catalogue_refreshes_on_its_own_slower_schedule() -> None:
+    now = [10_000.0]
+    clouds = [sim_cloud("c", "openstack-floating-ip", refresh_interval=30, catalogue_interval=3600)]
+    poller = make_poller(clouds, clock=lambda: now[0])
+    provider = poller.provider("c")
+    seen: list[bool] = []
+    real = provider.fetch_inventory
+
+    def spy(catalogue: bool = True):  # type: ignore[no-untyped-def]
+        seen.append(catalogue)
+        return real(catalogue=catalogue)
+
+    provider.fetch_inventory = spy  # type: ignore[method-assign]
+    (first,) = list(poller.poll())
+    now[0] += 60
+    (second,) = list(poller.poll())
+    now[0] += 3600
+    (third,) = list(poller.poll())
+    (forced,) = list(poller.poll(full=True))
+    assert seen == [True, False, True, True]
+    assert first.snapshot is not None
+    assert second.snapshot is not None
+    assert second.snapshot.images == first.snapshot.images, "catalogue carried over"
+    assert second.snapshot.catalogue_at == 10_000.0
+    assert second.snapshot.fetched_at == 10_060.0
+    assert third.snapshot is not None
+    assert third.snapshot.catalogue_at == third.snapshot.fetched_at
+    assert forced.ok
+
+
+def test_seeded_cache_counts_as_a_catalogue() -> None:
+    from hybridtui.inventory.snapshot import CloudSnapshot
+
+    now = [5_000.0]
+    poller = make_poller(
+        [sim_cloud("c", "openstack-private", catalogue_interval=3600)], clock=lambda: now[0]
+    )
+    poller.seed(CloudSnapshot("c", "simulator", fetched_at=4_000.0, catalogue_at=4_000.0))
+    assert not poller.catalogue_due("c")
+    now[0] = 7_600.0
+    assert poller.catalogue_due("c")

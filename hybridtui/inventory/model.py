@@ -35,6 +35,8 @@ class CloudStatus:
     #: When the data shown was fetched (None: no data at all).
     fetched_at: float | None
     age: float | None
+    #: Age of the flavors, images and networks shown (they refresh less often).
+    catalogue_age: float | None = None
     error: str = ""
     error_title: str = ""
     hint: str = ""
@@ -126,8 +128,9 @@ class InventoryModel:
         now = self.clock()
         age = (now - snap.fetched_at) if snap else None
         err = self._errors.get(name)
+        catalogue_age = (now - (snap.catalogue_at or snap.fetched_at)) if snap else None
         common = {"name": name, "kind": target.kind, "fetched_at": snap.fetched_at if snap else None,
-                  "age": age, "from_cache": name in self._from_cache}  # fmt: skip
+                  "age": age, "from_cache": name in self._from_cache, "catalogue_age": catalogue_age}  # fmt: skip
         if err is not None and err.error is not None:
             return CloudStatus(
                 state=CloudState.ERROR,

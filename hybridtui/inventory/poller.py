@@ -76,6 +76,8 @@ class Poller:
         self._failures: dict[str, int] = {}
         self._next_due: dict[str, float] = {}
         self._closed = False
+        #: Last good snapshot per cloud: its catalogue is reused between catalogue refreshes.
+        self._last: dict[str, CloudSnapshot] = {}
         #: Queues of poll() calls under way, so close() can wake them at once.
         self._waiting: set[queue.Queue[_Result | None]] = set()
 
@@ -86,6 +88,20 @@ class Poller:
             if name not in self._providers:
                 self._providers[name] = self._factory(self.targets[name])
             return self._providers[name]
+
+    def seed(self, snapshot: CloudSnapshot) -> None:
+        """Start from a cached snapshot: its catalogue counts until it is due again."""
+        self._last[snapshot.cloud] = snapshot
+
+    def catalogue_due(self, name: str, now: float | None = None) -> bool:
+        last = self._last.get(name)
+        if last is None:
+            return True
+        now = self.clock() if now is None else now
+        return (
+            now
+            >= (last.catalogue_at or last.fetched_at) + self.targets[name].config.catalogue_interval
+        )
 
     def in_flight(self) -> set[str]:
         with self._lock:
@@ -104,10 +120,13 @@ class Poller:
         return [n for n in self.targets if n not in busy and self._next_due.get(n, 0.0) <= now]
 
     # --------------------------------------------------------------- polling
-    def poll(self, names: Iterable[str] | None = None) -> Iterator[PollOutcome]:
+    def poll(
+        self, names: Iterable[str] | None = None, *, full: bool = False
+    ) -> Iterator[PollOutcome]:
         """Refresh `names` (default: all) concurrently; yield outcomes as they finish.
 
-        Clouds already being refreshed are skipped, not queued twice.
+        The catalogue (flavors, images, networks) is fetched when it is due, or
+        always with `full`. Clouds already being refreshed are skipped, not queued twice.
         """
         wanted = list(self.targets) if names is None else [n for n in names if n in self.targets]
         results: queue.Queue[_Result | None] = queue.Queue()
@@ -122,8 +141,12 @@ class Poller:
         for name in wanted:
             started[name] = time.monotonic()
             deadlines[name] = started[name] + self.targets[name].config.timeout
+            catalogue = full or self.catalogue_due(name)
             threading.Thread(
-                target=self._fetch, args=(name, results), name=f"poll:{name}", daemon=True
+                target=self._fetch,
+                args=(name, results, catalogue),
+                name=f"poll:{name}",
+                daemon=True,
             ).start()
 
         pending = set(wanted)
@@ -167,23 +190,32 @@ class Poller:
             )
             yield self._finish(name, None, err, now - started[name])
 
-    def _fetch(self, name: str, results: queue.Queue[_Result | None]) -> None:
+    def _fetch(self, name: str, results: queue.Queue[_Result | None], catalogue: bool) -> None:
         t0 = time.monotonic()
         snapshot: CloudSnapshot | None = None
         error: ProviderError | None = None
         try:
-            inv = self.provider(name).fetch_inventory()
+            inv = self.provider(name).fetch_inventory(catalogue=catalogue)
+            now = self.clock()
+            last = self._last.get(name)
+            if not inv.catalogue and last is not None:
+                flavors, images, networks = last.flavors, last.images, last.networks
+                behaviour, catalogue_at = last.behaviour, last.catalogue_at or last.fetched_at
+            else:
+                flavors, images, networks = inv.flavors, inv.images, inv.networks
+                behaviour, catalogue_at = inv.behaviour, now
             snapshot = CloudSnapshot(
                 cloud=name,
                 kind=self.targets[name].kind,
-                fetched_at=self.clock(),
+                fetched_at=now,
                 nodes=inv.nodes,
-                flavors=inv.flavors,
-                images=inv.images,
-                networks=inv.networks,
-                behaviour=inv.behaviour,
+                flavors=flavors,
+                images=images,
+                networks=networks,
+                behaviour=behaviour,
                 keys=inv.keys,
                 addresses=inv.addresses,
+                catalogue_at=catalogue_at,
             )
         except ProviderError as e:
             error = e
@@ -204,6 +236,8 @@ class Poller:
         now = self.clock()
         interval = self.targets[name].config.refresh_interval
         if error is None:
+            if snapshot is not None:
+                self._last[name] = snapshot
             self._failures[name] = 0
             self._next_due[name] = now + interval
             if self.cache is not None and snapshot is not None:

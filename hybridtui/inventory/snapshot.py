@@ -34,6 +34,8 @@ class CloudSnapshot:
     behaviour: CloudBehaviour | None = None
     keys: tuple[KeyPair, ...] = ()
     addresses: tuple[PublicAddress, ...] = ()
+    #: When flavors, images and networks were fetched (they refresh less often).
+    catalogue_at: float = 0.0
 
     def resources(self, kind: ResourceKind) -> tuple[Resource, ...]:
         result: tuple[Resource, ...] = getattr(self, str(kind))
@@ -44,6 +46,7 @@ class CloudSnapshot:
             "cloud": self.cloud,
             "kind": self.kind,
             "fetched_at": self.fetched_at,
+            "catalogue_at": self.catalogue_at or self.fetched_at,
             "behaviour": self.behaviour.to_dict() if self.behaviour else None,
             **{str(k): [scrub(r.to_dict()) for r in self.resources(k)] for k in ResourceKind},
         }
@@ -59,6 +62,7 @@ class CloudSnapshot:
             cloud=data["cloud"],
             kind=data["kind"],
             fetched_at=float(data["fetched_at"]),
+            catalogue_at=float(data.get("catalogue_at") or data["fetched_at"]),
             behaviour=CloudBehaviour.from_dict(behaviour) if behaviour else None,
             **res,  # type: ignore[arg-type]
         )

@@ -71,6 +71,7 @@ class AwsProvider(Provider):
         self._client: Any = None
         #: Reservations per DescribeInstances page (the API's maximum).
         self.page_size = 1000
+        self._known_images: dict[str, Image] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------- plumbing
@@ -146,6 +147,7 @@ class AwsProvider(Provider):
 
     def _map_error(self, op: str, e: Exception) -> ProviderError:
         import botocore.exceptions as bx
+        from botocore.parsers import ResponseParserError
 
         where = self.where
         if isinstance(e, bx.ClientError):
@@ -180,7 +182,7 @@ class AwsProvider(Provider):
             return AuthError(f"{where}: the SSO session has expired ({e})", hint=self._login_hint())
         if isinstance(e, bx.ConnectTimeoutError | bx.ReadTimeoutError):
             return CloudTimeoutError(f"{where}: {op}: no answer within {self.aws.timeout:g} s")
-        if isinstance(e, bx.ResponseParserError):
+        if isinstance(e, ResponseParserError):
             # a 5xx page from a proxy or load balancer instead of EC2's XML
             return CloudUnavailableError(
                 f"{where}: {op}: the endpoint answered with something that is not EC2 XML"
@@ -204,9 +206,9 @@ class AwsProvider(Provider):
         ]
 
     # ------------------------------------------------------------------ read
-    def fetch_inventory(self) -> Inventory:
-        images = self.list_images()
-        by_id = {i.id: i for i in images}
+    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
+        images = self.list_images() if catalogue else []
+        by_id = {**self._known_images, **{i.id: i for i in images}}
         instances = list(
             self._pages(
                 "describe instances", "describe_instances", "Reservations", page_size=self.page_size
@@ -217,15 +219,17 @@ class AwsProvider(Provider):
         if missing:  # the AMIs running nodes use, even when outside the listed owners
             for img in self._images_by_id(missing):
                 by_id[img.id] = img
-        networks = self.list_networks()
+        self._known_images = by_id  # login hints for nodes between catalogue refreshes
+        networks = self.list_networks() if catalogue else []
         return Inventory(
             nodes=tuple(rec.node(i, by_id) for i in raw_nodes),
-            flavors=tuple(self.list_flavors()),
+            flavors=tuple(self.list_flavors()) if catalogue else (),
             images=tuple(images),
             networks=tuple(networks),
-            behaviour=rec.behaviour(networks, images),
+            behaviour=rec.behaviour(networks, images) if catalogue else None,
             keys=tuple(self.list_keys()),
             addresses=tuple(self.list_addresses()),
+            catalogue=catalogue,
         )
 
     def list_nodes(self) -> list[Node]:

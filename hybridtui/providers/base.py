@@ -52,6 +52,9 @@ class Inventory:
     behaviour: CloudBehaviour | None = None
     keys: tuple[KeyPair, ...] = ()
     addresses: tuple[PublicAddress, ...] = ()
+    #: False when flavors, images and networks were not fetched this time (the
+    #: poller then keeps the previous ones).
+    catalogue: bool = True
 
 
 class Provider(ABC):
@@ -67,16 +70,18 @@ class Provider(ABC):
         self.region = region
 
     # ------------------------------------------------------------------ read
-    def fetch_inventory(self) -> Inventory:
-        """One full refresh. Adapters may override to share a session or paginate in parallel."""
+    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
+        """One refresh; with `catalogue=False` flavors, images and networks are skipped.
+        Adapters may override to share a session or paginate in parallel."""
         return Inventory(
             nodes=tuple(self.list_nodes()),
-            flavors=tuple(self.list_flavors()),
-            images=tuple(self.list_images()),
-            networks=tuple(self.list_networks()),
-            behaviour=self.behaviour(),
+            flavors=tuple(self.list_flavors()) if catalogue else (),
+            images=tuple(self.list_images()) if catalogue else (),
+            networks=tuple(self.list_networks()) if catalogue else (),
+            behaviour=self.behaviour() if catalogue else None,
             keys=tuple(self.list_keys()),
             addresses=tuple(self.list_addresses()),
+            catalogue=catalogue,
         )
 
     @abstractmethod

@@ -112,18 +112,19 @@ class SimulatorProvider(Provider):
         self._closed.set()
 
     # ------------------------------------------------------------------ read
-    def fetch_inventory(self) -> Inventory:
+    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
         world = self._call("inventory")
         with self._lock:
             world.tick()
             return Inventory(
                 nodes=tuple(world.nodes.values()),
-                flavors=tuple(world.flavors),
-                images=tuple(world.images),
-                networks=tuple(world.networks),
-                behaviour=self.behaviour(),
+                flavors=tuple(world.flavors) if catalogue else (),
+                images=tuple(world.images) if catalogue else (),
+                networks=tuple(world.networks) if catalogue else (),
+                behaviour=self.behaviour() if catalogue else None,
                 keys=tuple(world.key_records()),
                 addresses=tuple(world.address_records()),
+                catalogue=catalogue,
             )
 
     def list_nodes(self) -> list[Node]:

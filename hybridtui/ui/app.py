@@ -135,14 +135,14 @@ class HybridApp(App[int]):
             self._start_poll(due)
         self.dashboard.sync()
 
-    def _start_poll(self, names: list[str]) -> None:
+    def _start_poll(self, names: list[str], full: bool = False) -> None:
         self.model.mark_refreshing(names)
-        self._poll(names)
+        self._poll(names, full)
 
     @work(thread=True, group="poll", exit_on_error=False, description="Refreshing clouds")
-    def _poll(self, names: list[str]) -> None:
+    def _poll(self, names: list[str], full: bool) -> None:
         worker = get_current_worker()
-        for outcome in self.poller.poll(names):
+        for outcome in self.poller.poll(names, full=full):
             if worker.is_cancelled:
                 return
             snap = outcome.snapshot
@@ -167,7 +167,7 @@ class HybridApp(App[int]):
         busy = self.poller.in_flight()
         names = [n for n in self.model.names if n not in busy]
         if names:
-            self._start_poll(names)
+            self._start_poll(names, full=True)  # r: the catalogue too
             self.dashboard.sync()
         self.notify(f"Refreshing {len(names)} cloud{'s' if len(names) != 1 else ''}"
                     + (f" ({len(busy)} still busy)" if busy else ""), timeout=2)  # fmt: skip
@@ -239,6 +239,8 @@ def make_app(
             if snap is not None:
                 model.load_cached(snap)
     poller = Poller(targets, cache=None if settings.offline else cache, clock=clock)
+    for snap in model.snapshots.values():
+        poller.seed(snap)  # a cached catalogue counts until it is due
 
     themes = load_themes(builtin_themes_dir(), settings.paths.user_themes_dir)
     names = [t.name for t in themes.themes]

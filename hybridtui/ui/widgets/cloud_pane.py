@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from hybridtui.domain import ResourceKind
-from hybridtui.inventory.model import CloudState, CloudStatus
+from hybridtui.domain import CATALOGUE_KINDS, ResourceKind
+from hybridtui.inventory.model import CloudState, CloudStatus, format_age
 from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
 
 
@@ -25,6 +25,9 @@ def pane_title(
         if status.state is CloudState.ERROR:
             detail = f" · ✖ {status.error}"
         parts.append((detail, colour))
+        older = (status.catalogue_age or 0.0) - (status.age or 0.0)
+        if kind in CATALOGUE_KINDS and status.catalogue_age is not None and older >= 1:
+            parts.append((f" · catalogue {format_age(status.catalogue_age)}", "$text-muted"))
     return Content.assemble(*parts)
 
 
