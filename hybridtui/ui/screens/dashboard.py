@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
@@ -73,8 +74,11 @@ class DashboardScreen(Screen[None]):
     # ------------------------------------------------------------------ state
     @property
     def active_kind(self) -> ResourceKind:
-        active = self.query_one(TabbedContent).active or f"tab-{ResourceKind.NODES}"
-        return ResourceKind(active.removeprefix("tab-"))
+        return self._kind_of(self.query_one(TabbedContent))
+
+    @staticmethod
+    def _kind_of(tabs: TabbedContent) -> ResourceKind:
+        return ResourceKind((tabs.active or f"tab-{ResourceKind.NODES}").removeprefix("tab-"))
 
     @property
     def active_view(self) -> ResourceView:
@@ -84,8 +88,13 @@ class DashboardScreen(Screen[None]):
         """Redraw what changed in the model: statuses always, tables if data changed."""
         if not self.is_mounted:
             return  # on_mount syncs once the widgets exist
-        self.query_one(StatusStrip).show(self.model.statuses())
-        self.active_view.sync(self.model, force=force)
+        try:
+            strip = self.query_one(StatusStrip)
+            tabs = self.query_one(TabbedContent)
+        except NoMatches:
+            return  # the app is exiting and the screen is being dismantled
+        strip.show(self.model.statuses())
+        self.views[self._kind_of(tabs)].sync(self.model, force=force)
 
     def focus_table(self) -> None:
         focused = self.focused
