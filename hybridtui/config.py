@@ -32,6 +32,8 @@ class Overrides(Strict):
     """Network (OpenStack), subnet (AWS) or subnetwork (GCE) new nodes go on."""
     floating_ip_pool: str | None = None
     """External network to take floating IPs from (OpenStack)."""
+    security_groups: list[str] | None = None
+    """Security groups (names or ids) for new nodes; empty: the default group."""
     login_user: str | None = None
     """Login account to try first, before the image's hints."""
     jump_host: str | None = None

@@ -305,6 +305,8 @@ class NodeSpec:
     key_name: str = ""
     public_ip: bool = True
     floating_ip_pool: str = ""
+    #: Security group names or ids; empty: the cloud's default group.
+    security_groups: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
 

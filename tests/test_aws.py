@@ -385,3 +385,25 @@ def test_html_error_page_is_unavailable_not_a_crash(proxy: FaultProxy) -> None:
     with pytest.raises(CloudUnavailableError) as info:
         provider(proxy.url, max_attempts=2).list_keys()
     assert info.value.transient
+
+
+def test_security_groups_by_name_from_spec_or_override(aws_env: str) -> None:
+    ec2 = operator(aws_env)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    ssh = ec2.create_security_group(GroupName="ssh-in", Description="ssh", VpcId=vpc)["GroupId"]
+    web = ec2.create_security_group(GroupName="web-in", Description="web", VpcId=vpc)["GroupId"]
+    p = provider(aws_env, overrides={"security_groups": ["web-in"]})
+    image = p.list_images()[0].id
+
+    def groups(node_id: str) -> set[str]:
+        inst = ec2.describe_instances(InstanceIds=[node_id])["Reservations"][0]["Instances"][0]
+        return {g["GroupId"] for g in inst["SecurityGroups"]}
+
+    by_spec = p.create_node(
+        NodeSpec(name="a", flavor="t3.micro", image=image, security_groups=("ssh-in",))
+    )
+    assert groups(by_spec.id) == {ssh}
+    by_override = p.create_node(NodeSpec(name="b", flavor="t3.micro", image=image))
+    assert groups(by_override.id) == {web}
+    with pytest.raises(NotFoundError, match="security group 'nope' not found.*ssh-in"):
+        p.create_node(NodeSpec(name="c", flavor="t3.micro", image=image, security_groups=("nope",)))

@@ -355,12 +355,22 @@ class AwsProvider(Provider):
         }
         if spec.key_name:
             kwargs["KeyName"] = spec.key_name
+        groups = self._resolve_groups(
+            spec.security_groups or tuple(self.aws.overrides.security_groups or ()), subnet
+        )
         if spec.public_ip and not subnet.auto_public_ip:
-            kwargs["NetworkInterfaces"] = [
-                {"DeviceIndex": 0, "SubnetId": subnet.id, "AssociatePublicIpAddress": True}
-            ]
+            nic: dict[str, Any] = {
+                "DeviceIndex": 0,
+                "SubnetId": subnet.id,
+                "AssociatePublicIpAddress": True,
+            }
+            if groups:
+                nic["Groups"] = groups
+            kwargs["NetworkInterfaces"] = [nic]
         else:
             kwargs["SubnetId"] = subnet.id
+            if groups:
+                kwargs["SecurityGroupIds"] = groups
         out = self._call("run instance", lambda: ec2.run_instances(**kwargs))
         instance = out["Instances"][0]
         return rec.node(instance, {})
@@ -374,6 +384,25 @@ class AwsProvider(Provider):
         if not found:
             raise NotFoundError(f"{self.where}: no image named {wanted!r}")
         return str(max(found, key=lambda i: i.get("CreationDate", ""))["ImageId"])
+
+    def _resolve_groups(self, wanted: tuple[str, ...], subnet: Network) -> list[str]:
+        """Security group names or ids → ids, within the subnet's VPC (names are per VPC)."""
+        if not wanted:
+            return []
+        vpc_id = subnet.raw.get("VpcId", "")
+        ec2 = self.client()
+        found = self._call("list security groups", lambda: ec2.describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]))["SecurityGroups"]  # fmt: skip
+        ids = []
+        for w in wanted:
+            match = next((g["GroupId"] for g in found if w in (g["GroupId"], g["GroupName"])), None)
+            if match is None:
+                names = ", ".join(sorted(g["GroupName"] for g in found)) or "none"
+                raise NotFoundError(
+                    f"{self.where}: security group {w!r} not found in {vpc_id} (have: {names})"
+                )
+            ids.append(match)
+        return ids
 
     def _resolve_subnet(self, wanted: str) -> Network:
         subnets = [n for n in self.list_networks() if n.id.startswith("subnet-")]
