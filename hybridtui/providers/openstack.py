@@ -1,0 +1,390 @@
+"""The OpenStack provider (openstacksdk): one cloud (and region) from clouds.yaml.
+
+Whatever works with the `openstack` CLI works here: the SDK reads clouds.yaml,
+secure.yaml, vendor profiles and OS_* variables itself. Public addresses go
+through the SDK's cloud layer (`create_server`, `add_ips_to_server`,
+`get_server_public_ip`), which already knows the direct / IPv6 / floating-IP
+cases, instead of rewriting that logic. The SDK is imported on the first call,
+in a poll worker thread, and every request has a real timeout (`api_timeout` on
+the keystoneauth session).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from hybridtui.config import CloudBase, OpenStackCloud
+from hybridtui.domain import (
+    MANAGED_TAG,
+    Address,
+    AddressKind,
+    CloudBehaviour,
+    CloudKind,
+    Flavor,
+    Image,
+    KeyPair,
+    Network,
+    Node,
+    NodeSpec,
+    PublicAddress,
+)
+from hybridtui.errors import (
+    AdapterMissingError,
+    AuthError,
+    CloudTimeoutError,
+    CloudUnavailableError,
+    NotFoundError,
+    ProviderError,
+    QuotaError,
+)
+from hybridtui.providers import clouds_yaml
+from hybridtui.providers import openstack_records as rec
+from hybridtui.providers.base import Capability, Inventory, Provider
+
+#: Seconds to wait for a server to go ACTIVE, and for a floating IP to show up.
+SERVER_WAIT = 180
+FIP_WAIT = 60
+
+
+class OpenStackProvider(Provider):
+    kind: ClassVar[CloudKind] = CloudKind.OPENSTACK
+    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+
+    def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
+        super().__init__(name, config, region)
+        assert isinstance(config, OpenStackCloud)
+        self.os: OpenStackCloud = config
+        self._conn: Any = None
+        self._lock = threading.Lock()
+        #: Names of external networks, for classifying fixed addresses as public.
+        self._external: set[str] = set()
+        self._images: dict[str, Image] = {}
+
+    # ------------------------------------------------------------- plumbing
+    @property
+    def where(self) -> str:
+        region = f", {self.os.region}" if self.os.region else ""
+        return f"{self.name} (cloud {self.os.cloud!r}{region})"
+
+    def conn(self) -> Any:
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._connect()
+            return self._conn
+
+    def _connect(self) -> Any:
+        try:
+            import openstack
+            import openstack.exceptions
+        except ModuleNotFoundError as e:
+            raise AdapterMissingError(
+                f"{self.name}: the OpenStack adapter needs openstacksdk ({e.name} is not installed)",
+                hint="pip install 'hybridtui[openstack]'",
+            ) from e
+        try:
+            return openstack.connect(
+                cloud=self.os.cloud,
+                region_name=self.os.region,
+                api_timeout=self.os.timeout,
+                app_name="hybridtui",
+            )
+        except openstack.exceptions.ConfigException as e:
+            path, names = clouds_yaml.cloud_names()
+            where = str(path) if path else "no clouds.yaml found"
+            raise AuthError(
+                f"{self.name}: cloud {self.os.cloud!r} is not in clouds.yaml ({where}); "
+                f"clouds there: {', '.join(names) or 'none'}",
+                title="Unknown cloud",
+                hint="Fix `cloud:` or set OS_CLIENT_CONFIG_FILE to the right clouds.yaml.",
+            ) from e
+
+    def _auth_url(self) -> str:
+        try:
+            return str(self._conn.config.config["auth"].get("auth_url", "?"))
+        except Exception:
+            return "?"
+
+    def _call(self, op: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except ProviderError:
+            raise
+        except Exception as e:  # keystoneauth / openstacksdk hierarchy, mapped below
+            raise self._map_error(op, e) from e
+
+    def _map_error(self, op: str, e: Exception) -> ProviderError:
+        from keystoneauth1 import exceptions as ka
+        from openstack import exceptions as ox
+
+        where = self.where
+        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if isinstance(e, ka.http.Unauthorized) or (
+            isinstance(e, ox.HttpException) and e.status_code == 401
+        ):
+            return AuthError(
+                f"{where}: authentication failed at {self._auth_url()} ({op})",
+                hint="Check the credentials for this cloud in clouds.yaml / secure.yaml, or renew the token.",
+            )
+        if isinstance(e, ka.catalog.EndpointNotFound | ox.EndpointNotFound):
+            err = ProviderError(f"{where}: {op}: the service catalog has no endpoint for it ({text})",
+                                title="Endpoint missing", hint="This cloud does not offer the service, or not in this region/interface.")  # fmt: skip
+            err.transient = False
+            return err
+        if isinstance(e, (ka.ConnectTimeout, ox.ResourceTimeout)):
+            return CloudTimeoutError(f"{where}: {op}: no answer within {self.os.timeout:g} s")
+        if isinstance(
+            e,
+            ka.connection.ConnectFailure
+            | ka.connection.UnknownConnectionError
+            | ka.RetriableConnectionFailure,
+        ):
+            return CloudUnavailableError(f"{where}: {op}: cannot reach the API ({text})")
+        if isinstance(e, ox.HttpException):
+            status = int(e.status_code or 0)
+            detail = (getattr(e, "details", None) or text).strip()
+            msg = f"{where}: {op}: HTTP {status}: {detail}"
+            if "quota" in detail.lower() and "exceed" in detail.lower():
+                return QuotaError(msg, hint="Free resources or ask for a higher quota.")
+            if "Multiple possible networks" in detail:
+                return ProviderError(msg, title="Choose a network",
+                                     hint="Set `overrides: {network: NAME}` for this cloud.")  # fmt: skip
+            if status == 404:
+                return NotFoundError(msg)
+            if status >= 500:
+                return CloudUnavailableError(msg)
+            err = ProviderError(msg, title="OpenStack error")
+            err.transient = status in (408, 409, 429)
+            return err
+        if isinstance(e, ox.SDKException):
+            err = ProviderError(f"{where}: {op}: {text}", title="OpenStack error")
+            err.transient = False
+            return err
+        return ProviderError(f"{where}: {op}: {type(e).__name__}: {text}", title="OpenStack error")
+
+    # ------------------------------------------------------------------ read
+    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
+        conn = self.conn()
+        networks = self.list_networks() if catalogue or not self._external else []
+        images = self.list_images() if catalogue or not self._images else []
+        nodes = self.list_nodes()
+        has_router = (
+            bool(self._call("list routers", lambda: list(conn.network.routers())))
+            if catalogue
+            else False
+        )
+        return Inventory(
+            nodes=tuple(nodes),
+            flavors=tuple(self.list_flavors()) if catalogue else (),
+            images=tuple(images) if catalogue else (),
+            networks=tuple(networks) if catalogue else (),
+            behaviour=rec.behaviour(networks, images, self._cloud_config(), has_router)
+            if catalogue
+            else None,
+            keys=tuple(self.list_keys()),
+            addresses=tuple(self.list_addresses()),
+            catalogue=catalogue,
+        )
+
+    def _cloud_config(self) -> dict[str, Any]:
+        """Vendor-profile and clouds.yaml settings that decide the public-IP strategy."""
+        cfg = self.conn().config
+        out: dict[str, Any] = {
+            "floating_ip_source": cfg.config.get("floating_ip_source", "neutron")
+        }
+        out["requires_floating_ip"] = cfg.config.get("requires_floating_ip")
+        out["nat_destination"] = cfg.get_nat_destination()
+        out["default_interface"] = cfg.get_default_network()
+        return out
+
+    def list_nodes(self) -> list[Node]:
+        conn = self.conn()
+        servers = self._call(
+            "list servers", lambda: [s.to_dict() for s in conn.compute.servers(details=True)]
+        )
+        return [rec.node(s, self._external, self._images) for s in servers]
+
+    def list_flavors(self) -> list[Flavor]:
+        conn = self.conn()
+        flavors = self._call(
+            "list flavors", lambda: [f.to_dict() for f in conn.compute.flavors(details=True)]
+        )
+        return sorted((rec.flavor(f) for f in flavors), key=lambda f: (f.vcpus, f.ram_mb, f.name))
+
+    def list_images(self) -> list[Image]:
+        conn = self.conn()
+        images = [
+            rec.image(i)
+            for i in self._call("list images", lambda: [i.to_dict() for i in conn.image.images()])
+        ]
+        self._images = {i.id: i for i in images}
+        return sorted(images, key=lambda i: (i.distro, i.name))
+
+    def list_networks(self) -> list[Network]:
+        conn = self.conn()
+        subnets = {
+            s["id"]: s
+            for s in self._call(
+                "list subnets", lambda: [s.to_dict() for s in conn.network.subnets()]
+            )
+        }
+        nets = [
+            rec.network(n, subnets)
+            for n in self._call(
+                "list networks", lambda: [n.to_dict() for n in conn.network.networks()]
+            )
+        ]
+        self._external = {n.name for n in nets if n.external}
+        return sorted(nets, key=lambda n: (not n.external, n.name))
+
+    def list_keys(self) -> list[KeyPair]:
+        conn = self.conn()
+        return [
+            rec.key_pair(k)
+            for k in self._call(
+                "list key pairs", lambda: [k.to_dict() for k in conn.compute.keypairs()]
+            )
+        ]
+
+    def list_addresses(self) -> list[PublicAddress]:
+        conn = self.conn()
+        nets = {
+            n.id: n.name
+            for n in self._call(
+                "list networks", lambda: list(conn.network.networks(is_router_external=True))
+            )
+        }
+        return [
+            rec.floating_ip(f, nets)
+            for f in self._call(
+                "list floating IPs", lambda: [f.to_dict() for f in conn.network.ips()]
+            )
+        ]
+
+    def behaviour(self) -> CloudBehaviour:
+        conn = self.conn()
+        has_router = bool(self._call("list routers", lambda: list(conn.network.routers())))
+        return rec.behaviour(
+            self.list_networks(), list(self._images.values()), self._cloud_config(), has_router
+        )
+
+    # ----------------------------------------------------------------- write
+    def import_key(self, name: str, public_key: str) -> str:
+        conn = self.conn()
+        self._call(
+            "import key pair", lambda: conn.compute.create_keypair(name=name, public_key=public_key)
+        )
+        return name
+
+    def delete_key(self, name: str) -> None:
+        conn = self.conn()
+        if (
+            self._call(
+                "find key pair", lambda: conn.compute.find_keypair(name, ignore_missing=True)
+            )
+            is None
+        ):
+            raise NotFoundError(f"{self.where}: key pair {name!r} not found")
+        self._call("delete key pair", lambda: conn.compute.delete_keypair(name))
+
+    def create_node(self, spec: NodeSpec) -> Node:
+        conn = self.conn()
+        if not self._external:
+            self.list_networks()
+        network = spec.network or self.os.overrides.network or self._only_network()
+        groups = list(spec.security_groups or self.os.overrides.security_groups or [])
+        meta = {MANAGED_TAG: "true", **{k[:255]: v[:255] for k, v in spec.tags.items()}}
+        kwargs: dict[str, Any] = {"network": network, "meta": meta, "auto_ip": False,
+                                  "wait": True, "timeout": SERVER_WAIT}  # fmt: skip
+        if spec.key_name:
+            kwargs["key_name"] = spec.key_name
+        if groups:
+            kwargs["security_groups"] = groups
+        server = self._call("create server", lambda: conn.create_server(spec.name, image=spec.image,
+                                                                          flavor=spec.flavor, **kwargs))  # fmt: skip
+        return self.get_node(server["id"])
+
+    def _only_network(self) -> str | None:
+        """The one tenant network to use when none is chosen; a clear error when
+        there are several (before Nova says "Multiple possible networks found")."""
+        conn = self.conn()
+        project = self._call("whoami", lambda: conn.current_project_id)
+        nets = [n for n in self._call("list networks", lambda: list(conn.network.networks()))
+                if not n.is_router_external and (n.project_id == project or n.is_shared)]  # fmt: skip
+        if len(nets) > 1:
+            names = ", ".join(sorted(n.name for n in nets))
+            raise ProviderError(
+                f"{self.where}: several networks ({names}) and none chosen",
+                title="Choose a network",
+                hint="Set `overrides: {network: NAME}` for this cloud.",
+            )
+        return nets[0].name if nets else None
+
+    def get_node(self, node_id: str) -> Node:
+        conn = self.conn()
+        server = self._call("get server", lambda: conn.compute.get_server(node_id))
+        return rec.node(server.to_dict(), self._external, self._images)
+
+    def ensure_public_address(self, node_id: str, pool: str | None = None) -> Address:
+        node = self.get_node(node_id)
+        public = sorted(
+            (a for a in node.addresses if a.is_public), key=lambda a: (a.version != 4, a.kind)
+        )
+        if public:
+            return public[0]
+        conn = self.conn()
+        pool = pool or self.os.overrides.floating_ip_pool
+        before = {f.id for f in self._call("list floating IPs", lambda: list(conn.network.ips()))}
+        server = self._call("get server", lambda: conn.compute.get_server(node_id))
+        self._call("attach floating IP", lambda: conn.add_ips_to_server(
+            server, auto_ip=True, ip_pool=pool, reuse=True, wait=True, timeout=FIP_WAIT))  # fmt: skip
+        ip = self._call(
+            "read public IP", lambda: conn.get_server_public_ip(conn.get_server(node_id))
+        )
+        if not ip:
+            raise ProviderError(
+                f"{self.where}: no public address for {node.name}: the cloud gave no floating IP and no routable address",
+                title="No public address",
+                hint="Set `overrides: {floating_ip_pool: NETWORK}`, or reach the node through a jump host.",
+            )
+        fip = next(
+            iter(
+                self._call(
+                    "find floating IP", lambda: list(conn.network.ips(floating_ip_address=ip))
+                )
+            ),
+            None,
+        )
+        if fip is not None and fip.id not in before:
+            # We allocated it: mark it so delete_node releases it (and nothing else).
+            self._call(
+                "tag floating IP",
+                lambda: conn.network.update_ip(fip, description=rec.MANAGED_DESCRIPTION),
+            )
+        return Address(
+            ip, 6 if ":" in ip else 4, AddressKind.FLOATING if fip else AddressKind.PUBLIC, ""
+        )
+
+    def delete_node(self, node_id: str) -> None:
+        conn = self.conn()
+        self.get_node(node_id)  # NotFound is an error, not a silent success
+        ports = [
+            p.id
+            for p in self._call("list ports", lambda: list(conn.network.ports(device_id=node_id)))
+        ]
+        ours = [f for port in ports for f in self._call("list floating IPs", lambda p=port: list(conn.network.ips(port_id=p)))
+                if (f.description or "") == rec.MANAGED_DESCRIPTION]  # fmt: skip
+        self._call(
+            "delete server", lambda: conn.delete_server(node_id, wait=True, timeout=SERVER_WAIT)
+        )
+        for fip in ours:  # only the FIPs we allocated; reused ones just come free
+            self._call(
+                "release floating IP", lambda f=fip: conn.network.delete_ip(f, ignore_missing=True)
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
