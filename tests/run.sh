@@ -2,6 +2,11 @@
 # Install everything the test suite needs on a fresh Debian machine with
 # Python 3.11, then run the whole suite. The README's test command and .ci/run
 # both call exactly this. Extra arguments go to pytest.
+#
+# The OpenStack tests start real OpenStack services on loopback (tests/peers/
+# realstack): the test session installs them (RabbitMQ and MariaDB from apt,
+# OpenStack from PyPI into ~/.cache/hybridtui-realstack, kept between runs) and
+# needs root for that, as CI has.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -50,12 +50,25 @@ def aws_moto(request: pytest.FixtureRequest) -> CloudUnderTest:
     return CloudUnderTest(AwsProvider("aws", cfg, "eu-west-1"), smallest)
 
 
+def openstack_realstack(request: pytest.FixtureRequest) -> CloudUnderTest:
+    from conftest import os_cloud
+
+    from hybridtui.config import OpenStackCloud
+    from hybridtui.providers.openstack import OpenStackProvider
+
+    request.getfixturevalue("os_clouds")
+    cfg = OpenStackCloud.model_validate(os_cloud("realstack"))
+    # public address through a floating IP on `public`
+    return CloudUnderTest(OpenStackProvider("realstack", cfg), smallest)
+
+
 CLOUDS: dict[str, Callable[[pytest.FixtureRequest], CloudUnderTest]] = {
     "simulator-openstack-floating-ip": simulator("openstack-floating-ip"),
     "simulator-openstack-direct-ipv4": simulator("openstack-direct-ipv4"),
     "simulator-aws-default-vpc": simulator("aws-default-vpc"),
     "simulator-gce-access-config": simulator("gce-access-config"),
     "aws-moto": aws_moto,
+    "openstack-realstack": openstack_realstack,
 }
 
 

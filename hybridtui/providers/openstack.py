@@ -127,7 +127,11 @@ class OpenStackProvider(Provider):
                 f"{where}: authentication failed at {self._auth_url()} ({op})",
                 hint="Check the credentials for this cloud in clouds.yaml / secure.yaml, or renew the token.",
             )
-        if isinstance(e, ka.catalog.EndpointNotFound | ox.EndpointNotFound):
+        # The SDK reports a service missing from the catalog (wrong region or
+        # interface) as ServiceDisabledException when the proxy is first used.
+        if isinstance(
+            e, ka.catalog.EndpointNotFound | ox.EndpointNotFound | ox.ServiceDisabledException
+        ):
             err = ProviderError(f"{where}: {op}: the service catalog has no endpoint for it ({text})",
                                 title="Endpoint missing", hint="This cloud does not offer the service, or not in this region/interface.")  # fmt: skip
             err.transient = False

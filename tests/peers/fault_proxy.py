@@ -33,6 +33,8 @@ class Fault:
     drop: bool = False
     #: Only requests for this API action (e.g. "RunInstances"); empty: all.
     action: str = ""
+    #: Only requests whose path contains this (REST APIs such as OpenStack's).
+    path: str = ""
     #: How many requests to hit; None: every one until cleared.
     times: int | None = None
 
@@ -56,11 +58,11 @@ class FaultProxy:
         self._released.set()  # wake any request held by a delay
         self._released = threading.Event()
 
-    def _match(self, action: str) -> Fault | None:
+    def _match(self, action: str, path: str = "") -> Fault | None:
         with self._lock:
-            self.actions[action] += 1
+            self.actions[action or path.split("?")[0]] += 1
             for f in self.faults:
-                if f.action and f.action != action:
+                if (f.action and f.action != action) or (f.path and f.path not in path):
                     continue
                 if f.times is not None:
                     if f.times <= 0:
@@ -84,7 +86,7 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             params = urllib.parse.parse_qs(body.decode(errors="replace")) if body else {}
             action = (params.get("Action") or [""])[0]
-            fault = proxy._match(action)
+            fault = proxy._match(action, self.path)
             if fault and fault.delay:
                 proxy._released.wait(fault.delay)
             if fault and fault.drop:

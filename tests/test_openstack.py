@@ -1,0 +1,230 @@
+"""The OpenStack adapter against real OpenStack services on loopback (keystone,
+nova with the fake virt driver, neutron with routers and floating IPs, glance,
+placement), started once per session by the `realstack` fixture."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openstack
+import pytest
+from conftest import add_cloud, make_settings, os_cloud
+from peers.fault_proxy import Fault, FaultProxy, fault_proxy
+
+from hybridtui.config import AppConfig, OpenStackCloud
+from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy
+from hybridtui.errors import (
+    AuthError,
+    CloudTimeoutError,
+    CloudUnavailableError,
+    ProviderError,
+    QuotaError,
+)
+from hybridtui.inventory.model import CloudState
+from hybridtui.inventory.poller import Poller
+from hybridtui.providers import targets_for
+from hybridtui.providers.openstack import OpenStackProvider
+
+pytestmark = pytest.mark.openstack
+PUBKEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv os@hybridtui"
+)
+NOVA = "http://127.0.0.1:38774"
+KEYSTONE = "http://127.0.0.1:35000"
+
+
+def provider(cloud: str = "realstack", **extra: Any) -> OpenStackProvider:
+    cfg = OpenStackCloud.model_validate(os_cloud(cloud, **extra))
+    return OpenStackProvider(cfg.name, cfg, cfg.region)
+
+
+def admin() -> Any:
+    return openstack.connect(cloud="realstack-admin")
+
+
+@pytest.fixture
+def nova_proxy(os_clouds: Path) -> Iterator[FaultProxy]:
+    """`realstack-via-proxy`: the same cloud, with compute requests through a fault proxy."""
+    with fault_proxy(NOVA) as proxy:
+        add_cloud(os_clouds, "realstack-via-proxy", compute_endpoint_override=f"{proxy.url}/v2.1")
+        yield proxy
+
+
+def test_inventory_of_the_real_cloud(os_clouds: Path) -> None:
+    inv = provider().fetch_inventory()
+    assert [f.name for f in inv.flavors] == ["m1.tiny", "m1.small", "m1.medium", "m1.large"]
+    (image,) = [i for i in inv.images if i.name == "ubuntu-22.04"]
+    assert (image.distro, image.login_user) == ("ubuntu", "ubuntu"), "from glance's os_distro"
+    nets = {n.name: n for n in inv.networks}
+    assert nets["public"].external
+    assert nets["public"].cidrs == ("203.0.113.0/24",)
+    assert not nets["private"].external
+    assert inv.behaviour is not None
+    assert inv.behaviour.public_ip is PublicIpStrategy.FLOATING_IP, (
+        "tenant network + router + external net"
+    )
+    assert "floating_ip_source: neutron" in inv.behaviour.notes
+
+
+def test_member_and_admin_views_side_by_side(os_clouds: Path) -> None:
+    config = AppConfig.model_validate(
+        {"clouds": [os_cloud("realstack"), os_cloud("realstack-admin")]}
+    )
+    outcomes = {o.cloud: o for o in Poller(targets_for(config)).poll()}
+    assert set(outcomes) == {"realstack", "realstack-admin"}
+    for o in outcomes.values():
+        assert o.ok, o.error
+        assert o.snapshot is not None
+        assert len(o.snapshot.flavors) == 4
+    member = {n.name for n in outcomes["realstack"].snapshot.networks}  # type: ignore[union-attr]
+    assert {"public", "private"} <= member
+
+
+def test_server_addresses_are_classified(os_clouds: Path) -> None:
+    p = provider()
+    node = p.create_node(
+        NodeSpec(name=f"cls-{uuid.uuid4().hex[:6]}", flavor="m1.tiny", image="ubuntu-22.04")
+    )
+    try:
+        assert node.state is NodeState.RUNNING
+        assert [a.kind for a in node.addresses] == [AddressKind.FIXED]
+        assert node.addresses[0].ip.startswith("10.0.0.")
+        assert node.addresses[0].network == "private"
+        assert node.public_ip == "", "a tenant network gives no public address by itself"
+        addr = p.ensure_public_address(node.id)
+        assert addr.kind is AddressKind.FLOATING
+        assert addr.ip.startswith("203.0.113.")
+        again = p.get_node(node.id)
+        assert {a.kind for a in again.addresses} == {AddressKind.FIXED, AddressKind.FLOATING}
+        assert again.public_ip == addr.ip
+    finally:
+        p.delete_node(node.id)
+    assert addr.ip not in {a.ip for a in p.list_addresses()}, "the FIP we allocated is released"
+
+
+def test_free_floating_ip_is_reused_and_never_released(os_clouds: Path) -> None:
+    conn = openstack.connect(cloud="realstack")
+    public = conn.network.find_network("public")
+    theirs = conn.network.create_ip(floating_network_id=public.id)
+    p = provider()
+    node = p.create_node(
+        NodeSpec(name=f"reuse-{uuid.uuid4().hex[:6]}", flavor="m1.tiny", image="ubuntu-22.04")
+    )
+    try:
+        addr = p.ensure_public_address(node.id)
+        assert addr.ip == theirs.floating_ip_address, "a free FIP in the pool is reused first"
+    finally:
+        p.delete_node(node.id)
+    try:
+        still = conn.network.get_ip(theirs.id)
+        assert still.floating_ip_address == theirs.floating_ip_address, "not ours: never released"
+    finally:
+        conn.network.delete_ip(theirs.id, ignore_missing=True)
+
+
+def test_unknown_cloud_lists_the_names_in_clouds_yaml(os_clouds: Path) -> None:
+    with pytest.raises(AuthError) as info:
+        provider("nope").list_keys()
+    assert "cloud 'nope' is not in clouds.yaml" in info.value.message
+    assert "realstack, realstack-admin" in info.value.message
+    assert str(os_clouds) in info.value.message
+
+
+def test_wrong_password_names_the_cloud_and_auth_url(os_clouds: Path) -> None:
+    add_cloud(os_clouds, "bad-password", **{"auth.password": "not-the-password"})
+    with pytest.raises(AuthError) as info:
+        provider("bad-password").list_flavors()
+    assert "cloud 'bad-password'" in info.value.message
+    assert f"{KEYSTONE}/v3" in info.value.message
+    assert "not-the-password" not in info.value.message + (info.value.hint or "")
+
+
+def test_endpoint_missing_from_the_catalog(os_clouds: Path) -> None:
+    add_cloud(os_clouds, "wrong-region", region_name="Atlantis")
+    with pytest.raises(ProviderError) as info:
+        provider("wrong-region").list_flavors()
+    assert info.value.title == "Endpoint missing"
+    assert not info.value.transient
+
+
+def test_api_500s_become_cloud_unavailable(nova_proxy: FaultProxy) -> None:
+    nova_proxy.inject(Fault(status=500, html='{"computeFault": {"code": 500, "message": "boom"}}'))
+    with pytest.raises(CloudUnavailableError, match="HTTP 500"):
+        provider("realstack-via-proxy").list_flavors()
+
+
+def test_hung_api_times_out_on_the_session(nova_proxy: FaultProxy) -> None:
+    nova_proxy.inject(Fault(delay=60))
+    with pytest.raises(CloudTimeoutError, match="no answer within 2 s"):
+        provider("realstack-via-proxy", timeout=2).list_flavors()
+
+
+def test_keystone_down_is_a_clear_error(os_clouds: Path) -> None:
+    with fault_proxy(KEYSTONE) as ks:
+        add_cloud(os_clouds, "keystone-down", **{"auth.auth_url": f"{ks.url}/v3"})
+        ks.inject(Fault(drop=True))
+        with pytest.raises(CloudUnavailableError, match="cannot reach the API"):
+            provider("keystone-down").list_flavors()
+
+
+def test_quota_exceeded_names_the_quota(os_clouds: Path) -> None:
+    adm = admin()
+    demo = adm.identity.find_project("demo")
+    adm.set_compute_quotas(demo.id, instances=0)
+    try:
+        with pytest.raises(QuotaError, match="(?i)quota exceeded for instances"):
+            provider().create_node(
+                NodeSpec(name="over-quota", flavor="m1.tiny", image="ubuntu-22.04")
+            )
+    finally:
+        adm.set_compute_quotas(demo.id, instances=100)
+    assert "over-quota" not in {n.name for n in provider().list_nodes()}
+
+
+def test_several_networks_and_none_chosen(os_clouds: Path) -> None:
+    conn = openstack.connect(cloud="realstack")
+    extra = conn.network.create_network(name=f"extra-{uuid.uuid4().hex[:6]}")
+    conn.network.create_subnet(network_id=extra.id, ip_version=4, cidr="10.9.0.0/24")
+    try:
+        with pytest.raises(ProviderError) as info:
+            provider().create_node(
+                NodeSpec(name="which-net", flavor="m1.tiny", image="ubuntu-22.04")
+            )
+        assert info.value.title == "Choose a network"
+        assert "private" in info.value.message
+        assert extra.name in info.value.message
+        node = provider(overrides={"network": "private"}).create_node(
+            NodeSpec(name="chosen-net", flavor="m1.tiny", image="ubuntu-22.04")
+        )
+        provider().delete_node(node.id)
+    finally:
+        conn.delete_network(extra.id)
+
+
+async def test_dashboard_keeps_other_clouds_fresh_when_one_fails(
+    nova_proxy: FaultProxy, frozen_clock: Any
+) -> None:
+    from hybridtui.ui.app import make_app
+
+    clouds = [os_cloud("realstack", name="os-member"), os_cloud("realstack-admin", name="os-admin"),
+              os_cloud("realstack-via-proxy", name="os-broken")]  # fmt: skip
+    nova_proxy.inject(Fault(status=500, html='{"computeFault": {"code": 500, "message": "boom"}}'))
+    app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        states = {s.name: s.state for s in app.model.statuses()}
+        assert states == {
+            "os-member": CloudState.FRESH,
+            "os-admin": CloudState.FRESH,
+            "os-broken": CloudState.ERROR,
+        }
+        await pilot.press("2")
+        await pilot.pause()
+        panes = {p.cloud: p for p in app.dashboard.active_view.panes}
+        assert panes["os-member"].table.total_count == 4
+        assert panes["os-admin"].table.total_count == 4
+        assert "HTTP 500" in str(panes["os-broken"].title_bar.render())
