@@ -101,7 +101,8 @@ class SimulatorCloud(CloudBase):
 class OpenStackCloud(CloudBase):
     kind: Literal["openstack"]
     cloud: str
-    """Cloud name in clouds.yaml (what `openstack --os-cloud NAME` takes)."""
+    """Cloud name in clouds.yaml (what `openstack --os-cloud NAME` takes);
+    `"*"`: every cloud in clouds.yaml, one pane each."""
     region: str | None = None
     """Region, when the cloud has several."""
 

@@ -145,3 +145,28 @@ def test_no_config_falls_back_to_demo() -> None:
     s = resolve_settings()
     assert s.demo
     assert len(s.config.clouds) >= 6
+
+
+def test_all_clouds_in_clouds_yaml_shortcut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hybridtui.providers import targets_for
+
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n  fra: {auth: {auth_url: 'http://127.0.0.1:1'}}\n  lab: {region_name: R2}\n"
+    )
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    config = parse_config(
+        "clouds:\n  - {name: os, kind: openstack, cloud: '*', refresh_interval: 90}\n"
+    )
+    targets = targets_for(config)
+    assert [t.name for t in targets] == ["os/fra", "os/lab"]
+    assert [t.config.cloud for t in targets] == ["fra", "lab"]  # type: ignore[attr-defined]
+    assert all(t.config.refresh_interval == 90 for t in targets)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(empty / "absent.yaml"))
+    monkeypatch.setenv("HOME", str(empty))
+    monkeypatch.chdir(empty)
+    assert [t.name for t in targets_for(config)] == ["os"], "no clouds.yaml: one pane that says so"

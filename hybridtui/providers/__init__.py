@@ -37,10 +37,33 @@ class CloudTarget:
     region: str | None = None
 
 
+#: `cloud: "*"` in an openstack entry: every cloud in clouds.yaml, one pane each.
+ALL_CLOUDS = "*"
+
+
 def targets_for(config: AppConfig) -> list[CloudTarget]:
-    """Expand config entries into panes: an AWS entry gives one pane per region."""
+    """Expand config entries into panes: an AWS entry gives one pane per region,
+    an OpenStack entry with `cloud: "*"` one pane per cloud in clouds.yaml."""
     out: list[CloudTarget] = []
     for cloud in config.clouds:
+        if cloud.kind == "openstack" and getattr(cloud, "cloud", "") == ALL_CLOUDS:
+            from hybridtui.providers.clouds_yaml import cloud_names
+
+            _, names = cloud_names()
+            out.extend(
+                CloudTarget(
+                    f"{cloud.name}/{n}",
+                    cloud.kind,
+                    cloud.model_copy(update={"cloud": n}),
+                    getattr(cloud, "region", None),
+                )  # fmt: skip
+                for n in names
+            )
+            if not names:  # its pane says clouds.yaml has no clouds
+                out.append(
+                    CloudTarget(cloud.name, cloud.kind, cloud, getattr(cloud, "region", None))
+                )
+            continue
         regions = getattr(cloud, "regions", None)
         if cloud.kind == "aws" and regions:
             if len(regions) == 1:
