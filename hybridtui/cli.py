@@ -21,7 +21,16 @@ if TYPE_CHECKING:
     from hybridtui.settings import Settings
 
 EXIT_OK, EXIT_CLOUD_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-KINDS = ("nodes", "flavors", "images", "networks", "keys", "addresses")
+KINDS = (
+    "nodes",
+    "flavors",
+    "images",
+    "networks",
+    "keys",
+    "addresses",
+    "security-groups",
+    "routers",
+)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -72,6 +72,19 @@ ADDRESS_COLUMNS = [
     Column("pool", "Pool", lambda r: r.pool, 16),  # type: ignore[attr-defined]
     Column("managed", "Ours", lambda r: "yes" if r.managed else "", 4),  # type: ignore[attr-defined]
 ]
+SECURITY_GROUP_COLUMNS = [
+    Column("name", "Name", lambda r: r.name, 28),
+    Column("ssh", "SSH open", lambda r: "yes" if r.ssh_open else "no", 8),  # type: ignore[attr-defined]
+    Column("rules", "Rules", lambda r: str(r.rules), 5, right=True),  # type: ignore[attr-defined]
+    Column("network", "Network", lambda r: r.network, 24),  # type: ignore[attr-defined]
+    Column("description", "Description", lambda r: r.description, 40),  # type: ignore[attr-defined]
+]
+ROUTER_COLUMNS = [
+    Column("name", "Name", lambda r: r.name, 24),
+    Column("status", "Status", lambda r: r.status, 8),  # type: ignore[attr-defined]
+    Column("external", "External network", lambda r: r.external_network or "-", 20),  # type: ignore[attr-defined]
+    Column("ips", "External IPs", lambda r: ", ".join(r.external_ips) or "-", 32),  # type: ignore[attr-defined]
+]
 COLUMNS: dict[ResourceKind, list[Column]] = {
     ResourceKind.NODES: NODE_COLUMNS,
     ResourceKind.FLAVORS: FLAVOR_COLUMNS,
@@ -79,6 +92,8 @@ COLUMNS: dict[ResourceKind, list[Column]] = {
     ResourceKind.NETWORKS: NETWORK_COLUMNS,
     ResourceKind.KEYS: KEY_COLUMNS,
     ResourceKind.ADDRESSES: ADDRESS_COLUMNS,
+    ResourceKind.SECURITY_GROUPS: SECURITY_GROUP_COLUMNS,
+    ResourceKind.ROUTERS: ROUTER_COLUMNS,
 }
 CLOUD_COLUMN_TITLE = "Cloud"
 

@@ -27,6 +27,8 @@ class ResourceKind(StrEnum):
     NETWORKS = "networks"
     KEYS = "keys"
     ADDRESSES = "addresses"
+    SECURITY_GROUPS = "security-groups"
+    ROUTERS = "routers"
 
 
 class NodeState(StrEnum):
@@ -231,6 +233,34 @@ class PublicAddress(Resource):
     raw: dict[str, Any] = _raw_field()
 
 
+@dataclass(frozen=True, slots=True)
+class SecurityGroup(Resource):
+    """A security group (OpenStack, AWS) or firewall rule set: decides whether
+    step 6 can reach the node on port 22 at all."""
+
+    KIND: ClassVar[ResourceKind] = ResourceKind.SECURITY_GROUPS
+
+    description: str = ""
+    rules: int = 0
+    #: Inbound TCP 22 allowed from anywhere (0.0.0.0/0 or ::/0).
+    ssh_open: bool = False
+    #: VPC / network it belongs to, where that matters.
+    network: str = ""
+    raw: dict[str, Any] = _raw_field()
+
+
+@dataclass(frozen=True, slots=True)
+class Router(Resource):
+    """A router between tenant networks and an external one (floating IPs need it)."""
+
+    KIND: ClassVar[ResourceKind] = ResourceKind.ROUTERS
+
+    status: str = ""
+    external_network: str = ""
+    external_ips: tuple[str, ...] = ()
+    raw: dict[str, Any] = _raw_field()
+
+
 #: Kinds that rarely change: refreshed on the slower catalogue schedule.
 CATALOGUE_KINDS = frozenset({ResourceKind.FLAVORS, ResourceKind.IMAGES, ResourceKind.NETWORKS})
 
@@ -241,7 +271,22 @@ RESOURCE_TYPES: dict[ResourceKind, type[Resource]] = {
     ResourceKind.NETWORKS: Network,
     ResourceKind.KEYS: KeyPair,
     ResourceKind.ADDRESSES: PublicAddress,
+    ResourceKind.SECURITY_GROUPS: SecurityGroup,
+    ResourceKind.ROUTERS: Router,
 }
+
+
+def ssh_open(rules: list[tuple[str, str, int | None, int | None, str]]) -> bool:
+    """(direction, protocol, port_min, port_max, remote CIDR) rules → is TCP 22 open to anyone?"""
+    for direction, proto, lo, hi, cidr in rules:
+        if direction != "ingress" or cidr not in ("0.0.0.0/0", "::/0"):
+            continue
+        if proto not in ("tcp", "6", "-1", "any", ""):
+            continue
+        if lo is None or hi is None or lo <= 22 <= hi:
+            return True
+    return False
+
 
 #: Tag / metadata key marking what hybridtui created, so clean-up finds it.
 MANAGED_TAG = "hybridtui:managed"

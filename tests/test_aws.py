@@ -407,3 +407,15 @@ def test_security_groups_by_name_from_spec_or_override(aws_env: str) -> None:
     assert groups(by_override.id) == {web}
     with pytest.raises(NotFoundError, match="security group 'nope' not found.*ssh-in"):
         p.create_node(NodeSpec(name="c", flavor="t3.micro", image=image, security_groups=("nope",)))
+
+
+def test_security_groups_show_whether_ssh_is_open(aws_env: str) -> None:
+    ec2 = operator(aws_env)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    sg = ec2.create_security_group(GroupName="ssh-world", Description="ssh", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])  # fmt: skip
+    groups = {g.name: g for g in provider(aws_env).fetch_inventory().security_groups}
+    assert groups["ssh-world"].ssh_open
+    assert groups["ssh-world"].network == vpc
+    assert not groups["default"].ssh_open, "the default group only admits its own members"

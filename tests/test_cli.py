@@ -47,7 +47,16 @@ def test_json_shape_is_stable(capsys: pytest.CaptureFixture[str], config_file: P
     assert code == 0, err
     doc = json.loads(out)
     assert doc["schema"] == 1
-    assert doc["kinds"] == ["nodes", "flavors", "images", "networks", "keys", "addresses"]
+    assert doc["kinds"] == [
+        "nodes",
+        "flavors",
+        "images",
+        "networks",
+        "keys",
+        "addresses",
+        "security-groups",
+        "routers",
+    ]
     assert [c["cloud"] for c in doc["clouds"]] == ["aws-sim", "os-priv"]
     for c in doc["clouds"]:
         assert c["status"] == "fresh"

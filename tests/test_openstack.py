@@ -228,3 +228,24 @@ async def test_dashboard_keeps_other_clouds_fresh_when_one_fails(
         assert panes["os-member"].table.total_count == 4
         assert panes["os-admin"].table.total_count == 4
         assert "HTTP 500" in str(panes["os-broken"].title_bar.render())
+
+
+def test_security_groups_and_routers(os_clouds: Path) -> None:
+    inv = provider().fetch_inventory()
+    (router,) = inv.routers
+    assert router.name == "router1"
+    assert router.external_network == "public"
+    assert router.external_ips
+    assert router.external_ips[0].startswith("203.0.113.")
+    groups = {g.name: g for g in inv.security_groups}
+    assert not groups["default"].ssh_open, "Neutron's default group blocks inbound SSH"
+    conn = openstack.connect(cloud="realstack")
+    sg = conn.network.create_security_group(name=f"ssh-{uuid.uuid4().hex[:6]}")
+    try:
+        conn.network.create_security_group_rule(security_group_id=sg.id, direction="ingress", protocol="tcp",
+                                                port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")  # fmt: skip
+        found = {g.name: g for g in provider().list_security_groups()}[sg.name]
+        assert found.ssh_open
+        assert found.rules >= 1
+    finally:
+        conn.network.delete_security_group(sg.id)

@@ -193,3 +193,38 @@ def test_reused_floating_ip_is_never_released() -> None:
     assert addr.ip == theirs.ip, "a free FIP in the pool is reused before allocating"
     p.delete_node(node.id)
     assert p.floating_ips()[theirs.ip] == "", "not ours: stays allocated, just free again"
+
+
+@pytest.mark.parametrize(
+    ("rules", "open_"),
+    [
+        ([("ingress", "tcp", 22, 22, "0.0.0.0/0")], True),
+        ([("ingress", "tcp", 20, 30, "::/0")], True),
+        ([("ingress", "-1", None, None, "0.0.0.0/0")], True),
+        ([("ingress", "any", None, None, "0.0.0.0/0")], True),
+        ([("ingress", "tcp", 22, 22, "10.0.0.0/8")], False),
+        ([("egress", "tcp", 22, 22, "0.0.0.0/0")], False),
+        ([("ingress", "udp", 22, 22, "0.0.0.0/0")], False),
+        ([("ingress", "tcp", 80, 443, "0.0.0.0/0")], False),
+        ([("ingress", "tcp", 22, 22, "(group)")], False),
+    ],
+)
+def test_ssh_open_rule_matching(
+    rules: list[tuple[str, str, int | None, int | None, str]], open_: bool
+) -> None:
+    from hybridtui.domain import ssh_open
+
+    assert ssh_open(rules) is open_
+
+
+def test_security_groups_and_routers_like_the_real_clouds() -> None:
+    aws = provider("aws-default-vpc").fetch_inventory()
+    assert {g.name: g.ssh_open for g in aws.security_groups}["default"] is False, (
+        "AWS default group: no SSH"
+    )
+    gce = provider("gce-access-config").fetch_inventory()
+    assert {g.name: g.ssh_open for g in gce.security_groups}["default-allow-ssh"] is True
+    fip = provider("openstack-floating-ip").fetch_inventory()
+    assert [r.external_network for r in fip.routers] == ["ext-net"]
+    assert {g.name: g.ssh_open for g in fip.security_groups}["default"] is False
+    assert provider("openstack-direct-ipv4").fetch_inventory().routers == ()

@@ -215,6 +215,8 @@ class Poller:
                 behaviour=behaviour,
                 keys=inv.keys,
                 addresses=inv.addresses,
+                security_groups=inv.security_groups,
+                routers=inv.routers,
                 catalogue_at=catalogue_at,
             )
         except ProviderError as e:

@@ -17,6 +17,8 @@ from hybridtui.domain import (
     PublicAddress,
     Resource,
     ResourceKind,
+    Router,
+    SecurityGroup,
 )
 
 
@@ -34,11 +36,13 @@ class CloudSnapshot:
     behaviour: CloudBehaviour | None = None
     keys: tuple[KeyPair, ...] = ()
     addresses: tuple[PublicAddress, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    routers: tuple[Router, ...] = ()
     #: When flavors, images and networks were fetched (they refresh less often).
     catalogue_at: float = 0.0
 
     def resources(self, kind: ResourceKind) -> tuple[Resource, ...]:
-        result: tuple[Resource, ...] = getattr(self, str(kind))
+        result: tuple[Resource, ...] = getattr(self, str(kind).replace("-", "_"))
         return result
 
     def to_json(self) -> dict[str, Any]:
@@ -54,7 +58,9 @@ class CloudSnapshot:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CloudSnapshot:
         res = {
-            str(k): tuple(RESOURCE_TYPES[k].from_dict(d) for d in data.get(str(k), ()))
+            str(k).replace("-", "_"): tuple(
+                RESOURCE_TYPES[k].from_dict(d) for d in data.get(str(k), ())
+            )
             for k in ResourceKind
         }
         behaviour = data.get("behaviour")

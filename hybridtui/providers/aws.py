@@ -27,6 +27,7 @@ from hybridtui.domain import (
     Node,
     NodeSpec,
     PublicAddress,
+    SecurityGroup,
 )
 from hybridtui.errors import (
     AdapterMissingError,
@@ -229,6 +230,7 @@ class AwsProvider(Provider):
             behaviour=rec.behaviour(networks, images) if catalogue else None,
             keys=tuple(self.list_keys()),
             addresses=tuple(self.list_addresses()),
+            security_groups=tuple(self.list_security_groups()),
             catalogue=catalogue,
         )
 
@@ -320,6 +322,14 @@ class AwsProvider(Provider):
     def list_addresses(self) -> list[PublicAddress]:
         out = self._call("list Elastic IPs", lambda: self.client().describe_addresses())
         return [rec.elastic_ip(a) for a in out.get("Addresses", [])]
+
+    def list_security_groups(self) -> list[SecurityGroup]:
+        return [
+            rec.security_group(g)
+            for g in self._pages(
+                "list security groups", "describe_security_groups", "SecurityGroups"
+            )
+        ]
 
     def behaviour(self) -> CloudBehaviour:
         return rec.behaviour(self.list_networks(), [])

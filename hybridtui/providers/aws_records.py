@@ -21,6 +21,8 @@ from hybridtui.domain import (
     Node,
     PublicAddress,
     PublicIpStrategy,
+    SecurityGroup,
+    ssh_open,
 )
 from hybridtui.providers.normalize import AWS_STATES, guess_distro, login_user, node_state
 
@@ -227,6 +229,34 @@ def elastic_ip(record: Mapping[str, Any]) -> PublicAddress:
         pool=record.get("Domain", "vpc"),
         attached_to=record.get("InstanceId", "") or "",
         managed=tags(record).get(MANAGED_TAG) == "true",
+        raw=dict(record),
+    )
+
+
+def security_group(record: Mapping[str, Any]) -> SecurityGroup:
+    rules: list[tuple[str, str, int | None, int | None, str]] = []
+    for direction, key in (("ingress", "IpPermissions"), ("egress", "IpPermissionsEgress")):
+        for perm in record.get(key) or []:
+            cidrs = [r["CidrIp"] for r in perm.get("IpRanges") or []] + [
+                r["CidrIpv6"] for r in perm.get("Ipv6Ranges") or []
+            ]
+            for cidr in cidrs or ["(group)"]:
+                rules.append(
+                    (
+                        direction,
+                        str(perm.get("IpProtocol", "")),
+                        perm.get("FromPort"),
+                        perm.get("ToPort"),
+                        cidr,
+                    )
+                )
+    return SecurityGroup(
+        id=record["GroupId"],
+        name=record.get("GroupName", record["GroupId"]),
+        description=record.get("Description", ""),
+        rules=len(record.get("IpPermissions") or []) + len(record.get("IpPermissionsEgress") or []),
+        ssh_open=ssh_open(rules),
+        network=record.get("VpcId", ""),
         raw=dict(record),
     )
 

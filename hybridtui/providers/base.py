@@ -24,6 +24,8 @@ from hybridtui.domain import (
     Node,
     NodeSpec,
     PublicAddress,
+    Router,
+    SecurityGroup,
 )
 from hybridtui.errors import UnsupportedError
 
@@ -52,6 +54,8 @@ class Inventory:
     behaviour: CloudBehaviour | None = None
     keys: tuple[KeyPair, ...] = ()
     addresses: tuple[PublicAddress, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    routers: tuple[Router, ...] = ()
     #: False when flavors, images and networks were not fetched this time (the
     #: poller then keeps the previous ones).
     catalogue: bool = True
@@ -81,6 +85,8 @@ class Provider(ABC):
             behaviour=self.behaviour() if catalogue else None,
             keys=tuple(self.list_keys()),
             addresses=tuple(self.list_addresses()),
+            security_groups=tuple(self.list_security_groups()),
+            routers=tuple(self.list_routers()),
             catalogue=catalogue,
         )
 
@@ -102,6 +108,12 @@ class Provider(ABC):
 
     def list_addresses(self) -> list[PublicAddress]:
         """Allocated public addresses (Elastic IPs, floating IPs), attached or not."""
+        return []
+
+    def list_security_groups(self) -> list[SecurityGroup]:
+        return []
+
+    def list_routers(self) -> list[Router]:
         return []
 
     @abstractmethod

@@ -29,6 +29,8 @@ from hybridtui.domain import (
     Node,
     NodeSpec,
     PublicAddress,
+    Router,
+    SecurityGroup,
 )
 from hybridtui.errors import (
     AdapterMissingError,
@@ -169,15 +171,11 @@ class OpenStackProvider(Provider):
 
     # ------------------------------------------------------------------ read
     def fetch_inventory(self, catalogue: bool = True) -> Inventory:
-        conn = self.conn()
         networks = self.list_networks() if catalogue or not self._external else []
         images = self.list_images() if catalogue or not self._images else []
         nodes = self.list_nodes()
-        has_router = (
-            bool(self._call("list routers", lambda: list(conn.network.routers())))
-            if catalogue
-            else False
-        )
+        routers = self.list_routers()
+        has_router = bool(routers)
         return Inventory(
             nodes=tuple(nodes),
             flavors=tuple(self.list_flavors()) if catalogue else (),
@@ -188,6 +186,8 @@ class OpenStackProvider(Provider):
             else None,
             keys=tuple(self.list_keys()),
             addresses=tuple(self.list_addresses()),
+            security_groups=tuple(self.list_security_groups()),
+            routers=tuple(routers),
             catalogue=catalogue,
         )
 
@@ -266,9 +266,23 @@ class OpenStackProvider(Provider):
             )
         ]
 
-    def behaviour(self) -> CloudBehaviour:
+    def list_security_groups(self) -> list[SecurityGroup]:
         conn = self.conn()
-        has_router = bool(self._call("list routers", lambda: list(conn.network.routers())))
+        groups = self._call(
+            "list security groups", lambda: [g.to_dict() for g in conn.network.security_groups()]
+        )
+        return [rec.security_group(g) for g in groups]
+
+    def list_routers(self) -> list[Router]:
+        conn = self.conn()
+        nets = {
+            n.id: n.name for n in self._call("list networks", lambda: list(conn.network.networks()))
+        }
+        routers = self._call("list routers", lambda: [r.to_dict() for r in conn.network.routers()])
+        return [rec.router(r, nets) for r in routers]
+
+    def behaviour(self) -> CloudBehaviour:
+        has_router = bool(self.list_routers())
         return rec.behaviour(
             self.list_networks(), list(self._images.values()), self._cloud_config(), has_router
         )

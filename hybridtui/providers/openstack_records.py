@@ -20,6 +20,9 @@ from hybridtui.domain import (
     Node,
     PublicAddress,
     PublicIpStrategy,
+    Router,
+    SecurityGroup,
+    ssh_open,
 )
 from hybridtui.providers.normalize import OPENSTACK_STATES, guess_distro, login_user, node_state
 
@@ -149,6 +152,37 @@ def floating_ip(record: Mapping[str, Any], networks: Mapping[str, str]) -> Publi
         ),
         attached_to=(details.get("device_id") if details else "") or record.get("port_id") or "",
         managed=(record.get("description") or "") == MANAGED_DESCRIPTION,
+        raw=dict(record),
+    )
+
+
+def security_group(record: Mapping[str, Any]) -> SecurityGroup:
+    rules = record.get("security_group_rules") or []
+    parsed = [
+        (r.get("direction", ""), str(r.get("protocol") or "any"), r.get("port_range_min"), r.get("port_range_max"),
+         # no prefix and no remote group: from anywhere
+         r.get("remote_ip_prefix") or ("(group)" if r.get("remote_group_id") else
+                                       ("::/0" if r.get("ethertype") == "IPv6" else "0.0.0.0/0")))
+        for r in rules
+    ]  # fmt: skip
+    return SecurityGroup(
+        id=record["id"],
+        name=record.get("name") or record["id"],
+        description=record.get("description") or "",
+        rules=len(rules),
+        ssh_open=ssh_open(parsed),
+        raw=dict(record),
+    )
+
+
+def router(record: Mapping[str, Any], networks: Mapping[str, str]) -> Router:
+    gw = record.get("external_gateway_info") or {}
+    return Router(
+        id=record["id"],
+        name=record.get("name") or record["id"],
+        status=record.get("status") or "",
+        external_network=networks.get(gw.get("network_id", ""), gw.get("network_id", "")),
+        external_ips=tuple(ip.get("ip_address", "") for ip in gw.get("external_fixed_ips") or []),
         raw=dict(record),
     )
 

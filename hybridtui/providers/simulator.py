@@ -31,6 +31,8 @@ from hybridtui.domain import (
     NodeState,
     PublicAddress,
     PublicIpStrategy,
+    Router,
+    SecurityGroup,
 )
 from hybridtui.errors import (
     AuthError,
@@ -124,6 +126,8 @@ class SimulatorProvider(Provider):
                 behaviour=self.behaviour() if catalogue else None,
                 keys=tuple(world.key_records()),
                 addresses=tuple(world.address_records()),
+                security_groups=tuple(world.security_groups()),
+                routers=tuple(world.routers()),
                 catalogue=catalogue,
             )
 
@@ -413,6 +417,34 @@ class _World:
             )  # fmt: skip
         self.nodes[node_id] = replace(node, addresses=(*node.addresses, addr))
         return addr
+
+    def security_groups(self) -> list[SecurityGroup]:
+        """What each real cloud starts with (cloud-facts §3.1 "SSH reachability")."""
+        style = self.profile.style
+        specs: list[tuple[str, str, bool, int]]
+        if style == "aws":  # default group: only traffic from itself
+            specs = [("default", "default VPC security group", False, 2),
+                     ("launch-wizard-1", "SSH from anywhere (console wizard)", True, 2),
+                     ("web-prod", "HTTP/HTTPS", False, 3)]  # fmt: skip
+        elif style == "gce":  # the auto-mode default network's firewall rules
+            specs = [("default-allow-ssh", "tcp:22 from 0.0.0.0/0", True, 1),
+                     ("default-allow-icmp", "icmp from 0.0.0.0/0", False, 1),
+                     ("default-allow-internal", "all from 10.128.0.0/9", False, 3)]  # fmt: skip
+        else:  # Neutron's default group blocks inbound
+            specs = [
+                ("default", "Default security group", False, 4),
+                ("ssh", "SSH from anywhere", True, 1),
+            ]
+        return [SecurityGroup(id=f"sg-{self.profile.key}-{n}", name=n, description=d, rules=r, ssh_open=o,
+                              network=self.profile.node_network, raw={"name": n, "description": d})
+                for n, d, o, r in specs]  # fmt: skip
+
+    def routers(self) -> list[Router]:
+        if self.profile.behaviour.public_ip is not PublicIpStrategy.FLOATING_IP:
+            return []
+        ext = self.profile.public_network
+        return [Router(id=f"router-{self.profile.key}", name="router1", status="ACTIVE", external_network=ext,
+                       external_ips=("203.0.113.1",), raw={"name": "router1", "external_gateway_info": {"network": ext}})]  # fmt: skip
 
     def key_records(self) -> list[KeyPair]:
         out = []

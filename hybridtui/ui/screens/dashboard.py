@@ -25,6 +25,8 @@ TAB_TITLES = {
     ResourceKind.NETWORKS: "Networks",
     ResourceKind.KEYS: "Keys",
     ResourceKind.ADDRESSES: "Addresses",
+    ResourceKind.SECURITY_GROUPS: "Sec groups",
+    ResourceKind.ROUTERS: "Routers",
 }
 
 
@@ -39,6 +41,14 @@ class DashboardScreen(Screen[None]):
         Binding("4", "show_tab('networks')", "Networks tab", show=False, id="tab-networks"),
         Binding("5", "show_tab('keys')", "Keys tab", show=False, id="tab-keys"),
         Binding("6", "show_tab('addresses')", "Addresses tab", show=False, id="tab-addresses"),
+        Binding(
+            "7",
+            "show_tab('security-groups')",
+            "Security groups tab",
+            show=False,
+            id="tab-security-groups",
+        ),
+        Binding("8", "show_tab('routers')", "Routers tab", show=False, id="tab-routers"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }
