@@ -200,6 +200,7 @@ class OpenStackProvider(Provider):
         out["requires_floating_ip"] = cfg.config.get("requires_floating_ip")
         out["nat_destination"] = cfg.get_nat_destination()
         out["default_interface"] = cfg.get_default_network()
+        out["networks"] = list(cfg.config.get("networks") or [])
         return out
 
     def list_nodes(self) -> list[Node]:

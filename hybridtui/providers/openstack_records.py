@@ -29,6 +29,9 @@ from hybridtui.providers.normalize import OPENSTACK_STATES, guess_distro, login_
 #: Marks what hybridtui created: server metadata key, FIP description, key name prefix.
 MANAGED_DESCRIPTION = MANAGED_TAG
 KEY_PREFIX = "hybridtui-"
+#: Per-network settings openstacksdk reads from clouds.yaml (network-config.rst).
+NETWORK_FLAGS = ("routes_externally", "routes_ipv4_externally", "routes_ipv6_externally",
+                 "default_interface", "nat_destination", "nat_source")  # fmt: skip
 
 
 def addresses(server: Mapping[str, Any], external: set[str]) -> tuple[Address, ...]:
@@ -203,6 +206,10 @@ def behaviour(networks: Iterable[Network], images: Iterable[Image], cfg: Mapping
     for key in ("nat_destination", "default_interface"):
         if cfg.get(key):
             notes.append(f"{key}: {cfg[key]}")
+    for net in cfg.get("networks") or []:  # per-network flags from clouds.yaml / vendor profile
+        flags = [f for f in NETWORK_FLAGS if net.get(f)]
+        if flags:
+            notes.append(f"network {net.get('name')}: {', '.join(flags)}")
     if source.lower() == "none":
         strategy = (PublicIpStrategy.DIRECT if v4_external else PublicIpStrategy.IPV6_ONLY if v6_external
                     else PublicIpStrategy.NONE)  # fmt: skip
