@@ -130,6 +130,18 @@ class GceCloud(CloudBase):
     """Zones to show; `all` uses the aggregated list."""
     credentials_file: Path | None = None
     """Service-account JSON file; empty: Application Default Credentials."""
+    default_zone: str | None = None
+    """Zone new nodes go to (default: the first of `zones`, unless that is `all`)."""
+    image_families: list[str] = Field(default_factory=lambda: [
+        "debian-cloud/debian-12", "debian-cloud/debian-11", "ubuntu-os-cloud/ubuntu-2404-lts-amd64",
+        "ubuntu-os-cloud/ubuntu-2204-lts", "rhel-cloud/rhel-9", "centos-cloud/centos-stream-9",
+        "rocky-linux-cloud/rocky-linux-9-optimized-gcp", "fedora-coreos-cloud/fedora-coreos-stable",
+        "cos-cloud/cos-stable"])  # fmt: skip
+    """Public images to list, as `project/family` (the newest image of each)."""
+    key_ttl_hours: float = Field(default=24.0, gt=0, le=24 * 365)
+    """Node keys put into ssh-keys metadata expire by themselves after this (expireOn)."""
+    api_endpoint: str | None = None
+    """Compute API endpoint override (a private endpoint; a local peer in tests)."""
 
 
 CloudConfig = Annotated[

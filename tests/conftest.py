@@ -251,3 +251,31 @@ def add_cloud(clouds_yaml: Path, name: str, base: str = "realstack", **changes: 
 
 def os_cloud(cloud: str = "realstack", name: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"name": name or cloud, "kind": "openstack", "cloud": cloud, "timeout": 20, **extra}
+
+
+# ------------------------------------------------------------------ GCE peer
+
+
+@pytest.fixture
+def gce(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The local GCE REST peer, and Application Default Credentials that resolve
+    to the bearer token it accepts (the credential *source* is substituted; every
+    API call still goes through the real google-cloud-compute client over HTTP)."""
+    import google.auth
+    from google.auth.compute_engine import _metadata
+    from google.oauth2.credentials import Credentials
+    from peers.gce_peer import TOKEN, gce_peer
+
+    # never probe the metadata server (google-auth reads NO_GCE_CHECK at import)
+    monkeypatch.setenv("NO_GCE_CHECK", "true")
+    monkeypatch.setattr(_metadata, "_NO_GCE_CHECK", True)
+    monkeypatch.setattr(
+        google.auth, "default", lambda scopes=None, **_: (Credentials(token=TOKEN), "hybrid-test")
+    )
+    with gce_peer() as peer:
+        yield peer
+
+
+def gce_cloud(url: str, name: str = "gcp", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "kind": "gce", "project": "hybrid-test", "zones": ["europe-west1-b"],
+            "api_endpoint": url, "timeout": 10, **extra}  # fmt: skip

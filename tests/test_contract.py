@@ -62,6 +62,17 @@ def openstack_realstack(request: pytest.FixtureRequest) -> CloudUnderTest:
     return CloudUnderTest(OpenStackProvider("realstack", cfg), smallest)
 
 
+def gce_peer(request: pytest.FixtureRequest) -> CloudUnderTest:
+    from conftest import gce_cloud
+
+    from hybridtui.config import GceCloud
+    from hybridtui.providers.gce import GceProvider
+
+    peer = request.getfixturevalue("gce")
+    cfg = GceCloud.model_validate(gce_cloud(peer.url))
+    return CloudUnderTest(GceProvider("gcp", cfg), smallest)
+
+
 CLOUDS: dict[str, Callable[[pytest.FixtureRequest], CloudUnderTest]] = {
     "simulator-openstack-floating-ip": simulator("openstack-floating-ip"),
     "simulator-openstack-direct-ipv4": simulator("openstack-direct-ipv4"),
@@ -69,6 +80,7 @@ CLOUDS: dict[str, Callable[[pytest.FixtureRequest], CloudUnderTest]] = {
     "simulator-gce-access-config": simulator("gce-access-config"),
     "aws-moto": aws_moto,
     "openstack-realstack": openstack_realstack,
+    "gce-peer": gce_peer,
 }
 
 

@@ -30,7 +30,7 @@ IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "simulator": ("profile", "seed", "nodes"),
     "openstack": ("cloud", "region"),
     "aws": ("profile", "endpoint_url"),
-    "gce": ("project", "zones", "credentials_file"),
+    "gce": ("project", "zones", "credentials_file", "api_endpoint"),
 }
 
 

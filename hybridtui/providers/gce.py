@@ -1,0 +1,460 @@
+"""The Google Compute Engine provider (google-cloud-compute): one project.
+
+`google.cloud.compute_v1` takes seconds and ~150 MB to import, so it is loaded on
+the first call, in a poll worker thread, and only when a GCE cloud is configured.
+Every call passes an explicit timeout (the client default is 600 s) and
+`retry=None`: the poller's back-off is the one retry policy. Long-running
+operations are waited on through our own ZoneOperationsClient with the
+configured endpoint, never `operation.result()`, whose internal client ignores
+the endpoint and calls the real compute.googleapis.com.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from hybridtui.config import CloudBase, GceCloud
+from hybridtui.domain import (
+    Address,
+    AddressKind,
+    CloudBehaviour,
+    CloudKind,
+    Flavor,
+    Image,
+    KeyPair,
+    Network,
+    Node,
+    NodeSpec,
+    SecurityGroup,
+)
+from hybridtui.errors import (
+    AdapterMissingError,
+    AuthError,
+    CloudTimeoutError,
+    CloudUnavailableError,
+    NotFoundError,
+    ProviderError,
+    QuotaError,
+    ThrottledError,
+)
+from hybridtui.providers import gce_records as rec
+from hybridtui.providers.base import Capability, Inventory, Provider
+
+SCOPES = ["https://www.googleapis.com/auth/compute"]
+DEFAULT_LOGIN = "hybrid"
+
+
+class GceProvider(Provider):
+    kind: ClassVar[CloudKind] = CloudKind.GCE
+    capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+
+    def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
+        super().__init__(name, config, region)
+        assert isinstance(config, GceCloud)
+        self.gce: GceCloud = config
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._creds: Any = None
+        #: Step 1 on GCE: a key waits here until create_node puts it into metadata.
+        self._pending_keys: dict[str, str] = {}
+        #: Keys imported through this provider (pending or placed on nodes).
+        self._known_keys: set[str] = set()
+        self._images: dict[str, Image] = {}
+
+    # ------------------------------------------------------------- plumbing
+    @property
+    def where(self) -> str:
+        return f"{self.name} (project {self.gce.project!r})"
+
+    @property
+    def login(self) -> str:
+        return self.gce.overrides.login_user or DEFAULT_LOGIN
+
+    def client(self, kind: str) -> Any:
+        with self._lock:
+            if kind not in self._clients:
+                self._clients[kind] = self._make_client(kind)
+            return self._clients[kind]
+
+    def _make_client(self, kind: str) -> Any:
+        try:
+            from google.cloud import compute_v1
+        except ModuleNotFoundError as e:
+            raise AdapterMissingError(
+                f"{self.name}: the GCE adapter needs google-cloud-compute ({e.name} is not installed)",
+                hint="pip install 'hybridtui[gce]'",
+            ) from e
+        if self._creds is None:
+            self._creds = self._credentials()
+        options = {"api_endpoint": self.gce.api_endpoint} if self.gce.api_endpoint else None
+        return getattr(compute_v1, kind)(
+            credentials=self._creds, client_options=options, transport="rest"
+        )
+
+    def _credentials(self) -> Any:
+        import google.auth
+        from google.auth import exceptions as gx
+
+        try:
+            if self.gce.credentials_file:
+                creds, _ = google.auth.load_credentials_from_file(
+                    str(self.gce.credentials_file), scopes=SCOPES
+                )
+            else:
+                creds, _ = google.auth.default(scopes=SCOPES)
+        except gx.DefaultCredentialsError as e:
+            source = (
+                f"credentials file {self.gce.credentials_file}"
+                if self.gce.credentials_file
+                else "Application Default Credentials"
+            )
+            raise AuthError(
+                f"{self.where}: no usable {source} ({str(e).splitlines()[0][:160]})",
+                hint="Run `gcloud auth application-default login`, or set `credentials_file:` to a service-account key.",
+            ) from e
+        return creds
+
+    def _call(self, op: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except ProviderError:
+            raise
+        except Exception as e:  # google.api_core / google.auth / requests, mapped below
+            raise self._map_error(op, e) from e
+
+    def _kw(self) -> dict[str, Any]:
+        """Per-call settings, explicit on every request."""
+        return {"timeout": self.gce.timeout, "retry": None}
+
+    def _map_error(self, op: str, e: Exception) -> ProviderError:
+        import requests
+        from google.api_core import exceptions as gx
+        from google.auth import exceptions as ax
+
+        where = self.where
+        msg = getattr(e, "message", None) or str(e).splitlines()[0]
+        text = f"{where}: {op}: {msg}"
+        if isinstance(e, gx.Unauthenticated | ax.RefreshError):
+            return AuthError(
+                text, hint="Renew the credentials: `gcloud auth application-default login`."
+            )
+        if isinstance(e, gx.PermissionDenied | gx.Forbidden):
+            if (
+                "accessNotConfigured" in str(e)
+                or "has not been used" in str(e)
+                or "SERVICE_DISABLED" in str(e)
+            ):
+                return AuthError(f"{where}: the Compute Engine API is not enabled ({msg})", title="API disabled",
+                                 hint=f"gcloud services enable compute.googleapis.com --project {self.gce.project}")  # fmt: skip
+            if "quota" in msg.lower():
+                return QuotaError(text)
+            return AuthError(text, title="Permission denied",
+                             hint="The credentials work but lack this Compute Engine permission.")  # fmt: skip
+        if isinstance(e, gx.NotFound):
+            return NotFoundError(text)
+        if isinstance(e, gx.TooManyRequests | gx.ResourceExhausted):
+            if "quota" in msg.lower() and "rate" not in msg.lower():
+                return QuotaError(text)
+            return ThrottledError(text)
+        if isinstance(e, gx.DeadlineExceeded | requests.exceptions.Timeout):
+            return CloudTimeoutError(f"{where}: {op}: no answer within {self.gce.timeout:g} s")
+        if isinstance(e, gx.ServerError | requests.exceptions.ConnectionError):
+            return CloudUnavailableError(text)
+        if isinstance(e, gx.GoogleAPICallError):
+            err = ProviderError(text, title="GCE error")
+            err.transient = False
+            return err
+        return ProviderError(f"{where}: {op}: {type(e).__name__}: {msg}", title="GCE error")
+
+    @staticmethod
+    def _dict(message: Any) -> dict[str, Any]:
+        result: dict[str, Any] = type(message).to_dict(message)
+        return result
+
+    def _wait(self, operation: Any, zone: str) -> None:
+        """Wait for a zone operation through our own client and endpoint."""
+        ops = self.client("ZoneOperationsClient")
+        name = operation.name
+        deadline = time.monotonic() + max(self.gce.timeout, 120.0)
+        op = operation
+        # compute_v1's enum values are arbitrary large ints: compare by name
+        while op.status.name != "DONE":
+            if time.monotonic() > deadline:
+                raise CloudTimeoutError(f"{self.where}: operation {name} not done in time")
+            op = self._call("wait for operation", lambda: ops.wait(
+                project=self.gce.project, zone=zone, operation=name, **self._kw()))  # fmt: skip
+            if op.status.name != "DONE":
+                time.sleep(0.2)
+        if op.error and op.error.errors:
+            first = op.error.errors[0]
+            text = f"{self.where}: {op.operation_type}: {first.code}: {first.message}"
+            if "QUOTA" in first.code:
+                raise QuotaError(text, hint="Free resources or request more quota.")
+            if "RESOURCE_POOL_EXHAUSTED" in first.code or "RESOURCE_EXHAUSTED" in first.code:
+                raise ProviderError(
+                    text, title="Zone resource exhausted", hint="Try another zone or machine type."
+                )
+            raise ProviderError(text, title="GCE operation failed")
+
+    # ------------------------------------------------------------------ read
+    def _instances(self) -> list[dict[str, Any]]:
+        client = self.client("InstancesClient")
+        zones = set(self.gce.zones) - {"all"}
+        pager = self._call(
+            "list instances",
+            lambda: list(client.aggregated_list(project=self.gce.project, **self._kw())),
+        )
+        out = []
+        for scope, scoped in pager:
+            if zones and rec.last(scope) not in zones:
+                continue
+            out.extend(self._dict(i) for i in scoped.instances)
+        return out
+
+    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
+        instances = self._instances()
+        firewalls = self.list_security_groups()
+        return Inventory(
+            nodes=tuple(rec.node(i) for i in instances),
+            flavors=tuple(self.list_flavors()) if catalogue else (),
+            images=tuple(self.list_images()) if catalogue else (),
+            networks=tuple(self.list_networks()) if catalogue else (),
+            behaviour=rec.behaviour(firewalls, self.login) if catalogue else None,
+            keys=tuple(rec.key_pairs(instances) + self._pending_records()),
+            security_groups=tuple(firewalls),
+            catalogue=catalogue,
+        )
+
+    def list_nodes(self) -> list[Node]:
+        return [rec.node(i) for i in self._instances()]
+
+    def list_flavors(self) -> list[Flavor]:
+        client = self.client("MachineTypesClient")
+        zones = set(self.gce.zones) - {"all"}
+        pager = self._call(
+            "list machine types",
+            lambda: list(client.aggregated_list(project=self.gce.project, **self._kw())),
+        )
+        seen: dict[str, Flavor] = {}
+        for scope, scoped in pager:
+            if zones and rec.last(scope) not in zones:
+                continue
+            for mt in scoped.machine_types:
+                seen.setdefault(mt.name, rec.flavor(self._dict(mt)))
+        return sorted(seen.values(), key=lambda f: (f.vcpus, f.ram_mb, f.name))
+
+    def list_images(self) -> list[Image]:
+        client = self.client("ImagesClient")
+        images = [rec.image(self._dict(i), self.gce.project)
+                  for i in self._call("list images", lambda: list(client.list(project=self.gce.project, **self._kw())))]  # fmt: skip
+        for entry in self.gce.image_families:
+            project, _, family = entry.partition("/")
+            try:
+                img = self._call("image family", lambda p=project, f=family: client.get_from_family(
+                    project=p, family=f, **self._kw()))  # fmt: skip
+            except NotFoundError:
+                continue  # a family this endpoint does not have: skip it, list the rest
+            images.append(rec.image(self._dict(img), project))
+        self._images = {i.id: i for i in images}
+        return images
+
+    def list_networks(self) -> list[Network]:
+        nets = self.client("NetworksClient")
+        subs = self.client("SubnetworksClient")
+        out = [
+            rec.network(self._dict(n))
+            for n in self._call(
+                "list networks", lambda: list(nets.list(project=self.gce.project, **self._kw()))
+            )
+        ]
+        for _, scoped in self._call(
+            "list subnetworks",
+            lambda: list(subs.aggregated_list(project=self.gce.project, **self._kw())),
+        ):
+            out.extend(rec.subnetwork(self._dict(s)) for s in scoped.subnetworks)
+        return out
+
+    def list_security_groups(self) -> list[SecurityGroup]:
+        fw = self.client("FirewallsClient")
+        return [
+            rec.firewall(self._dict(f))
+            for f in self._call(
+                "list firewalls", lambda: list(fw.list(project=self.gce.project, **self._kw()))
+            )
+        ]
+
+    def list_keys(self) -> list[KeyPair]:
+        return rec.key_pairs(self._instances()) + self._pending_records()
+
+    def _pending_records(self) -> list[KeyPair]:
+        return [KeyPair(id=n, name=n, key_type=k.split()[0], managed=True, raw={"pending": True})
+                for n, k in self._pending_keys.items()]  # fmt: skip
+
+    def behaviour(self) -> CloudBehaviour:
+        return rec.behaviour(self.list_security_groups(), self.login)
+
+    # ----------------------------------------------------------------- write
+    def _zone(self) -> str:
+        if self.gce.default_zone:
+            return self.gce.default_zone
+        zones = [z for z in self.gce.zones if z != "all"]
+        if not zones:
+            raise ProviderError(f"{self.where}: which zone for new nodes?", title="Choose a zone",
+                                hint="Set `default_zone:` for this cloud.")  # fmt: skip
+        return zones[0]
+
+    def _split(self, node_id: str) -> tuple[str, str]:
+        zone, _, name = node_id.rpartition("/")
+        return (zone or self._zone()), name
+
+    def import_key(self, name: str, public_key: str) -> str:
+        """GCE has no key objects: the key goes into the node's metadata at create."""
+        if name in self._pending_keys:
+            raise ProviderError(f"{self.where}: key {name!r} already imported", title="Conflict")
+        self._pending_keys[name] = public_key
+        self._known_keys.add(name)
+        return name
+
+    def delete_key(self, name: str) -> None:
+        """Step 8 is live on GCE: the guest agent removes a key dropped from metadata."""
+        # A key whose nodes are all gone is gone with them: that is success.
+        found = self._pending_keys.pop(name, None) is not None or name in self._known_keys
+        self._known_keys.discard(name)
+        client = self.client("InstancesClient")
+        for inst in self._instances():
+            lines = rec.ssh_entries(inst)
+            keep = [line for line in lines if not line.endswith(f"hybridtui:{name}")]
+            if keep == lines:
+                continue
+            found = True
+            zone = rec.last(inst["zone"])
+            meta = inst.get("metadata") or {}
+            items = [i for i in meta.get("items") or [] if i.get("key") != "ssh-keys"]
+            if keep:
+                items.append({"key": "ssh-keys", "value": "\n".join(keep)})
+            body = {"fingerprint": meta.get("fingerprint"), "items": items}
+            op = self._call("remove key from metadata", lambda z=zone, i=inst, b=body: client.set_metadata(
+                project=self.gce.project, zone=z, instance=i["name"], metadata_resource=b, **self._kw()))  # fmt: skip
+            self._wait(op, zone)
+        if not found:
+            raise NotFoundError(f"{self.where}: key {name!r} not found")
+
+    def create_node(self, spec: NodeSpec) -> Node:
+        zone = self._zone()
+        name = re.sub(r"[^a-z0-9-]", "-", spec.name.lower()).strip("-")[:63] or "hybridtui-node"
+        items = []
+        if spec.key_name:
+            key = self._pending_keys.get(spec.key_name)
+            if key is None:
+                raise NotFoundError(f"{self.where}: key {spec.key_name!r} was not imported")
+            line = rec.ssh_key_entry(
+                self.login,
+                key,
+                spec.key_name,
+                rec.expiry(self.gce.key_ttl_hours, datetime.now(UTC)),
+            )
+            items.append({"key": "ssh-keys", "value": line})
+        nic: dict[str, Any] = {
+            "network": f"global/networks/{spec.network or self.gce.overrides.network or 'default'}"
+        }
+        if spec.public_ip:
+            nic["access_configs"] = [{"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}]
+        body = {
+            "name": name,
+            "machine_type": f"zones/{zone}/machineTypes/{spec.flavor}",
+            "disks": [
+                {
+                    "boot": True,
+                    "auto_delete": True,
+                    "initialize_params": {"source_image": self._image_link(spec.image)},
+                }
+            ],
+            "network_interfaces": [nic],
+            "metadata": {"items": items},
+            "labels": {
+                rec.MANAGED_LABEL: "true",
+                **{re.sub(r"[^a-z0-9_-]", "-", k.lower()): v.lower() for k, v in spec.tags.items()},
+            },
+        }
+        client = self.client("InstancesClient")
+        op = self._call("insert instance", lambda: client.insert(project=self.gce.project, zone=zone,
+                                                                  instance_resource=body, **self._kw()))  # fmt: skip
+        self._wait(op, zone)
+        if spec.key_name:
+            self._pending_keys.pop(spec.key_name, None)  # it lives in the node's metadata now
+        return self.get_node(f"{zone}/{name}")
+
+    def _image_link(self, wanted: str) -> str:
+        if wanted in self._images or wanted.startswith(("http", "projects/")):
+            return wanted
+        if "/" in wanted:  # project/family
+            project, _, family = wanted.partition("/")
+            client = self.client("ImagesClient")
+            img = self._call(
+                "image family",
+                lambda: client.get_from_family(project=project, family=family, **self._kw()),
+            )
+            return str(img.self_link)
+        match = next((i.id for i in self._images.values() if i.name == wanted), None)
+        if match is None:
+            raise NotFoundError(
+                f"{self.where}: image {wanted!r} not found (use project/family, e.g. debian-cloud/debian-12)"
+            )
+        return match
+
+    def get_node(self, node_id: str) -> Node:
+        zone, name = self._split(node_id)
+        client = self.client("InstancesClient")
+        inst = self._call(
+            "get instance",
+            lambda: client.get(project=self.gce.project, zone=zone, instance=name, **self._kw()),
+        )
+        return rec.node(self._dict(inst))
+
+    def ensure_public_address(self, node_id: str, pool: str | None = None) -> Address:
+        """An ephemeral external IP through a ONE_TO_ONE_NAT access config (GCE has
+        no pools: `pool` is ignored)."""
+        del pool
+        node = self.get_node(node_id)
+        public = [a for a in node.addresses if a.kind is AddressKind.PUBLIC and a.version == 4]
+        if public:
+            return public[0]
+        zone, name = self._split(node_id)
+        client = self.client("InstancesClient")
+        nic = (node.raw.get("network_interfaces") or [{}])[0].get("name", "nic0")
+        op = self._call("add access config", lambda: client.add_access_config(
+            project=self.gce.project, zone=zone, instance=name, network_interface=nic,
+            access_config_resource={"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}, **self._kw()))  # fmt: skip
+        self._wait(op, zone)
+        public = [
+            a
+            for a in self.get_node(node_id).addresses
+            if a.kind is AddressKind.PUBLIC and a.version == 4
+        ]
+        if not public:
+            raise ProviderError(
+                f"{self.where}: {name} got no external IP", title="No public address"
+            )
+        return public[0]
+
+    def delete_node(self, node_id: str) -> None:
+        zone, name = self._split(node_id)
+        client = self.client("InstancesClient")
+        op = self._call(
+            "delete instance",
+            lambda: client.delete(project=self.gce.project, zone=zone, instance=name, **self._kw()),
+        )
+        self._wait(op, zone)
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for c in clients:
+            with contextlib.suppress(Exception):  # closing is best effort
+                c.transport.close()

@@ -1,0 +1,183 @@
+"""GCE REST records (dicts from `Message.to_dict`) → domain records. Pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from hybridtui.domain import (
+    Address,
+    AddressKind,
+    CloudBehaviour,
+    Flavor,
+    Image,
+    KeyPair,
+    Network,
+    Node,
+    PublicIpStrategy,
+    SecurityGroup,
+    ssh_open,
+)
+from hybridtui.providers.normalize import GCE_STATES, guess_distro, node_state
+
+#: GCE label keys allow only [a-z0-9_-]: this one marks what hybridtui created.
+MANAGED_LABEL = "hybridtui-managed"
+
+
+def last(link: str) -> str:
+    """`…/zones/europe-west1-b/machineTypes/e2-micro` → `e2-micro`."""
+    return link.rstrip("/").rsplit("/", 1)[-1] if link else ""
+
+
+def ssh_key_entry(user: str, public_key: str, key_name: str, expire: datetime) -> str:
+    """One `ssh-keys` metadata line, self-expiring (guest agent's google-ssh format)."""
+    key = " ".join(public_key.split()[:2])
+    meta = {"userName": user, "expireOn": expire.strftime("%Y-%m-%dT%H:%M:%S+0000")}
+    return f"{user}:{key} google-ssh {json.dumps(meta, separators=(',', ':'))} hybridtui:{key_name}"
+
+
+def expiry(hours: float, now: datetime) -> datetime:
+    return now + timedelta(hours=hours)
+
+
+def ssh_entries(instance: Mapping[str, Any]) -> list[str]:
+    for item in (instance.get("metadata") or {}).get("items") or []:
+        if item.get("key") == "ssh-keys":
+            return [line for line in str(item.get("value") or "").splitlines() if line.strip()]
+    return []
+
+
+def node(instance: Mapping[str, Any]) -> Node:
+    zone = last(instance.get("zone", ""))
+    addrs: list[Address] = []
+    for nic in instance.get("network_interfaces") or instance.get("networkInterfaces") or []:
+        net = last(nic.get("network", ""))
+        ip = nic.get("network_i_p") or nic.get("networkIP")
+        if ip:
+            addrs.append(Address(ip, 4, AddressKind.FIXED, net))
+        for ac in nic.get("access_configs") or nic.get("accessConfigs") or []:
+            nat = ac.get("nat_i_p") or ac.get("natIP")
+            if nat:
+                addrs.append(Address(nat, 4, AddressKind.PUBLIC, net))
+        for ac in nic.get("ipv6_access_configs") or nic.get("ipv6AccessConfigs") or []:
+            v6 = ac.get("external_ipv6") or ac.get("externalIpv6")
+            if v6:
+                addrs.append(Address(v6, 6, AddressKind.PUBLIC, net))
+    users = [line.split(":", 1)[0] for line in ssh_entries(instance)]
+    status = str(instance.get("status") or "")
+    return Node(
+        id=f"{zone}/{instance['name']}",
+        name=instance["name"],
+        state=node_state(GCE_STATES, status),
+        raw_state=status,
+        flavor=last(instance.get("machine_type") or instance.get("machineType") or ""),
+        image="",
+        zone=zone,
+        addresses=tuple(addrs),
+        key_name=",".join(
+            line.rsplit("hybridtui:", 1)[1]
+            for line in ssh_entries(instance)
+            if "hybridtui:" in line
+        ),
+        created_at=str(
+            instance.get("creation_timestamp") or instance.get("creationTimestamp") or ""
+        ),
+        login_user=users[0] if users else "",
+        raw=dict(instance),
+    )
+
+
+def flavor(record: Mapping[str, Any]) -> Flavor:
+    return Flavor(
+        id=str(record.get("id") or record["name"]),
+        name=record["name"],
+        vcpus=int(record.get("guest_cpus") or record.get("guestCpus") or 0),
+        ram_mb=int(record.get("memory_mb") or record.get("memoryMb") or 0),
+        raw=dict(record),
+    )
+
+
+def image(record: Mapping[str, Any], project: str) -> Image:
+    name = record["name"]
+    distro, version = guess_distro(name)
+    return Image(
+        id=str(record.get("self_link") or record.get("selfLink") or f"{project}/{name}"),
+        name=name,
+        distro=distro,
+        version=version,
+        # GCE has no fixed account: the name is whatever goes into ssh-keys metadata
+        login_user="(any, via metadata)",
+        created_at=str(record.get("creation_timestamp") or record.get("creationTimestamp") or ""),
+        visibility=project,
+        raw=dict(record),
+    )
+
+
+def network(record: Mapping[str, Any]) -> Network:
+    return Network(
+        id=str(record.get("id") or record["name"]), name=record["name"], raw=dict(record)
+    )
+
+
+def subnetwork(record: Mapping[str, Any]) -> Network:
+    region = last(record.get("region", ""))
+    return Network(
+        id=str(record.get("id") or record["name"]),
+        name=f"{last(record.get('network', ''))}/{region}",
+        cidrs=(record.get("ip_cidr_range") or record.get("ipCidrRange") or "",),
+        zone=region,
+        raw=dict(record),
+    )
+
+
+def firewall(record: Mapping[str, Any]) -> SecurityGroup:
+    direction = (
+        "ingress" if str(record.get("direction", "INGRESS")).upper() == "INGRESS" else "egress"
+    )
+    rules: list[tuple[str, str, int | None, int | None, str]] = []
+    for allowed in record.get("allowed") or []:
+        proto = str(allowed.get("I_p_protocol") or allowed.get("IPProtocol") or "")
+        ports = allowed.get("ports") or [None]
+        for cidr in record.get("source_ranges") or record.get("sourceRanges") or []:
+            for p in ports:
+                lo, _, hi = str(p).partition("-") if p else ("", "", "")
+                rules.append((direction, "-1" if proto == "all" else proto,
+                              int(lo) if lo else None, int(hi or lo) if lo else None, cidr))  # fmt: skip
+    return SecurityGroup(
+        id=str(record.get("id") or record["name"]),
+        name=record["name"],
+        description=record.get("description") or "",
+        rules=len(record.get("allowed") or []) + len(record.get("denied") or []),
+        ssh_open=ssh_open(rules),
+        network=last(record.get("network", "")),
+        raw=dict(record),
+    )
+
+
+def key_pairs(instances: list[Mapping[str, Any]]) -> list[KeyPair]:
+    """GCE has no key objects: the keys hybridtui put into instance metadata."""
+    seen: dict[str, KeyPair] = {}
+    for inst in instances:
+        for line in ssh_entries(inst):
+            if "hybridtui:" not in line:
+                continue
+            name = line.rsplit("hybridtui:", 1)[1].strip()
+            seen.setdefault(name, KeyPair(id=name, name=name, key_type=line.split(":", 1)[1].split()[0],
+                                          managed=True, raw={"ssh-keys": line}))  # fmt: skip
+    return list(seen.values())
+
+
+def behaviour(firewalls: list[SecurityGroup], login_user: str) -> CloudBehaviour:
+    notes = ["login name is chosen by us via metadata", "TERMINATED = stopped, restartable"]
+    if any(f.ssh_open for f in firewalls):
+        notes.append("a firewall rule admits SSH from anywhere")
+    return CloudBehaviour(
+        public_ip=PublicIpStrategy.ACCESS_CONFIG,
+        key_mechanism="ssh-keys instance metadata (user:key google-ssh {expireOn})",
+        live_key_update=True,
+        login_users=(login_user,),
+        root_login=False,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,388 @@
+"""A local Google Compute Engine REST peer for the tests.
+
+No usable GCE emulator exists, so this speaks the GCE v1 REST JSON for the calls
+the adapter makes: zones, machineTypes, images (incl. getFromFamily), instances
+(list, aggregatedList, get, insert, delete, setMetadata, start, stop,
+addAccessConfig), zoneOperations get/wait, networks, subnetworks, firewalls.
+Long-running operations are *not* done on the first response: they advance one
+step per poll. It checks the bearer token, and can inject errors and latency.
+The real `google-cloud-compute` clients reach it through `api_endpoint`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+TOKEN = "peer-token"
+BASE = "/compute/v1/projects/"
+PUBLIC_IMAGES = {
+    "debian-cloud": [("debian-12-bookworm-v20261001", "debian-12"), ("debian-12-bookworm-v20261105", "debian-12"),
+                     ("debian-11-bullseye-v20261105", "debian-11")],
+    "ubuntu-os-cloud": [("ubuntu-2404-noble-amd64-v20261028", "ubuntu-2404-lts-amd64"),
+                        ("ubuntu-2204-jammy-v20261020", "ubuntu-2204-lts")],
+    "rhel-cloud": [("rhel-9-v20261014", "rhel-9")],
+    "centos-cloud": [("centos-stream-9-v20261014", "centos-stream-9")],
+    "fedora-coreos-cloud": [("fedora-coreos-40-20261012-3-0-gcp-x86-64", "fedora-coreos-stable")],
+    "cos-cloud": [("cos-stable-117-18613-0-79", "cos-stable")],
+}  # fmt: skip
+MACHINE_TYPES = [("e2-micro", 2, 1024), ("e2-small", 2, 2048), ("e2-medium", 2, 4096),
+                 ("e2-standard-2", 2, 8192), ("n2-standard-4", 4, 16384)]  # fmt: skip
+
+
+class PeerError(Exception):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.reason, self.message = status, reason, message
+
+
+@dataclass
+class Fault:
+    """An HTTP error (GCE error JSON) or a delay, for requests whose path contains `path`."""
+
+    path: str = ""
+    method: str = ""
+    status: int = 0
+    reason: str = ""
+    message: str = ""
+    delay: float = 0.0
+    times: int | None = None
+
+
+@dataclass
+class GcePeer:
+    project: str = "hybrid-test"
+    zones: tuple[str, ...] = ("europe-west1-b", "europe-west1-c", "us-central1-a")
+    #: Polls an operation needs before it is DONE (real GCE: seconds).
+    op_steps: int = 2
+    url: str = ""
+    instances: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    operations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    #: Instance quota per project: insert beyond it fails in the operation, like GCE.
+    quota: int = 24
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(4_000_000_000_000_000_001))
+    _ips: Iterator[int] = field(default_factory=lambda: itertools.count(10))
+    _op_polls: dict[str, int] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.instances = {z: {} for z in self.zones}
+            self.operations.clear()
+            self.faults.clear()
+            self.requests.clear()
+            self._op_polls.clear()
+
+    # ------------------------------------------------------------ helpers
+    def link(self, path: str) -> str:
+        return f"{self.url}{BASE}{self.project}/{path}"
+
+    def _zone(self, zone: str) -> dict[str, dict[str, Any]]:
+        if zone not in self.instances:
+            raise PeerError(
+                404,
+                "notFound",
+                f"The resource 'projects/{self.project}/zones/{zone}' was not found",
+            )
+        return self.instances[zone]
+
+    def _instance(self, zone: str, name: str) -> dict[str, Any]:
+        try:
+            return self._zone(zone)[name]
+        except KeyError:
+            raise PeerError(404, "notFound",
+                            f"The resource 'projects/{self.project}/zones/{zone}/instances/{name}' was not found") from None  # fmt: skip
+
+    def _operation(
+        self, zone: str, kind: str, target: str, then: Any, error: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        name = f"operation-{next(self._ids)}"
+        op = {"kind": "compute#operation", "id": str(next(self._ids)), "name": name, "zone": self.link(f"zones/{zone}"),
+              "operationType": kind, "targetLink": target, "status": "RUNNING", "progress": 0,
+              "insertTime": time.strftime("%Y-%m-%dT%H:%M:%S.000-00:00"),
+              "selfLink": self.link(f"zones/{zone}/operations/{name}")}  # fmt: skip
+        self.operations[name] = op
+        self._op_polls[name] = 0
+        op["_then"], op["_error"] = then, error
+        return self._public(op)
+
+    @staticmethod
+    def _public(op: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in op.items() if not k.startswith("_")}
+
+    def _advance(self, name: str) -> dict[str, Any]:
+        op = self.operations.get(name)
+        if op is None:
+            raise PeerError(404, "notFound", f"operation {name} not found")
+        self._op_polls[name] += 1
+        if op["status"] != "DONE" and self._op_polls[name] >= self.op_steps:
+            op["status"], op["progress"] = "DONE", 100
+            if op["_error"]:
+                op["error"] = op["_error"]
+                op["httpErrorStatusCode"] = 403
+            elif op["_then"]:
+                op["_then"]()
+        return self._public(op)
+
+    # ------------------------------------------------------------ routes
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        if not path.startswith(BASE):
+            raise PeerError(404, "notFound", path)
+        project, _, rest = path[len(BASE) :].partition("/")
+        if project in PUBLIC_IMAGES:
+            return self._public_images(project, rest)
+        if project != self.project and rest.startswith("global/images"):
+            raise PeerError(
+                404, "notFound", f"The resource 'projects/{project}/{rest}' was not found"
+            )
+        if project != self.project:
+            raise PeerError(
+                403,
+                "forbidden",
+                f"Required 'compute.instances.list' permission for 'projects/{project}'",
+            )
+        routes: list[tuple[str, str, Any]] = [
+            ("GET", r"zones", lambda m: {"items": [{"name": z, "status": "UP", "region": self.link(f"regions/{z[:-2]}")} for z in self.zones]}),
+            ("GET", r"zones/([^/]+)/machineTypes", lambda m: self._machine_types(m[1])),
+            ("GET", r"aggregated/machineTypes", lambda m: {"items": {f"zones/{z}": {"machineTypes": self._machine_types(z)["items"]} for z in self.zones}}),
+            ("GET", r"global/images", lambda m: {"items": []}),
+            ("GET", r"aggregated/instances", lambda m: self._aggregated()),
+            ("GET", r"zones/([^/]+)/instances", lambda m: {"items": list(self._zone(m[1]).values())}),
+            ("GET", r"zones/([^/]+)/instances/([^/]+)", lambda m: self._instance(m[1], m[2])),
+            ("POST", r"zones/([^/]+)/instances", lambda m: self._insert(m[1], body)),
+            ("DELETE", r"zones/([^/]+)/instances/([^/]+)", lambda m: self._delete(m[1], m[2])),
+            ("POST", r"zones/([^/]+)/instances/([^/]+)/setMetadata", lambda m: self._set_metadata(m[1], m[2], body)),
+            ("POST", r"zones/([^/]+)/instances/([^/]+)/(start|stop)", lambda m: self._power(m[1], m[2], m[3])),
+            ("POST", r"zones/([^/]+)/instances/([^/]+)/addAccessConfig", lambda m: self._add_access(m[1], m[2], body)),
+            ("GET", r"zones/([^/]+)/operations/([^/]+)", lambda m: self._advance(m[2])),
+            ("POST", r"zones/([^/]+)/operations/([^/]+)/wait", lambda m: self._advance(m[2])),
+            ("GET", r"global/networks", lambda m: {"items": [
+                {"id": "11", "name": "default", "autoCreateSubnetworks": True, "selfLink": self.link("global/networks/default")}]}),
+            ("GET", r"aggregated/subnetworks", lambda m: {"items": {f"regions/{r}": {"subnetworks": [
+                {"id": str(20 + i), "name": "default", "region": self.link(f"regions/{r}"), "ipCidrRange": c,
+                 "network": self.link("global/networks/default")}]} for i, (r, c) in enumerate(
+                [("europe-west1", "10.132.0.0/20"), ("us-central1", "10.128.0.0/20")])}}),
+            ("GET", r"global/firewalls", lambda m: {"items": [
+                {"id": "31", "name": "default-allow-ssh", "direction": "INGRESS", "network": self.link("global/networks/default"),
+                 "sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]},
+                {"id": "32", "name": "default-allow-internal", "direction": "INGRESS", "network": self.link("global/networks/default"),
+                 "sourceRanges": ["10.128.0.0/9"], "allowed": [{"IPProtocol": "all"}]}]}),
+        ]  # fmt: skip
+        for verb, pattern, fn in routes:
+            m = re.fullmatch(pattern, rest)
+            if verb == method and m:
+                return fn(m)
+        raise PeerError(404, "notFound", f"no route for {method} {path}")
+
+    def _public_images(self, project: str, rest: str) -> Any:
+        images = [
+            {"id": str(abs(hash(n)) % 10**18), "name": n, "family": f, "status": "READY", "architecture": "X86_64",
+             "creationTimestamp": f"20{n.split('-v20')[-1][:2] if '-v20' in n else '26'}-10-01T00:00:00.000-07:00",
+             "selfLink": f"{self.url}{BASE}{project}/global/images/{n}"}
+            for n, f in PUBLIC_IMAGES[project]
+        ]  # fmt: skip
+        if rest == "global/images":
+            return {"items": images}
+        m = re.fullmatch(r"global/images/family/([^/]+)", rest)
+        if m:
+            family = [i for i in images if i["family"] == m[1]]
+            if not family:
+                raise PeerError(
+                    404,
+                    "notFound",
+                    f"The resource 'projects/{project}/global/images/family/{m[1]}' was not found",
+                )
+            return max(family, key=lambda i: i["name"])
+        raise PeerError(404, "notFound", rest)
+
+    def _machine_types(self, zone: str) -> dict[str, Any]:
+        self._zone(zone)
+        return {"items": [{"id": str(1000 + i), "name": n, "guestCpus": c, "memoryMb": mem, "zone": zone,
+                           "selfLink": self.link(f"zones/{zone}/machineTypes/{n}")}
+                          for i, (n, c, mem) in enumerate(MACHINE_TYPES)]}  # fmt: skip
+
+    def _aggregated(self) -> dict[str, Any]:
+        items: dict[str, Any] = {}
+        for z, insts in self.instances.items():
+            items[f"zones/{z}"] = (
+                {"instances": list(insts.values())}
+                if insts
+                else {
+                    "warning": {
+                        "code": "NO_RESULTS_ON_PAGE",
+                        "message": "There are no results for scope",
+                    }
+                }
+            )
+        return {"items": items}
+
+    def _insert(self, zone: str, body: dict[str, Any]) -> dict[str, Any]:
+        insts = self._zone(zone)
+        name = body["name"]
+        if name in insts:
+            raise PeerError(
+                409,
+                "alreadyExists",
+                f"The resource 'projects/{self.project}/zones/{zone}/instances/{name}' already exists",
+            )
+        mt = body.get("machineType", "").rsplit("/", 1)[-1]
+        if mt not in {n for n, _, _ in MACHINE_TYPES}:
+            raise PeerError(
+                400,
+                "invalid",
+                f"Invalid value for field 'resource.machineType': '{body.get('machineType')}'.",
+            )
+        target = self.link(f"zones/{zone}/instances/{name}")
+        total = sum(len(v) for v in self.instances.values())
+        if total >= self.quota:
+            error = {
+                "errors": [
+                    {
+                        "code": "QUOTA_EXCEEDED",
+                        "message": f"Quota 'INSTANCES' exceeded.  Limit: {self.quota}.0 in region {zone[:-2]}.",
+                    }
+                ]
+            }
+            return self._operation(zone, "insert", target, None, error)
+
+        def create() -> None:
+            nics = []
+            for i, nic in enumerate(body.get("networkInterfaces") or [{}]):
+                out = {"name": f"nic{i}", "network": nic.get("network") or self.link("global/networks/default"),
+                       "networkIP": f"10.132.0.{next(self._ips)}"}  # fmt: skip
+                if nic.get("accessConfigs"):
+                    out["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": a.get("name", "External NAT"),
+                                             "natIP": f"192.0.2.{next(self._ips)}"} for a in nic["accessConfigs"]]  # fmt: skip
+                nics.append(out)
+            insts[name] = {
+                "kind": "compute#instance", "id": str(next(self._ids)), "name": name, "status": "RUNNING",
+                "zone": self.link(f"zones/{zone}"), "machineType": self.link(f"zones/{zone}/machineTypes/{mt}"),
+                "networkInterfaces": nics, "labels": body.get("labels") or {},
+                "metadata": {"fingerprint": "fp-0", "items": (body.get("metadata") or {}).get("items") or []},
+                "disks": body.get("disks") or [], "creationTimestamp": "2026-11-21T08:00:00.000-08:00",
+                "selfLink": target,
+            }  # fmt: skip
+
+        return self._operation(zone, "insert", target, create)
+
+    def _delete(self, zone: str, name: str) -> dict[str, Any]:
+        self._instance(zone, name)
+        return self._operation(zone, "delete", self.link(f"zones/{zone}/instances/{name}"),
+                               lambda: self._zone(zone).pop(name, None))  # fmt: skip
+
+    def _set_metadata(self, zone: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        inst = self._instance(zone, name)
+        if body.get("fingerprint") != inst["metadata"]["fingerprint"]:
+            raise PeerError(
+                412,
+                "conditionNotMet",
+                "Supplied fingerprint does not match current metadata fingerprint.",
+            )
+
+        def apply() -> None:
+            n = int(inst["metadata"]["fingerprint"].split("-")[1]) + 1
+            inst["metadata"] = {"fingerprint": f"fp-{n}", "items": body.get("items") or []}
+
+        return self._operation(zone, "setMetadata", inst["selfLink"], apply)
+
+    def _power(self, zone: str, name: str, verb: str) -> dict[str, Any]:
+        inst = self._instance(zone, name)
+        state = "RUNNING" if verb == "start" else "TERMINATED"
+        return self._operation(zone, verb, inst["selfLink"], lambda: inst.update(status=state))
+
+    def _add_access(self, zone: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        inst = self._instance(zone, name)
+        nic = inst["networkInterfaces"][0]
+        if nic.get("accessConfigs"):
+            raise PeerError(400, "invalid", "At most one access config currently supported.")
+
+        def attach() -> None:
+            nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": body.get("name", "External NAT"),
+                                     "natIP": f"192.0.2.{next(self._ips)}"}]  # fmt: skip
+
+        return self._operation(zone, "addAccessConfig", inst["selfLink"], attach)
+
+
+def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _reply(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else {}
+            with peer._lock:
+                peer.requests.append((self.command, url.path))
+                fault = next((f for f in peer.faults if f.path in url.path and f.method in ("", self.command)
+                              and (f.times is None or f.times > 0)), None)  # fmt: skip
+                if fault is not None and fault.times is not None:
+                    fault.times -= 1
+            if fault and fault.delay:
+                time.sleep(fault.delay)
+            if fault and fault.status:
+                return self._reply(fault.status, {"error": {"code": fault.status, "message": fault.message,
+                                                            "errors": [{"reason": fault.reason, "message": fault.message}]}})  # fmt: skip
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                return self._reply(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials.",
+                                                   "errors": [{"reason": "authError"}], "status": "UNAUTHENTICATED"}})  # fmt: skip
+            try:
+                with peer._lock:
+                    result = peer.handle(self.command, url.path, parse_qs(url.query), body)
+                self._reply(200, result)
+            except PeerError as e:
+                self._reply(e.status, {"error": {"code": e.status, "message": e.message,
+                                                 "errors": [{"reason": e.reason, "message": e.message}]}})  # fmt: skip
+            except Exception:  # a bug in the peer: fail loudly, never hang the client
+                detail = traceback.format_exc()
+                self._reply(
+                    500, {"error": {"code": 500, "message": f"peer bug: {detail}", "errors": []}}
+                )
+
+        do_GET = do_POST = do_DELETE = do_PATCH = _serve  # noqa: N815
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+@contextmanager
+def gce_peer() -> Iterator[GcePeer]:
+    peer = GcePeer()
+    server = _Server(("127.0.0.1", 0), _handler(peer))
+    peer.url = f"http://127.0.0.1:{server.server_address[1]}"
+    peer.reset()
+    threading.Thread(target=server.serve_forever, name="gce-peer", daemon=True).start()
+    try:
+        yield peer
+    finally:
+        server.shutdown()
+        server.server_close()

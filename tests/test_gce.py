@@ -1,0 +1,196 @@
+"""The GCE adapter against the local GCE REST peer (tests/peers/gce_peer.py),
+reached by the real google-cloud-compute clients over HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import gce_cloud, make_settings, sim_cloud
+from peers.gce_peer import Fault, GcePeer
+
+from hybridtui.config import GceCloud
+from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy
+from hybridtui.errors import AuthError, CloudTimeoutError, CloudUnavailableError, QuotaError
+from hybridtui.inventory.model import CloudState
+from hybridtui.providers.gce import GceProvider
+
+PUBKEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv gce@hybridtui"
+)
+
+
+def provider(peer: GcePeer, **extra: Any) -> GceProvider:
+    cfg = GceCloud.model_validate(gce_cloud(peer.url, **extra))
+    return GceProvider(cfg.name, cfg)
+
+
+def spec(name: str, **extra: Any) -> NodeSpec:
+    return NodeSpec(name=name, flavor="e2-micro", image="debian-cloud/debian-12", **extra)
+
+
+def test_inventory(gce: GcePeer) -> None:
+    inv = provider(gce).fetch_inventory()
+    assert [f.name for f in inv.flavors][:3] == ["e2-micro", "e2-small", "e2-medium"]
+    names = {i.name for i in inv.images}
+    assert "debian-12-bookworm-v20261105" in names, "the newest of the family"
+    assert "debian-12-bookworm-v20261001" not in names
+    assert "ubuntu-2404-noble-amd64-v20261028" in names
+    assert {n.name for n in inv.networks} >= {"default", "default/europe-west1"}
+    fw = {g.name: g for g in inv.security_groups}
+    assert fw["default-allow-ssh"].ssh_open
+    assert not fw["default-allow-internal"].ssh_open
+    assert inv.behaviour is not None
+    assert inv.behaviour.public_ip is PublicIpStrategy.ACCESS_CONFIG
+    assert inv.behaviour.live_key_update
+
+
+def test_node_key_goes_into_metadata_with_expiry_and_our_user(gce: GcePeer) -> None:
+    p = provider(gce, overrides={"login_user": "ops"})
+    p.import_key("hybridtui-k1", PUBKEY)
+    node = p.create_node(spec("web-1", key_name="hybridtui-k1"))
+    assert node.id == "europe-west1-b/web-1"
+    assert node.state is NodeState.RUNNING
+    assert node.login_user == "ops", "GCE: the account is whatever name we put into ssh-keys"
+    inst = gce.instances["europe-west1-b"]["web-1"]
+    (line,) = [i["value"] for i in inst["metadata"]["items"] if i["key"] == "ssh-keys"]
+    user, rest = line.split(":", 1)
+    assert user == "ops"
+    assert rest.startswith("ssh-ed25519 AAAAC3")
+    meta = json.loads(rest.split(" google-ssh ", 1)[1].rsplit(" hybridtui:", 1)[0])
+    assert meta["userName"] == "ops"
+    assert meta["expireOn"].endswith("+0000"), "a forgotten key expires by itself"
+    assert inst["labels"]["hybridtui-managed"] == "true"
+
+    # step 8 is live on GCE: dropping the key from metadata removes it from the node
+    p.delete_key("hybridtui-k1")
+    assert not any(
+        i["key"] == "ssh-keys"
+        for i in gce.instances["europe-west1-b"]["web-1"]["metadata"]["items"]
+    )
+    p.delete_node(node.id)
+    assert gce.instances["europe-west1-b"] == {}
+
+
+def test_operations_are_waited_on_through_our_endpoint(gce: GcePeer) -> None:
+    provider(gce).create_node(spec("op-test"))
+    waits = [p for m, p in gce.requests if p.endswith("/wait")]
+    assert len(waits) >= 2, "the insert was not done on the first answer; we polled it"
+    # operation.result() would have called compute.googleapis.com: the loopback
+    # guard in conftest fails any such connection, so reaching here proves we did not
+
+
+def test_external_ip_only_with_an_access_config(gce: GcePeer) -> None:
+    p = provider(gce)
+    node = p.create_node(spec("no-ip", public_ip=False))
+    assert node.public_ip == ""
+    addr = p.ensure_public_address(node.id)
+    assert addr.kind is AddressKind.PUBLIC
+    assert p.get_node(node.id).public_ip == addr.ip
+    assert p.ensure_public_address(node.id).ip == addr.ip
+    with_ip = p.create_node(spec("with-ip"))
+    assert with_ip.public_ip, "ONE_TO_ONE_NAT access config at insert: ephemeral external IP"
+
+
+def test_terminated_means_stopped(gce: GcePeer) -> None:
+    p = provider(gce)
+    node = p.create_node(spec("stopper"))
+    client = p.client("InstancesClient")
+    op = client.stop(
+        project="hybrid-test", zone="europe-west1-b", instance="stopper", timeout=10, retry=None
+    )
+    p._wait(op, "europe-west1-b")
+    (listed,) = p.list_nodes()
+    assert listed.id == node.id
+    assert listed.raw_state == "TERMINATED"
+    assert listed.state is NodeState.STOPPED, "GCE TERMINATED is stopped and restartable"
+
+
+def test_zones_filter_the_aggregated_list(gce: GcePeer) -> None:
+    provider(gce, zones=["us-central1-a"]).create_node(spec("in-us"))
+    assert [n.name for n in provider(gce).list_nodes()] == [], "europe-west1-b only"
+    assert [
+        n.name for n in provider(gce, zones=["all"], default_zone="us-central1-a").list_nodes()
+    ] == ["in-us"]
+
+
+def test_quota_exceeded_inside_the_operation(gce: GcePeer) -> None:
+    gce.quota = 0
+    with pytest.raises(QuotaError, match="QUOTA_EXCEEDED"):
+        provider(gce).create_node(spec("over"))
+
+
+def test_api_disabled_says_how_to_enable_it(gce: GcePeer) -> None:
+    gce.faults.append(Fault(status=403, reason="accessNotConfigured",
+                            message="Compute Engine API has not been used in project hybrid-test before or it is disabled."))  # fmt: skip
+    with pytest.raises(AuthError) as info:
+        provider(gce).list_nodes()
+    assert info.value.title == "API disabled"
+    assert "gcloud services enable compute.googleapis.com --project hybrid-test" in (
+        info.value.hint or ""
+    )
+
+
+def test_rejected_token(gce: GcePeer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import google.auth
+    from google.oauth2.credentials import Credentials
+
+    monkeypatch.setattr(
+        google.auth, "default", lambda scopes=None, **_: (Credentials(token="expired"), "p")
+    )
+    with pytest.raises(AuthError) as info:
+        provider(gce).list_nodes()
+    assert "application-default login" in (info.value.hint or "")
+
+
+def test_no_application_default_credentials(
+    gce: GcePeer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    import google.auth
+    import google.auth._default
+
+    monkeypatch.setattr(google.auth, "default", importlib.reload(google.auth._default).default)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    with pytest.raises(AuthError) as info:
+        provider(gce).list_nodes()
+    assert "no usable Application Default Credentials" in info.value.message
+    assert "gcloud auth application-default login" in (info.value.hint or "")
+
+
+def test_server_errors_and_hangs(gce: GcePeer) -> None:
+    gce.faults.append(
+        Fault(
+            path="aggregated/instances",
+            status=503,
+            reason="backendError",
+            message="Backend Error",
+            times=1,
+        )
+    )
+    with pytest.raises(CloudUnavailableError, match="Backend Error"):
+        provider(gce).list_nodes()
+    before = len(gce.requests)
+    gce.faults.append(Fault(path="aggregated/instances", delay=3, times=1))
+    with pytest.raises(CloudTimeoutError, match="no answer within 1 s"):
+        provider(gce, timeout=1).list_nodes()
+    assert len(gce.requests) == before + 1, "retry=None: one attempt, the poller backs off"
+
+
+async def test_dashboard_with_gce_beside_demo_clouds(gce: GcePeer, frozen_clock: Any) -> None:
+    from hybridtui.ui.app import make_app
+
+    provider(gce).create_node(spec("dash-1"))
+    app = make_app(make_settings([gce_cloud(gce.url), sim_cloud("demo-aws", "aws-default-vpc")], demo=False),
+                   clock=frozen_clock)  # fmt: skip
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.model.status("gcp").state is CloudState.FRESH
+        pane = next(p for p in app.dashboard.active_view.panes if p.cloud == "gcp")
+        assert pane.table.total_count == 1
+        assert pane.table.visible_rows()[0][0] == "dash-1"
