@@ -194,3 +194,33 @@ async def test_dashboard_with_gce_beside_demo_clouds(gce: GcePeer, frozen_clock:
         pane = next(p for p in app.dashboard.active_view.panes if p.cloud == "gcp")
         assert pane.table.total_count == 1
         assert pane.table.visible_rows()[0][0] == "dash-1"
+
+
+def test_zone_resource_exhausted(gce: GcePeer) -> None:
+    from hybridtui.errors import ProviderError
+
+    gce.exhausted.add("europe-west1-b")
+    with pytest.raises(ProviderError) as info:
+        provider(gce).create_node(spec("no-room"))
+    assert info.value.title == "Zone resource exhausted"
+    assert "another zone" in (info.value.hint or "")
+
+
+def test_permission_denied(gce: GcePeer) -> None:
+    gce.faults.append(
+        Fault(
+            status=403, reason="forbidden", message="Required 'compute.instances.list' permission"
+        )
+    )
+    with pytest.raises(AuthError) as info:
+        provider(gce).list_nodes()
+    assert info.value.title == "Permission denied"
+
+
+def test_unreadable_credentials_file(gce: GcePeer, tmp_path: Any) -> None:
+    bad = tmp_path / "sa.json"
+    bad.write_text('{"type": "service_account"}')
+    with pytest.raises(AuthError) as info:
+        provider(gce, credentials_file=str(bad)).list_nodes()
+    assert "credentials file" in info.value.message
+    assert str(bad) in info.value.message

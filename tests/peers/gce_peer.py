@@ -72,6 +72,8 @@ class GcePeer:
     requests: list[tuple[str, str]] = field(default_factory=list)
     #: Instance quota per project: insert beyond it fails in the operation, like GCE.
     quota: int = 24
+    #: Zones out of capacity: insert there fails in the operation.
+    exhausted: set[str] = field(default_factory=set)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(4_000_000_000_000_000_001))
     _ips: Iterator[int] = field(default_factory=lambda: itertools.count(10))
@@ -245,6 +247,16 @@ class GcePeer:
                 f"Invalid value for field 'resource.machineType': '{body.get('machineType')}'.",
             )
         target = self.link(f"zones/{zone}/instances/{name}")
+        if zone in self.exhausted:
+            error = {
+                "errors": [
+                    {
+                        "code": "ZONE_RESOURCE_POOL_EXHAUSTED",
+                        "message": f"The zone 'projects/{self.project}/zones/{zone}' does not have enough resources available to fulfill the request.",
+                    }
+                ]
+            }
+            return self._operation(zone, "insert", target, None, error)
         total = sum(len(v) for v in self.instances.values())
         if total >= self.quota:
             error = {
