@@ -100,22 +100,25 @@ class GceProvider(Provider):
     def _credentials(self) -> Any:
         import google.auth
         from google.auth import exceptions as gx
+        from google.oauth2 import service_account
 
         try:
             if self.gce.credentials_file:
-                creds, _ = google.auth.load_credentials_from_file(
+                # the specific loader: it accepts only a service-account key (the
+                # generic one would take any credential configuration it is given)
+                creds = service_account.Credentials.from_service_account_file(
                     str(self.gce.credentials_file), scopes=SCOPES
                 )
             else:
                 creds, _ = google.auth.default(scopes=SCOPES)
-        except gx.DefaultCredentialsError as e:
+        except (gx.DefaultCredentialsError, ValueError, KeyError, OSError) as e:
             source = (
                 f"credentials file {self.gce.credentials_file}"
                 if self.gce.credentials_file
                 else "Application Default Credentials"
             )
             raise AuthError(
-                f"{self.where}: no usable {source} ({str(e).splitlines()[0][:160]})",
+                f"{self.where}: no usable {source} ({str(e).splitlines()[0][:160] if str(e) else type(e).__name__})",
                 hint="Run `gcloud auth application-default login`, or set `credentials_file:` to a service-account key.",
             ) from e
         return creds
