@@ -22,6 +22,7 @@ from hybridtui.ui.screens.details import DetailsScreen
 from hybridtui.ui.screens.help import HelpScreen
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
+from hybridtui.ui.widgets.status_strip import StatusStrip
 
 
 async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
@@ -174,7 +175,7 @@ async def test_failing_cloud_shows_error_while_others_stay_fresh(frozen_clock: A
         assert "HTTP 500" in str(broken.title_bar.render())
         assert broken.table.total_count == 0
         assert "no data" in broken.table.empty_text
-        strip = str(dash(app).query_one("#status").render())  # chips are plain text
+        strip = dash(app).query_one(StatusStrip).text
         assert "broken error" in strip.replace("\u00a0", " ")
         assert "aws-sim fresh" in strip.replace("\u00a0", " ")
         assert any(n.title == "Cloud unavailable" for n in app._notifications)

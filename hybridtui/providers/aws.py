@@ -10,7 +10,7 @@ what to run.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from hybridtui.config import AwsCloud, CloudBase
@@ -40,7 +40,7 @@ from hybridtui.errors import (
     ThrottledError,
 )
 from hybridtui.providers import aws_records as rec
-from hybridtui.providers.base import Capability, Inventory, Provider
+from hybridtui.providers.base import Capability, Inventory, SdkProvider
 
 AUTH_CODES = {
     "AuthFailure", "UnauthorizedOperation", "ExpiredToken", "ExpiredTokenException", "RequestExpired",
@@ -60,7 +60,7 @@ CAPACITY_CODES = {"InsufficientInstanceCapacity", "InsufficientCapacity", "Unsup
 SERVER_CODES = {"InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"}
 
 
-class AwsProvider(Provider):
+class AwsProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.AWS
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
 
@@ -127,15 +127,6 @@ class AwsProvider(Provider):
             user_agent_extra="hybridtui",
         )
         return session.client("ec2", endpoint_url=self.aws.endpoint_url, config=cfg)
-
-    def _call(self, op: str, fn: Callable[[], Any]) -> Any:
-        """Run one SDK call, turning every botocore failure into a ProviderError."""
-        try:
-            return fn()
-        except ProviderError:
-            raise
-        except Exception as e:  # botocore's hierarchy, mapped below
-            raise self._map_error(op, e) from e
 
     def _pages(
         self, op: str, method: str, key: str, page_size: int | None = None, **kwargs: Any

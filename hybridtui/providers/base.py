@@ -8,9 +8,10 @@ Calls are synchronous because every cloud SDK is: the poller runs them in thread
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Flag, auto
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from hybridtui.config import CloudBase
 from hybridtui.domain import (
@@ -27,7 +28,7 @@ from hybridtui.domain import (
     Router,
     SecurityGroup,
 )
-from hybridtui.errors import UnsupportedError
+from hybridtui.errors import ProviderError, UnsupportedError
 
 
 class Capability(Flag):
@@ -147,3 +148,20 @@ class Provider(ABC):
 
     def close(self) -> None:
         """Release sessions and wake any call blocked in this provider."""
+
+
+class SdkProvider(Provider):
+    """Base for the adapters over a cloud SDK: every SDK call goes through `_call`,
+    the one place where the SDK's exceptions become `ProviderError`s."""
+
+    def _call(self, op: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except ProviderError:
+            raise
+        except Exception as e:  # the SDK's own hierarchy: each adapter maps it
+            raise self._map_error(op, e) from e
+
+    @abstractmethod
+    def _map_error(self, op: str, e: Exception) -> ProviderError:
+        """A clear, user-facing error for an SDK exception raised by `op`."""

@@ -15,7 +15,6 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -44,13 +43,13 @@ from hybridtui.errors import (
     ThrottledError,
 )
 from hybridtui.providers import gce_records as rec
-from hybridtui.providers.base import Capability, Inventory, Provider
+from hybridtui.providers.base import Capability, Inventory, SdkProvider
 
 SCOPES = ["https://www.googleapis.com/auth/compute"]
 DEFAULT_LOGIN = "hybrid"
 
 
-class GceProvider(Provider):
+class GceProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.GCE
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
 
@@ -122,14 +121,6 @@ class GceProvider(Provider):
                 hint="Run `gcloud auth application-default login`, or set `credentials_file:` to a service-account key.",
             ) from e
         return creds
-
-    def _call(self, op: str, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except ProviderError:
-            raise
-        except Exception as e:  # google.api_core / google.auth / requests, mapped below
-            raise self._map_error(op, e) from e
 
     def _kw(self) -> dict[str, Any]:
         """Per-call settings, explicit on every request."""

@@ -12,7 +12,6 @@ the keystoneauth session).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from hybridtui.config import CloudBase, OpenStackCloud
@@ -43,14 +42,14 @@ from hybridtui.errors import (
 )
 from hybridtui.providers import clouds_yaml
 from hybridtui.providers import openstack_records as rec
-from hybridtui.providers.base import Capability, Inventory, Provider
+from hybridtui.providers.base import Capability, Inventory, SdkProvider
 
 #: Seconds to wait for a server to go ACTIVE, and for a floating IP to show up.
 SERVER_WAIT = 180
 FIP_WAIT = 60
 
 
-class OpenStackProvider(Provider):
+class OpenStackProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.OPENSTACK
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
 
@@ -107,14 +106,6 @@ class OpenStackProvider(Provider):
             return str(self._conn.config.config["auth"].get("auth_url", "?"))
         except Exception:
             return "?"
-
-    def _call(self, op: str, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except ProviderError:
-            raise
-        except Exception as e:  # keystoneauth / openstacksdk hierarchy, mapped below
-            raise self._map_error(op, e) from e
 
     def _map_error(self, op: str, e: Exception) -> ProviderError:
         from keystoneauth1 import exceptions as ka

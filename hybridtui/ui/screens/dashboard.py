@@ -96,13 +96,13 @@ class DashboardScreen(Screen[None]):
 
     def sync(self, force: bool = False) -> None:
         """Redraw what changed in the model: statuses always, tables if data changed."""
-        if not self.is_mounted:
-            return  # on_mount syncs once the widgets exist
         try:
             strip = self.query_one(StatusStrip)
             tabs = self.query_one(TabbedContent)
         except NoMatches:
-            return  # the app is exiting and the screen is being dismantled
+            # not composed yet (on_mount syncs from the model then), or the app
+            # is exiting and the screen is being dismantled
+            return
         strip.show(self.model.statuses())
         self.views[self._kind_of(tabs)].sync(self.model, force=force)
 

@@ -55,6 +55,11 @@ class StatusStrip(Static):
         self._chips = [chip(s) for s in statuses]
         self._render_chips()
 
+    @property
+    def text(self) -> str:
+        """The chips as plain text, one per cloud (for tests and screen readers)."""
+        return "   ".join(c.plain for c in self._chips)
+
     def on_resize(self) -> None:
         self._render_chips()
 
