@@ -14,7 +14,7 @@ import pytest
 
 from hybridtui.config import AppConfig
 from hybridtui.paths import resolve_paths
-from hybridtui.providers.demo_profiles import DEMO_EPOCH
+from hybridtui.providers.demo_epoch import DEMO_EPOCH
 from hybridtui.settings import Settings
 
 # ------------------------------------------------------------ loopback guard

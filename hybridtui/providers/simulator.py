@@ -42,9 +42,10 @@ from hybridtui.errors import (
     ProviderError,
     QuotaError,
 )
-from hybridtui.providers import demo_profiles
+from hybridtui.providers import demo_catalogues, demo_profiles
 from hybridtui.providers.base import Capability, Inventory, Provider
-from hybridtui.providers.demo_profiles import DEMO_EPOCH, PROFILES, DemoProfile, address
+from hybridtui.providers.demo_epoch import DEMO_EPOCH
+from hybridtui.providers.demo_profiles import PROFILES, DemoProfile, address
 from hybridtui.providers.normalize import AWS_STATES, GCE_STATES, OPENSTACK_STATES
 
 _NAME_PARTS = ["web", "api", "db", "cache", "k8s-worker", "k8s-master", "ci-runner", "etl", "kafka",
@@ -240,10 +241,10 @@ class _World:
     def _node_id(self) -> str:
         rng = self._rng
         if self.profile.style == "aws":
-            return f"i-0{demo_profiles._hexid(rng, 16)}"
+            return f"i-0{demo_catalogues._hexid(rng, 16)}"
         if self.profile.style == "gce":
             return str(rng.randint(10**18, 10**19 - 1))
-        return demo_profiles._uuid(rng)
+        return demo_catalogues._uuid(rng)
 
     def _generate(self, i: int) -> Node:
         rng = self._rng
@@ -372,12 +373,12 @@ class _World:
         if spec.key_name and spec.key_name not in self.keys:
             raise NotFoundError(f"{cloud}: key pair {spec.key_name!r} not found")
         n = next(self._serial)
-        node_id = f"sim-{n:04d}-{demo_profiles._hexid(self._rng, 8)}"
+        node_id = f"sim-{n:04d}-{demo_catalogues._hexid(self._rng, 8)}"
         extra: dict[str, Any] = {}
         if self.profile.style == "openstack":
             # Nova returns the generated root password once, on create: a secret
             # that must never reach the cache, logs or screen.
-            extra["adminPass"] = demo_profiles._hexid(self._rng, 12)
+            extra["adminPass"] = demo_catalogues._hexid(self._rng, 12)
         node = self._make(node_id, spec, NodeState.RUNNING, DEMO_EPOCH.isoformat(timespec="seconds"),
                           image, len(self.nodes) + 1000, extra)  # fmt: skip
         self.nodes[node_id] = node

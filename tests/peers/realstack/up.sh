@@ -348,6 +348,18 @@ main() {
     (echo > "/dev/tcp/$RS_HOST/$port") 2>/dev/null && busy="$busy $port"
   done
   [ -z "$busy" ] || die "port(s)$busy on $RS_HOST already in use (override RS_*_PORT, see lib/env.sh)"
+  # Nobody listens, but a previous run's connections may still hold the ports in
+  # TIME_WAIT (up to 60 s), and RabbitMQ then cannot bind its listener: wait.
+  for port in $RS_KEYSTONE_PORT $RS_GLANCE_PORT $RS_NOVA_PORT $RS_PLACEMENT_PORT $RS_NEUTRON_PORT \
+              $RS_RABBIT_PORT $RS_RABBIT_DIST_PORT $RS_EPMD_PORT $RS_MYSQL_PORT; do
+    local waited=0
+    until python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], int(sys.argv[2]))); s.close()' \
+          "$RS_HOST" "$port" 2>/dev/null; do
+      [ $waited = 0 ] && log "port $port still held by a previous run (TIME_WAIT); waiting"
+      waited=$((waited+1)); [ $waited -gt 240 ] && die "port $port on $RS_HOST not free after 120 s"
+      sleep 0.5
+    done
+  done
   T0=$(date +%s.%N)
   rm -rf "$RS_STATE"; mkdir -p "$RS_PIDS" "$RS_LOGS"
   STARTED=1
