@@ -149,3 +149,26 @@ def test_seeded_cache_counts_as_a_catalogue() -> None:
     assert not poller.catalogue_due("c")
     now[0] = 7_600.0
     assert poller.catalogue_due("c")
+
+
+@pytest.mark.parametrize(
+    ("cloud", "extra"),
+    [
+        ({"name": "a", "kind": "aws", "regions": ["eu-west-1"]}, "aws"),
+        ({"name": "o", "kind": "openstack", "cloud": "x"}, "openstack"),
+        ({"name": "g", "kind": "gce", "project": "p"}, "gce"),
+    ],
+)
+def test_missing_sdk_is_a_clear_error_with_the_install_command(
+    cloud: dict[str, object], extra: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hybridtui.errors import AdapterMissingError
+    from hybridtui.providers import build_provider
+
+    (target,) = targets_for(AppConfig.model_validate({"clouds": [cloud]}))
+    provider = build_provider(target)
+    monkeypatch.setattr(type(provider), "SDK_MODULE", "sdk_that_is_not_installed")
+    with pytest.raises(AdapterMissingError) as info:
+        provider.list_nodes()
+    assert "sdk_that_is_not_installed is not installed" in info.value.message
+    assert info.value.hint == f"pip install 'hybridtui[{extra}]'"

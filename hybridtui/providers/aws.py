@@ -9,7 +9,6 @@ what to run.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -30,7 +29,6 @@ from hybridtui.domain import (
     SecurityGroup,
 )
 from hybridtui.errors import (
-    AdapterMissingError,
     AuthError,
     CloudTimeoutError,
     CloudUnavailableError,
@@ -63,17 +61,16 @@ SERVER_CODES = {"InternalError", "InternalFailure", "ServiceUnavailable", "Unava
 class AwsProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.AWS
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+    SDK_MODULE, SDK_EXTRA, SDK_NAME = "boto3", "aws", "boto3"
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         super().__init__(name, config, region)
         assert isinstance(config, AwsCloud)
         self.aws: AwsCloud = config
         self.region_name: str = region or config.regions[0]
-        self._client: Any = None
         #: Reservations per DescribeInstances page (the API's maximum).
         self.page_size = 1000
         self._known_images: dict[str, Image] = {}
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------- plumbing
     @property
@@ -85,21 +82,13 @@ class AwsProvider(SdkProvider):
 
     def client(self) -> Any:
         """The EC2 client, built once; boto3 clients are thread-safe, sessions are not."""
-        with self._lock:
-            if self._client is None:
-                self._client = self._make_client()
-            return self._client
+        return self._session("ec2", self._make_client)
 
     def _make_client(self) -> Any:
-        try:
-            import boto3
-            import botocore.config
-            import botocore.exceptions
-        except ModuleNotFoundError as e:
-            raise AdapterMissingError(
-                f"{self.name}: the AWS adapter needs boto3 ({e.name} is not installed)",
-                hint="pip install 'hybridtui[aws]'",
-            ) from e
+        import boto3
+        import botocore.config
+        import botocore.exceptions
+
         try:
             session = boto3.session.Session(
                 profile_name=self.aws.profile, region_name=self.region_name
@@ -468,9 +457,3 @@ class AwsProvider(SdkProvider):
                 lambda a=addr: ec2.release_address(AllocationId=a["AllocationId"]),
             )
         self._call("terminate instance", lambda: ec2.terminate_instances(InstanceIds=[node_id]))
-
-    def close(self) -> None:
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()

@@ -7,6 +7,9 @@ Calls are synchronous because every cloud SDK is: the poller runs them in thread
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +31,7 @@ from hybridtui.domain import (
     Router,
     SecurityGroup,
 )
-from hybridtui.errors import ProviderError, UnsupportedError
+from hybridtui.errors import AdapterMissingError, ProviderError, UnsupportedError
 
 
 class Capability(Flag):
@@ -151,8 +154,47 @@ class Provider(ABC):
 
 
 class SdkProvider(Provider):
-    """Base for the adapters over a cloud SDK: every SDK call goes through `_call`,
-    the one place where the SDK's exceptions become `ProviderError`s."""
+    """Base for the adapters over a cloud SDK: the SDK's clients are built once,
+    lazily (in a poll worker, never on the way to first paint), and every SDK call
+    goes through `_call`, the one place where its exceptions become `ProviderError`s."""
+
+    #: Module to import, pip extra that installs it, and its name for the user.
+    SDK_MODULE: ClassVar[str]
+    SDK_EXTRA: ClassVar[str]
+    SDK_NAME: ClassVar[str]
+
+    def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
+        super().__init__(name, config, region)
+        self._lock = threading.Lock()
+        self._sessions: dict[str, Any] = {}
+
+    def _require_sdk(self) -> None:
+        try:
+            importlib.import_module(self.SDK_MODULE)
+        except ModuleNotFoundError as e:
+            raise AdapterMissingError(
+                f"{self.name}: the {self.kind} adapter needs {self.SDK_NAME} ({e.name} is not installed)",
+                hint=f"pip install 'hybridtui[{self.SDK_EXTRA}]'",
+            ) from e
+
+    def _session(self, key: str, make: Callable[[], Any]) -> Any:
+        """The SDK object `key` (a client, a connection), built by `make` on first use."""
+        with self._lock:
+            if key not in self._sessions:
+                self._require_sdk()
+                self._sessions[key] = make()
+            return self._sessions[key]
+
+    def _close_session(self, session: Any) -> None:
+        session.close()
+
+    def close(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions.values())
+            self._sessions.clear()
+        for s in sessions:
+            with contextlib.suppress(Exception):  # closing is best effort
+                self._close_session(s)
 
     def _call(self, op: str, fn: Callable[[], Any]) -> Any:
         try:

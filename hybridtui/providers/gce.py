@@ -11,9 +11,7 @@ the endpoint and calls the real compute.googleapis.com.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -33,7 +31,6 @@ from hybridtui.domain import (
     SecurityGroup,
 )
 from hybridtui.errors import (
-    AdapterMissingError,
     AuthError,
     CloudTimeoutError,
     CloudUnavailableError,
@@ -52,13 +49,12 @@ DEFAULT_LOGIN = "hybrid"
 class GceProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.GCE
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+    SDK_MODULE, SDK_EXTRA, SDK_NAME = "google.cloud.compute_v1", "gce", "google-cloud-compute"
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         super().__init__(name, config, region)
         assert isinstance(config, GceCloud)
         self.gce: GceCloud = config
-        self._lock = threading.Lock()
-        self._clients: dict[str, Any] = {}
         self._creds: Any = None
         #: Step 1 on GCE: a key waits here until create_node puts it into metadata.
         self._pending_keys: dict[str, str] = {}
@@ -76,19 +72,12 @@ class GceProvider(SdkProvider):
         return self.gce.overrides.login_user or DEFAULT_LOGIN
 
     def client(self, kind: str) -> Any:
-        with self._lock:
-            if kind not in self._clients:
-                self._clients[kind] = self._make_client(kind)
-            return self._clients[kind]
+        """A compute_v1 client class (`InstancesClient`…), built once."""
+        return self._session(kind, lambda: self._make_client(kind))
 
     def _make_client(self, kind: str) -> Any:
-        try:
-            from google.cloud import compute_v1
-        except ModuleNotFoundError as e:
-            raise AdapterMissingError(
-                f"{self.name}: the GCE adapter needs google-cloud-compute ({e.name} is not installed)",
-                hint="pip install 'hybridtui[gce]'",
-            ) from e
+        from google.cloud import compute_v1
+
         if self._creds is None:
             self._creds = self._credentials()
         options = {"api_endpoint": self.gce.api_endpoint} if self.gce.api_endpoint else None
@@ -446,9 +435,5 @@ class GceProvider(SdkProvider):
         )
         self._wait(op, zone)
 
-    def close(self) -> None:
-        with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
-        for c in clients:
-            with contextlib.suppress(Exception):  # closing is best effort
-                c.transport.close()
+    def _close_session(self, session: Any) -> None:
+        session.transport.close()

@@ -11,7 +11,6 @@ the keystoneauth session).
 
 from __future__ import annotations
 
-import threading
 from typing import Any, ClassVar
 
 from hybridtui.config import CloudBase, OpenStackCloud
@@ -32,7 +31,6 @@ from hybridtui.domain import (
     SecurityGroup,
 )
 from hybridtui.errors import (
-    AdapterMissingError,
     AuthError,
     CloudTimeoutError,
     CloudUnavailableError,
@@ -52,13 +50,12 @@ FIP_WAIT = 60
 class OpenStackProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.OPENSTACK
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
+    SDK_MODULE, SDK_EXTRA, SDK_NAME = "openstack", "openstack", "openstacksdk"
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         super().__init__(name, config, region)
         assert isinstance(config, OpenStackCloud)
         self.os: OpenStackCloud = config
-        self._conn: Any = None
-        self._lock = threading.Lock()
         #: Names of external networks, for classifying fixed addresses as public.
         self._external: set[str] = set()
         self._images: dict[str, Image] = {}
@@ -70,20 +67,12 @@ class OpenStackProvider(SdkProvider):
         return f"{self.name} (cloud {self.os.cloud!r}{region})"
 
     def conn(self) -> Any:
-        with self._lock:
-            if self._conn is None:
-                self._conn = self._connect()
-            return self._conn
+        return self._session("conn", self._connect)
 
     def _connect(self) -> Any:
-        try:
-            import openstack
-            import openstack.exceptions
-        except ModuleNotFoundError as e:
-            raise AdapterMissingError(
-                f"{self.name}: the OpenStack adapter needs openstacksdk ({e.name} is not installed)",
-                hint="pip install 'hybridtui[openstack]'",
-            ) from e
+        import openstack
+        import openstack.exceptions
+
         try:
             return openstack.connect(
                 cloud=self.os.cloud,
@@ -103,7 +92,7 @@ class OpenStackProvider(SdkProvider):
 
     def _auth_url(self) -> str:
         try:
-            return str(self._conn.config.config["auth"].get("auth_url", "?"))
+            return str(self._sessions["conn"].config.config["auth"].get("auth_url", "?"))
         except Exception:
             return "?"
 
@@ -392,9 +381,3 @@ class OpenStackProvider(SdkProvider):
             self._call(
                 "release floating IP", lambda f=fip: conn.network.delete_ip(f, ignore_missing=True)
             )
-
-    def close(self) -> None:
-        with self._lock:
-            conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
