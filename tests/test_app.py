@@ -328,3 +328,23 @@ async def test_secrets_in_raw_records_never_reach_the_screen(frozen_clock: Any) 
         assert "adminPass" in shown
         assert "&lt;redacted&gt;" in shown
         assert secret not in shown
+
+
+def test_catalogue_tabs_show_the_catalogue_age_when_older(frozen_clock: Any) -> None:
+    from hybridtui.inventory.model import InventoryModel
+    from hybridtui.inventory.snapshot import CloudSnapshot
+    from hybridtui.ui.widgets.cloud_pane import pane_title
+
+    settings = make_settings([sim_cloud("c", "openstack-private")])
+    model = InventoryModel(targets_for(settings.config), clock=frozen_clock)
+    now = frozen_clock()
+    model.load_cached(CloudSnapshot("c", "simulator", fetched_at=now - 30, catalogue_at=now - 7200))
+    status = model.status("c")
+    assert status.catalogue_age == 7200
+    table = ResourceTable()
+    assert "catalogue 2h" in str(pane_title("c", ResourceKind.FLAVORS, table, status))
+    assert "catalogue" not in str(pane_title("c", ResourceKind.NODES, table, status)), (
+        "nodes follow the fast poll"
+    )
+    model.load_cached(CloudSnapshot("c", "simulator", fetched_at=now - 30, catalogue_at=now - 30))
+    assert "catalogue" not in str(pane_title("c", ResourceKind.IMAGES, table, model.status("c")))
