@@ -249,3 +249,13 @@ def test_security_groups_and_routers(os_clouds: Path) -> None:
         assert found.rules >= 1
     finally:
         conn.network.delete_security_group(sg.id)
+
+
+def test_one_refresh_lists_networks_once(os_clouds: Path) -> None:
+    with fault_proxy("http://127.0.0.1:39696") as neutron:
+        add_cloud(os_clouds, "counted", network_endpoint_override=neutron.url)
+        inv = provider("counted").fetch_inventory()
+        listed = sum(n for path, n in neutron.actions.items() if path.endswith("/v2.0/networks"))
+    assert inv.routers[0].external_network == "public", "router gateway named from the same listing"
+    assert {a.pool for a in inv.addresses} <= {"public"}
+    assert listed == 1

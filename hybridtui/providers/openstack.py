@@ -58,6 +58,9 @@ class OpenStackProvider(SdkProvider):
         self.os: OpenStackCloud = config
         #: Names of external networks, for classifying fixed addresses as public.
         self._external: set[str] = set()
+        #: Network id → name from the last network listing (router gateways and
+        #: floating-IP pools name their network by id).
+        self._net_names: dict[str, str] = {}
         self._images: dict[str, Image] = {}
 
     # ------------------------------------------------------------- plumbing
@@ -151,7 +154,7 @@ class OpenStackProvider(SdkProvider):
 
     # ------------------------------------------------------------------ read
     def fetch_inventory(self, catalogue: bool = True) -> Inventory:
-        networks = self.list_networks() if catalogue or not self._external else []
+        networks = self.list_networks() if catalogue or not self._net_names else []
         images = self.list_images() if catalogue or not self._images else []
         nodes = self.list_nodes()
         routers = self.list_routers()
@@ -221,6 +224,7 @@ class OpenStackProvider(SdkProvider):
             )
         ]
         self._external = {n.name for n in nets if n.external}
+        self._net_names = {n.id: n.name for n in nets}
         return sorted(nets, key=lambda n: (not n.external, n.name))
 
     def list_keys(self) -> list[KeyPair]:
@@ -232,14 +236,14 @@ class OpenStackProvider(SdkProvider):
             )
         ]
 
+    def _network_names(self) -> dict[str, str]:
+        if not self._net_names:
+            self.list_networks()
+        return self._net_names
+
     def list_addresses(self) -> list[PublicAddress]:
         conn = self.conn()
-        nets = {
-            n.id: n.name
-            for n in self._call(
-                "list networks", lambda: list(conn.network.networks(is_router_external=True))
-            )
-        }
+        nets = self._network_names()
         return [
             rec.floating_ip(f, nets)
             for f in self._call(
@@ -256,9 +260,7 @@ class OpenStackProvider(SdkProvider):
 
     def list_routers(self) -> list[Router]:
         conn = self.conn()
-        nets = {
-            n.id: n.name for n in self._call("list networks", lambda: list(conn.network.networks()))
-        }
+        nets = self._network_names()
         routers = self._call("list routers", lambda: [r.to_dict() for r in conn.network.routers()])
         return [rec.router(r, nets) for r in routers]
 
@@ -289,7 +291,7 @@ class OpenStackProvider(SdkProvider):
 
     def create_node(self, spec: NodeSpec) -> Node:
         conn = self.conn()
-        if not self._external:
+        if not self._net_names:
             self.list_networks()
         network = spec.network or self.os.overrides.network or self._only_network()
         groups = list(spec.security_groups or self.os.overrides.security_groups or [])
