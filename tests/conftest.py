@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,14 +177,30 @@ def realstack_home() -> Path:
     return Path(os.environ.get("RS_HOME") or default)
 
 
+def realstack_port(service: str) -> int:
+    """A realstack service's port: `RS_<SERVICE>_PORT` from the environment, else
+    the default in lib/env.sh (the one place the ports are written down)."""
+    var = f"RS_{service.upper()}_PORT"
+    if os.environ.get(var):
+        return int(os.environ[var])
+    env_sh = (REALSTACK / "lib" / "env.sh").read_text()
+    m = re.search(r"\$\{" + var + r":=(\d+)\}", env_sh)
+    assert m, f"{var} is not set in lib/env.sh"
+    return int(m.group(1))
+
+
+def realstack_url(service: str) -> str:
+    return f"http://127.0.0.1:{realstack_port(service)}"
+
+
 def _realstack_answers() -> bool:
     import urllib.request
 
     try:
         for url in (
-            "http://127.0.0.1:35000/v3",
-            "http://127.0.0.1:38774/",
-            "http://127.0.0.1:39696/",
+            realstack_url("keystone") + "/v3",
+            realstack_url("nova") + "/",
+            realstack_url("neutron") + "/",
         ):
             urllib.request.urlopen(url, timeout=3).read()
     except OSError:
@@ -194,28 +211,60 @@ def _realstack_answers() -> bool:
 @pytest.fixture(scope="session")
 def realstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Real keystone, nova, neutron, glance and placement on loopback, once per
-    session (reused if this machine already runs it); yields its clouds.yaml."""
+    session (reused if this machine already runs it); yields its clouds.yaml.
+
+    Several test sessions on one machine share one stack safely: starting it is
+    serialised by an exclusive lock, every session using it holds a shared lock,
+    and only the last one out stops a stack that a test session started.
+    """
+    import fcntl
     import subprocess
 
-    clouds = realstack_home() / "state" / "clouds.yaml"
-    started = False
-    if not (clouds.is_file() and _realstack_answers()):
-        if os.geteuid() != 0:
-            pytest.fail(
-                "the OpenStack tests start real services (apt, MariaDB, RabbitMQ): run tests/run.sh as root"
-            )
-        log = tmp_path_factory.mktemp("realstack") / "up.log"
-        with log.open("w") as out:
-            proc = subprocess.run(["bash", str(REALSTACK / "up.sh")], stdout=out, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, timeout=1200)  # fmt: skip
-        if proc.returncode != 0:
-            pytest.fail(
-                "realstack did not start:\n" + "\n".join(log.read_text().splitlines()[-30:])
-            )
-        started = True
-    yield clouds
-    if started:
-        subprocess.run(["bash", str(REALSTACK / "down.sh")], capture_output=True, timeout=180)
+    home = realstack_home()
+    home.mkdir(parents=True, exist_ok=True)
+    clouds = home / "state" / "clouds.yaml"
+    marker = home / "started-by-tests"
+    start_lock = (home / ".start.lock").open("a")
+    users = (home / ".users.lock").open("a")
+    try:
+        fcntl.flock(start_lock, fcntl.LOCK_EX)
+        try:
+            if not (clouds.is_file() and _realstack_answers()):
+                if os.geteuid() != 0:
+                    pytest.fail(
+                        "the OpenStack tests start real services (apt, MariaDB, RabbitMQ): run tests/run.sh as root"
+                    )
+                log = tmp_path_factory.mktemp("realstack") / "up.log"
+                with log.open("w") as out:
+                    proc = subprocess.run(["bash", str(REALSTACK / "up.sh")], stdout=out, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, timeout=1200)  # fmt: skip
+                if proc.returncode != 0:
+                    pytest.fail(
+                        "realstack did not start:\n" + "\n".join(log.read_text().splitlines()[-30:])
+                    )
+                marker.touch()
+            fcntl.flock(users, fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(start_lock, fcntl.LOCK_UN)
+        yield clouds
+    finally:
+        fcntl.flock(users, fcntl.LOCK_UN)
+        fcntl.flock(start_lock, fcntl.LOCK_EX)
+        try:
+            last_out = True
+            try:
+                fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                last_out = False  # another session still uses the stack
+            if last_out and marker.exists():
+                subprocess.run(
+                    ["bash", str(REALSTACK / "down.sh")], capture_output=True, timeout=180
+                )
+                marker.unlink(missing_ok=True)
+        finally:
+            fcntl.flock(start_lock, fcntl.LOCK_UN)
+            users.close()
+            start_lock.close()
 
 
 @pytest.fixture

@@ -84,7 +84,12 @@ CLOUDS: dict[str, Callable[[pytest.FixtureRequest], CloudUnderTest]] = {
 }
 
 
-@pytest.fixture(params=list(CLOUDS))
+#: Cases that need the real OpenStack services carry the `openstack` marker, so
+#: `-m "not openstack"` never starts them.
+MARKS: dict[str, list[pytest.MarkDecorator]] = {"openstack-realstack": [pytest.mark.openstack]}
+
+
+@pytest.fixture(params=[pytest.param(name, marks=MARKS.get(name, [])) for name in CLOUDS])
 def cloud(request: pytest.FixtureRequest) -> Iterator[CloudUnderTest]:
     under_test = CLOUDS[request.param](request)
     yield under_test

@@ -11,7 +11,7 @@ from typing import Any
 
 import openstack
 import pytest
-from conftest import add_cloud, make_settings, os_cloud
+from conftest import add_cloud, make_settings, os_cloud, realstack_url
 from peers.fault_proxy import Fault, FaultProxy, fault_proxy
 
 from hybridtui.config import AppConfig, OpenStackCloud
@@ -32,8 +32,8 @@ pytestmark = pytest.mark.openstack
 PUBKEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv os@hybridtui"
 )
-NOVA = "http://127.0.0.1:38774"
-KEYSTONE = "http://127.0.0.1:35000"
+NOVA = realstack_url("nova")
+KEYSTONE = realstack_url("keystone")
 
 
 def provider(cloud: str = "realstack", **extra: Any) -> OpenStackProvider:
@@ -252,7 +252,7 @@ def test_security_groups_and_routers(os_clouds: Path) -> None:
 
 
 def test_one_refresh_lists_networks_once(os_clouds: Path) -> None:
-    with fault_proxy("http://127.0.0.1:39696") as neutron:
+    with fault_proxy(realstack_url("neutron")) as neutron:
         add_cloud(os_clouds, "counted", network_endpoint_override=neutron.url)
         inv = provider("counted").fetch_inventory()
         listed = sum(n for path, n in neutron.actions.items() if path.endswith("/v2.0/networks"))

@@ -338,20 +338,33 @@ db_sync_others() { # runs in background, one log each
 
 # -------------------------------------------------------------------- main --
 main() {
+  # One install at a time: two runs on one machine pip-installing into the same
+  # venv (or apt at once) corrupt each other. The lock is held until the stack
+  # is up, so a second run then finds it running instead of racing it.
+  exec 9>"$RS_HOME/.install.lock"
+  if ! flock -n 9; then
+    log "another run is installing or starting realstack; waiting for it"
+    flock 9
+  fi
   install_all
   if any_running; then
-    die "realstack already running (pids in $RS_PIDS); run ./down.sh first"
+    # We hold the lock, so no other run is starting it: these are the leftovers
+    # of a run that was killed (or a stack that stopped answering). Stop them.
+    log "stopping the leftovers of an earlier run (pids in $RS_PIDS)"
+    "$RS_ROOT/down.sh" || true
   fi
   local port busy=""
+  # (epmd is left out: it is a shared name daemon by design, and an Erlang
+  # tool of an earlier run may have started one on our port: it is reused.)
   for port in $RS_KEYSTONE_PORT $RS_GLANCE_PORT $RS_NOVA_PORT $RS_PLACEMENT_PORT $RS_NEUTRON_PORT \
-              $RS_RABBIT_PORT $RS_RABBIT_DIST_PORT $RS_EPMD_PORT $RS_MYSQL_PORT; do
+              $RS_RABBIT_PORT $RS_RABBIT_DIST_PORT $RS_MYSQL_PORT; do
     (echo > "/dev/tcp/$RS_HOST/$port") 2>/dev/null && busy="$busy $port"
   done
   [ -z "$busy" ] || die "port(s)$busy on $RS_HOST already in use (override RS_*_PORT, see lib/env.sh)"
   # Nobody listens, but a previous run's connections may still hold the ports in
   # TIME_WAIT (up to 60 s), and RabbitMQ then cannot bind its listener: wait.
   for port in $RS_KEYSTONE_PORT $RS_GLANCE_PORT $RS_NOVA_PORT $RS_PLACEMENT_PORT $RS_NEUTRON_PORT \
-              $RS_RABBIT_PORT $RS_RABBIT_DIST_PORT $RS_EPMD_PORT $RS_MYSQL_PORT; do
+              $RS_RABBIT_PORT $RS_RABBIT_DIST_PORT $RS_MYSQL_PORT; do
     local waited=0
     until python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], int(sys.argv[2]))); s.close()' \
           "$RS_HOST" "$port" 2>/dev/null; do
@@ -367,7 +380,11 @@ main() {
   log "configs written to $RS_ETC"
 
   # RabbitMQ: start our own epmd on loopback, then the broker
-  ( rs_rabbit_env; start_bg epmd /usr/bin/epmd -address "$RS_HOST" -port "$RS_EPMD_PORT" )
+  if (echo > "/dev/tcp/$RS_HOST/$RS_EPMD_PORT") 2>/dev/null; then
+    log "an epmd already answers on $RS_HOST:$RS_EPMD_PORT: reusing it"
+  else
+    ( rs_rabbit_env; start_bg epmd /usr/bin/epmd -address "$RS_HOST" -port "$RS_EPMD_PORT" )
+  fi
   for i in $(seq 1 50); do (echo > /dev/tcp/$RS_HOST/$RS_EPMD_PORT) 2>/dev/null && break; sleep 0.1; done
   ( rs_rabbit_env; start_bg rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-server )
   if [ "$RS_DB_BACKEND" = sqlite ]; then THREADS=$RS_SQLITE_THREADS; else THREADS=4; start_mariadb; fi

@@ -13,21 +13,24 @@ RS_PIDS="$RS_STATE/pids"
 RS_DB="$RS_STATE/db"
 RS_HOST=127.0.0.1
 
-# Ports (loopback only). Override via environment if they collide.
-: "${RS_KEYSTONE_PORT:=35000}"
-: "${RS_GLANCE_PORT:=39292}"
-: "${RS_NOVA_PORT:=38774}"
-: "${RS_PLACEMENT_PORT:=38778}"
-: "${RS_NEUTRON_PORT:=39696}"
-: "${RS_RABBIT_PORT:=35672}"
-: "${RS_RABBIT_DIST_PORT:=35673}"
-: "${RS_EPMD_PORT:=34369}"
+# Ports (loopback only). Override via environment if they collide. All sit
+# below Linux's ephemeral range (32768-60999 by default): a port in that range
+# can be taken at any moment by some process's outgoing connection, and a
+# service that cannot bind it fails the whole test session.
+: "${RS_KEYSTONE_PORT:=25000}"
+: "${RS_GLANCE_PORT:=25292}"
+: "${RS_NOVA_PORT:=25774}"
+: "${RS_PLACEMENT_PORT:=25778}"
+: "${RS_NEUTRON_PORT:=25696}"
+: "${RS_RABBIT_PORT:=25672}"
+: "${RS_RABBIT_DIST_PORT:=25673}"
+: "${RS_EPMD_PORT:=25369}"
 
 # Database backend: mariadb (Debian's server, default) or sqlite (no server;
 # fine for light use, but nova's conductor/api/scheduler share the cell DB and
 # SQLite then fails now and then with "database is locked").
 : "${RS_DB_BACKEND:=mariadb}"
-: "${RS_MYSQL_PORT:=33306}"
+: "${RS_MYSQL_PORT:=25306}"
 RS_MYSQL_SOCK="$RS_STATE/mysql/mysqld.sock"
 RS_DB_USER=realstack
 RS_DB_PASSWORD=realstack-db
