@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inv.add_argument("--format", choices=("table", "json", "csv"), default="table")
     inv.add_argument("--raw", action="store_true", help="json: include each provider's raw record")
+    inv.add_argument(
+        "--refresh-catalogue",
+        action="store_true",
+        help="fetch flavors, images and networks even when the cached ones are recent",
+    )
 
     loc = sub.add_parser("locate", help="print where config, cache, themes and logs live")
     _global_options(loc, suppress=True)
@@ -95,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _locate(args)
         settings = _settings(args)
         if args.command == "check-config":
+            _check_regions(settings)
             n = len(settings.config.clouds)
             print(f"{settings.source}: OK ({n} cloud{'s' if n != 1 else ''})")
             return EXIT_OK
@@ -120,6 +126,30 @@ def _settings(args: argparse.Namespace) -> Settings:
     return resolve_settings(
         demo=args.demo, config_path=args.config, offline=args.offline, theme=args.theme
     )
+
+
+def _check_regions(settings: Settings) -> None:
+    """AWS regions against botocore's own list (only here: importing botocore
+    has no place on the way to the dashboard's first paint)."""
+    from pathlib import Path
+
+    from hybridtui.config import check_aws_regions
+
+    if not any(c.kind == "aws" for c in settings.config.clouds):
+        return
+    try:
+        import botocore.session
+    except ModuleNotFoundError:
+        print("note: AWS regions not checked (botocore is not installed: pip install 'hybridtui[aws]')",
+              file=sys.stderr)  # fmt: skip
+        return
+    known = botocore.session.get_session().get_available_regions("ec2")
+    path = Path(settings.source)
+    problems = check_aws_regions(path.read_text(encoding="utf-8"), str(path), known)
+    if problems:
+        n = len(problems)
+        raise ConfigError(f"{path}: {n} problem{'s' if n != 1 else ''} found", problems=problems,
+                          hint="Fix them all and run `hybridtui check-config` again.")  # fmt: skip
 
 
 def _print_error(e: HybridError) -> None:
@@ -186,7 +216,13 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
     kinds = list(ResourceKind) if args.kind == "all" else [ResourceKind(args.kind)]
 
     cache = _open_cache(settings)
-    results = report.collect(targets, cache, offline=settings.offline)  # type: ignore[arg-type]
+    results = report.collect(
+        targets,
+        cache,  # type: ignore[arg-type]
+        offline=settings.offline,
+        kinds=kinds,
+        refresh_catalogue=args.refresh_catalogue,
+    )
     now = time.time()
     if args.format == "json":
         out = report.to_json(results, kinds, now=now, raw=args.raw)
@@ -195,12 +231,29 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
     else:
         out = report.to_table(results, kinds[0])
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
-    failed = [r for r in results if r.status == "error"]
-    for r in failed:
-        assert r.error is not None
-        note = " (showing cached data)" if r.from_cache else ""
-        print(f"error: {r.error.message}{note}", file=sys.stderr)
+    failed = False
+    for r in results:
+        if r.status == "error" and r.error is not None:
+            failed = True
+            note = " (showing cached data)" if r.from_cache else ""
+            _print_problem(r.error.message + note, r.error.hint)
+            continue
+        for kind in kinds:
+            err = r.kind_error(kind)
+            if err is not None:
+                failed = True
+                cached = (
+                    " (showing cached data)" if r.snapshot and r.snapshot.resources(kind) else ""
+                )
+                _print_problem(f"{r.target.name}: {kind}: {err.message}{cached}", err.hint)
     return EXIT_CLOUD_FAILED if failed else EXIT_OK
+
+
+def _print_problem(message: str, hint: str | None) -> None:
+    """One failure on stderr with what to do about it (never cut)."""
+    print(f"error: {message}", file=sys.stderr)
+    if hint:
+        print(f"  hint: {hint}", file=sys.stderr)
 
 
 def _run_app(settings: Settings) -> int:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
@@ -66,6 +67,7 @@ class Fault(StrEnum):
     TIMEOUT = "timeout"  # the API hangs
     HTTP_500 = "http-500"  # the API answers 500 Internal Server Error
     EXPIRED_CREDENTIALS = "expired-credentials"  # 401: token expired
+    FORBIDDEN = "forbidden"  # 403: the account may not do this (per kind, see fault_kinds)
 
 
 class SimulatorCloud(CloudBase):
@@ -81,9 +83,12 @@ class SimulatorCloud(CloudBase):
     jitter: float = Field(default=0.1, ge=0.0, le=60.0)
     """Up to this many seconds added at random to `latency`."""
     fault: Fault = Fault.NONE
-    """Inject a failure: none, timeout, http-500, expired-credentials."""
+    """Inject a failure: none, timeout, http-500, expired-credentials, forbidden."""
     fault_rate: float = Field(default=1.0, ge=0.0, le=1.0)
     """Probability that a call hits `fault` (1.0: always)."""
+    fault_kinds: list[ResourceKind] = Field(default_factory=list)
+    """Resource kinds whose listings the fault hits (empty: every call), e.g.
+    `[images]` with `fault: forbidden` for a cloud that refuses one listing."""
     nodes: int | None = Field(default=None, ge=0, le=200_000)
     """Override the profile's node count (benchmarks)."""
     read_only: bool = False
@@ -105,6 +110,9 @@ class OpenStackCloud(CloudBase):
     `"*"`: every cloud in clouds.yaml, one pane each."""
     region: str | None = None
     """Region, when the cloud has several."""
+    retries: int = Field(default=2, ge=0, le=10)
+    """Retries per API call on connection failures and HTTP 429/503, with
+    exponential back-off (keystoneauth's `connect_retries`/`status_code_retries`)."""
 
 
 class AwsCloud(CloudBase):
@@ -119,7 +127,9 @@ class AwsCloud(CloudBase):
     endpoint_url: str | None = None
     """EC2 endpoint override (a VPC endpoint; a local emulator in tests)."""
     max_attempts: int = Field(default=3, ge=1, le=10)
-    """Attempts per API call, retries included (botocore standard retry mode)."""
+    """Attempts per API call, retries included."""
+    retry_mode: Literal["adaptive", "standard", "legacy"] = "adaptive"
+    """botocore retry mode: `adaptive` also slows the client down when EC2 throttles."""
 
 
 class GceCloud(CloudBase):
@@ -142,6 +152,10 @@ class GceCloud(CloudBase):
     """Node keys put into ssh-keys metadata expire by themselves after this (expireOn)."""
     api_endpoint: str | None = None
     """Compute API endpoint override (a private endpoint; a local peer in tests)."""
+    metadata_server: bool = False
+    """Let Application Default Credentials come from the GCE metadata server
+    (hybridtui running on a GCE VM). Off: no credentials fails at once with
+    what to run, instead of probing 169.254.169.254 for seconds."""
 
 
 CloudConfig = Annotated[
@@ -216,6 +230,30 @@ def parse_config(text: str, source: str = "<config>") -> AppConfig:
             problems=problems,
             hint="Fix them all and run `hybridtui check-config` again.",
         ) from None
+
+
+def check_aws_regions(text: str, source: str, known: list[str]) -> list[str]:
+    """`file:line` problems for AWS regions that `known` (botocore's own list)
+    does not have, with the closest names. Entries with an `endpoint_url` are
+    skipped: a private endpoint or emulator may use any region name."""
+    import difflib
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    data = yaml.safe_load(text) or {}
+    problems = []
+    for i, cloud in enumerate(data.get("clouds") or []):
+        if not isinstance(cloud, dict) or cloud.get("kind") != "aws" or cloud.get("endpoint_url"):
+            continue
+        for j, region in enumerate(cloud.get("regions") or []):
+            if region in known:
+                continue
+            line = _line_of(root, ("clouds", i, "regions", j))
+            close = difflib.get_close_matches(str(region), known, n=3, cutoff=0.6)
+            hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+            problems.append(
+                f"{source}:{line}: clouds[{i}].regions[{j}]: unknown AWS region {region!r}{hint}"
+            )
+    return problems
 
 
 def _describe(err: Any, root: yaml.Node | None, data: Any, source: str) -> str:

@@ -54,8 +54,18 @@ class ProviderError(HybridError):
 
     @property
     def short(self) -> str:
-        """A few words for a pane's status line."""
-        return self.message.splitlines()[0][:80]
+        """A few words for a pane's status line, cut at a word, never inside one."""
+        return shorten(self.message.splitlines()[0] if self.message else "", 80)
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` within `width` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut and not text[width - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(") + "…"
 
 
 class CloudTimeoutError(ProviderError):
@@ -73,6 +83,14 @@ class AuthError(ProviderError):
 
     title = "Authentication failed"
     transient = False
+
+
+class PermissionDeniedError(AuthError):
+    """The credentials work but may not do this one thing (HTTP 403,
+    `UnauthorizedOperation`): the rest of the cloud still answers, and asking
+    again every refresh will not change the answer."""
+
+    title = "Permission denied"
 
 
 class QuotaError(ProviderError):

@@ -108,7 +108,8 @@ async def test_refresh_polls_every_cloud_again(frozen_clock: Any) -> None:
         ready = [m for m in messages if isinstance(m, SnapshotReady)]
         assert len(ready) == 6
         after = {n: app.poller.provider(n).calls for n in app.model.names}  # type: ignore[attr-defined]
-        assert all(after[n] == before[n] + 1 for n in before)
+        # r is a full refresh: every kind asked for again, one listing each
+        assert all(after[n] == before[n] + len(ResourceKind) for n in before)
 
 
 async def test_unified_view_toggle(frozen_clock: Any) -> None:
@@ -180,6 +181,34 @@ async def test_failing_cloud_shows_error_while_others_stay_fresh(frozen_clock: A
         assert "aws-sim fresh" in strip.replace("\u00a0", " ")
         assert any(n.title == "Cloud unavailable" for n in app._notifications)
         assert app.poller.next_due("broken") > frozen_clock(), "backing off"
+
+
+async def test_a_refused_kind_is_marked_on_its_tab_and_pane(frozen_clock: Any) -> None:
+    clouds = [THREE_CLOUDS[0], sim_cloud("gce-sim", "gce-access-config", fault="forbidden",
+                                         fault_kinds=["security-groups"])]  # fmt: skip
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert {s.name: s.state for s in app.model.statuses()} == {
+            "aws-sim": CloudState.FRESH,
+            "gce-sim": CloudState.FRESH,
+        }, "one refused listing is not a failed cloud"
+        tabs = dash(app).query_one(TabbedContent)
+        assert str(tabs.get_tab("tab-security-groups").label) == "Sec groups ⚠"
+        assert str(tabs.get_tab("tab-nodes").label) == "Nodes"
+        gce_nodes = next(p for p in nodes_view(app).panes if p.cloud == "gce-sim")
+        assert gce_nodes.table.total_count > 0, "nodes still shown"
+        strip = dash(app).query_one(StatusStrip).text.replace("\u00a0", " ")
+        assert "gce-sim fresh 0s · ⚠ security-groups failed" in strip
+
+        await pilot.press("7")
+        await pilot.pause()
+        panes = {p.cloud: p for p in nodes_view(app).panes}
+        title = str(panes["gce-sim"].title_bar.render())
+        assert "✖ Permission denied (no data)" in title
+        assert "HTTP 403 Forbidden" in panes["gce-sim"].table.empty_text
+        assert "lack this permission" in panes["gce-sim"].table.empty_text, "with what to do"
+        assert "✖" not in str(panes["aws-sim"].title_bar.render())
 
 
 async def test_offline_mode_uses_cache_and_never_polls(frozen_clock: Any) -> None:
@@ -257,7 +286,7 @@ async def test_theme_cycles_and_keymap_applies(frozen_clock: Any) -> None:
         calls = app.poller.provider("aws-sim").calls  # type: ignore[attr-defined]
         await pilot.press("f5")
         await settle(app, pilot)
-        assert app.poller.provider("aws-sim").calls == calls + 1  # type: ignore[attr-defined]
+        assert app.poller.provider("aws-sim").calls == calls + len(ResourceKind)  # type: ignore[attr-defined]
 
 
 async def test_quit_does_not_wait_for_a_hung_cloud(frozen_clock: Any) -> None:

@@ -15,12 +15,20 @@ from peers.fault_proxy import Fault, FaultProxy, fault_proxy
 from peers.moto_ec2 import set_auth
 
 from hybridtui.config import AppConfig, AwsCloud
-from hybridtui.domain import MANAGED_TAG, AddressKind, NodeSpec, NodeState, PublicIpStrategy
+from hybridtui.domain import (
+    MANAGED_TAG,
+    AddressKind,
+    NodeSpec,
+    NodeState,
+    PublicIpStrategy,
+    ResourceKind,
+)
 from hybridtui.errors import (
     AuthError,
     CloudTimeoutError,
     CloudUnavailableError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     QuotaError,
     ThrottledError,
@@ -233,8 +241,8 @@ def test_choosing_an_unknown_subnet_lists_the_known_ones(aws_env: str) -> None:
         (Fault(drop=True), CloudUnavailableError, None),
         (
             Fault(status=403, code="UnauthorizedOperation", message="You are not authorized"),
-            AuthError,
-            "Not authorized",
+            PermissionDeniedError,
+            "Permission denied",
         ),
     ],
     ids=["throttled", "503", "500", "dropped", "unauthorized"],
@@ -243,9 +251,9 @@ def test_api_failures_become_clear_errors(
     proxy: FaultProxy, fault: Fault, error: type[ProviderError], title: str | None
 ) -> None:
     proxy.inject(fault)
-    p = provider(proxy.url, max_attempts=2)
+    p = provider(proxy.url, max_attempts=2, retry_mode="standard")
     with pytest.raises(error) as info:
-        p.fetch_inventory()
+        p.list_keys()
     assert "aws (eu-west-1, profile 'hybrid-test')" in info.value.message
     if title:
         assert info.value.title == title
@@ -253,6 +261,31 @@ def test_api_failures_become_clear_errors(
     assert retried == (2 if error.transient else 1), (
         "transient errors are retried, up to max_attempts"
     )
+
+
+def test_one_call_failing_costs_only_its_kind(aws_env: str, proxy: FaultProxy) -> None:
+    """Instance types throttled past their retries must not lose the region's
+    nodes (they did when a refresh was all-or-nothing)."""
+    ec2 = operator(aws_env)
+    ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
+                      InstanceType="t3.micro", MinCount=2, MaxCount=2)  # fmt: skip
+    p = provider(proxy.url, max_attempts=2, retry_mode="standard")
+    proxy.inject(Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded.",
+                       action="DescribeInstanceTypeOfferings"))  # fmt: skip
+    proxy.inject(Fault(status=403, code="UnauthorizedOperation", message="You are not authorized",
+                       action="DescribeSecurityGroups"))  # fmt: skip
+    inv = p.fetch_inventory()
+    assert set(inv.errors) == {ResourceKind.FLAVORS, ResourceKind.SECURITY_GROUPS}
+    assert isinstance(inv.errors[ResourceKind.FLAVORS], ThrottledError)
+    assert isinstance(inv.errors[ResourceKind.SECURITY_GROUPS], PermissionDeniedError)
+    assert len(inv.nodes) == 2
+    assert all(n.login_user == "ubuntu" for n in inv.nodes), "login hints from the AMIs"
+    assert inv.images
+    assert inv.networks
+    assert ResourceKind.KEYS in inv.records
+    assert inv.behaviour is not None
+    assert proxy.actions["DescribeInstanceTypeOfferings"] == 2, "retried up to max_attempts"
+    assert proxy.actions["DescribeSecurityGroups"] == 1, "a refusal is not retried"
 
 
 def test_hung_endpoint_times_out_on_the_client(proxy: FaultProxy) -> None:
@@ -321,7 +354,11 @@ def test_client_has_real_timeouts_and_bounded_retries(aws_env: str) -> None:
     cfg = client.meta.config
     assert cfg.read_timeout == 7
     assert cfg.connect_timeout == 7
-    assert cfg.retries == {"total_max_attempts": 4, "mode": "standard"}
+    assert cfg.retries == {"total_max_attempts": 4, "mode": "adaptive"}, (
+        "adaptive by default: a throttled client slows down instead of failing"
+    )
+    standard = provider(aws_env, retry_mode="standard").client().meta.config
+    assert standard.retries == {"total_max_attempts": 3, "mode": "standard"}
 
 
 # ------------------------------------------------------------- regions, UI
@@ -351,7 +388,9 @@ async def test_dashboard_with_aws_beside_demo_clouds(
     ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"), InstanceType="t3.micro",
                       MinCount=3, MaxCount=3)  # fmt: skip
     clouds = [
-        aws_cloud(proxy.url, name="aws-real", max_attempts=1),
+        # standard retries: adaptive mode would slow the throttled calls down
+        # past the timeout instead of failing them with the throttling reason
+        aws_cloud(proxy.url, name="aws-real", max_attempts=1, retry_mode="standard"),
         sim_cloud("demo-os", "openstack-floating-ip"),
     ]
     app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)

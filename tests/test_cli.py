@@ -192,3 +192,70 @@ def test_locate_and_profiles(capsys: pytest.CaptureFixture[str], isolated_home: 
     code, out, _ = run(capsys, "locate", "--profiles")
     assert "openstack-floating-ip" in out
     assert "aws-default-vpc" in out
+
+
+def test_a_refused_kind_is_reported_per_kind_with_its_hint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"clouds": [
+        sim_cloud("gce-sim", "gce-access-config", fault="forbidden", fault_kinds=["security-groups"]),
+        sim_cloud("os-priv", "openstack-private"),
+    ]}))  # fmt: skip
+    code, out, err = run(
+        capsys, "--config", str(path), "inventory", "--kind", "all", "--format", "json"
+    )
+    assert code == 1, "a failed kind is a failure for scripts"
+    doc = json.loads(out)
+    clouds = {c["cloud"]: c for c in doc["clouds"]}
+    gce = clouds["gce-sim"]
+    assert gce["status"] == "fresh", "the cloud answered"
+    assert gce["kinds"]["nodes"] == {"status": "fresh", "fetched_at": doc["generated_at"],
+                                     "age_seconds": gce["kinds"]["nodes"]["age_seconds"], "error": None}  # fmt: skip
+    sg = gce["kinds"]["security-groups"]
+    assert sg["status"] == "error"
+    assert sg["error"]["title"] == "Permission denied"
+    assert sg["error"]["denied"]
+    assert "403" in sg["error"]["message"]
+    assert all(k["status"] == "fresh" for k in clouds["os-priv"]["kinds"].values())
+    assert {r["kind"] for r in doc["records"] if r["cloud"] == "gce-sim"} >= {"nodes", "images"}
+    # stderr: the message and what to do, never cut
+    assert "error: gce-sim: security-groups: gce-sim: HTTP 403 Forbidden" in err
+    assert "  hint: The credentials lack this permission" in err
+
+
+def test_inventory_honours_the_cached_catalogue(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    def images_status(*extra: str) -> set[str]:
+        code, out, err = run(capsys, "--config", str(config_file), "inventory", "--kind", "images",
+                             "--format", "json", *extra)  # fmt: skip
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["records"], "images are printed either way"
+        return {c["kinds"]["images"]["status"] for c in doc["clouds"]}
+
+    assert images_status() == {"fresh"}
+    assert images_status() == {"cached"}, "a day-old catalogue is not fetched again"
+    assert images_status("--refresh-catalogue") == {"fresh"}
+
+
+def test_check_config_validates_aws_regions_against_botocore(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "aws.yaml"
+    path.write_text(
+        "clouds:\n"
+        "  - name: aws\n"
+        "    kind: aws\n"
+        "    regions: [eu-west-1, eu-wets-1]\n"
+        "  - name: lab\n"
+        "    kind: aws\n"
+        "    regions: [lab-1]\n"
+        "    endpoint_url: http://127.0.0.1:9/\n"
+    )
+    code, _, err = run(capsys, "check-config", "--config", str(path))
+    assert code == 2
+    assert f"{path}:4: clouds[0].regions[1]: unknown AWS region 'eu-wets-1'" in err
+    assert "did you mean 'eu-west-1'" in err
+    assert "lab-1" not in err, "a private endpoint may use any region name"

@@ -11,8 +11,14 @@ from conftest import gce_cloud, make_settings, sim_cloud
 from peers.gce_peer import Fault, GcePeer
 
 from hybridtui.config import GceCloud
-from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy
-from hybridtui.errors import AuthError, CloudTimeoutError, CloudUnavailableError, QuotaError
+from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy, ResourceKind
+from hybridtui.errors import (
+    AuthError,
+    CloudTimeoutError,
+    CloudUnavailableError,
+    PermissionDeniedError,
+    QuotaError,
+)
 from hybridtui.inventory.model import CloudState
 from hybridtui.providers.gce import GceProvider
 
@@ -162,23 +168,70 @@ def test_no_application_default_credentials(
     assert "gcloud auth application-default login" in (info.value.hint or "")
 
 
-def test_server_errors_and_hangs(gce: GcePeer) -> None:
-    gce.faults.append(
-        Fault(
-            path="aggregated/instances",
-            status=503,
-            reason="backendError",
-            message="Backend Error",
-            times=1,
-        )
-    )
+def test_reads_are_retried_on_5xx_and_429_writes_never(gce: GcePeer) -> None:
+    """google-api-core's Retry on idempotent reads (within the cloud's timeout);
+    an insert whose answer was lost may have worked, so it is not repeated."""
+    gce.faults.append(Fault(path="aggregated/instances", status=503, reason="backendError",
+                            message="Backend Error", times=1))  # fmt: skip
+    gce.faults.append(Fault(path="global/firewalls", status=429, reason="rateLimitExceeded",
+                            message="Rate Limit Exceeded", times=2))  # fmt: skip
+    p = provider(gce)
+    assert p.list_nodes() == []
+    assert [r for r in gce.requests if r[1].endswith("aggregated/instances")] == [
+        ("GET", "/compute/v1/projects/hybrid-test/aggregated/instances")
+    ] * 2, "one 503, then the retry that worked"
+    assert p.list_security_groups()
+    assert len([r for r in gce.requests if r[1].endswith("global/firewalls")]) == 3
+
+    gce.faults.append(Fault(path="/instances", method="POST", status=503, reason="backendError",
+                            message="Backend Error", times=1))  # fmt: skip
     with pytest.raises(CloudUnavailableError, match="Backend Error"):
-        provider(gce).list_nodes()
-    before = len(gce.requests)
+        p.create_node(spec("once"))
+    inserts = [r for r in gce.requests if r[0] == "POST" and r[1].endswith("/instances")]
+    assert len(inserts) == 1, "an insert is never retried blindly"
+
+
+def test_retries_stop_within_the_timeout_and_say_why(gce: GcePeer) -> None:
+    gce.faults.append(Fault(path="aggregated/instances", status=503, reason="backendError",
+                            message="Backend Error"))  # fmt: skip
+    with pytest.raises(CloudUnavailableError, match="Backend Error"):
+        provider(gce, timeout=1).list_nodes()
+    attempts = [r for r in gce.requests if r[1].endswith("aggregated/instances")]
+    assert len(attempts) > 1, "retried"
+
+
+def test_a_hang_times_out_on_the_client(gce: GcePeer) -> None:
     gce.faults.append(Fault(path="aggregated/instances", delay=3, times=1))
     with pytest.raises(CloudTimeoutError, match="no answer within 1 s"):
         provider(gce, timeout=1).list_nodes()
-    assert len(gce.requests) == before + 1, "retry=None: one attempt, the poller backs off"
+
+
+def test_a_refused_listing_costs_only_its_kind(gce: GcePeer) -> None:
+    """A 403 on firewalls.list alone used to give 0 nodes."""
+    provider(gce).create_node(spec("still-here"))
+    gce.faults.append(Fault(path="global/firewalls", status=403, reason="forbidden",
+                            message="Required 'compute.firewalls.list' permission"))  # fmt: skip
+    inv = provider(gce).fetch_inventory()
+    assert [n.name for n in inv.nodes] == ["still-here"]
+    assert inv.flavors
+    assert set(inv.errors) == {ResourceKind.SECURITY_GROUPS}
+    err = inv.errors[ResourceKind.SECURITY_GROUPS]
+    assert isinstance(err, PermissionDeniedError)
+    assert "compute.firewalls.list" in err.message
+    assert inv.behaviour is None, "not inferred from a listing that failed"
+
+
+def test_nodes_name_their_image_from_the_boot_disk(gce: GcePeer) -> None:
+    p = provider(gce)
+    p.list_images()
+    p.create_node(spec("imaged"))
+    p.create_node(spec("no-key-user"))
+    (node, other) = sorted(p.fetch_inventory().nodes, key=lambda n: n.name)
+    assert node.image == "debian-12-bookworm-v20261105", "the family's newest, via the disk"
+    assert node.login_user == "any, via ssh-keys metadata", "no ssh-keys entry names an account"
+    assert other.image == node.image
+    disk_calls = [r for r in gce.requests if r[1].endswith("aggregated/disks")]
+    assert len(disk_calls) == 1, "one aggregated disks listing, not a call per node"
 
 
 async def test_dashboard_with_gce_beside_demo_clouds(gce: GcePeer, frozen_clock: Any) -> None:

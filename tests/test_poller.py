@@ -7,7 +7,8 @@ import threading
 import pytest
 from conftest import sim_cloud
 
-from hybridtui.config import AppConfig
+from hybridtui.config import AppConfig, Fault
+from hybridtui.domain import CATALOGUE_KINDS, ResourceKind
 from hybridtui.errors import CloudTimeoutError, CloudUnavailableError
 from hybridtui.inventory.poller import Backoff, Poller
 from hybridtui.providers import targets_for
@@ -116,9 +117,9 @@ def test_catalogue_refreshes_on_its_own_slower_schedule() -> None:
     seen: list[bool] = []
     real = provider.fetch_inventory
 
-    def spy(catalogue: bool = True):  # type: ignore[no-untyped-def]
-        seen.append(catalogue)
-        return real(catalogue=catalogue)
+    def spy(kinds=None):  # type: ignore[no-untyped-def]
+        seen.append(set(kinds) >= CATALOGUE_KINDS)
+        return real(kinds)
 
     provider.fetch_inventory = spy  # type: ignore[method-assign]
     (first,) = list(poller.poll())
@@ -172,3 +173,96 @@ def test_missing_sdk_is_a_clear_error_with_the_install_command(
         provider.list_nodes()
     assert "sdk_that_is_not_installed is not installed" in info.value.message
     assert info.value.hint == f"pip install 'hybridtui[{extra}]'"
+
+
+def test_one_failing_kind_keeps_its_last_records_and_the_rest_refresh() -> None:
+    """A 403 on one listing costs that kind only: the others are fresh, the
+    failed one keeps its previous records with their own age and the reason."""
+    now = [1_000.0]
+    poller = make_poller([sim_cloud("c", "gce-access-config", catalogue_interval=0)],
+                         clock=lambda: now[0])  # fmt: skip
+    provider = poller.provider("c")
+    (first,) = list(poller.poll())
+    assert first.ok
+    assert first.snapshot
+    assert first.snapshot.security_groups
+    before = first.snapshot.security_groups
+
+    provider.fault, provider.sim = (
+        Fault.FORBIDDEN,
+        provider.sim.model_copy(  # type: ignore[attr-defined]
+            update={"fault_kinds": [ResourceKind.SECURITY_GROUPS]}
+        ),
+    )
+    now[0] += 60
+    (second,) = list(poller.poll())
+    snap = second.snapshot
+    assert second.ok
+    assert snap is not None, "one kind failing is not a failed cloud"
+    assert snap.nodes
+    assert snap.kind_at[ResourceKind.NODES] == 1_060.0
+    assert snap.security_groups == before, "the last good records are kept"
+    assert snap.kind_at[ResourceKind.SECURITY_GROUPS] == 1_000.0, "with their own age"
+    err = snap.kind_errors[ResourceKind.SECURITY_GROUPS]
+    assert err.denied
+    assert err.title == "Permission denied"
+    assert "403" in err.message
+    assert set(snap.kind_errors) == {ResourceKind.SECURITY_GROUPS}
+
+
+def test_a_refused_kind_is_not_asked_again_until_r() -> None:
+    now = [1_000.0]
+    poller = make_poller([sim_cloud("c", "aws-default-vpc", fault="forbidden",
+                                    fault_kinds=["images"], catalogue_interval=3600)],
+                         clock=lambda: now[0])  # fmt: skip
+    asked: list[list[ResourceKind]] = []
+    provider = poller.provider("c")
+    real = provider.fetch_inventory
+
+    def spy(kinds=None):  # type: ignore[no-untyped-def]
+        asked.append(list(kinds))
+        return real(kinds)
+
+    provider.fetch_inventory = spy  # type: ignore[method-assign]
+    (first,) = list(poller.poll())
+    assert first.snapshot
+    assert ResourceKind.IMAGES in first.snapshot.kind_errors
+    now[0] += 60
+    list(poller.poll())
+    assert ResourceKind.IMAGES not in asked[1], "a permission error is remembered"
+    assert ResourceKind.NODES in asked[1]
+    list(poller.poll(full=True))
+    assert ResourceKind.IMAGES in asked[2], "r asks again"
+
+
+def test_a_kind_that_failed_transiently_is_asked_again_next_time() -> None:
+    now = [1_000.0]
+    poller = make_poller([sim_cloud("c", "aws-default-vpc", fault="http-500",
+                                    fault_kinds=["flavors"], catalogue_interval=3600)],
+                         clock=lambda: now[0])  # fmt: skip
+    (first,) = list(poller.poll())
+    assert first.snapshot
+    assert ResourceKind.FLAVORS in first.snapshot.kind_errors
+    assert not first.snapshot.flavors
+    assert first.snapshot.images
+    now[0] += 60
+    assert ResourceKind.FLAVORS in poller.kinds_due("c"), "not a day later: at the next refresh"
+    assert ResourceKind.IMAGES not in poller.kinds_due("c")
+
+
+def test_every_kind_failing_is_a_failed_cloud() -> None:
+    poller = make_poller([sim_cloud("c", "aws-default-vpc", fault="http-500")])
+    (o,) = list(poller.poll())
+    assert not o.ok
+    assert isinstance(o.error, CloudUnavailableError)
+
+
+def test_nodes_only_asks_for_nodes() -> None:
+    poller = make_poller([sim_cloud("c", "aws-default-vpc")])
+    provider = poller.provider("c")
+    (o,) = list(poller.poll(kinds=[ResourceKind.NODES]))
+    assert o.ok
+    assert o.snapshot
+    assert o.snapshot.nodes
+    assert provider.calls == 1  # type: ignore[attr-defined]
+    assert set(o.snapshot.kind_at) == {ResourceKind.NODES}

@@ -6,8 +6,14 @@ import pytest
 from conftest import sim_cloud
 
 from hybridtui.config import Fault, SimulatorCloud
-from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy
-from hybridtui.errors import AuthError, CloudUnavailableError, NotFoundError, ProviderError
+from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy, ResourceKind
+from hybridtui.errors import (
+    AuthError,
+    CloudUnavailableError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+)
 from hybridtui.providers.base import Capability
 from hybridtui.providers.demo_profiles import PROFILES
 from hybridtui.providers.simulator import SimulatorProvider
@@ -146,15 +152,32 @@ def test_private_cloud_refuses_public_address_with_hint() -> None:
 )
 def test_injected_faults(fault: Fault, error: type[Exception]) -> None:
     p = provider("aws-default-vpc", fault=fault.value)
-    with pytest.raises(error) as info:
-        p.fetch_inventory()
-    assert "simulated" in str(info.value)
+    inv = p.fetch_inventory()
+    assert not inv.records, "every call fails"
+    assert set(inv.errors) == set(ResourceKind)
+    for err in inv.errors.values():
+        assert isinstance(err, error)
+        assert "simulated" in str(err)
+    with pytest.raises(error):
+        p.list_nodes()
+
+
+def test_fault_on_one_kind_costs_only_that_kind() -> None:
+    p = provider("gce-access-config", fault="forbidden", fault_kinds=["security-groups"])
+    inv = p.fetch_inventory()
+    assert set(inv.errors) == {ResourceKind.SECURITY_GROUPS}
+    assert isinstance(inv.errors[ResourceKind.SECURITY_GROUPS], PermissionDeniedError)
+    assert "403" in inv.errors[ResourceKind.SECURITY_GROUPS].message
+    assert inv.nodes
+    assert inv.flavors
+    assert inv.images
+    assert inv.networks
 
 
 def test_fault_rate_zero_never_fails() -> None:
     p = provider("aws-default-vpc", fault="http-500", fault_rate=0.0)
     for _ in range(5):
-        p.fetch_inventory()
+        assert not p.fetch_inventory().errors
 
 
 def test_hang_is_released_by_close() -> None:
@@ -164,10 +187,7 @@ def test_hang_is_released_by_close() -> None:
     errors: list[BaseException] = []
 
     def call() -> None:
-        try:
-            p.fetch_inventory()
-        except ProviderError as e:
-            errors.append(e)
+        errors.extend(p.fetch_inventory().errors.values())
 
     t = threading.Thread(target=call)
     t.start()

@@ -7,15 +7,15 @@ it, with outcomes the poller produced. Views read; they never fetch.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hybridtui.columns import Rows, prepare_rows
 from hybridtui.domain import Resource, ResourceKind
 from hybridtui.errors import ProviderError
 from hybridtui.inventory.poller import PollOutcome
-from hybridtui.inventory.snapshot import CloudSnapshot
+from hybridtui.inventory.snapshot import CloudSnapshot, KindError
 from hybridtui.providers import CloudTarget
 
 
@@ -41,10 +41,17 @@ class CloudStatus:
     error_title: str = ""
     hint: str = ""
     from_cache: bool = False
+    #: Kinds whose last refresh failed (their records shown are older).
+    kind_errors: Mapping[ResourceKind, KindError] = field(default_factory=dict)
+    #: Age of each kind's records (kinds refresh on their own schedules).
+    kind_ages: Mapping[ResourceKind, float | None] = field(default_factory=dict)
 
     @property
     def age_text(self) -> str:
         return format_age(self.age)
+
+    def kind_age(self, kind: ResourceKind) -> float | None:
+        return self.kind_ages.get(kind, self.age)
 
     @property
     def summary(self) -> str:
@@ -54,8 +61,13 @@ class CloudStatus:
         if self.state is CloudState.LOADING:
             return "loading…"
         if self.state is CloudState.REFRESHING:
-            return f"refreshing ({self.age_text})" if self.age is not None else "refreshing"
-        return f"{self.state} {self.age_text}"
+            text = f"refreshing ({self.age_text})" if self.age is not None else "refreshing"
+        else:
+            text = f"{self.state} {self.age_text}"
+        if self.kind_errors:
+            failed = ", ".join(str(k) for k in self.kind_errors)
+            text += f" · ⚠ {failed} failed"
+        return text
 
 
 def format_age(age: float | None) -> str:
@@ -126,11 +138,19 @@ class InventoryModel:
         target = self.targets[name]
         snap = self.snapshots.get(name)
         now = self.clock()
-        age = (now - snap.fetched_at) if snap else None
+        # the cloud's age is its nodes' (other kinds show their own age)
+        nodes_at = snap.kind_time(ResourceKind.NODES) if snap else None
+        age = (now - (nodes_at or snap.fetched_at)) if snap else None
         err = self._errors.get(name)
         catalogue_age = (now - (snap.catalogue_at or snap.fetched_at)) if snap else None
+        kind_ages: dict[ResourceKind, float | None] = {}
+        if snap is not None:
+            for k in ResourceKind:
+                at = snap.kind_time(k)
+                kind_ages[k] = None if at is None else now - at
         common = {"name": name, "kind": target.kind, "fetched_at": snap.fetched_at if snap else None,
-                  "age": age, "from_cache": name in self._from_cache, "catalogue_age": catalogue_age}  # fmt: skip
+                  "age": age, "from_cache": name in self._from_cache, "catalogue_age": catalogue_age,
+                  "kind_errors": dict(snap.kind_errors) if snap else {}, "kind_ages": kind_ages}  # fmt: skip
         if err is not None and err.error is not None:
             return CloudStatus(
                 state=CloudState.ERROR,

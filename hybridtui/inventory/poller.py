@@ -15,18 +15,19 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from hybridtui.errors import CloudTimeoutError, HybridError, ProviderError
+from hybridtui.domain import CATALOGUE_KINDS, ResourceKind
+from hybridtui.errors import CloudTimeoutError, ProviderError
 from hybridtui.inventory.cache import InventoryCache
-from hybridtui.inventory.snapshot import CloudSnapshot
+from hybridtui.inventory.snapshot import CloudSnapshot, KindError
 from hybridtui.providers import CloudTarget, build_provider
-from hybridtui.providers.base import Provider
+from hybridtui.providers.base import Inventory, Provider, as_provider_error, kind_order
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]
-_Result = tuple[str, "CloudSnapshot | None", "ProviderError | None", float]
+_Result = tuple[str, "CloudSnapshot | None", "ProviderError | None", float, frozenset[ResourceKind]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +37,45 @@ class PollOutcome:
     error: ProviderError | None
     #: Seconds the refresh took (up to the timeout for a timed-out one).
     elapsed: float
+    #: Kinds this refresh fetched (the snapshot's other kinds are older).
+    fetched: frozenset[ResourceKind] = frozenset()
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def merge(
+    cloud: str, kind: str, last: CloudSnapshot | None, inv: Inventory, now: float
+) -> CloudSnapshot:
+    """The new snapshot: what this refresh fetched, and for every other kind
+    the previous records with their own age (and, for a kind that failed, why)."""
+    records: dict[ResourceKind, tuple[object, ...]] = {}
+    kind_at: dict[ResourceKind, float] = {}
+    kind_errors: dict[ResourceKind, KindError] = dict(last.kind_errors) if last else {}
+    for k in ResourceKind:
+        if k in inv.records:
+            records[k] = inv.records[k]
+            kind_at[k] = now
+            kind_errors.pop(k, None)
+        elif last is not None:
+            records[k] = last.resources(k)
+            if k in last.kind_at or last.resources(k) or k not in last.kind_errors:
+                kind_at[k] = last.age_of(k)
+        if k in inv.errors:
+            kind_errors[k] = KindError.of(inv.errors[k], now)
+    catalogue = [kind_at[k] for k in CATALOGUE_KINDS if k in kind_at]
+    behaviour = inv.behaviour or (last.behaviour if last else None)
+    return CloudSnapshot(
+        cloud=cloud,
+        kind=kind,
+        fetched_at=now,
+        behaviour=behaviour,
+        catalogue_at=min(catalogue) if catalogue else 0.0,
+        kind_at=kind_at,
+        kind_errors=kind_errors,
+        **{str(k).replace("-", "_"): v for k, v in records.items()},  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +130,39 @@ class Poller:
         self._last[snapshot.cloud] = snapshot
 
     def catalogue_due(self, name: str, now: float | None = None) -> bool:
+        """Whether any catalogue kind (flavors, images, networks) is due."""
+        return any(k in CATALOGUE_KINDS for k in self.kinds_due(name, now))
+
+    def kinds_due(
+        self,
+        name: str,
+        now: float | None = None,
+        *,
+        full: bool = False,
+        wanted: Collection[ResourceKind] | None = None,
+    ) -> list[ResourceKind]:
+        """The kinds a refresh of `name` asks for, nodes first.
+
+        Nodes, keys, addresses, security groups and routers every time; the
+        catalogue when its interval has passed (or it failed last time); a kind
+        the cloud refused with a permission error not again until then either.
+        `full` (the `r` key) asks for everything; `wanted` limits the kinds
+        (the headless command asks only for what it prints)."""
         last = self._last.get(name)
-        if last is None:
-            return True
         now = self.clock() if now is None else now
-        return (
-            now
-            >= (last.catalogue_at or last.fetched_at) + self.targets[name].config.catalogue_interval
-        )
+        interval = self.targets[name].config.catalogue_interval
+        due: list[ResourceKind] = []
+        for kind in kind_order(wanted):
+            if full or last is None:
+                due.append(kind)
+                continue
+            err = last.kind_errors.get(kind)
+            if err is not None:
+                if not (err.denied and now < err.at + interval):
+                    due.append(kind)  # failed last time: try again (unless refused)
+            elif kind not in CATALOGUE_KINDS or now >= last.age_of(kind) + interval:
+                due.append(kind)
+        return due
 
     def in_flight(self) -> set[str]:
         with self._lock:
@@ -121,12 +182,17 @@ class Poller:
 
     # --------------------------------------------------------------- polling
     def poll(
-        self, names: Iterable[str] | None = None, *, full: bool = False
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        full: bool = False,
+        kinds: Collection[ResourceKind] | None = None,
     ) -> Iterator[PollOutcome]:
         """Refresh `names` (default: all) concurrently; yield outcomes as they finish.
 
-        The catalogue (flavors, images, networks) is fetched when it is due, or
-        always with `full`. Clouds already being refreshed are skipped, not queued twice.
+        Each cloud is asked for the kinds that are due (`kinds_due`), or all of
+        `kinds` with `full`. Clouds already being refreshed are skipped, not
+        queued twice.
         """
         wanted = list(self.targets) if names is None else [n for n in names if n in self.targets]
         results: queue.Queue[_Result | None] = queue.Queue()
@@ -141,10 +207,10 @@ class Poller:
         for name in wanted:
             started[name] = time.monotonic()
             deadlines[name] = started[name] + self.targets[name].config.timeout
-            catalogue = full or self.catalogue_due(name)
+            due = self.kinds_due(name, full=full, wanted=kinds)
             threading.Thread(
                 target=self._fetch,
-                args=(name, results, catalogue),
+                args=(name, results, due),
                 name=f"poll:{name}",
                 daemon=True,
             ).start()
@@ -172,10 +238,10 @@ class Poller:
                 continue
             if item is None:
                 return  # closed: the app is quitting
-            name, snapshot, error, elapsed = item
+            name, snapshot, error, elapsed, fetched = item
             if name in pending:  # else: already reported as timed out
                 pending.discard(name)
-                yield self._finish(name, snapshot, error, elapsed)
+                yield self._finish(name, snapshot, error, elapsed, fetched)
 
     def _expire(
         self, pending: set[str], deadlines: dict[str, float], started: dict[str, float]
@@ -190,50 +256,42 @@ class Poller:
             )
             yield self._finish(name, None, err, now - started[name])
 
-    def _fetch(self, name: str, results: queue.Queue[_Result | None], catalogue: bool) -> None:
+    def _fetch(
+        self, name: str, results: queue.Queue[_Result | None], kinds: list[ResourceKind]
+    ) -> None:
         t0 = time.monotonic()
         snapshot: CloudSnapshot | None = None
         error: ProviderError | None = None
+        fetched: frozenset[ResourceKind] = frozenset()
         try:
-            inv = self.provider(name).fetch_inventory(catalogue=catalogue)
-            now = self.clock()
+            provider = self.provider(name)
             last = self._last.get(name)
-            if not inv.catalogue and last is not None:
-                flavors, images, networks = last.flavors, last.images, last.networks
-                behaviour, catalogue_at = last.behaviour, last.catalogue_at or last.fetched_at
+            if last is not None and not kinds:
+                snapshot = last  # nothing due (a recent cached catalogue): no call at all
             else:
-                flavors, images, networks = inv.flavors, inv.images, inv.networks
-                behaviour, catalogue_at = inv.behaviour, now
-            snapshot = CloudSnapshot(
-                cloud=name,
-                kind=self.targets[name].kind,
-                fetched_at=now,
-                nodes=inv.nodes,
-                flavors=flavors,
-                images=images,
-                networks=networks,
-                behaviour=behaviour,
-                keys=inv.keys,
-                addresses=inv.addresses,
-                security_groups=inv.security_groups,
-                routers=inv.routers,
-                catalogue_at=catalogue_at,
-            )
-        except ProviderError as e:
-            error = e
-        except HybridError as e:
-            error = ProviderError(e.message, title=e.title, hint=e.hint)
+                if last is not None:
+                    provider.prime(last)
+                inv = provider.fetch_inventory(kinds)
+                fetched = frozenset(inv.records)
+                if inv.errors and not set(inv.records) & provider.LISTS:
+                    # nothing came back at all: the cloud failed, not a kind of it
+                    error = next(inv.errors[k] for k in kinds if k in inv.errors)
+                else:
+                    snapshot = merge(name, self.targets[name].kind, last, inv, self.clock())
         except Exception as e:  # an adapter bug must not kill the poller
-            error = ProviderError(
-                f"{name}: unexpected {type(e).__name__}: {e}", title="Adapter error"
-            )
+            error = as_provider_error(name, e)
         finally:
             with self._lock:
                 self._in_flight.discard(name)
-        results.put((name, snapshot, error, time.monotonic() - t0))
+        results.put((name, snapshot, error, time.monotonic() - t0, fetched))
 
     def _finish(
-        self, name: str, snapshot: CloudSnapshot | None, error: ProviderError | None, elapsed: float
+        self,
+        name: str,
+        snapshot: CloudSnapshot | None,
+        error: ProviderError | None,
+        elapsed: float,
+        fetched: frozenset[ResourceKind] = frozenset(),
     ) -> PollOutcome:
         now = self.clock()
         interval = self.targets[name].config.refresh_interval
@@ -252,7 +310,9 @@ class Poller:
             self._failures[name] = n
             wait = self.backoff.delay(n) if error.transient else max(interval, self.backoff.cap)
             self._next_due[name] = now + max(wait, min(interval, self.backoff.base))
-        return PollOutcome(cloud=name, snapshot=snapshot, error=error, elapsed=elapsed)
+        return PollOutcome(
+            cloud=name, snapshot=snapshot, error=error, elapsed=elapsed, fetched=fetched
+        )
 
     def close(self) -> None:
         """Wake any call blocked in a provider; threads are daemons and never block exit."""

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from hybridtui.domain import Resource, ResourceKind
 from hybridtui.errors import ProviderError
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.poller import Poller
-from hybridtui.inventory.snapshot import CloudSnapshot, scrub
+from hybridtui.inventory.snapshot import CloudSnapshot, KindError, scrub
 from hybridtui.providers import CloudTarget
 
 JSON_SCHEMA = 1
@@ -34,6 +34,22 @@ class CloudResult:
     status: str
     error: ProviderError | None = None
     from_cache: bool = False
+    #: Kinds this run fetched from the cloud (the rest come from the cache).
+    fetched: frozenset[ResourceKind] = frozenset()
+
+    def kind_status(self, kind: ResourceKind) -> str:
+        """fresh (fetched now), cached (from the cache: not due, or --offline),
+        error (this kind failed: its records, if any, are the cached ones)."""
+        if self.status == "error":
+            return "error"
+        if self.snapshot is not None and kind in self.snapshot.kind_errors:
+            return "error"
+        return "fresh" if kind in self.fetched else "cached"
+
+    def kind_error(self, kind: ResourceKind) -> KindError | None:
+        if self.status == "error" and self.error is not None:
+            return KindError.of(self.error, self.snapshot.fetched_at if self.snapshot else 0.0)
+        return self.snapshot.kind_errors.get(kind) if self.snapshot else None
 
 
 def collect(
@@ -41,32 +57,47 @@ def collect(
     cache: InventoryCache | None,
     *,
     offline: bool,
+    kinds: Collection[ResourceKind] | None = None,
+    refresh_catalogue: bool = False,
     clock: Callable[[], float] = time.time,
 ) -> list[CloudResult]:
-    """One refresh of every target (or the cache only), in config order."""
+    """One refresh of every target (or the cache only), in config order.
+
+    Like the dashboard, it starts from the cache: only `kinds` are asked for,
+    and of those the catalogue (flavors, images, networks) only when the
+    cached one is older than `catalogue_interval` (or `refresh_catalogue`).
+    """
     results: dict[str, CloudResult] = {}
+    cached = {t.name: cache.load(t) if cache else None for t in targets}
     if offline:
         for t in targets:
-            snap = cache.load(t) if cache else None
+            snap = cached[t.name]
             if snap is None:
-                err = ProviderError(f"{t.name}: nothing cached yet (run once without --offline)")
+                err = ProviderError(
+                    f"{t.name}: nothing cached yet", hint="Run once without --offline."
+                )
                 results[t.name] = CloudResult(t, None, "error", err)
             else:
                 results[t.name] = CloudResult(t, snap, "stale", from_cache=True)
-    else:
-        poller = Poller(targets, cache=cache, clock=clock)
-        try:
-            for outcome in poller.poll():
-                t = poller.targets[outcome.cloud]
-                if outcome.ok:
-                    results[t.name] = CloudResult(t, outcome.snapshot, "fresh")
-                else:
-                    cached = cache.load(t) if cache else None
-                    results[t.name] = CloudResult(
-                        t, cached, "error", outcome.error, from_cache=cached is not None
-                    )
-        finally:
-            poller.close()
+        return [results[t.name] for t in targets]
+    poller = Poller(targets, cache=cache, clock=clock)
+    for snap in cached.values():
+        if snap is not None:
+            poller.seed(snap)
+    wanted = list(ResourceKind) if kinds is None else list(kinds)
+    try:
+        for outcome in poller.poll(kinds=wanted, full=refresh_catalogue):
+            t = poller.targets[outcome.cloud]
+            snap = outcome.snapshot
+            if outcome.ok and snap is not None:
+                results[t.name] = CloudResult(t, snap, "fresh", fetched=outcome.fetched)
+            else:
+                old = cached[t.name]
+                results[t.name] = CloudResult(
+                    t, old, "error", outcome.error, from_cache=old is not None
+                )
+    finally:
+        poller.close()
     return [results[t.name] for t in targets]
 
 
@@ -104,6 +135,7 @@ def to_json(
             "age_seconds": round(now - r.snapshot.fetched_at, 1) if r.snapshot else None,
             "from_cache": r.from_cache,
             "error": r.error.message if r.error else None,
+            "kinds": {str(k): _kind_json(r, k, now) for k in kinds},
         }
         for r in results
     ]
@@ -125,6 +157,20 @@ def to_json(
         "records": records,
     }
     return json.dumps(doc, indent=2)
+
+
+def _kind_json(r: CloudResult, kind: ResourceKind, now: float) -> dict[str, Any]:
+    """Per-kind status (schema 1 addition): each kind refreshes and fails on its own."""
+    at = r.snapshot.kind_time(kind) if r.snapshot is not None else None
+    err = r.kind_error(kind)
+    return {
+        "status": r.kind_status(kind),
+        "fetched_at": _iso(at) if at else None,
+        "age_seconds": round(now - at, 1) if at else None,
+        "error": None if err is None else {
+            "message": err.message, "title": err.title, "hint": err.hint or None, "denied": err.denied,
+        },
+    }  # fmt: skip
 
 
 def _flat(value: Any) -> str:

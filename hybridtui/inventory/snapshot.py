@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from hybridtui.domain import (
+    CATALOGUE_KINDS,
     RESOURCE_TYPES,
     CloudBehaviour,
     Flavor,
@@ -20,6 +22,36 @@ from hybridtui.domain import (
     Router,
     SecurityGroup,
 )
+from hybridtui.errors import PermissionDeniedError, ProviderError
+
+
+@dataclass(frozen=True, slots=True)
+class KindError:
+    """Why one resource kind of a cloud failed on its last refresh; its records
+    are the last good ones (see `CloudSnapshot.kind_at` for their age)."""
+
+    message: str
+    title: str = "Cloud error"
+    hint: str = ""
+    #: When it failed (seconds since the epoch).
+    at: float = 0.0
+    #: A permission error: not asked again on the regular refreshes (`r` retries).
+    denied: bool = False
+
+    @classmethod
+    def of(cls, error: ProviderError, at: float) -> KindError:
+        return cls(error.message, error.title, error.hint or "", at,
+                   isinstance(error, PermissionDeniedError))  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "title": self.title, "hint": self.hint,
+                "at": self.at, "denied": self.denied}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KindError:
+        return cls(str(data["message"]), str(data.get("title") or "Cloud error"),
+                   str(data.get("hint") or ""), float(data.get("at") or 0.0),
+                   bool(data.get("denied", False)))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +72,24 @@ class CloudSnapshot:
     routers: tuple[Router, ...] = ()
     #: When flavors, images and networks were fetched (they refresh less often).
     catalogue_at: float = 0.0
+    #: When each kind's records were fetched (kinds refresh, and fail, on their own).
+    kind_at: Mapping[ResourceKind, float] = field(default_factory=dict)
+    #: Kinds whose last refresh failed: their records are the previous ones.
+    kind_errors: Mapping[ResourceKind, KindError] = field(default_factory=dict)
+
+    def kind_time(self, kind: ResourceKind) -> float | None:
+        """When `kind`'s records were fetched; None if they never were."""
+        if self.kind_at:
+            return self.kind_at.get(kind)
+        return self.age_of(kind)  # a snapshot cached before kinds refreshed on their own
+
+    def age_of(self, kind: ResourceKind) -> float:
+        """When `kind`'s records were fetched (older snapshots: the whole refresh)."""
+        if kind in self.kind_at:
+            return self.kind_at[kind]
+        return (
+            (self.catalogue_at or self.fetched_at) if kind in CATALOGUE_KINDS else self.fetched_at
+        )
 
     def resources(self, kind: ResourceKind) -> tuple[Resource, ...]:
         result: tuple[Resource, ...] = getattr(self, str(kind).replace("-", "_"))
@@ -52,6 +102,8 @@ class CloudSnapshot:
             "fetched_at": self.fetched_at,
             "catalogue_at": self.catalogue_at or self.fetched_at,
             "behaviour": self.behaviour.to_dict() if self.behaviour else None,
+            "kind_at": {str(k): v for k, v in self.kind_at.items()},
+            "kind_errors": {str(k): e.to_dict() for k, e in self.kind_errors.items()},
             **{str(k): [scrub(r.to_dict()) for r in self.resources(k)] for k in ResourceKind},
         }
 
@@ -70,6 +122,11 @@ class CloudSnapshot:
             fetched_at=float(data["fetched_at"]),
             catalogue_at=float(data.get("catalogue_at") or data["fetched_at"]),
             behaviour=CloudBehaviour.from_dict(behaviour) if behaviour else None,
+            kind_at={ResourceKind(k): float(v) for k, v in (data.get("kind_at") or {}).items()},
+            kind_errors={
+                ResourceKind(k): KindError.from_dict(v)
+                for k, v in (data.get("kind_errors") or {}).items()
+            },
             **res,  # type: ignore[arg-type]
         )
 

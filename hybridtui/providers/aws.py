@@ -9,7 +9,9 @@ what to run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from hybridtui.config import AwsCloud, CloudBase
@@ -26,6 +28,8 @@ from hybridtui.domain import (
     Node,
     NodeSpec,
     PublicAddress,
+    Resource,
+    ResourceKind,
     SecurityGroup,
 )
 from hybridtui.errors import (
@@ -33,12 +37,13 @@ from hybridtui.errors import (
     CloudTimeoutError,
     CloudUnavailableError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     QuotaError,
     ThrottledError,
 )
 from hybridtui.providers import aws_records as rec
-from hybridtui.providers.base import Capability, Inventory, SdkProvider
+from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
 
 AUTH_CODES = {
     "AuthFailure", "UnauthorizedOperation", "ExpiredToken", "ExpiredTokenException", "RequestExpired",
@@ -58,10 +63,32 @@ CAPACITY_CODES = {"InsufficientInstanceCapacity", "InsufficientCapacity", "Unsup
 SERVER_CODES = {"InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"}
 
 
+#: Instance type specs per (profile, endpoint): the same in every region, so a
+#: multi-region cloud describes each type once (a region lists its offerings).
+_TYPE_SPECS: dict[tuple[str | None, str | None], dict[str, Flavor]] = {}
+_TYPE_SPECS_LOCK = threading.Lock()
+
+
+def region_hint(region: str, known: list[str]) -> str:
+    """What to write instead of an unknown region: the closest known names."""
+    import difflib
+
+    close = difflib.get_close_matches(region, known, n=3, cutoff=0.6)
+    if close:
+        return f"Did you mean {' or '.join(close)}? Check `regions:`."
+    return "Check `regions:` (e.g. eu-west-1, us-east-1)."
+
+
+def _type_specs(profile: str | None, endpoint: str | None) -> dict[str, Flavor]:
+    with _TYPE_SPECS_LOCK:
+        return _TYPE_SPECS.setdefault((profile, endpoint), {})
+
+
 class AwsProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.AWS
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
     SDK_MODULE, SDK_EXTRA, SDK_NAME = "boto3", "aws", "boto3"
+    LISTS: ClassVar[frozenset[ResourceKind]] = frozenset(ResourceKind) - {ResourceKind.ROUTERS}
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         super().__init__(name, config, region)
@@ -99,20 +126,23 @@ class AwsProvider(SdkProvider):
                 f"{self.name}: AWS profile {self.aws.profile!r} not found (profiles: {known})",
                 hint=f"Create it with `aws configure --profile {self.aws.profile}` or fix `profile:`.",
             ) from e
-        if not self.aws.endpoint_url and self.region_name not in session.get_available_regions(
-            "ec2"
-        ):
+        known = session.get_available_regions("ec2")
+        if not self.aws.endpoint_url and self.region_name not in known:
             raise ProviderError(
                 f"{self.name}: unknown AWS region {self.region_name!r}",
                 title="Unknown region",
-                hint="Check `regions:` (e.g. eu-west-1, us-east-1).",
+                hint=region_hint(self.region_name, known),
             )
         timeout = self.aws.timeout
         cfg = botocore.config.Config(
             connect_timeout=min(10.0, timeout),
             read_timeout=timeout,
             # total_max_attempts counts the first try; botocore's max_attempts would not
-            retries={"total_max_attempts": self.aws.max_attempts, "mode": "standard"},
+            # adaptive (default): standard retries plus client-side rate limiting
+            # when EC2 throttles, so a refresh slows down instead of failing
+            retries={"total_max_attempts": self.aws.max_attempts, "mode": self.aws.retry_mode},
+            # a refresh runs its listings at once (and instance types in batches)
+            max_pool_connections=32,
             user_agent_extra="hybridtui",
         )
         return session.client("ec2", endpoint_url=self.aws.endpoint_url, config=cfg)
@@ -138,8 +168,9 @@ class AwsProvider(SdkProvider):
             text = f"{where}: {op}: {code}: {msg}".rstrip(": ")
             if code in AUTH_CODES:
                 if code == "UnauthorizedOperation":
-                    return AuthError(text, title="Not authorized",
-                                     hint="The credentials work but lack this EC2 permission.")  # fmt: skip
+                    return PermissionDeniedError(
+                        text, hint=f"The credentials work but lack this EC2 permission ({op})."
+                    )
                 return AuthError(text, hint=self._login_hint())
             if code in THROTTLE_CODES:
                 return ThrottledError(
@@ -187,41 +218,61 @@ class AwsProvider(SdkProvider):
         ]
 
     # ------------------------------------------------------------------ read
-    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
-        images = self.list_images() if catalogue else []
-        by_id = {**self._known_images, **{i.id: i for i in images}}
-        instances = list(
-            self._pages(
-                "describe instances", "describe_instances", "Reservations", page_size=self.page_size
-            )
-        )
-        raw_nodes = [i for r in instances for i in r.get("Instances", [])]
-        missing = sorted({i.get("ImageId", "") for i in raw_nodes} - set(by_id) - {""})
-        if missing:  # the AMIs running nodes use, even when outside the listed owners
-            for img in self._images_by_id(missing):
-                by_id[img.id] = img
-        self._known_images = by_id  # login hints for nodes between catalogue refreshes
-        networks = self.list_networks() if catalogue else []
-        return Inventory(
-            nodes=tuple(rec.node(i, by_id) for i in raw_nodes),
-            flavors=tuple(self.list_flavors()) if catalogue else (),
-            images=tuple(images),
-            networks=tuple(networks),
-            behaviour=rec.behaviour(networks, images) if catalogue else None,
-            keys=tuple(self.list_keys()),
-            addresses=tuple(self.list_addresses()),
-            security_groups=tuple(self.list_security_groups()),
-            catalogue=catalogue,
-        )
+    def prime(self, snapshot: CloudSnapshotLike) -> None:
+        if not self._known_images:
+            images = snapshot.resources(ResourceKind.IMAGES)
+            self._known_images = {i.id: i for i in images if isinstance(i, Image)}
 
-    def list_nodes(self) -> list[Node]:
-        images = {i.id: i for i in self.list_images()}
+    def _fetch_kinds(
+        self, kinds: list[ResourceKind]
+    ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
+        listers: dict[ResourceKind, Callable[[], list[Any]]] = {
+            ResourceKind.NODES: self._raw_instances,
+            ResourceKind.FLAVORS: self.list_flavors,
+            ResourceKind.IMAGES: self.list_images,
+            ResourceKind.NETWORKS: self.list_networks,
+            ResourceKind.KEYS: self.list_keys,
+            ResourceKind.ADDRESSES: self.list_addresses,
+            ResourceKind.SECURITY_GROUPS: self.list_security_groups,
+        }
+        results, errors = gather(self.name, {k: listers[k] for k in kinds})
+        if ResourceKind.IMAGES in results:
+            self._known_images.update((i.id, i) for i in results[ResourceKind.IMAGES])
+        if ResourceKind.NODES in results:
+            results[ResourceKind.NODES] = self._nodes(results[ResourceKind.NODES])
+        return {k: tuple(v) for k, v in results.items()}, errors
+
+    def _behaviour_from(
+        self, records: Mapping[ResourceKind, tuple[Resource, ...]]
+    ) -> CloudBehaviour | None:
+        if ResourceKind.NETWORKS not in records:
+            return None
+        images = records.get(ResourceKind.IMAGES) or tuple(self._known_images.values())
+        return rec.behaviour(records[ResourceKind.NETWORKS], images)  # type: ignore[arg-type]
+
+    def _raw_instances(self) -> list[dict[str, Any]]:
         reservations = self._pages(
             "describe instances", "describe_instances", "Reservations", page_size=self.page_size
         )
-        return [rec.node(i, images) for r in reservations for i in r.get("Instances", [])]
+        return [i for r in reservations for i in r.get("Instances", [])]
+
+    def _nodes(self, raw_nodes: list[dict[str, Any]]) -> list[Node]:
+        """Instances → nodes, with image names and login hints from the AMIs they
+        run (looked up by id when outside the listed owners)."""
+        missing = sorted({i.get("ImageId", "") for i in raw_nodes} - set(self._known_images) - {""})
+        if missing:
+            # login hints are a bonus: without them the nodes are still shown
+            with contextlib.suppress(ProviderError):
+                self._known_images.update((i.id, i) for i in self._images_by_id(missing))
+        return [rec.node(i, self._known_images) for i in raw_nodes]
+
+    def list_nodes(self) -> list[Node]:
+        return self._nodes(self._raw_instances())
 
     def list_flavors(self) -> list[Flavor]:
+        """Instance types offered in this region. Their specs are the same in
+        every region, so they are described once per account and endpoint for
+        all regions (in parallel batches of 100, the API's limit) and kept."""
         offered = sorted(
             o["InstanceType"]
             for o in self._pages(
@@ -232,48 +283,55 @@ class AwsProvider(SdkProvider):
                 Filters=[{"Name": "location", "Values": [self.region_name]}],
             )  # fmt: skip
         )
-        out: list[Flavor] = []
-        for start in range(0, len(offered), 100):  # the API takes 100 names per call
-            batch = offered[start : start + 100]
-            out.extend(
-                rec.flavor(t)
-                for t in self._pages(
-                    "describe instance types",
-                    "describe_instance_types",
-                    "InstanceTypes",
-                    InstanceTypes=batch,
-                )  # fmt: skip
-            )
+        specs = _type_specs(self.aws.profile, self.aws.endpoint_url)
+        with _TYPE_SPECS_LOCK:
+            unknown = [t for t in offered if t not in specs]
+        batches = [unknown[i : i + 100] for i in range(0, len(unknown), 100)]
+        found, errors = gather(self.name, {
+            n: (lambda b=batch: list(self._pages("describe instance types", "describe_instance_types",
+                                                 "InstanceTypes", InstanceTypes=b)))
+            for n, batch in enumerate(batches)
+        })  # fmt: skip
+        if errors:
+            raise next(iter(errors.values()))
+        with _TYPE_SPECS_LOCK:
+            for records in found.values():
+                for t in records:
+                    specs[t["InstanceType"]] = rec.flavor(t)
+            out = [specs[t] for t in offered if t in specs]
         out.sort(key=lambda f: (f.vcpus, f.ram_mb, f.name))
         return out
 
     def list_images(self) -> list[Image]:
-        images: dict[str, Image] = {}
-        owners = self.aws.image_owners
-        for owner in owners:
+        """The account's own AMIs and the newest of each well-known series, each
+        owner's listing in flight at once."""
+        tasks: dict[str, Callable[[], list[Image]]] = {}
+        for owner in self.aws.image_owners:
             if owner == "well-known":
-                found = [
-                    rec.image(r)
-                    for oid, patterns in rec.WELL_KNOWN_OWNERS.items()
-                    for r in self._pages(
-                        "list images",
-                        "describe_images",
-                        "Images",
-                        Owners=[oid],
-                        Filters=[
-                            {"Name": "name", "Values": list(patterns)},
-                            {"Name": "state", "Values": ["available"]},
-                        ],
-                    )  # fmt: skip
-                ]
-                found = rec.latest_per_series(found)
+                for oid, patterns in rec.WELL_KNOWN_OWNERS.items():
+                    tasks[f"well-known:{oid}"] = lambda o=oid, pats=patterns: [
+                        rec.image(r)
+                        for r in self._pages("list images", "describe_images", "Images", Owners=[o],
+                                             Filters=[{"Name": "name", "Values": list(pats)},
+                                                      {"Name": "state", "Values": ["available"]}])
+                    ]  # fmt: skip
             else:
-                found = [
+                tasks[owner] = lambda o=owner: [
                     rec.image(r)
-                    for r in self._pages("list images", "describe_images", "Images", Owners=[owner])
+                    for r in self._pages("list images", "describe_images", "Images", Owners=[o])
                 ]
-            for img in found:
-                images[img.id] = img
+        found, errors = gather(self.name, tasks)
+        if errors:
+            raise next(iter(errors.values()))
+        images: dict[str, Image] = {}
+        well_known = [
+            i for key, imgs in found.items() if key.startswith("well-known:") for i in imgs
+        ]
+        for img in rec.latest_per_series(well_known):
+            images[img.id] = img
+        for key, imgs in found.items():
+            if not key.startswith("well-known:"):
+                images.update((i.id, i) for i in imgs)
         return sorted(images.values(), key=lambda i: (i.distro, i.name))
 
     def _images_by_id(self, ids: list[str]) -> list[Image]:
@@ -288,12 +346,14 @@ class AwsProvider(SdkProvider):
         ]
 
     def list_networks(self) -> list[Network]:
-        vpcs = [rec.vpc(v) for v in self._pages("list VPCs", "describe_vpcs", "Vpcs")]
-        subnets = [
-            rec.subnet(s) for s in self._pages("list subnets", "describe_subnets", "Subnets")
-        ]
-        subnets.sort(key=lambda n: (n.raw.get("VpcId", ""), n.zone, n.name))
-        return vpcs + subnets
+        found, errors = gather(self.name, {
+            "vpcs": lambda: [rec.vpc(v) for v in self._pages("list VPCs", "describe_vpcs", "Vpcs")],
+            "subnets": lambda: [rec.subnet(s) for s in self._pages("list subnets", "describe_subnets", "Subnets")],
+        })  # fmt: skip
+        if errors:
+            raise next(iter(errors.values()))
+        subnets = sorted(found["subnets"], key=lambda n: (n.raw.get("VpcId", ""), n.zone, n.name))
+        return found["vpcs"] + subnets
 
     def list_keys(self) -> list[KeyPair]:
         out = self._call("list key pairs", lambda: self.client().describe_key_pairs())
@@ -312,7 +372,7 @@ class AwsProvider(SdkProvider):
         ]
 
     def behaviour(self) -> CloudBehaviour:
-        return rec.behaviour(self.list_networks(), [])
+        return rec.behaviour(self.list_networks(), list(self._known_images.values()))
 
     # ----------------------------------------------------------------- write
     def import_key(self, name: str, public_key: str) -> str:

@@ -11,13 +11,15 @@ import contextlib
 import importlib
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from enum import Flag, auto
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from hybridtui.config import CloudBase
 from hybridtui.domain import (
+    CATALOGUE_KINDS,
     Address,
     CloudBehaviour,
     CloudKind,
@@ -28,10 +30,22 @@ from hybridtui.domain import (
     Node,
     NodeSpec,
     PublicAddress,
+    Resource,
+    ResourceKind,
     Router,
     SecurityGroup,
 )
-from hybridtui.errors import AdapterMissingError, ProviderError, UnsupportedError
+from hybridtui.errors import AdapterMissingError, HybridError, ProviderError, UnsupportedError
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class CloudSnapshotLike(Protocol):
+    """What `prime` reads of a snapshot (the inventory layer's `CloudSnapshot`;
+    providers never import the inventory layer)."""
+
+    def resources(self, kind: ResourceKind) -> tuple[Resource, ...]: ...
 
 
 class Capability(Flag):
@@ -47,22 +61,105 @@ class Capability(Flag):
     WRITE = IMPORT_KEY | CREATE_NODE | PUBLIC_ADDRESS | DELETE_KEY | DELETE_NODE
 
 
+#: Every kind a refresh can ask for, nodes first: an operator looks for nodes
+#: first, and they are submitted first when the calls run at once.
+ALL_KINDS: tuple[ResourceKind, ...] = tuple(ResourceKind)
+
+
+def kind_order(kinds: Collection[ResourceKind] | None) -> list[ResourceKind]:
+    """`kinds` (None: all) in the canonical order, nodes first."""
+    wanted = set(ALL_KINDS if kinds is None else kinds)
+    return [k for k in ALL_KINDS if k in wanted]
+
+
 @dataclass(frozen=True, slots=True)
 class Inventory:
-    """Everything one refresh of one cloud returns."""
+    """What one refresh of one cloud returned, kind by kind.
 
-    nodes: tuple[Node, ...]
-    flavors: tuple[Flavor, ...]
-    images: tuple[Image, ...]
-    networks: tuple[Network, ...]
+    A kind is in `records` when its listing succeeded and in `errors` when it
+    failed; a kind that was not asked for is in neither (the poller keeps the
+    previous records). One failing kind never costs the others.
+    """
+
+    records: Mapping[ResourceKind, tuple[Resource, ...]] = field(default_factory=dict)
+    errors: Mapping[ResourceKind, ProviderError] = field(default_factory=dict)
+    #: Recomputed when the kinds it is inferred from were fetched, else None.
     behaviour: CloudBehaviour | None = None
-    keys: tuple[KeyPair, ...] = ()
-    addresses: tuple[PublicAddress, ...] = ()
-    security_groups: tuple[SecurityGroup, ...] = ()
-    routers: tuple[Router, ...] = ()
-    #: False when flavors, images and networks were not fetched this time (the
-    #: poller then keeps the previous ones).
-    catalogue: bool = True
+
+    def get(self, kind: ResourceKind) -> tuple[Resource, ...]:
+        return self.records.get(kind, ())
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        return self.get(ResourceKind.NODES)  # type: ignore[return-value]
+
+    @property
+    def flavors(self) -> tuple[Flavor, ...]:
+        return self.get(ResourceKind.FLAVORS)  # type: ignore[return-value]
+
+    @property
+    def images(self) -> tuple[Image, ...]:
+        return self.get(ResourceKind.IMAGES)  # type: ignore[return-value]
+
+    @property
+    def networks(self) -> tuple[Network, ...]:
+        return self.get(ResourceKind.NETWORKS)  # type: ignore[return-value]
+
+    @property
+    def keys(self) -> tuple[KeyPair, ...]:
+        return self.get(ResourceKind.KEYS)  # type: ignore[return-value]
+
+    @property
+    def addresses(self) -> tuple[PublicAddress, ...]:
+        return self.get(ResourceKind.ADDRESSES)  # type: ignore[return-value]
+
+    @property
+    def security_groups(self) -> tuple[SecurityGroup, ...]:
+        return self.get(ResourceKind.SECURITY_GROUPS)  # type: ignore[return-value]
+
+    @property
+    def routers(self) -> tuple[Router, ...]:
+        return self.get(ResourceKind.ROUTERS)  # type: ignore[return-value]
+
+
+def as_provider_error(cloud: str, e: BaseException) -> ProviderError:
+    """Any exception from an adapter as a `ProviderError` (an adapter bug must
+    not take the poller, or the other kinds, down with it)."""
+    if isinstance(e, ProviderError):
+        return e
+    if isinstance(e, HybridError):
+        return ProviderError(e.message, title=e.title, hint=e.hint)
+    return ProviderError(f"{cloud}: unexpected {type(e).__name__}: {e}", title="Adapter error")
+
+
+def gather(
+    cloud: str, tasks: Mapping[K, Callable[[], V]]
+) -> tuple[dict[K, V], dict[K, ProviderError]]:
+    """Run independent calls at once; each succeeds or fails on its own.
+
+    Used for the kinds of one refresh, and by adapters for independent calls
+    inside one kind. Tasks start in the mapping's order (nodes first). Threads,
+    because every cloud SDK is synchronous; the SDK's own timeouts bound each.
+    """
+    results: dict[K, V] = {}
+    errors: dict[K, ProviderError] = {}
+    if not tasks:
+        return results, errors
+    if len(tasks) == 1:  # no thread for a single call
+        ((key, fn),) = tasks.items()
+        try:
+            results[key] = fn()
+        except Exception as e:  # each call fails on its own
+            errors[key] = as_provider_error(cloud, e)
+        return results, errors
+    with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix=f"fetch:{cloud}") as pool:
+        futures = {key: pool.submit(fn) for key, fn in tasks.items()}
+        for key, fut in futures.items():
+            try:
+                results[key] = fut.result()
+            except Exception as e:  # each call fails on its own
+                errors[key] = as_provider_error(cloud, e)
+    return results, errors
 
 
 class Provider(ABC):
@@ -71,6 +168,9 @@ class Provider(ABC):
 
     kind: ClassVar[CloudKind]
     capabilities: ClassVar[Capability] = Capability.READ
+    #: The kinds this provider really lists; the others are always empty (and
+    #: their empty answer says nothing about whether the cloud is reachable).
+    LISTS: ClassVar[frozenset[ResourceKind]] = frozenset(ResourceKind)
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         self.name = name
@@ -78,21 +178,47 @@ class Provider(ABC):
         self.region = region
 
     # ------------------------------------------------------------------ read
-    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
-        """One refresh; with `catalogue=False` flavors, images and networks are skipped.
-        Adapters may override to share a session or paginate in parallel."""
-        return Inventory(
-            nodes=tuple(self.list_nodes()),
-            flavors=tuple(self.list_flavors()) if catalogue else (),
-            images=tuple(self.list_images()) if catalogue else (),
-            networks=tuple(self.list_networks()) if catalogue else (),
-            behaviour=self.behaviour() if catalogue else None,
-            keys=tuple(self.list_keys()),
-            addresses=tuple(self.list_addresses()),
-            security_groups=tuple(self.list_security_groups()),
-            routers=tuple(self.list_routers()),
-            catalogue=catalogue,
-        )
+    def fetch_inventory(self, kinds: Collection[ResourceKind] | None = None) -> Inventory:
+        """One refresh of `kinds` (None: all of them), every kind's listing in
+        flight at once and failing on its own. Adapters override `_fetch_kinds`
+        when kinds share calls, and `_behaviour_from` to infer the behaviour."""
+        wanted = kind_order(kinds)
+        records, errors = self._fetch_kinds([k for k in wanted if k in self.LISTS])
+        records.update({k: () for k in wanted if k not in self.LISTS})
+        return Inventory(records=records, errors=errors, behaviour=self._behaviour_from(records))
+
+    def _fetch_kinds(
+        self, kinds: list[ResourceKind]
+    ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
+        listers: dict[ResourceKind, Callable[[], list[Any]]] = {
+            ResourceKind.NODES: self.list_nodes,
+            ResourceKind.FLAVORS: self.list_flavors,
+            ResourceKind.IMAGES: self.list_images,
+            ResourceKind.NETWORKS: self.list_networks,
+            ResourceKind.KEYS: self.list_keys,
+            ResourceKind.ADDRESSES: self.list_addresses,
+            ResourceKind.SECURITY_GROUPS: self.list_security_groups,
+            ResourceKind.ROUTERS: self.list_routers,
+        }
+        results, errors = gather(self.name, {k: listers[k] for k in kinds})
+        return {k: tuple(v) for k, v in results.items()}, errors
+
+    def _behaviour_from(
+        self, records: Mapping[ResourceKind, tuple[Resource, ...]]
+    ) -> CloudBehaviour | None:
+        """The behaviour, when this refresh fetched what it is inferred from
+        (the catalogue); None keeps the previous one."""
+        if not any(k in records for k in CATALOGUE_KINDS):
+            return None
+        try:
+            return self.behaviour()
+        except Exception:  # the behaviour is a bonus: never fail a refresh for it
+            return None
+
+    def prime(self, snapshot: CloudSnapshotLike) -> None:
+        """Learn the last known catalogue (from the cache or the previous
+        refresh), so nodes can be described (image names, login hints, public
+        networks) on a refresh that does not fetch the catalogue itself."""
 
     @abstractmethod
     def list_nodes(self) -> list[Node]: ...

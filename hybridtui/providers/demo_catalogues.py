@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from hybridtui.domain import Flavor, Image, Network
 from hybridtui.providers.demo_epoch import DEMO_EPOCH
-from hybridtui.providers.normalize import guess_distro, login_user
+from hybridtui.providers.normalize import ANY_LOGIN_GCE, guess_distro, login_user
 
 
 def _dates(rng: random.Random, n: int, spread_days: int = 720) -> list[datetime]:
@@ -213,7 +213,7 @@ def _gce_images(rng: random.Random) -> list[Image]:
                 "creationTimestamp": when.isoformat(timespec="milliseconds"),
             })  # fmt: skip
             # GCE: no fixed account; the name is whatever goes into ssh-keys metadata.
-            out.append(replace(img, login_user="(any, via metadata)"))
+            out.append(replace(img, login_user=ANY_LOGIN_GCE))
     return out
 
 

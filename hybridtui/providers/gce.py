@@ -11,8 +11,10 @@ the endpoint and calls the real compute.googleapis.com.
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -28,6 +30,8 @@ from hybridtui.domain import (
     Network,
     Node,
     NodeSpec,
+    Resource,
+    ResourceKind,
     SecurityGroup,
 )
 from hybridtui.errors import (
@@ -35,12 +39,13 @@ from hybridtui.errors import (
     CloudTimeoutError,
     CloudUnavailableError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     QuotaError,
     ThrottledError,
 )
 from hybridtui.providers import gce_records as rec
-from hybridtui.providers.base import Capability, Inventory, SdkProvider
+from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
 
 SCOPES = ["https://www.googleapis.com/auth/compute"]
 DEFAULT_LOGIN = "hybrid"
@@ -50,6 +55,12 @@ class GceProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.GCE
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
     SDK_MODULE, SDK_EXTRA, SDK_NAME = "google.cloud.compute_v1", "gce", "google-cloud-compute"
+    #: Ephemeral external IPs live on the nodes (no address objects are listed
+    #: yet), and GCE routers are not listed yet.
+    LISTS: ClassVar[frozenset[ResourceKind]] = frozenset(ResourceKind) - {
+        ResourceKind.ADDRESSES,
+        ResourceKind.ROUTERS,
+    }
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         super().__init__(name, config, region)
@@ -76,6 +87,11 @@ class GceProvider(SdkProvider):
         return self._session(kind, lambda: self._make_client(kind))
 
     def _make_client(self, kind: str) -> Any:
+        if not self.gce.metadata_server:
+            # Off GCE, google-auth would spend seconds probing the metadata
+            # server before saying there are no credentials: fail fast instead
+            # (its own switch; read when google.auth is first imported).
+            os.environ.setdefault("NO_GCE_CHECK", "True")
         from google.cloud import compute_v1
 
         if self._creds is None:
@@ -111,9 +127,32 @@ class GceProvider(SdkProvider):
             ) from e
         return creds
 
-    def _kw(self) -> dict[str, Any]:
-        """Per-call settings, explicit on every request."""
-        return {"timeout": self.gce.timeout, "retry": None}
+    def _kw(self, *, write: bool = False) -> dict[str, Any]:
+        """Per-call settings, explicit on every request: each request's timeout,
+        and for reads google-api-core's `Retry` on 429 and 5xx (exponential
+        back-off with jitter, all attempts within the cloud's `timeout`). A write
+        is never retried blindly: a lost answer to an insert may mean it worked."""
+        if write:
+            return {"timeout": self.gce.timeout, "retry": None}
+        return {"timeout": self.gce.timeout, "retry": self._read_retry()}
+
+    def _read_retry(self) -> Any:
+        from google.api_core import exceptions as gx
+        from google.api_core import retry as gr
+
+        return gr.Retry(
+            predicate=gr.if_exception_type(
+                gx.TooManyRequests,
+                gx.InternalServerError,
+                gx.BadGateway,
+                gx.ServiceUnavailable,
+                gx.GatewayTimeout,
+            ),
+            initial=0.25,
+            maximum=4.0,
+            multiplier=2.0,
+            timeout=self.gce.timeout,
+        )
 
     def _map_error(self, op: str, e: Exception) -> ProviderError:
         import requests
@@ -121,6 +160,8 @@ class GceProvider(SdkProvider):
         from google.auth import exceptions as ax
 
         where = self.where
+        if isinstance(e, gx.RetryError) and isinstance(e.cause, Exception):
+            e = e.cause  # the reads' retries ran out: say what the last attempt got
         msg = getattr(e, "message", None) or str(e).splitlines()[0]
         text = f"{where}: {op}: {msg}"
         if isinstance(e, gx.Unauthenticated | ax.RefreshError):
@@ -137,8 +178,9 @@ class GceProvider(SdkProvider):
                                  hint=f"gcloud services enable compute.googleapis.com --project {self.gce.project}")  # fmt: skip
             if "quota" in msg.lower():
                 return QuotaError(text)
-            return AuthError(text, title="Permission denied",
-                             hint="The credentials work but lack this Compute Engine permission.")  # fmt: skip
+            return PermissionDeniedError(
+                text, hint=f"The credentials work but lack this Compute Engine permission ({op})."
+            )
         if isinstance(e, gx.NotFound):
             return NotFoundError(text)
         if isinstance(e, gx.TooManyRequests | gx.ResourceExhausted):
@@ -200,22 +242,87 @@ class GceProvider(SdkProvider):
             out.extend(self._dict(i) for i in scoped.instances)
         return out
 
-    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
-        instances = self._instances()
-        firewalls = self.list_security_groups()
-        return Inventory(
-            nodes=tuple(rec.node(i) for i in instances),
-            flavors=tuple(self.list_flavors()) if catalogue else (),
-            images=tuple(self.list_images()) if catalogue else (),
-            networks=tuple(self.list_networks()) if catalogue else (),
-            behaviour=rec.behaviour(firewalls, self.login) if catalogue else None,
-            keys=tuple(rec.key_pairs(instances) + self._pending_records()),
-            security_groups=tuple(firewalls),
-            catalogue=catalogue,
+    def _disk_images(self) -> dict[str, str]:
+        """Disk self link → the image it was made from: one aggregated disks
+        listing names every node's image (instances only link their disks)."""
+        client = self.client("DisksClient")
+        pager = self._call(
+            "list disks",
+            lambda: list(client.aggregated_list(project=self.gce.project, **self._kw())),
         )
+        return {
+            d.self_link: d.source_image
+            for _, scoped in pager
+            for d in scoped.disks
+            if d.source_image
+        }
+
+    def _fetch_kinds(
+        self, kinds: list[ResourceKind]
+    ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
+        """Nodes and keys both come from one aggregated instances listing (GCE
+        keys live in instance metadata); nodes name their image through one
+        aggregated disks listing. Everything else is a listing of its own."""
+        tasks: dict[str, Callable[[], Any]] = {}
+        want = set(kinds)
+        if want & {ResourceKind.NODES, ResourceKind.KEYS}:
+            tasks["instances"] = self._instances
+        if ResourceKind.NODES in want:
+            tasks["disks"] = self._disk_images
+        listers: dict[ResourceKind, Callable[[], Any]] = {
+            ResourceKind.FLAVORS: self.list_flavors,
+            ResourceKind.IMAGES: self.list_images,
+            ResourceKind.NETWORKS: self.list_networks,
+            ResourceKind.SECURITY_GROUPS: self.list_security_groups,
+        }
+        tasks.update({str(k): listers[k] for k in kinds if k in listers})
+        found, errors = gather(self.name, tasks)
+        out: dict[ResourceKind, tuple[Resource, ...]] = {}
+        failed: dict[ResourceKind, ProviderError] = {}
+        for k in kinds:
+            if k in listers:
+                if str(k) in found:
+                    out[k] = tuple(found[str(k)])
+                else:
+                    failed[k] = errors[str(k)]
+        if "instances" in errors:
+            failed.update(
+                {
+                    k: errors["instances"]
+                    for k in kinds
+                    if k in (ResourceKind.NODES, ResourceKind.KEYS)
+                }
+            )
+        else:
+            instances = found.get("instances", [])
+            if ResourceKind.NODES in want:
+                # without the disks listing the nodes are still shown, image unnamed
+                out[ResourceKind.NODES] = tuple(
+                    rec.node(i, found.get("disks", {}), self._images) for i in instances
+                )
+            if ResourceKind.KEYS in want:
+                out[ResourceKind.KEYS] = tuple(rec.key_pairs(instances) + self._pending_records())
+        return {k: out[k] for k in kinds if k in out}, failed
+
+    def _behaviour_from(
+        self, records: Mapping[ResourceKind, tuple[Resource, ...]]
+    ) -> CloudBehaviour | None:
+        if ResourceKind.SECURITY_GROUPS not in records:
+            return None
+        return rec.behaviour(list(records[ResourceKind.SECURITY_GROUPS]), self.login)  # type: ignore[arg-type]
+
+    def prime(self, snapshot: CloudSnapshotLike) -> None:
+        if not self._images:
+            images = snapshot.resources(ResourceKind.IMAGES)
+            self._images = {i.id: i for i in images if isinstance(i, Image)}
 
     def list_nodes(self) -> list[Node]:
-        return [rec.node(i) for i in self._instances()]
+        found, errors = gather(
+            self.name, {"instances": self._instances, "disks": self._disk_images}
+        )
+        if "instances" in errors:
+            raise errors["instances"]
+        return [rec.node(i, found.get("disks", {}), self._images) for i in found["instances"]]
 
     def list_flavors(self) -> list[Flavor]:
         client = self.client("MachineTypesClient")
@@ -233,33 +340,44 @@ class GceProvider(SdkProvider):
         return sorted(seen.values(), key=lambda f: (f.vcpus, f.ram_mb, f.name))
 
     def list_images(self) -> list[Image]:
+        """The project's own images and the newest of each configured public
+        family, every call in flight at once (a family this endpoint does not
+        have is skipped, the rest are listed)."""
         client = self.client("ImagesClient")
-        images = [rec.image(self._dict(i), self.gce.project)
-                  for i in self._call("list images", lambda: list(client.list(project=self.gce.project, **self._kw())))]  # fmt: skip
+        tasks: dict[str, Callable[[], Any]] = {
+            "own": lambda: self._call("list images", lambda: list(
+                client.list(project=self.gce.project, **self._kw())))
+        }  # fmt: skip
         for entry in self.gce.image_families:
             project, _, family = entry.partition("/")
-            try:
-                img = self._call("image family", lambda p=project, f=family: client.get_from_family(
-                    project=p, family=f, **self._kw()))  # fmt: skip
-            except NotFoundError:
-                continue  # a family this endpoint does not have: skip it, list the rest
-            images.append(rec.image(self._dict(img), project))
+            tasks[entry] = lambda p=project, f=family: self._call("image family", lambda: client.get_from_family(
+                project=p, family=f, **self._kw()))  # fmt: skip
+        found, errors = gather(self.name, tasks)
+        if "own" in errors:
+            raise errors["own"]
+        failed = [e for e in errors.values() if not isinstance(e, NotFoundError)]
+        if failed:
+            raise failed[0]
+        images = [rec.image(self._dict(i), self.gce.project) for i in found.pop("own")]
+        for entry in self.gce.image_families:
+            if entry in found:
+                images.append(rec.image(self._dict(found[entry]), entry.partition("/")[0]))
         self._images = {i.id: i for i in images}
         return images
 
     def list_networks(self) -> list[Network]:
         nets = self.client("NetworksClient")
         subs = self.client("SubnetworksClient")
-        out = [
-            rec.network(self._dict(n))
-            for n in self._call(
-                "list networks", lambda: list(nets.list(project=self.gce.project, **self._kw()))
-            )
-        ]
-        for _, scoped in self._call(
-            "list subnetworks",
-            lambda: list(subs.aggregated_list(project=self.gce.project, **self._kw())),
-        ):
+        found, errors = gather(self.name, {
+            "networks": lambda: self._call("list networks", lambda: list(
+                nets.list(project=self.gce.project, **self._kw()))),
+            "subnetworks": lambda: self._call("list subnetworks", lambda: list(
+                subs.aggregated_list(project=self.gce.project, **self._kw()))),
+        })  # fmt: skip
+        if errors:
+            raise next(iter(errors.values()))
+        out = [rec.network(self._dict(n)) for n in found["networks"]]
+        for _, scoped in found["subnetworks"]:
             out.extend(rec.subnetwork(self._dict(s)) for s in scoped.subnetworks)
         return out
 
@@ -323,7 +441,7 @@ class GceProvider(SdkProvider):
                 items.append({"key": "ssh-keys", "value": "\n".join(keep)})
             body = {"fingerprint": meta.get("fingerprint"), "items": items}
             op = self._call("remove key from metadata", lambda z=zone, i=inst, b=body: client.set_metadata(
-                project=self.gce.project, zone=z, instance=i["name"], metadata_resource=b, **self._kw()))  # fmt: skip
+                project=self.gce.project, zone=z, instance=i["name"], metadata_resource=b, **self._kw(write=True)))  # fmt: skip
             self._wait(op, zone)
         if not found:
             raise NotFoundError(f"{self.where}: key {name!r} not found")
@@ -367,7 +485,7 @@ class GceProvider(SdkProvider):
         }
         client = self.client("InstancesClient")
         op = self._call("insert instance", lambda: client.insert(project=self.gce.project, zone=zone,
-                                                                  instance_resource=body, **self._kw()))  # fmt: skip
+                                                                  instance_resource=body, **self._kw(write=True)))  # fmt: skip
         self._wait(op, zone)
         if spec.key_name:
             self._pending_keys.pop(spec.key_name, None)  # it lives in the node's metadata now
@@ -398,7 +516,7 @@ class GceProvider(SdkProvider):
             "get instance",
             lambda: client.get(project=self.gce.project, zone=zone, instance=name, **self._kw()),
         )
-        return rec.node(self._dict(inst))
+        return rec.node(self._dict(inst), images=self._images)
 
     def ensure_public_address(self, node_id: str, pool: str | None = None) -> Address:
         """An ephemeral external IP through a ONE_TO_ONE_NAT access config (GCE has
@@ -413,7 +531,7 @@ class GceProvider(SdkProvider):
         nic = (node.raw.get("network_interfaces") or [{}])[0].get("name", "nic0")
         op = self._call("add access config", lambda: client.add_access_config(
             project=self.gce.project, zone=zone, instance=name, network_interface=nic,
-            access_config_resource={"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}, **self._kw()))  # fmt: skip
+            access_config_resource={"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}, **self._kw(write=True)))  # fmt: skip
         self._wait(op, zone)
         public = [
             a
@@ -431,7 +549,9 @@ class GceProvider(SdkProvider):
         client = self.client("InstancesClient")
         op = self._call(
             "delete instance",
-            lambda: client.delete(project=self.gce.project, zone=zone, instance=name, **self._kw()),
+            lambda: client.delete(
+                project=self.gce.project, zone=zone, instance=name, **self._kw(write=True)
+            ),
         )
         self._wait(op, zone)
 

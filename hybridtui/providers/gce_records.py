@@ -20,7 +20,7 @@ from hybridtui.domain import (
     SecurityGroup,
     ssh_open,
 )
-from hybridtui.providers.normalize import GCE_STATES, guess_distro, node_state
+from hybridtui.providers.normalize import ANY_LOGIN_GCE, GCE_STATES, guess_distro, node_state
 
 #: GCE label keys allow only [a-z0-9_-]: this one marks what hybridtui created.
 MANAGED_LABEL = "hybridtui-managed"
@@ -49,8 +49,23 @@ def ssh_entries(instance: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def node(instance: Mapping[str, Any]) -> Node:
+def boot_image(instance: Mapping[str, Any], disk_images: Mapping[str, str]) -> str:
+    """The self link of the image the instance's boot disk was made from ('' if
+    not known): instances only link their disks, disks name their image."""
+    for disk in instance.get("disks") or []:
+        if disk.get("boot"):
+            return disk_images.get(str(disk.get("source") or ""), "")
+    return ""
+
+
+def node(
+    instance: Mapping[str, Any],
+    disk_images: Mapping[str, str] | None = None,
+    images: Mapping[str, Image] | None = None,
+) -> Node:
     zone = last(instance.get("zone", ""))
+    image_link = boot_image(instance, disk_images or {})
+    known = (images or {}).get(image_link)
     addrs: list[Address] = []
     for nic in instance.get("network_interfaces") or instance.get("networkInterfaces") or []:
         net = last(nic.get("network", ""))
@@ -73,7 +88,7 @@ def node(instance: Mapping[str, Any]) -> Node:
         state=node_state(GCE_STATES, status),
         raw_state=status,
         flavor=last(instance.get("machine_type") or instance.get("machineType") or ""),
-        image="",
+        image=known.name if known else last(image_link),
         zone=zone,
         addresses=tuple(addrs),
         key_name=",".join(
@@ -84,7 +99,7 @@ def node(instance: Mapping[str, Any]) -> Node:
         created_at=str(
             instance.get("creation_timestamp") or instance.get("creationTimestamp") or ""
         ),
-        login_user=users[0] if users else "",
+        login_user=users[0] if users else ANY_LOGIN_GCE,
         raw=dict(instance),
     )
 
@@ -108,7 +123,7 @@ def image(record: Mapping[str, Any], project: str) -> Image:
         distro=distro,
         version=version,
         # GCE has no fixed account: the name is whatever goes into ssh-keys metadata
-        login_user="(any, via metadata)",
+        login_user=ANY_LOGIN_GCE,
         created_at=str(record.get("creation_timestamp") or record.get("creationTimestamp") or ""),
         visibility=project,
         raw=dict(record),

@@ -48,6 +48,11 @@ OPENSTACK_STATES: dict[str, NodeState] = {
 }
 
 
+#: GCE has no fixed login account: the name is whatever an ssh-keys metadata
+#: entry says (the guest agent creates it). Shown where no entry names one.
+ANY_LOGIN_GCE = "any, via ssh-keys metadata"
+
+
 def node_state(table: dict[str, NodeState], raw: str) -> NodeState:
     return table.get(raw, NodeState.UNKNOWN)
 

@@ -11,6 +11,7 @@ the keystoneauth session).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from hybridtui.config import CloudBase, OpenStackCloud
@@ -27,6 +28,8 @@ from hybridtui.domain import (
     Node,
     NodeSpec,
     PublicAddress,
+    Resource,
+    ResourceKind,
     Router,
     SecurityGroup,
 )
@@ -40,7 +43,7 @@ from hybridtui.errors import (
 )
 from hybridtui.providers import clouds_yaml
 from hybridtui.providers import openstack_records as rec
-from hybridtui.providers.base import Capability, Inventory, SdkProvider
+from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
 
 #: Seconds to wait for a server to go ACTIVE, and for a floating IP to show up.
 SERVER_WAIT = 180
@@ -62,6 +65,8 @@ class OpenStackProvider(SdkProvider):
         #: floating-IP pools name their network by id).
         self._net_names: dict[str, str] = {}
         self._images: dict[str, Image] = {}
+        #: Whether the project has a router (floating IPs need one); None: not known yet.
+        self._has_router: bool | None = None
 
     # ------------------------------------------------------------- plumbing
     @property
@@ -82,6 +87,13 @@ class OpenStackProvider(SdkProvider):
                 region_name=self.os.region,
                 api_timeout=self.os.timeout,
                 app_name="hybridtui",
+                # keystoneauth retries with exponential back-off; set explicitly
+                # (its defaults: no connect retries, and 503 only). 429 and 503
+                # mean the request was not processed, so even a create is safe
+                # to repeat; 502/504 may hide one that was, so they are not retried.
+                connect_retries=self.os.retries,
+                status_code_retries=self.os.retries,
+                retriable_status_codes=[429, 503],
             )
         except openstack.exceptions.ConfigException as e:
             path, names = clouds_yaml.cloud_names()
@@ -153,26 +165,69 @@ class OpenStackProvider(SdkProvider):
         return ProviderError(f"{where}: {op}: {type(e).__name__}: {text}", title="OpenStack error")
 
     # ------------------------------------------------------------------ read
-    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
-        networks = self.list_networks() if catalogue or not self._net_names else []
-        images = self.list_images() if catalogue or not self._images else []
-        nodes = self.list_nodes()
-        routers = self.list_routers()
-        has_router = bool(routers)
-        return Inventory(
-            nodes=tuple(nodes),
-            flavors=tuple(self.list_flavors()) if catalogue else (),
-            images=tuple(images) if catalogue else (),
-            networks=tuple(networks) if catalogue else (),
-            behaviour=rec.behaviour(networks, images, self._cloud_config(), has_router)
-            if catalogue
-            else None,
-            keys=tuple(self.list_keys()),
-            addresses=tuple(self.list_addresses()),
-            security_groups=tuple(self.list_security_groups()),
-            routers=tuple(routers),
-            catalogue=catalogue,
-        )
+    def prime(self, snapshot: CloudSnapshotLike) -> None:
+        if not self._net_names:
+            nets = [n for n in snapshot.resources(ResourceKind.NETWORKS) if isinstance(n, Network)]
+            self._external = {n.name for n in nets if n.external}
+            self._net_names = {n.id: n.name for n in nets}
+        if not self._images:
+            images = snapshot.resources(ResourceKind.IMAGES)
+            self._images = {i.id: i for i in images if isinstance(i, Image)}
+        if self._has_router is None and snapshot.resources(ResourceKind.ROUTERS):
+            self._has_router = True
+
+    def _fetch_kinds(
+        self, kinds: list[ResourceKind]
+    ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
+        """Every listing at once; servers, floating IPs and routers come back raw
+        and are described afterwards with this refresh's networks and images
+        (or the last known ones), which name their networks and login accounts."""
+        raw: dict[ResourceKind, Callable[[], list[Any]]] = {
+            ResourceKind.NODES: lambda: self._list("list servers", lambda c: c.compute.servers(details=True)),
+            ResourceKind.FLAVORS: self.list_flavors,
+            ResourceKind.IMAGES: self.list_images,
+            ResourceKind.NETWORKS: self.list_networks,
+            ResourceKind.KEYS: self.list_keys,
+            ResourceKind.ADDRESSES: lambda: self._list("list floating IPs", lambda c: c.network.ips()),
+            ResourceKind.SECURITY_GROUPS: self.list_security_groups,
+            ResourceKind.ROUTERS: lambda: self._list("list routers", lambda c: c.network.routers()),
+        }  # fmt: skip
+        tasks: dict[ResourceKind, Callable[[], list[Any]]] = {k: raw[k] for k in kinds}
+        needs_nets = {ResourceKind.NODES, ResourceKind.ADDRESSES, ResourceKind.ROUTERS} & set(kinds)
+        if needs_nets and not self._net_names and ResourceKind.NETWORKS not in tasks:
+            tasks[ResourceKind.NETWORKS] = self.list_networks  # to name what the others refer to
+        results, errors = gather(self.name, tasks)
+        if ResourceKind.NETWORKS not in kinds:
+            results.pop(ResourceKind.NETWORKS, None)
+            errors.pop(ResourceKind.NETWORKS, None)
+        nets = self._net_names
+        if ResourceKind.NODES in results:
+            results[ResourceKind.NODES] = [
+                rec.node(s, self._external, self._images) for s in results[ResourceKind.NODES]
+            ]
+        if ResourceKind.ADDRESSES in results:
+            results[ResourceKind.ADDRESSES] = [
+                rec.floating_ip(f, nets) for f in results[ResourceKind.ADDRESSES]
+            ]
+        if ResourceKind.ROUTERS in results:
+            results[ResourceKind.ROUTERS] = [
+                rec.router(r, nets) for r in results[ResourceKind.ROUTERS]
+            ]
+            self._has_router = bool(results[ResourceKind.ROUTERS])
+        return {k: tuple(v) for k, v in results.items()}, errors
+
+    def _list(self, op: str, fn: Callable[[Any], Any]) -> list[dict[str, Any]]:
+        """One SDK listing as plain dicts."""
+        conn = self.conn()
+        return self._call(op, lambda: [r.to_dict() for r in fn(conn)])  # type: ignore[no-any-return]
+
+    def _behaviour_from(
+        self, records: Mapping[ResourceKind, tuple[Resource, ...]]
+    ) -> CloudBehaviour | None:
+        if ResourceKind.NETWORKS not in records:
+            return None
+        return rec.behaviour(records[ResourceKind.NETWORKS], list(self._images.values()),  # type: ignore[arg-type]
+                             self._cloud_config(), bool(self._has_router))  # fmt: skip
 
     def _cloud_config(self) -> dict[str, Any]:
         """Vendor-profile and clouds.yaml settings that decide the public-IP strategy."""
@@ -187,10 +242,7 @@ class OpenStackProvider(SdkProvider):
         return out
 
     def list_nodes(self) -> list[Node]:
-        conn = self.conn()
-        servers = self._call(
-            "list servers", lambda: [s.to_dict() for s in conn.compute.servers(details=True)]
-        )
+        servers = self._list("list servers", lambda c: c.compute.servers(details=True))
         return [rec.node(s, self._external, self._images) for s in servers]
 
     def list_flavors(self) -> list[Flavor]:
@@ -242,13 +294,10 @@ class OpenStackProvider(SdkProvider):
         return self._net_names
 
     def list_addresses(self) -> list[PublicAddress]:
-        conn = self.conn()
         nets = self._network_names()
         return [
             rec.floating_ip(f, nets)
-            for f in self._call(
-                "list floating IPs", lambda: [f.to_dict() for f in conn.network.ips()]
-            )
+            for f in self._list("list floating IPs", lambda c: c.network.ips())
         ]
 
     def list_security_groups(self) -> list[SecurityGroup]:
@@ -259,10 +308,12 @@ class OpenStackProvider(SdkProvider):
         return [rec.security_group(g) for g in groups]
 
     def list_routers(self) -> list[Router]:
-        conn = self.conn()
         nets = self._network_names()
-        routers = self._call("list routers", lambda: [r.to_dict() for r in conn.network.routers()])
-        return [rec.router(r, nets) for r in routers]
+        routers = [
+            rec.router(r, nets) for r in self._list("list routers", lambda c: c.network.routers())
+        ]
+        self._has_router = bool(routers)
+        return routers
 
     def behaviour(self) -> CloudBehaviour:
         has_router = bool(self.list_routers())

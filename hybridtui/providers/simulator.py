@@ -31,6 +31,7 @@ from hybridtui.domain import (
     NodeState,
     PublicAddress,
     PublicIpStrategy,
+    ResourceKind,
     Router,
     SecurityGroup,
 )
@@ -39,11 +40,12 @@ from hybridtui.errors import (
     CloudTimeoutError,
     CloudUnavailableError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     QuotaError,
 )
 from hybridtui.providers import demo_catalogues, demo_profiles
-from hybridtui.providers.base import Capability, Inventory, Provider
+from hybridtui.providers.base import Capability, Provider
 from hybridtui.providers.demo_epoch import DEMO_EPOCH
 from hybridtui.providers.demo_profiles import PROFILES, DemoProfile, address
 from hybridtui.providers.normalize import AWS_STATES, GCE_STATES, OPENSTACK_STATES
@@ -79,12 +81,18 @@ class SimulatorProvider(Provider):
         self.calls = 0
 
     # -------------------------------------------------------------- plumbing
-    def _call(self, op: str) -> _World:
-        """Every API call: wait the configured latency, maybe fail, then answer."""
+    def _call(self, op: str, kind: ResourceKind | None = None) -> _World:
+        """Every API call: wait the configured latency, maybe fail, then answer.
+        `kind` is the resource kind a listing reads (faults can target kinds)."""
+        targeted = not self.sim.fault_kinds or (kind is not None and kind in self.sim.fault_kinds)
         with self._lock:
             self.calls += 1
             jitter = self._fault_rng.uniform(0, self.sim.jitter) if self.sim.jitter else 0.0
-            hit = self.fault is not Fault.NONE and self._fault_rng.random() < self.fault_rate
+            hit = (
+                self.fault is not Fault.NONE
+                and targeted
+                and self._fault_rng.random() < self.fault_rate
+            )
         delay = self.sim.latency + jitter
         if delay and self._closed.wait(delay):
             raise CloudTimeoutError(f"{self.name}: {op} cancelled (provider closed)")
@@ -110,51 +118,50 @@ class SimulatorProvider(Provider):
                 f"{self.name}: HTTP 401 Unauthorized: the token has expired (simulated)",
                 hint="Renew the credentials (demo: set fault: none).",
             )
+        if self.fault is Fault.FORBIDDEN:
+            raise PermissionDeniedError(
+                f"{self.name}: HTTP 403 Forbidden: {op} is not allowed for this account (simulated)",
+                hint="The credentials lack this permission; the rest of the cloud is still shown.",
+            )
 
     def close(self) -> None:
         self._closed.set()
 
     # ------------------------------------------------------------------ read
-    def fetch_inventory(self, catalogue: bool = True) -> Inventory:
-        world = self._call("inventory")
+    def list_nodes(self) -> list[Node]:
+        world = self._call("list nodes", ResourceKind.NODES)
         with self._lock:
             world.tick()
-            return Inventory(
-                nodes=tuple(world.nodes.values()),
-                flavors=tuple(world.flavors) if catalogue else (),
-                images=tuple(world.images) if catalogue else (),
-                networks=tuple(world.networks) if catalogue else (),
-                behaviour=self.behaviour() if catalogue else None,
-                keys=tuple(world.key_records()),
-                addresses=tuple(world.address_records()),
-                security_groups=tuple(world.security_groups()),
-                routers=tuple(world.routers()),
-                catalogue=catalogue,
-            )
-
-    def list_nodes(self) -> list[Node]:
-        world = self._call("list nodes")
-        with self._lock:
             return list(world.nodes.values())
 
     def list_flavors(self) -> list[Flavor]:
-        return list(self._call("list flavors").flavors)
+        return list(self._call("list flavors", ResourceKind.FLAVORS).flavors)
 
     def list_images(self) -> list[Image]:
-        return list(self._call("list images").images)
+        return list(self._call("list images", ResourceKind.IMAGES).images)
 
     def list_networks(self) -> list[Network]:
-        return list(self._call("list networks").networks)
+        return list(self._call("list networks", ResourceKind.NETWORKS).networks)
 
     def list_keys(self) -> list[KeyPair]:
-        world = self._call("list keys")
+        world = self._call("list keys", ResourceKind.KEYS)
         with self._lock:
             return world.key_records()
 
     def list_addresses(self) -> list[PublicAddress]:
-        world = self._call("list addresses")
+        world = self._call("list addresses", ResourceKind.ADDRESSES)
         with self._lock:
             return world.address_records()
+
+    def list_security_groups(self) -> list[SecurityGroup]:
+        world = self._call("list security groups", ResourceKind.SECURITY_GROUPS)
+        with self._lock:
+            return world.security_groups()
+
+    def list_routers(self) -> list[Router]:
+        world = self._call("list routers", ResourceKind.ROUTERS)
+        with self._lock:
+            return world.routers()
 
     def behaviour(self) -> CloudBehaviour:
         return self.profile.behaviour

@@ -67,6 +67,8 @@ class GcePeer:
     op_steps: int = 2
     url: str = ""
     instances: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    #: Boot disks per zone, named like their instance (GCE's default).
+    disks: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     operations: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -82,6 +84,7 @@ class GcePeer:
     def reset(self) -> None:
         with self._lock:
             self.instances = {z: {} for z in self.zones}
+            self.disks = {z: {} for z in self.zones}
             self.operations.clear()
             self.faults.clear()
             self.requests.clear()
@@ -161,6 +164,8 @@ class GcePeer:
             ("GET", r"aggregated/machineTypes", lambda m: {"items": {f"zones/{z}": {"machineTypes": self._machine_types(z)["items"]} for z in self.zones}}),
             ("GET", r"global/images", lambda m: {"items": []}),
             ("GET", r"aggregated/instances", lambda m: self._aggregated()),
+            ("GET", r"aggregated/disks", lambda m: {"items": {f"zones/{z}": {"disks": list(d.values())}
+                                                              for z, d in self.disks.items() if d}}),
             ("GET", r"zones/([^/]+)/instances", lambda m: {"items": list(self._zone(m[1]).values())}),
             ("GET", r"zones/([^/]+)/instances/([^/]+)", lambda m: self._instance(m[1], m[2])),
             ("POST", r"zones/([^/]+)/instances", lambda m: self._insert(m[1], body)),
@@ -278,12 +283,24 @@ class GcePeer:
                     out["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": a.get("name", "External NAT"),
                                              "natIP": f"192.0.2.{next(self._ips)}"} for a in nic["accessConfigs"]]  # fmt: skip
                 nics.append(out)
+            disks = []
+            for i, disk in enumerate(body.get("disks") or []):
+                params = disk.get("initializeParams") or {}
+                disk_name = name if i == 0 else f"{name}-{i}"
+                link = self.link(f"zones/{zone}/disks/{disk_name}")
+                self.disks.setdefault(zone, {})[disk_name] = {
+                    "kind": "compute#disk", "id": str(next(self._ids)), "name": disk_name,
+                    "sourceImage": params.get("sourceImage", ""), "selfLink": link, "status": "READY",
+                    "zone": self.link(f"zones/{zone}"), "users": [self.link(f"zones/{zone}/instances/{name}")],
+                }  # fmt: skip
+                disks.append({"boot": bool(disk.get("boot")), "source": link, "deviceName": disk_name,
+                              "autoDelete": bool(disk.get("autoDelete"))})  # fmt: skip
             insts[name] = {
                 "kind": "compute#instance", "id": str(next(self._ids)), "name": name, "status": "RUNNING",
                 "zone": self.link(f"zones/{zone}"), "machineType": self.link(f"zones/{zone}/machineTypes/{mt}"),
                 "networkInterfaces": nics, "labels": body.get("labels") or {},
                 "metadata": {"fingerprint": "fp-0", "items": (body.get("metadata") or {}).get("items") or []},
-                "disks": body.get("disks") or [], "creationTimestamp": "2026-11-21T08:00:00.000-08:00",
+                "disks": disks, "creationTimestamp": "2026-11-21T08:00:00.000-08:00",
                 "selfLink": target,
             }  # fmt: skip
 
@@ -291,8 +308,13 @@ class GcePeer:
 
     def _delete(self, zone: str, name: str) -> dict[str, Any]:
         self._instance(zone, name)
-        return self._operation(zone, "delete", self.link(f"zones/{zone}/instances/{name}"),
-                               lambda: self._zone(zone).pop(name, None))  # fmt: skip
+        def delete() -> None:
+            inst = self._zone(zone).pop(name, None) or {}
+            for disk in inst.get("disks") or []:
+                if disk.get("autoDelete"):
+                    self.disks.get(zone, {}).pop(disk["source"].rsplit("/", 1)[-1], None)
+
+        return self._operation(zone, "delete", self.link(f"zones/{zone}/instances/{name}"), delete)
 
     def _set_metadata(self, zone: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
         inst = self._instance(zone, name)

@@ -65,6 +65,7 @@ class DashboardScreen(Screen[None]):
         self.banner = banner
         self.views = {k: ResourceView(k, model.names, id=f"view-{k}") for k in ResourceKind}
         self.query_text = ""
+        self._failed_tabs: set[ResourceKind] = set()
 
     def compose(self) -> ComposeResult:
         if self.banner:
@@ -103,8 +104,18 @@ class DashboardScreen(Screen[None]):
             # not composed yet (on_mount syncs from the model then), or the app
             # is exiting and the screen is being dismantled
             return
-        strip.show(self.model.statuses())
+        statuses = self.model.statuses()
+        strip.show(statuses)
+        self._mark_failed_tabs(tabs, {k for s in statuses for k in s.kind_errors})
         self.views[self._kind_of(tabs)].sync(self.model, force=force)
+
+    def _mark_failed_tabs(self, tabs: TabbedContent, failed: set[ResourceKind]) -> None:
+        """A ⚠ on the tab of every kind that failed on some cloud."""
+        if failed == self._failed_tabs:
+            return
+        self._failed_tabs = failed
+        for kind, title in TAB_TITLES.items():
+            tabs.get_tab(f"tab-{kind}").label = f"{title} ⚠" if kind in failed else title
 
     def focus_table(self) -> None:
         focused = self.focused

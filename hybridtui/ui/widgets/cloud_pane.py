@@ -24,6 +24,12 @@ def pane_title(
         detail = f" · {status.summary}"
         if status.state is CloudState.ERROR:
             detail = f" · ✖ {status.error}"
+        failed = status.kind_errors.get(kind)
+        if failed is not None and status.state is not CloudState.ERROR:
+            # this kind failed on its own: the rest of the cloud is fine
+            age = status.kind_age(kind)
+            shown = f"data {format_age(age)} old" if age is not None else "no data"
+            detail, colour = f" · ✖ {failed.title} ({shown})", "$error"
         parts.append((detail, colour))
         older = (status.catalogue_age or 0.0) - (status.age or 0.0)
         if kind in CATALOGUE_KINDS and status.catalogue_age is not None and older >= 1:
@@ -68,4 +74,7 @@ def _empty_text(kind: ResourceKind, status: CloudStatus | None) -> str:
         return "loading…"
     if status.state is CloudState.ERROR and status.fetched_at is None:
         return f"no data: {status.error}"
+    failed = status.kind_errors.get(kind)
+    if failed is not None:
+        return f"no data: {failed.message}" + (f" — {failed.hint}" if failed.hint else "")
     return f"no {kind}"
