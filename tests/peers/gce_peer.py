@@ -308,6 +308,7 @@ class GcePeer:
 
     def _delete(self, zone: str, name: str) -> dict[str, Any]:
         self._instance(zone, name)
+
         def delete() -> None:
             inst = self._zone(zone).pop(name, None) or {}
             for disk in inst.get("disks") or []:
