@@ -277,3 +277,40 @@ def test_unreadable_credentials_file(gce: GcePeer, tmp_path: Any) -> None:
         provider(gce, credentials_file=str(bad)).list_nodes()
     assert "credentials file" in info.value.message
     assert str(bad) in info.value.message
+
+
+def test_no_credentials_fails_at_once_without_probing_the_metadata_server(tmp_path: Any) -> None:
+    """Off GCE, google-auth would probe 169.254.169.254 for seconds: a fresh
+    process (google-auth reads its switch on import) must not try at all."""
+    import subprocess
+    import sys
+
+    probe = """
+import socket, sys
+tried = []
+real_connect = socket.socket.connect
+def connect(self, address):
+    tried.append(address)
+    raise OSError("refused by the test")
+socket.socket.connect = connect
+real_gai = socket.getaddrinfo
+socket.getaddrinfo = lambda host, *a, **k: tried.append(host) or real_gai("127.0.0.1", *a, **k)
+from hybridtui.config import GceCloud
+from hybridtui.errors import AuthError
+from hybridtui.providers.gce import GceProvider
+cfg = GceCloud.model_validate({"name": "g", "kind": "gce", "project": "p", "timeout": 5})
+try:
+    GceProvider("g", cfg).list_nodes()
+except AuthError as e:
+    print("AUTH", e.hint)
+print("TRIED", tried)
+"""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+    }
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                         timeout=120, check=True).stdout  # fmt: skip
+    assert "AUTH Run `gcloud auth application-default login`" in out
+    assert "TRIED []" in out, "no connection attempted, to the metadata server or anywhere"

@@ -43,6 +43,7 @@ from hybridtui.errors import (
     ProviderError,
     QuotaError,
     ThrottledError,
+    shorten,
 )
 from hybridtui.providers import gce_records as rec
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
@@ -86,12 +87,15 @@ class GceProvider(SdkProvider):
         """A compute_v1 client class (`InstancesClient`…), built once."""
         return self._session(kind, lambda: self._make_client(kind))
 
-    def _make_client(self, kind: str) -> Any:
+    def _require_sdk(self) -> None:
         if not self.gce.metadata_server:
             # Off GCE, google-auth would spend seconds probing the metadata
-            # server before saying there are no credentials: fail fast instead
-            # (its own switch; read when google.auth is first imported).
-            os.environ.setdefault("NO_GCE_CHECK", "True")
+            # server before saying there are no credentials: fail fast instead.
+            # Its own switch, read once when google.auth is first imported.
+            os.environ.setdefault("NO_GCE_CHECK", "true")  # compared exactly to "true"
+        super()._require_sdk()
+
+    def _make_client(self, kind: str) -> Any:
         from google.cloud import compute_v1
 
         if self._creds is None:
@@ -122,7 +126,7 @@ class GceProvider(SdkProvider):
                 else "Application Default Credentials"
             )
             raise AuthError(
-                f"{self.where}: no usable {source} ({str(e).splitlines()[0][:160] if str(e) else type(e).__name__})",
+                f"{self.where}: no usable {source} ({shorten(str(e).splitlines()[0], 200) if str(e) else type(e).__name__})",
                 hint="Run `gcloud auth application-default login`, or set `credentials_file:` to a service-account key.",
             ) from e
         return creds
