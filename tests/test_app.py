@@ -191,15 +191,17 @@ async def test_a_refused_kind_is_marked_on_its_tab_and_pane(frozen_clock: Any) -
         await settle(app, pilot)
         assert {s.name: s.state for s in app.model.statuses()} == {
             "aws-sim": CloudState.FRESH,
-            "gce-sim": CloudState.FRESH,
+            "gce-sim": CloudState.PARTIAL,
         }, "one refused listing is not a failed cloud"
+        assert any(n.title == "gce-sim: security-groups: Permission denied"
+                   for n in app._notifications), "told once, with the reason"  # fmt: skip
         tabs = dash(app).query_one(TabbedContent)
         assert str(tabs.get_tab("tab-security-groups").label) == "Sec groups ⚠"
         assert str(tabs.get_tab("tab-nodes").label) == "Nodes"
         gce_nodes = next(p for p in nodes_view(app).panes if p.cloud == "gce-sim")
         assert gce_nodes.table.total_count > 0, "nodes still shown"
         strip = dash(app).query_one(StatusStrip).text.replace("\u00a0", " ")
-        assert "gce-sim fresh 0s · ⚠ security-groups failed" in strip
+        assert "gce-sim partial 0s · ⚠ security-groups failed" in strip
 
         await pilot.press("7")
         await pilot.pause()

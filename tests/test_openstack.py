@@ -15,7 +15,7 @@ from conftest import add_cloud, make_settings, os_cloud, realstack_url
 from peers.fault_proxy import Fault, FaultProxy, fault_proxy
 
 from hybridtui.config import AppConfig, OpenStackCloud
-from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy
+from hybridtui.domain import AddressKind, NodeSpec, NodeState, PublicIpStrategy, ResourceKind
 from hybridtui.errors import (
     AuthError,
     CloudTimeoutError,
@@ -220,14 +220,26 @@ async def test_dashboard_keeps_other_clouds_fresh_when_one_fails(
         assert states == {
             "os-member": CloudState.FRESH,
             "os-admin": CloudState.FRESH,
-            "os-broken": CloudState.ERROR,
+            "os-broken": CloudState.PARTIAL,
+        }, "nova failing costs os-broken its compute kinds, not its networks"
+        broken = app.model.status("os-broken")
+        assert set(broken.kind_errors) == {
+            ResourceKind.NODES,
+            ResourceKind.FLAVORS,
+            ResourceKind.KEYS,
         }
         await pilot.press("2")
         await pilot.pause()
         panes = {p.cloud: p for p in app.dashboard.active_view.panes}
         assert panes["os-member"].table.total_count == 4
         assert panes["os-admin"].table.total_count == 4
-        assert "HTTP 500" in str(panes["os-broken"].title_bar.render())
+        assert "✖ Cloud unavailable (no data)" in str(panes["os-broken"].title_bar.render())
+        assert "HTTP 500" in panes["os-broken"].table.empty_text
+        await pilot.press("4")
+        await pilot.pause()
+        panes = {p.cloud: p for p in app.dashboard.active_view.panes}
+        assert panes["os-broken"].table.total_count == panes["os-member"].table.total_count > 0
+        assert "✖" not in str(panes["os-broken"].title_bar.render()), "neutron answered"
 
 
 def test_security_groups_and_routers(os_clouds: Path) -> None:

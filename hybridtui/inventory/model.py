@@ -24,6 +24,8 @@ class CloudState(StrEnum):
     FRESH = "fresh"
     REFRESHING = "refreshing"
     STALE = "stale"
+    #: The cloud answered, but some kinds failed (they show their last records).
+    PARTIAL = "partial"
     ERROR = "error"
 
 
@@ -167,6 +169,8 @@ class InventoryModel:
             age is not None and age > self.stale_factor * target.config.refresh_interval
         ):
             state = CloudState.STALE
+        elif snap.kind_errors:
+            state = CloudState.PARTIAL
         else:
             state = CloudState.FRESH
         return CloudStatus(state=state, **common)  # type: ignore[arg-type]

@@ -67,6 +67,7 @@ SERVER_CODES = {"InternalError", "InternalFailure", "ServiceUnavailable", "Unava
 #: multi-region cloud describes each type once (a region lists its offerings).
 _TYPE_SPECS: dict[tuple[str | None, str | None], dict[str, Flavor]] = {}
 _TYPE_SPECS_LOCK = threading.Lock()
+_TYPE_FETCH_LOCKS: dict[tuple[str | None, str | None], threading.Lock] = {}
 
 
 def region_hint(region: str, known: list[str]) -> str:
@@ -79,9 +80,17 @@ def region_hint(region: str, known: list[str]) -> str:
     return "Check `regions:` (e.g. eu-west-1, us-east-1)."
 
 
-def _type_specs(profile: str | None, endpoint: str | None) -> dict[str, Flavor]:
+def _type_specs(
+    profile: str | None, endpoint: str | None
+) -> tuple[dict[str, Flavor], threading.Lock]:
+    """The known specs of one account's instance types, and the lock held while
+    describing more of them."""
     with _TYPE_SPECS_LOCK:
-        return _TYPE_SPECS.setdefault((profile, endpoint), {})
+        key = (profile, endpoint)
+        if key not in _TYPE_SPECS:
+            _TYPE_SPECS[key] = {}
+            _TYPE_FETCH_LOCKS[key] = threading.Lock()
+        return _TYPE_SPECS[key], _TYPE_FETCH_LOCKS[key]
 
 
 class AwsProvider(SdkProvider):
@@ -222,6 +231,13 @@ class AwsProvider(SdkProvider):
         if not self._known_images:
             images = snapshot.resources(ResourceKind.IMAGES)
             self._known_images = {i.id: i for i in images if isinstance(i, Image)}
+        # cached instance types need not be described again when the catalogue
+        # is due: only the region's offerings are listed, and what is new
+        specs, fetching = _type_specs(self.aws.profile, self.aws.endpoint_url)
+        with fetching:
+            for f in snapshot.resources(ResourceKind.FLAVORS):
+                if isinstance(f, Flavor):
+                    specs.setdefault(f.name, f)
 
     def _fetch_kinds(
         self, kinds: list[ResourceKind]
@@ -283,22 +299,23 @@ class AwsProvider(SdkProvider):
                 Filters=[{"Name": "location", "Values": [self.region_name]}],
             )  # fmt: skip
         )
-        specs = _type_specs(self.aws.profile, self.aws.endpoint_url)
-        with _TYPE_SPECS_LOCK:
+        specs, fetching = _type_specs(self.aws.profile, self.aws.endpoint_url)
+        # One region at a time describes what is still unknown; the regions
+        # refreshing beside it wait, then find their types already described.
+        with fetching:
             unknown = [t for t in offered if t not in specs]
-        batches = [unknown[i : i + 100] for i in range(0, len(unknown), 100)]
-        found, errors = gather(self.name, {
-            n: (lambda b=batch: list(self._pages("describe instance types", "describe_instance_types",
-                                                 "InstanceTypes", InstanceTypes=b)))
-            for n, batch in enumerate(batches)
-        })  # fmt: skip
-        if errors:
-            raise next(iter(errors.values()))
-        with _TYPE_SPECS_LOCK:
+            batches = [unknown[i : i + 100] for i in range(0, len(unknown), 100)]
+            found, errors = gather(self.name, {
+                n: (lambda b=batch: list(self._pages("describe instance types", "describe_instance_types",
+                                                     "InstanceTypes", InstanceTypes=b)))
+                for n, batch in enumerate(batches)
+            })  # fmt: skip
+            if errors:
+                raise next(iter(errors.values()))
             for records in found.values():
                 for t in records:
                     specs[t["InstanceType"]] = rec.flavor(t)
-            out = [specs[t] for t in offered if t in specs]
+        out = [specs[t] for t in offered if t in specs]
         out.sort(key=lambda f: (f.vcpus, f.ram_mb, f.name))
         return out
 

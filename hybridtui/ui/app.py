@@ -151,12 +151,18 @@ class HybridApp(App[int]):
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         outcome = message.outcome
-        before = self.model.status(outcome.cloud).state
+        previous = self.model.status(outcome.cloud)
         self.model.apply(outcome, message.rows)
         err = outcome.error
-        if err is not None and before is not CloudState.ERROR:
+        if err is not None and previous.state is not CloudState.ERROR:
             body = err.message + (f"\n{err.hint}" if err.hint else "")
             self.notify(body, title=err.title, severity="error", timeout=8)
+        if outcome.snapshot is not None:
+            for kind, failed in outcome.snapshot.kind_errors.items():
+                if kind not in previous.kind_errors:  # newly failing: say it once
+                    body = failed.message + (f"\n{failed.hint}" if failed.hint else "")
+                    self.notify(body, title=f"{outcome.cloud}: {kind}: {failed.title}",
+                                severity="warning", timeout=8)  # fmt: skip
         self.dashboard.sync()
 
     # --------------------------------------------------------------- actions

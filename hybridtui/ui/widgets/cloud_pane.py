@@ -18,7 +18,11 @@ def pane_title(
     count = f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
     parts: list[Content | tuple[str, str] | str] = [(label, "bold"), (f" · {count} {kind}", "")]
     if status is not None:
-        colour = {CloudState.ERROR: "$error", CloudState.STALE: "$stale"}.get(
+        colour = {
+            CloudState.ERROR: "$error",
+            CloudState.STALE: "$stale",
+            CloudState.PARTIAL: "$warning",
+        }.get(  # fmt: skip
             status.state, "$text-muted"
         )
         detail = f" · {status.summary}"

@@ -16,6 +16,7 @@ _DOT: dict[CloudState, tuple[str, str]] = {
     CloudState.REFRESHING: ("◌", "$primary"),
     CloudState.LOADING: ("◌", "$primary"),
     CloudState.STALE: ("●", "$stale"),
+    CloudState.PARTIAL: ("◐", "$warning"),
     CloudState.ERROR: ("✖", "$error"),
 }
 SEPARATOR = "   "

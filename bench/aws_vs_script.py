@@ -1,0 +1,172 @@
+"""AWS: hybridtui's cold and warm `inventory` against the first script a user
+would write, on the same moto server, in one run. Prints ratios and the API
+calls each made (counted by action through a proxy in front of moto); asserts
+nothing.
+
+The script: a thread per region, each listing instances, every instance type,
+the same AMI owners hybridtui lists and the VPCs and subnets, one call after
+another (the kinds `inventory --kind all` shows that matter for the ratio).
+
+    .venv/bin/python bench/aws_vs_script.py [--instances 100] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2"]
+
+
+def naive_script(url: str, owners: list[str]) -> int:
+    """The first script a user writes: boto3, a thread per region."""
+    import boto3
+
+    def region(name: str) -> int:
+        ec2 = boto3.client("ec2", region_name=name, endpoint_url=url)
+        n = 0
+        for page in ec2.get_paginator("describe_instances").paginate():
+            n += sum(len(r["Instances"]) for r in page["Reservations"])
+        for page in ec2.get_paginator("describe_instance_types").paginate():
+            n += len(page["InstanceTypes"])
+        n += len(ec2.describe_images(Owners=owners)["Images"])
+        n += len(ec2.describe_vpcs()["Vpcs"]) + len(ec2.describe_subnets()["Subnets"])
+        return n
+
+    with ThreadPoolExecutor(len(REGIONS)) as pool:
+        return sum(pool.map(region, REGIONS))
+
+
+def timed(fn: Any) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--instances", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    home = tempfile.mkdtemp(prefix="bench-home-")
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
+                      AWS_EC2_METADATA_DISABLED="true", HYBRIDTUI_HOME=home)  # fmt: skip
+    import boto3
+    from peers.fault_proxy import fault_proxy
+    from peers.moto_ec2 import moto_server
+
+    from hybridtui.cli import main as cli
+    from hybridtui.providers import aws as aws_adapter
+    from hybridtui.providers.aws_records import WELL_KNOWN_OWNERS
+
+    with (
+        moto_server(Path(tempfile.mkdtemp(prefix="bench-moto-"))) as url,
+        fault_proxy(url) as proxy,
+    ):
+        for region in REGIONS:
+            ec2 = boto3.client("ec2", region_name=region, endpoint_url=url)
+            image = ec2.describe_images(Owners=["099720109477"])["Images"][0]["ImageId"]
+            for start in range(0, args.instances, 100):
+                n = min(100, args.instances - start)
+                ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=n, MaxCount=n)
+            ec2.describe_instance_types(MaxResults=5)  # moto loads these lazily: not measured
+        config = Path(home) / "aws.yaml"
+        config.write_text(
+            "clouds:\n  - name: aws\n    kind: aws\n    timeout: 120\n"
+            f"    regions: [{', '.join(REGIONS)}]\n    endpoint_url: {proxy.url}\n"
+        )
+        owners = ["self", *WELL_KNOWN_OWNERS]
+        devnull = open(os.devnull, "w")  # noqa: SIM115 - the whole run's stdout sink
+
+        def hybrid(kind: str = "all") -> None:
+            real, sys.stdout = sys.stdout, devnull
+            try:
+                args = ["--config", str(config), "inventory", "--kind", kind, "--format", "json"]
+                code = cli(args)
+            finally:
+                sys.stdout = real
+            assert code == 0, code
+
+        def cold() -> None:
+            import shutil
+
+            shutil.rmtree(Path(home) / "cache", ignore_errors=True)
+            aws_adapter._TYPE_SPECS.clear()  # a new process knows no instance types
+            hybrid()
+
+        def count(fn: Any) -> Counter[str]:
+            proxy.actions.clear()
+            fn()
+            return Counter(proxy.actions)
+
+        def slowest_call() -> float:
+            ec2 = boto3.client("ec2", region_name=REGIONS[0], endpoint_url=url)
+            return timed(lambda: list(ec2.get_paginator("describe_instance_types").paginate()))
+
+        def nodes_only() -> None:
+            ec2 = boto3.client("ec2", region_name=REGIONS[0], endpoint_url=url)
+            list(ec2.get_paginator("describe_instances").paginate())
+
+        timings: dict[str, list[float]] = {
+            "script": [],
+            "cold": [],
+            "warm": [],
+            "warm_nodes": [],
+            "slowest": [],
+            "nodes": [],
+        }
+        for _ in range(args.rounds):  # interleaved, so drift hits all alike
+            timings["script"].append(timed(lambda: naive_script(proxy.url, owners)))
+            timings["cold"].append(timed(cold))
+            timings["warm"].append(timed(hybrid))
+            timings["warm_nodes"].append(timed(lambda: hybrid("nodes")))
+            timings["slowest"].append(slowest_call())
+            timings["nodes"].append(timed(nodes_only))
+        calls = {
+            "script": count(lambda: naive_script(proxy.url, owners)),
+            "cold": count(cold),
+            "warm": count(hybrid),
+            "warm --kind nodes": count(lambda: hybrid("nodes")),
+        }
+        med = {k: statistics.median(v) for k, v in timings.items()}
+
+        print(
+            f"{len(REGIONS)} regions x {args.instances} instances on moto, median of {args.rounds}"
+        )
+        print(
+            f"  naive thread-pool script (4 kinds):   {med['script']:6.2f} s  {sum(calls['script'].values()):4d} calls"
+        )
+        print(
+            f"  hybridtui inventory --kind all, cold: {med['cold']:6.2f} s  {sum(calls['cold'].values()):4d} calls"
+            f"   ratio to script {med['cold'] / med['script']:.2f}x (target <= 0.6)"
+        )
+        print(
+            f"  hybridtui inventory --kind all, warm: {med['warm']:6.2f} s  {sum(calls['warm'].values()):4d} calls"
+        )
+        print(
+            f"  slowest single call (instance types, one region): {med['slowest']:.2f} s"
+            f"   cold / slowest {med['cold'] / med['slowest']:.2f}x (target <= 1.5)"
+        )
+        print(f"  hybridtui inventory --kind nodes, warm: {med['warm_nodes']:.2f} s")
+        print(
+            f"  node listing alone (one region, plain boto3): {med['nodes']:.2f} s"
+            f"   warm --kind nodes / nodes {med['warm_nodes'] / med['nodes']:.2f}x (target <= 1.5)"
+        )
+        for name, c in calls.items():
+            print(
+                f"  calls per run, {name}: " + ", ".join(f"{a}={n}" for a, n in sorted(c.items()))
+            )
+
+
+if __name__ == "__main__":
+    main()
