@@ -288,6 +288,49 @@ def test_one_call_failing_costs_only_its_kind(aws_env: str, proxy: FaultProxy) -
     assert proxy.actions["DescribeSecurityGroups"] == 1, "a refusal is not retried"
 
 
+@pytest.mark.parametrize(
+    ("fault", "error", "attempts"),
+    [
+        (Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded."),
+         ThrottledError, 2),
+        (Fault(status=500, code="InternalError", message="An internal error has occurred"),
+         CloudUnavailableError, 2),
+        (Fault(status=403, code="UnauthorizedOperation", message="You are not authorized"),
+         PermissionDeniedError, 1),
+        (Fault(status=401, code="AuthFailure", message="AWS was not able to validate the provided access credentials"),
+         AuthError, 1),
+        (Fault(drop=True), CloudUnavailableError, 2),
+        (Fault(status=502, html="<html><body>502 Bad Gateway</body></html>"), CloudUnavailableError, 2),
+        # a read timeout counts as transient in botocore; the poller's own
+        # deadline still reports the cloud at `timeout`, whatever the retries
+        (Fault(delay=30), CloudTimeoutError, 2),
+    ],
+    ids=["throttled", "500", "403", "auth-expired", "connection-reset", "malformed", "hang"],
+)  # fmt: skip
+def test_a_fault_on_one_kind_leaves_the_others_fresh(
+    aws_env: str, proxy: FaultProxy, fault: Fault, error: type[ProviderError], attempts: int
+) -> None:
+    """The fault table on the moto peer: whatever happens to one listing, the
+    other kinds come back, the failing one says why, and it is retried only as
+    its kind of failure allows, within the cloud's timeout."""
+    ec2 = operator(aws_env)
+    ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
+                      InstanceType="t3.micro", MinCount=1, MaxCount=1)  # fmt: skip
+    fault.action = "DescribeKeyPairs"
+    proxy.inject(fault)
+    p = provider(proxy.url, timeout=2, max_attempts=2, retry_mode="standard")
+    try:
+        inv = p.fetch_inventory([ResourceKind.NODES, ResourceKind.KEYS, ResourceKind.NETWORKS])
+    finally:
+        proxy.clear()  # release a held request at once
+    assert set(inv.errors) == {ResourceKind.KEYS}
+    assert isinstance(inv.errors[ResourceKind.KEYS], error)
+    assert "aws (eu-west-1" in inv.errors[ResourceKind.KEYS].message
+    assert len(inv.nodes) == 1
+    assert inv.networks
+    assert proxy.actions["DescribeKeyPairs"] == attempts
+
+
 def test_hung_endpoint_times_out_on_the_client(proxy: FaultProxy) -> None:
     proxy.inject(Fault(delay=60))
     p = provider(proxy.url, timeout=1, max_attempts=1)
