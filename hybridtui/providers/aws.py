@@ -239,24 +239,20 @@ class AwsProvider(SdkProvider):
                 if isinstance(f, Flavor):
                     specs.setdefault(f.name, f)
 
+    def _listers(self) -> dict[ResourceKind, Callable[[], list[Any]]]:
+        # instances come back raw: they are described with the AMIs they run
+        return {**super()._listers(), ResourceKind.NODES: self._raw_instances}
+
     def _fetch_kinds(
         self, kinds: list[ResourceKind]
     ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
-        listers: dict[ResourceKind, Callable[[], list[Any]]] = {
-            ResourceKind.NODES: self._raw_instances,
-            ResourceKind.FLAVORS: self.list_flavors,
-            ResourceKind.IMAGES: self.list_images,
-            ResourceKind.NETWORKS: self.list_networks,
-            ResourceKind.KEYS: self.list_keys,
-            ResourceKind.ADDRESSES: self.list_addresses,
-            ResourceKind.SECURITY_GROUPS: self.list_security_groups,
-        }
-        results, errors = gather(self.name, {k: listers[k] for k in kinds})
-        if ResourceKind.IMAGES in results:
-            self._known_images.update((i.id, i) for i in results[ResourceKind.IMAGES])
-        if ResourceKind.NODES in results:
-            results[ResourceKind.NODES] = self._nodes(results[ResourceKind.NODES])
-        return {k: tuple(v) for k, v in results.items()}, errors
+        records, errors = super()._fetch_kinds(kinds)
+        if ResourceKind.IMAGES in records:
+            self._known_images.update((i.id, i) for i in records[ResourceKind.IMAGES])
+        if ResourceKind.NODES in records:
+            raw = list(records[ResourceKind.NODES])
+            records[ResourceKind.NODES] = tuple(self._nodes(raw))  # type: ignore[arg-type]
+        return records, errors
 
     def _behaviour_from(
         self, records: Mapping[ResourceKind, tuple[Resource, ...]]

@@ -187,10 +187,10 @@ class Provider(ABC):
         records.update({k: () for k in wanted if k not in self.LISTS})
         return Inventory(records=records, errors=errors, behaviour=self._behaviour_from(records))
 
-    def _fetch_kinds(
-        self, kinds: list[ResourceKind]
-    ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
-        listers: dict[ResourceKind, Callable[[], list[Any]]] = {
+    def _listers(self) -> dict[ResourceKind, Callable[[], list[Any]]]:
+        """The call that lists each kind (an adapter may return raw records for
+        a kind and describe them in its `_fetch_kinds`)."""
+        return {
             ResourceKind.NODES: self.list_nodes,
             ResourceKind.FLAVORS: self.list_flavors,
             ResourceKind.IMAGES: self.list_images,
@@ -200,6 +200,11 @@ class Provider(ABC):
             ResourceKind.SECURITY_GROUPS: self.list_security_groups,
             ResourceKind.ROUTERS: self.list_routers,
         }
+
+    def _fetch_kinds(
+        self, kinds: list[ResourceKind]
+    ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
+        listers = self._listers()
         results, errors = gather(self.name, {k: listers[k] for k in kinds})
         return {k: tuple(v) for k, v in results.items()}, errors
 
