@@ -266,3 +266,30 @@ def test_nodes_only_asks_for_nodes() -> None:
     assert o.snapshot.nodes
     assert provider.calls == 1  # type: ignore[attr-defined]
     assert set(o.snapshot.kind_at) == {ResourceKind.NODES}
+
+
+def test_a_hung_listing_never_holds_the_process_at_exit() -> None:
+    """Listings run in threads that exit with the process: a call hung inside
+    an SDK (a read that never returns) must not keep `q` or the CLI from
+    exiting, as the workers of a ThreadPoolExecutor would (they are joined at
+    interpreter exit)."""
+    import subprocess
+    import sys
+
+    probe = """
+import threading
+from hybridtui.providers.base import gather
+started = [threading.Event(), threading.Event()]
+never = threading.Event()
+def hang(i):
+    started[i].set()
+    never.wait()
+threading.Thread(target=gather, args=("c", {0: lambda: hang(0), 1: lambda: hang(1)}),
+                 daemon=True).start()
+for e in started:
+    e.wait()
+print("both listings hung; exiting")
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=60, check=True)  # fmt: skip
+    assert "exiting" in out.stdout

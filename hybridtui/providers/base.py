@@ -12,7 +12,6 @@ import importlib
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Flag, auto
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -140,25 +139,29 @@ def gather(
     Used for the kinds of one refresh, and by adapters for independent calls
     inside one kind. Tasks start in the mapping's order (nodes first). Threads,
     because every cloud SDK is synchronous; the SDK's own timeouts bound each.
+    Daemon threads, not a ThreadPoolExecutor: its workers are joined when the
+    interpreter exits, so one call hung in an SDK would hold `q` and the CLI.
     """
     results: dict[K, V] = {}
     errors: dict[K, ProviderError] = {}
-    if not tasks:
-        return results, errors
-    if len(tasks) == 1:  # no thread for a single call
-        ((key, fn),) = tasks.items()
+
+    def run(key: K, fn: Callable[[], V]) -> None:
         try:
             results[key] = fn()
         except Exception as e:  # each call fails on its own
             errors[key] = as_provider_error(cloud, e)
+
+    if len(tasks) == 1:  # no thread for a single call
+        run(*next(iter(tasks.items())))
         return results, errors
-    with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix=f"fetch:{cloud}") as pool:
-        futures = {key: pool.submit(fn) for key, fn in tasks.items()}
-        for key, fut in futures.items():
-            try:
-                results[key] = fut.result()
-            except Exception as e:  # each call fails on its own
-                errors[key] = as_provider_error(cloud, e)
+    threads = [
+        threading.Thread(target=run, args=item, name=f"fetch:{cloud}", daemon=True)
+        for item in tasks.items()
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     return results, errors
 
 
