@@ -379,3 +379,11 @@ def test_catalogue_tabs_show_the_catalogue_age_when_older(frozen_clock: Any) -> 
     )
     model.load_cached(CloudSnapshot("c", "simulator", fetched_at=now - 30, catalogue_at=now - 30))
     assert "catalogue" not in str(pane_title("c", ResourceKind.IMAGES, table, model.status("c")))
+    # kinds refresh on their own: each catalogue tab shows its own age
+    kind_at = {ResourceKind.NODES: now - 30, ResourceKind.FLAVORS: now - 3 * 86400,
+               ResourceKind.IMAGES: now - 30, ResourceKind.NETWORKS: now - 7200}  # fmt: skip
+    model.load_cached(CloudSnapshot("c", "simulator", fetched_at=now - 30, kind_at=kind_at))
+    status = model.status("c")
+    assert "catalogue 3d" in str(pane_title("c", ResourceKind.FLAVORS, table, status))
+    assert "catalogue 2h" in str(pane_title("c", ResourceKind.NETWORKS, table, status))
+    assert "catalogue" not in str(pane_title("c", ResourceKind.IMAGES, table, status))

@@ -60,8 +60,9 @@ def merge(
             kind_errors.pop(k, None)
         elif last is not None:
             records[k] = last.resources(k)
-            if k in last.kind_at or last.resources(k) or k not in last.kind_errors:
-                kind_at[k] = last.age_of(k)
+            at = last.kind_time(k)
+            if at is not None:  # never fetched (it failed from the start): no age
+                kind_at[k] = at
         if k in inv.errors:
             kind_errors[k] = KindError.of(inv.errors[k], now)
     catalogue = [kind_at[k] for k in CATALOGUE_KINDS if k in kind_at]
@@ -300,7 +301,7 @@ class Poller:
                 self._last[name] = snapshot
             self._failures[name] = 0
             self._next_due[name] = now + interval
-            if self.cache is not None and snapshot is not None:
+            if self.cache is not None and snapshot is not None and fetched:
                 try:
                     self.cache.store(self.targets[name], snapshot)
                 except Exception as e:  # a full disk or odd record must not stop polling

@@ -233,11 +233,12 @@ class AwsProvider(SdkProvider):
             self._known_images = {i.id: i for i in images if isinstance(i, Image)}
         # cached instance types need not be described again when the catalogue
         # is due: only the region's offerings are listed, and what is new
-        specs, fetching = _type_specs(self.aws.profile, self.aws.endpoint_url)
-        with fetching:
-            for f in snapshot.resources(ResourceKind.FLAVORS):
-                if isinstance(f, Flavor):
-                    specs.setdefault(f.name, f)
+        # (no lock: setdefault is atomic, and waiting behind another region's
+        # describe, perhaps hung, would hold this region's whole refresh)
+        specs, _ = _type_specs(self.aws.profile, self.aws.endpoint_url)
+        for f in snapshot.resources(ResourceKind.FLAVORS):
+            if isinstance(f, Flavor):
+                specs.setdefault(f.name, f)
 
     def _listers(self) -> dict[ResourceKind, Callable[[], list[Any]]]:
         # instances come back raw: they are described with the AMIs they run

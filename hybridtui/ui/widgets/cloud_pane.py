@@ -18,26 +18,23 @@ def pane_title(
     count = f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
     parts: list[Content | tuple[str, str] | str] = [(label, "bold"), (f" · {count} {kind}", "")]
     if status is not None:
-        colour = {
-            CloudState.ERROR: "$error",
-            CloudState.STALE: "$stale",
-            CloudState.PARTIAL: "$warning",
-        }.get(  # fmt: skip
-            status.state, "$text-muted"
-        )
+        colours = {CloudState.ERROR: "$error", CloudState.STALE: "$stale",
+                   CloudState.PARTIAL: "$warning"}  # fmt: skip
+        colour = colours.get(status.state, "$text-muted")
         detail = f" · {status.summary}"
         if status.state is CloudState.ERROR:
             detail = f" · ✖ {status.error}"
+        # this kind's own age: flavors may be older than images, a failed kind older still
+        kind_age = status.kind_age(kind)
         failed = status.kind_errors.get(kind)
         if failed is not None and status.state is not CloudState.ERROR:
             # this kind failed on its own: the rest of the cloud is fine
-            age = status.kind_age(kind)
-            shown = f"data {format_age(age)} old" if age is not None else "no data"
+            shown = f"data {format_age(kind_age)} old" if kind_age is not None else "no data"
             detail, colour = f" · ✖ {failed.title} ({shown})", "$error"
         parts.append((detail, colour))
-        older = (status.catalogue_age or 0.0) - (status.age or 0.0)
-        if kind in CATALOGUE_KINDS and status.catalogue_age is not None and older >= 1:
-            parts.append((f" · catalogue {format_age(status.catalogue_age)}", "$text-muted"))
+        older = (kind_age or 0.0) - (status.age or 0.0)
+        if kind in CATALOGUE_KINDS and failed is None and kind_age is not None and older >= 1:
+            parts.append((f" · catalogue {format_age(kind_age)}", "$text-muted"))
     return Content.assemble(*parts)
 
 
