@@ -31,7 +31,7 @@ def main() -> None:
         AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_EC2_METADATA_DISABLED="true"
     )
     import boto3
-    from peers.moto_ec2 import moto_server
+    from peers.moto_ec2 import moto_server, seed_instances
 
     from hybridtui.config import AppConfig
     from hybridtui.inventory.poller import Poller
@@ -39,15 +39,7 @@ def main() -> None:
     from hybridtui.providers.aws import AwsProvider
 
     with moto_server(Path(tempfile.mkdtemp(prefix="bench-moto-"))) as url:
-        for region in REGIONS:
-            ec2 = boto3.client("ec2", region_name=region, endpoint_url=url)
-            image = ec2.describe_images(Owners=["099720109477"])["Images"][0]["ImageId"]
-            for start in range(0, args.instances, 100):
-                n = min(100, args.instances - start)
-                ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=n, MaxCount=n)
-            # moto loads its per-region instance-type data lazily and races when
-            # two regions load at once: load it here, outside the measurement
-            ec2.describe_instance_types(MaxResults=5)
+        seed_instances(url, REGIONS, args.instances)
 
         config = AppConfig.model_validate({"clouds": [{"name": "aws", "kind": "aws", "regions": REGIONS,
                                                        "endpoint_url": url, "timeout": 120}]})  # fmt: skip

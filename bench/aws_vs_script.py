@@ -63,7 +63,7 @@ def main() -> None:
                       AWS_EC2_METADATA_DISABLED="true", HYBRIDTUI_HOME=home)  # fmt: skip
     import boto3
     from peers.fault_proxy import fault_proxy
-    from peers.moto_ec2 import moto_server
+    from peers.moto_ec2 import moto_server, seed_instances
 
     from hybridtui.cli import main as cli
     from hybridtui.providers import aws as aws_adapter
@@ -73,13 +73,7 @@ def main() -> None:
         moto_server(Path(tempfile.mkdtemp(prefix="bench-moto-"))) as url,
         fault_proxy(url) as proxy,
     ):
-        for region in REGIONS:
-            ec2 = boto3.client("ec2", region_name=region, endpoint_url=url)
-            image = ec2.describe_images(Owners=["099720109477"])["Images"][0]["ImageId"]
-            for start in range(0, args.instances, 100):
-                n = min(100, args.instances - start)
-                ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=n, MaxCount=n)
-            ec2.describe_instance_types(MaxResults=5)  # moto loads these lazily: not measured
+        seed_instances(url, REGIONS, args.instances)
         config = Path(home) / "aws.yaml"
         config.write_text(
             "clouds:\n  - name: aws\n    kind: aws\n    timeout: 120\n"

@@ -125,3 +125,18 @@ def set_auth(url: str, enabled: bool) -> None:
         headers={"Content-Type": "text/plain"},
     )
     urllib.request.urlopen(req, timeout=10).read()
+
+
+def seed_instances(url: str, regions: list[str], count: int) -> None:
+    """`count` Ubuntu instances in each region (benchmarks), and moto's lazily
+    loaded instance-type data warmed: it races when two regions load at once,
+    and loading it is moto's cost, not the code under measurement."""
+    import boto3
+
+    for region in regions:
+        ec2 = boto3.client("ec2", region_name=region, endpoint_url=url)
+        image = ec2.describe_images(Owners=["099720109477"])["Images"][0]["ImageId"]
+        for start in range(0, count, 100):
+            n = min(100, count - start)
+            ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=n, MaxCount=n)
+        ec2.describe_instance_types(MaxResults=5)
