@@ -245,7 +245,13 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
                 cached = (
                     " (showing cached data)" if r.snapshot and r.snapshot.resources(kind) else ""
                 )
-                _print_problem(f"{r.target.name}: {kind}: {err.message}{cached}", err.hint)
+                hint = err.hint
+                if err.denied:
+                    hint = (hint + " " if hint else "") + (
+                        "Refusals are remembered: asked again after `catalogue_interval`"
+                        " or with --refresh-catalogue."
+                    )
+                _print_problem(f"{r.target.name}: {kind}: {err.message}{cached}", hint)
     return EXIT_CLOUD_FAILED if failed else EXIT_OK
 
 

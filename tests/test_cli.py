@@ -222,22 +222,34 @@ def test_a_refused_kind_is_reported_per_kind_with_its_hint(
     # stderr: the message and what to do, never cut
     assert "error: gce-sim: security-groups: gce-sim: HTTP 403 Forbidden" in err
     assert "  hint: The credentials lack this permission" in err
+    assert "Refusals are remembered" in err
+
+    # the next run does not ask again, and still says why the kind is missing
+    code, out, err = run(
+        capsys, "--config", str(path), "inventory", "--kind", "security-groups", "--format", "json"
+    )
+    assert code == 1
+    gce = next(c for c in json.loads(out)["clouds"] if c["cloud"] == "gce-sim")
+    assert gce["kinds"]["security-groups"]["error"]["denied"]
+    assert "--refresh-catalogue" in err
 
 
 def test_inventory_honours_the_cached_catalogue(
     capsys: pytest.CaptureFixture[str], config_file: Path
 ) -> None:
-    def images_status(*extra: str) -> set[str]:
+    def images_status(*extra: str) -> set[tuple[str, str]]:
         code, out, err = run(capsys, "--config", str(config_file), "inventory", "--kind", "images",
                              "--format", "json", *extra)  # fmt: skip
         assert code == 0, err
         doc = json.loads(out)
         assert doc["records"], "images are printed either way"
-        return {c["kinds"]["images"]["status"] for c in doc["clouds"]}
+        return {(c["status"], c["kinds"]["images"]["status"]) for c in doc["clouds"]}
 
-    assert images_status() == {"fresh"}
-    assert images_status() == {"cached"}, "a day-old catalogue is not fetched again"
-    assert images_status("--refresh-catalogue") == {"fresh"}
+    assert images_status() == {("fresh", "fresh")}
+    assert images_status() == {("stale", "cached")}, (
+        "a catalogue younger than a day is not fetched again, and the cloud is not called fresh"
+    )
+    assert images_status("--refresh-catalogue") == {("fresh", "fresh")}
 
 
 def test_check_config_validates_aws_regions_against_botocore(

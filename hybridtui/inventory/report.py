@@ -89,7 +89,10 @@ def collect(
         for outcome in poller.poll(kinds=wanted, full=refresh_catalogue):
             t = poller.targets[outcome.cloud]
             snap = outcome.snapshot
-            if outcome.ok and snap is not None:
+            if outcome.ok and snap is not None and not outcome.fetched:
+                # nothing was due (a recent cached catalogue): the cloud was not asked
+                results[t.name] = CloudResult(t, snap, "stale", from_cache=True)
+            elif outcome.ok and snap is not None:
                 results[t.name] = CloudResult(t, snap, "fresh", fetched=outcome.fetched)
             else:
                 old = cached[t.name]
