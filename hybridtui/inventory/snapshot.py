@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -142,11 +143,18 @@ SECRET_KEY = re.compile(
 REDACTED = "<redacted>"
 
 
+@functools.lru_cache(maxsize=4096)
+def is_secret_key(key: str) -> bool:
+    """Raw records repeat the same few hundred keys hundreds of thousands of
+    times (a region's instance types): each is matched once."""
+    return SECRET_KEY.search(key) is not None
+
+
 def scrub(value: Any) -> Any:
     """A copy of `value` with every secret-looking key's value redacted."""
     if isinstance(value, dict):
         return {
-            k: (REDACTED if isinstance(k, str) and SECRET_KEY.search(k) else scrub(v))
+            k: (REDACTED if isinstance(k, str) and is_secret_key(k) else scrub(v))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
