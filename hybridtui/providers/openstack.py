@@ -183,13 +183,9 @@ class OpenStackProvider(SdkProvider):
         and are described afterwards with this refresh's networks and images
         (or the last known ones), which name their networks and login accounts."""
         raw: dict[ResourceKind, Callable[[], list[Any]]] = {
+            **self._listers(),
             ResourceKind.NODES: lambda: self._list("list servers", lambda c: c.compute.servers(details=True)),
-            ResourceKind.FLAVORS: self.list_flavors,
-            ResourceKind.IMAGES: self.list_images,
-            ResourceKind.NETWORKS: self.list_networks,
-            ResourceKind.KEYS: self.list_keys,
             ResourceKind.ADDRESSES: lambda: self._list("list floating IPs", lambda c: c.network.ips()),
-            ResourceKind.SECURITY_GROUPS: self.list_security_groups,
             ResourceKind.ROUTERS: lambda: self._list("list routers", lambda c: c.network.routers()),
         }  # fmt: skip
         tasks: dict[ResourceKind, Callable[[], list[Any]]] = {k: raw[k] for k in kinds}
