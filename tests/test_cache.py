@@ -167,3 +167,32 @@ def test_a_failing_cache_does_not_stop_polling() -> None:
     (outcome,) = list(Poller([t], cache=BrokenCache()).poll())  # type: ignore[arg-type]
     assert outcome.ok
     assert outcome.snapshot is not None
+
+
+def test_a_refresh_rewrites_only_the_kinds_it_fetched() -> None:
+    """Each kind is its own entry: a nodes-only refresh leaves the cached
+    catalogue as it is (no re-encoding of a region's instance types), and a
+    first write stores every kind even when only some were fetched."""
+    from dataclasses import replace
+
+    from hybridtui.domain import ResourceKind
+    from hybridtui.inventory.snapshot import CloudSnapshot
+    from hybridtui.providers.simulator import SimulatorProvider
+
+    (t,) = targets(sim_cloud("c", "aws-default-vpc"))
+    inv = SimulatorProvider("c", t.config).fetch_inventory()
+    full = CloudSnapshot("c", "simulator", 1000.0, inv.nodes, inv.flavors, inv.images, inv.networks)
+    cache = InventoryCache(cache_dir())
+    cache.store(t, full, kinds={ResourceKind.NODES})
+    first = cache.load(t)
+    assert first is not None
+    assert len(first.flavors) == len(inv.flavors), "a first write stores every kind"
+
+    later = replace(full, fetched_at=2000.0, nodes=inv.nodes[:3], flavors=inv.flavors[:1])
+    cache.store(t, later, kinds={ResourceKind.NODES})
+    got = cache.load(t)
+    assert got is not None
+    assert got.fetched_at == 2000.0
+    assert [n.id for n in got.nodes] == [n.id for n in inv.nodes[:3]], "the fetched kind is new"
+    assert len(got.flavors) == len(inv.flavors), "the others were not rewritten"
+    cache.close()

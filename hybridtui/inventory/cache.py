@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hybridtui.domain import ResourceKind
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.paths import ensure_private_dir
 
@@ -24,7 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+#: 2: each kind's records in an entry of its own (1: one entry per cloud).
+SCHEMA_VERSION = 2
 #: Config fields that decide *which* inventory a pane shows (not how it polls).
 IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "simulator": ("profile", "seed", "nodes"),
@@ -50,6 +53,10 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
+def _encode(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), default=_json_default)
+
+
 class InventoryCache:
     def __init__(self, directory: Path) -> None:
         import diskcache  # only needed once a cache is opened
@@ -59,23 +66,50 @@ class InventoryCache:
 
     @staticmethod
     def key(target: CloudTarget) -> str:
+        """The entry with a cloud's header (times, errors, behaviour); each kind's
+        records are entries of their own under `key/kind`."""
         return f"v{SCHEMA_VERSION}/{target.name}/{fingerprint(target)}"
 
     def load(self, target: CloudTarget) -> CloudSnapshot | None:
-        raw = self._cache.get(self.key(target))
+        key = self.key(target)
+        with self._cache.transact():  # header and kinds of one write, never torn
+            raw = self._cache.get(key)
+            parts = {str(k): self._cache.get(f"{key}/{k}") for k in ResourceKind}
         if raw is None:
             return None
         try:
-            return CloudSnapshot.from_json(json.loads(raw))
+            data = json.loads(raw)
+            for kind, part in parts.items():
+                data[kind] = json.loads(part) if part is not None else []
+            return CloudSnapshot.from_json(data)
         except (ValueError, KeyError, TypeError) as e:
             # A damaged or foreign entry must not stop the app: drop it, refetch.
             log.warning("dropping unreadable cache entry for %s: %s", target.name, e)
-            self._cache.delete(self.key(target))
+            self._cache.delete(key)
             return None
 
-    def store(self, target: CloudTarget, snapshot: CloudSnapshot) -> None:
-        payload = json.dumps(snapshot.to_json(), separators=(",", ":"), default=_json_default)
-        self._cache.set(self.key(target), payload)
+    def store(
+        self,
+        target: CloudTarget,
+        snapshot: CloudSnapshot,
+        kinds: Collection[ResourceKind] | None = None,
+    ) -> None:
+        """Write the snapshot; with `kinds`, only those kinds' records (the
+        others are what is cached already): a refresh of the nodes does not
+        re-encode a region's 1,400 instance types."""
+        key = self.key(target)
+        write = [
+            k
+            for k in ResourceKind
+            if kinds is None or k in kinds or f"{key}/{k}" not in self._cache  # never written
+        ]
+        doc = snapshot.to_json(kinds=write)
+        payloads = {f"{key}/{k}": _encode(doc.pop(str(k))) for k in write}
+        header = _encode(doc)  # what is left: times, errors, behaviour
+        with self._cache.transact():
+            for entry, payload in payloads.items():
+                self._cache.set(entry, payload)
+            self._cache.set(key, header)
 
     def close(self) -> None:
         self._cache.close()

@@ -303,7 +303,7 @@ class Poller:
             self._next_due[name] = now + interval
             if self.cache is not None and snapshot is not None and fetched:
                 try:
-                    self.cache.store(self.targets[name], snapshot)
+                    self.cache.store(self.targets[name], snapshot, kinds=fetched)
                 except Exception as e:  # a full disk or odd record must not stop polling
                     log.warning("could not cache %s: %s", name, e)
         else:

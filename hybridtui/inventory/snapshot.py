@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +96,9 @@ class CloudSnapshot:
         result: tuple[Resource, ...] = getattr(self, str(kind).replace("-", "_"))
         return result
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, kinds: Collection[ResourceKind] | None = None) -> dict[str, Any]:
+        """JSON-ready, secrets scrubbed; with `kinds`, only those kinds' records."""
+        wanted = list(ResourceKind) if kinds is None else [k for k in ResourceKind if k in kinds]
         return {
             "cloud": self.cloud,
             "kind": self.kind,
@@ -105,7 +107,7 @@ class CloudSnapshot:
             "behaviour": self.behaviour.to_dict() if self.behaviour else None,
             "kind_at": {str(k): v for k, v in self.kind_at.items()},
             "kind_errors": {str(k): e.to_dict() for k, e in self.kind_errors.items()},
-            **{str(k): [scrub(r.to_dict()) for r in self.resources(k)] for k in ResourceKind},
+            **{str(k): [scrub(r.to_dict()) for r in self.resources(k)] for k in wanted},
         }
 
     @classmethod
