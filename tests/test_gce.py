@@ -17,7 +17,9 @@ from hybridtui.errors import (
     CloudTimeoutError,
     CloudUnavailableError,
     PermissionDeniedError,
+    ProviderError,
     QuotaError,
+    ThrottledError,
 )
 from hybridtui.inventory.model import CloudState
 from hybridtui.providers.gce import GceProvider
@@ -250,7 +252,6 @@ async def test_dashboard_with_gce_beside_demo_clouds(gce: GcePeer, frozen_clock:
 
 
 def test_zone_resource_exhausted(gce: GcePeer) -> None:
-    from hybridtui.errors import ProviderError
 
     gce.exhausted.add("europe-west1-b")
     with pytest.raises(ProviderError) as info:
@@ -314,3 +315,47 @@ print("TRIED", tried)
                          timeout=120, check=True).stdout  # fmt: skip
     assert "AUTH Run `gcloud auth application-default login`" in out
     assert "TRIED []" in out, "no connection attempted, to the metadata server or anywhere"
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "attempts"),
+    [
+        (Fault(status=429, reason="rateLimitExceeded", message="Rate Limit Exceeded"), ThrottledError, None),
+        (Fault(status=500, reason="backendError", message="Internal error"), CloudUnavailableError, None),
+        (Fault(status=403, reason="forbidden", message="Required 'compute.firewalls.list' permission"),
+         PermissionDeniedError, 1),
+        (Fault(status=401, reason="authError", message="Request had invalid authentication credentials."),
+         AuthError, 1),
+        (Fault(drop=True), CloudUnavailableError, 1),
+        (Fault(status=502, body="<html><body>502 Bad Gateway</body></html>"), CloudUnavailableError, None),
+        (Fault(status=200, body='{"kind": "compute#firewallList", "items": [{"na'),
+         CloudUnavailableError, 1),
+        (Fault(delay=6), CloudTimeoutError, 1),
+    ],
+    ids=["429", "500", "403", "auth-expired", "connection-reset", "html-502", "malformed-json", "hang"],
+)  # fmt: skip
+def test_a_fault_on_one_listing_leaves_the_others_fresh(
+    gce: GcePeer, fault: Fault, error: type[Exception], attempts: int | None
+) -> None:
+    """The fault table on the GCE peer: whatever happens to the firewalls
+    listing, nodes and the catalogue come back, and the failing kind says why.
+    Retryable answers are retried within the timeout (more than once); the
+    rest are asked once."""
+    provider(gce).create_node(spec("survivor"))
+    fault.path = "global/firewalls"
+    fault.times = None
+    gce.faults.append(fault)
+    # (3 s: the peer shares this interpreter with a dozen concurrent listings)
+    inv = provider(gce, timeout=3).fetch_inventory()
+    assert [n.name for n in inv.nodes] == ["survivor"]
+    assert inv.flavors
+    assert inv.networks
+    assert set(inv.errors) == {ResourceKind.SECURITY_GROUPS}
+    err = inv.errors[ResourceKind.SECURITY_GROUPS]
+    assert isinstance(err, error), err
+    assert "gcp (project 'hybrid-test')" in err.message
+    calls = len([r for r in gce.requests if r[1].endswith("global/firewalls")])
+    if attempts is None:
+        assert calls > 1, "retried on a transient answer"
+    else:
+        assert calls == attempts

@@ -162,6 +162,7 @@ class GceProvider(SdkProvider):
         import requests
         from google.api_core import exceptions as gx
         from google.auth import exceptions as ax
+        from google.protobuf import json_format
 
         where = self.where
         if isinstance(e, gx.RetryError) and isinstance(e.cause, Exception):
@@ -195,6 +196,11 @@ class GceProvider(SdkProvider):
             return CloudTimeoutError(f"{where}: {op}: no answer within {self.gce.timeout:g} s")
         if isinstance(e, gx.ServerError | requests.exceptions.ConnectionError):
             return CloudUnavailableError(text)
+        if isinstance(e, json_format.ParseError | ValueError):
+            # a cut-off or foreign body with a 200 (a proxy, a dropped stream)
+            return CloudUnavailableError(
+                f"{where}: {op}: the endpoint answered with something that is not Compute API JSON ({msg})"
+            )
         if isinstance(e, gx.GoogleAPICallError):
             err = ProviderError(text, title="GCE error")
             err.transient = False

@@ -57,6 +57,11 @@ class Fault:
     message: str = ""
     delay: float = 0.0
     times: int | None = None
+    #: Close the connection without an answer (a reset between client and API).
+    drop: bool = False
+    #: Answer `status` with this text instead of GCE's error JSON (a proxy's
+    #: HTML page, or a cut-off JSON document with status 200).
+    body: str = ""
 
 
 @dataclass
@@ -378,6 +383,20 @@ def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
                     fault.times -= 1
             if fault and fault.delay:
                 time.sleep(fault.delay)
+            if fault and fault.drop:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return None
+            if fault and fault.body:
+                data = fault.body.encode()
+                self.send_response(fault.status or 200)
+                self.send_header(
+                    "Content-Type", "text/html" if "<" in fault.body else "application/json"
+                )
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return None
             if fault and fault.status:
                 return self._reply(fault.status, {"error": {"code": fault.status, "message": fault.message,
                                                             "errors": [{"reason": fault.reason, "message": fault.message}]}})  # fmt: skip
