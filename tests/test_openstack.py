@@ -20,8 +20,10 @@ from hybridtui.errors import (
     AuthError,
     CloudTimeoutError,
     CloudUnavailableError,
+    PermissionDeniedError,
     ProviderError,
     QuotaError,
+    ThrottledError,
 )
 from hybridtui.inventory.model import CloudState
 from hybridtui.inventory.poller import Poller
@@ -271,3 +273,46 @@ def test_one_refresh_lists_networks_once(os_clouds: Path) -> None:
     assert inv.routers[0].external_network == "public", "router gateway named from the same listing"
     assert {a.pool for a in inv.addresses} <= {"public"}
     assert listed == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "attempts"),
+    [
+        (Fault(status=429, html='{"message": "Rate limit exceeded"}'), ThrottledError, 2),
+        (Fault(status=503, html="<html><body>503 Service Unavailable</body></html>"),
+         CloudUnavailableError, 2),
+        (Fault(status=500, html='{"NeutronError": {"type": "HTTPInternalServerError", "message": "boom"}}'),
+         CloudUnavailableError, 1),
+        (Fault(status=403, html='{"NeutronError": {"type": "PolicyNotAuthorized", "message": "rule:get_security_group is disallowed by policy"}}'),
+         PermissionDeniedError, 1),
+        (Fault(drop=True), CloudUnavailableError, 2),
+        (Fault(status=200, html='{"security_groups": [{"na'), CloudUnavailableError, 1),
+        (Fault(delay=60), CloudTimeoutError, None),
+    ],
+    ids=["429", "503", "500", "403", "connection-reset", "cut-off-json", "hang"],
+)  # fmt: skip
+def test_a_fault_on_one_listing_leaves_the_others_fresh(
+    os_clouds: Path, fault: Fault, error: type[ProviderError], attempts: int | None
+) -> None:
+    """The fault table on the real OpenStack services: whatever happens to the
+    security-group listing (through a proxy in front of neutron), servers,
+    networks and the rest come back; keystoneauth retries only 429/503 and
+    connection failures (`retries: 1` here), never a 500 that may hide work done."""
+    with fault_proxy(realstack_url("neutron")) as neutron:
+        add_cloud(os_clouds, "faulty", network_endpoint_override=neutron.url)
+        fault.path = "/v2.0/security-groups"
+        neutron.inject(fault)
+        try:
+            inv = provider("faulty", timeout=3, retries=1).fetch_inventory()
+        finally:
+            neutron.clear()
+        calls = sum(n for path, n in neutron.actions.items() if path.endswith("/security-groups"))
+    assert set(inv.errors) == {ResourceKind.SECURITY_GROUPS}, inv.errors
+    err = inv.errors[ResourceKind.SECURITY_GROUPS]
+    assert isinstance(err, error), err
+    assert "cloud 'faulty'" in err.message
+    assert inv.networks
+    assert inv.flavors
+    assert ResourceKind.NODES in inv.records
+    if attempts is not None:
+        assert calls == attempts

@@ -38,8 +38,10 @@ from hybridtui.errors import (
     CloudTimeoutError,
     CloudUnavailableError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     QuotaError,
+    ThrottledError,
 )
 from hybridtui.providers import clouds_yaml
 from hybridtui.providers import openstack_records as rec
@@ -153,11 +155,24 @@ class OpenStackProvider(SdkProvider):
                                      hint="Set `overrides: {network: NAME}` for this cloud.")  # fmt: skip
             if status == 404:
                 return NotFoundError(msg)
+            if status == 403:
+                return PermissionDeniedError(
+                    msg, hint=f"The credentials work but the cloud's policy refuses this ({op})."
+                )
+            if status == 429:
+                return ThrottledError(
+                    msg,
+                    hint="The cloud is rate-limiting; hybridtui backs off. Raise refresh_interval.",
+                )
             if status >= 500:
                 return CloudUnavailableError(msg)
             err = ProviderError(msg, title="OpenStack error")
             err.transient = status in (408, 409, 429)
             return err
+        if isinstance(e, ValueError):  # a cut-off or foreign body with a 200
+            return CloudUnavailableError(
+                f"{where}: {op}: the endpoint answered with something that is not the API's JSON ({text})"
+            )
         if isinstance(e, ox.SDKException):
             err = ProviderError(f"{where}: {op}: {text}", title="OpenStack error")
             err.transient = False
