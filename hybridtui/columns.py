@@ -43,11 +43,13 @@ FLAVOR_COLUMNS = [
     Column("vcpus", "vCPU", lambda r: str(r.vcpus), 5, right=True),  # type: ignore[attr-defined]
     Column("ram", "RAM", lambda r: _gib(r.ram_mb), 7, right=True),  # type: ignore[attr-defined]
     Column("disk", "Disk", lambda r: f"{r.disk_gb}G" if r.disk_gb else "-", 6, right=True),  # type: ignore[attr-defined]
+    Column("arch", "Arch", lambda r: r.arch or "?", 6),  # type: ignore[attr-defined]
 ]
 IMAGE_COLUMNS = [
     Column("name", "Name", lambda r: r.name, 48),
     Column("distro", "Distro", lambda r: r.distro or "?", 13),  # type: ignore[attr-defined]
-    Column("version", "Ver", lambda r: r.version, 6),  # type: ignore[attr-defined]
+    Column("version", "Ver", lambda r: r.version, 7),  # type: ignore[attr-defined]
+    Column("arch", "Arch", lambda r: r.arch or "?", 6),  # type: ignore[attr-defined]
     Column("login", "Login", lambda r: r.login_user or "?", 12),  # type: ignore[attr-defined]
     Column("created", "Created", lambda r: r.created_at[:10], 10),  # type: ignore[attr-defined]
 ]

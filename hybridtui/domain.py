@@ -174,6 +174,11 @@ class Flavor(Resource):
     vcpus: int = 0
     ram_mb: int = 0
     disk_gb: int = 0
+    #: CPU architecture (`x86_64`, `arm64`); '' when the cloud does not say
+    #: (OpenStack flavors rarely do: the image and the host decide).
+    arch: str = ""
+    #: GPUs attached (AWS GpuInfo, GCE accelerators, OpenStack PCI/vGPU extra specs).
+    gpus: int = 0
     raw: dict[str, Any] = _raw_field()
 
 
@@ -188,6 +193,8 @@ class Image(Resource):
     created_at: str = ""
     visibility: str = ""
     size_gb: float = 0.0
+    #: CPU architecture (`x86_64`, `arm64`); '' when the image does not say.
+    arch: str = ""
     raw: dict[str, Any] = _raw_field()
 
 

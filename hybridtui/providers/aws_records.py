@@ -24,7 +24,14 @@ from hybridtui.domain import (
     SecurityGroup,
     ssh_open,
 )
-from hybridtui.providers.normalize import AWS_STATES, guess_distro, login_user, node_state
+from hybridtui.providers.normalize import (
+    AWS_STATES,
+    arch,
+    arch_in_name,
+    guess_distro,
+    login_user,
+    node_state,
+)
 
 #: Owners whose AMIs people actually launch (AWS's "find a Linux AMI" list),
 #: with the name patterns of their main series. Listing these instead of the whole
@@ -83,6 +90,7 @@ def image(record: Mapping[str, Any]) -> Image:
         login_user=user,
         created_at=iso(record.get("CreationDate")),
         visibility="public" if record.get("Public") else "private",
+        arch=arch(record.get("Architecture")) or arch_in_name(name),
         raw=dict(record),
     )
 
@@ -113,8 +121,22 @@ def flavor(record: Mapping[str, Any]) -> Flavor:
         vcpus=int((record.get("VCpuInfo") or {}).get("DefaultVCpus", 0)),
         ram_mb=int((record.get("MemoryInfo") or {}).get("SizeInMiB", 0)),
         disk_gb=int(storage.get("TotalSizeInGB", 0)),
+        arch=type_arch(record),
+        gpus=sum(int(g.get("Count") or 0) for g in (record.get("GpuInfo") or {}).get("Gpus") or []),
         raw=dict(record),
     )
+
+
+def type_arch(record: Mapping[str, Any]) -> str:
+    """An instance type's architecture: x86_64 first when it supports both
+    (`i386`/`x86_64` types are x86_64 machines)."""
+    supported = [
+        arch(a) for a in (record.get("ProcessorInfo") or {}).get("SupportedArchitectures") or []
+    ]
+    for a in ("x86_64", "arm64"):
+        if a in supported:
+            return a
+    return supported[0] if supported else ""
 
 
 def vpc(record: Mapping[str, Any]) -> Network:

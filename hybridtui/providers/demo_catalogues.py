@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 
 from hybridtui.domain import Flavor, Image, Network
 from hybridtui.providers.demo_epoch import DEMO_EPOCH
-from hybridtui.providers.normalize import ANY_LOGIN_GCE, guess_distro, login_user
+from hybridtui.providers.normalize import (
+    ANY_LOGIN_GCE,
+    arch,
+    arch_in_name,
+    guess_distro,
+    login_user,
+)
 
 
 def _dates(rng: random.Random, n: int, spread_days: int = 720) -> list[datetime]:
@@ -41,6 +47,7 @@ def _image(style: str, id_: str, name: str, when: datetime, raw: dict[str, objec
         login_user=login_user(distro, "aws" if style == "aws" else "openstack"),
         created_at=when.isoformat(timespec="seconds"),
         visibility="public",
+        arch=arch(raw.get("Architecture") or raw.get("architecture")) or arch_in_name(name),
         raw=raw,
     )
 
@@ -77,6 +84,11 @@ def _aws_flavors(rng: random.Random) -> list[Flavor]:
             else:
                 mem = mem * _AWS_MEM_FACTOR[family[0]]
             name = f"{family}.{size}"
+            gpu = (
+                {"GpuInfo": {"Gpus": [{"Name": "A10G", "Manufacturer": "NVIDIA", "Count": 1}]}}
+                if family == "g5"
+                else {}
+            )
             out.append(
                 Flavor(
                     id=name,
@@ -91,7 +103,10 @@ def _aws_flavors(rng: random.Random) -> list[Flavor]:
                         "ProcessorInfo": {
                             "SupportedArchitectures": ["arm64" if "g" in family[1:] else "x86_64"]
                         },
+                        **gpu,
                     },
+                    arch="arm64" if "g" in family[1:] else "x86_64",
+                    gpus=1 if gpu else 0,
                 )
             )
     return out
@@ -132,7 +147,7 @@ def _aws_images(rng: random.Random) -> list[Image]:
             name = pattern.format(arch=arch, d=when.strftime("%Y%m%d"))
             ami = f"ami-0{_hexid(rng, 16)}"
             out.append(_image("aws", ami, name, when, {
-                "ImageId": ami, "Name": name, "OwnerId": owner, "Architecture": arch or "x86_64",
+                "ImageId": ami, "Name": name, "OwnerId": owner, "Architecture": "arm64" if arch == "arm64" else "x86_64",
                 "CreationDate": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 "RootDeviceType": "ebs", "VirtualizationType": "hvm", "Public": True, "State": "available",
             }))  # fmt: skip
@@ -172,6 +187,7 @@ _GCE_TYPES = (
     + [(f"n2d-standard-{n}", n, n * 4) for n in (2, 4, 8, 16)]
     + [(f"c3-standard-{n}", n, n * 4) for n in (4, 8, 22, 44)]
     + [(f"t2d-standard-{n}", n, n * 4) for n in (1, 2, 4, 8)]
+    + [(f"t2a-standard-{n}", n, n * 4) for n in (1, 2, 4, 8)]
     + [("n1-standard-1", 1, 3.75), ("n1-standard-2", 2, 7.5), ("n1-standard-4", 4, 15), ("f1-micro", 1, 0.6), ("g1-small", 1, 1.7)]
 )  # fmt: skip
 
@@ -180,7 +196,9 @@ def _gce_flavors(rng: random.Random) -> list[Flavor]:
     return [
         Flavor(id=str(1_000_000 + i), name=n, vcpus=c, ram_mb=int(m * 1024),
                raw={"kind": "compute#machineType", "name": n, "guestCpus": c, "memoryMb": int(m * 1024),
-                    "zone": "europe-west1-b", "isSharedCpu": n.startswith(("e2-m", "e2-s", "f1", "g1"))})
+                    "zone": "europe-west1-b", "isSharedCpu": n.startswith(("e2-m", "e2-s", "f1", "g1")),
+                    "architecture": "ARM64" if n.startswith("t2a-") else "X86_64"},
+               arch="arm64" if n.startswith("t2a-") else "x86_64")
         for i, (n, c, m) in enumerate(_GCE_TYPES)
     ]  # fmt: skip
 
@@ -264,6 +282,7 @@ def _os_images(series: list[tuple[str, str, int]]) -> Callable[[random.Random], 
                     "id": iid, "name": name, "status": "active", "visibility": "public",
                     "disk_format": rng.choice(["qcow2", "raw"]), "container_format": "bare",
                     "min_disk": rng.choice([8, 10, 20]), "os_distro": distro, "os_version": version,
+                    **({"architecture": "x86_64"} if distro != "cirros" else {}),
                     "created_at": when.isoformat(timespec="seconds").replace("+00:00", "Z"),
                 })  # fmt: skip
                 out.append(img)

@@ -358,10 +358,13 @@ PROFILES: dict[str, DemoProfile] = {
 
 
 def public_pool(profile: DemoProfile) -> list[str]:
-    """Documentation-range addresses this profile hands out as public IPv4."""
-    base = {"aws": "198.51.100", "gce": "192.0.2", "openstack": "203.0.113"}[profile.style]
+    """Documentation-range addresses this profile hands out as public IPv4;
+    profiles never share one (the same address on two clouds reads as a bug)."""
     if profile.key == "openstack-direct-ipv4":
-        base = "198.51.100"
+        return [f"198.51.100.{i}" for i in range(128, 255)]
+    if profile.style == "aws":
+        return [f"198.51.100.{i}" for i in range(2, 128)]
+    base = {"gce": "192.0.2", "openstack": "203.0.113"}[profile.style]
     return [f"{base}.{i}" for i in range(2, 255)]
 
 

@@ -20,7 +20,14 @@ from hybridtui.domain import (
     SecurityGroup,
     ssh_open,
 )
-from hybridtui.providers.normalize import ANY_LOGIN_GCE, GCE_STATES, guess_distro, node_state
+from hybridtui.providers.normalize import (
+    ANY_LOGIN_GCE,
+    GCE_STATES,
+    arch,
+    arch_in_name,
+    guess_distro,
+    node_state,
+)
 
 #: GCE label keys allow only [a-z0-9_-]: this one marks what hybridtui created.
 MANAGED_LABEL = "hybridtui-managed"
@@ -110,8 +117,25 @@ def flavor(record: Mapping[str, Any]) -> Flavor:
         name=record["name"],
         vcpus=int(record.get("guest_cpus") or record.get("guestCpus") or 0),
         ram_mb=int(record.get("memory_mb") or record.get("memoryMb") or 0),
+        arch=machine_arch(record),
+        gpus=sum(
+            int(a.get("guest_accelerator_count") or a.get("guestAcceleratorCount") or 0)
+            for a in record.get("accelerators") or []
+        ),
         raw=dict(record),
     )
+
+
+#: Machine series built on Arm CPUs (Ampere Altra `t2a`, Axion `c4a`, `n4a`).
+ARM_SERIES = ("t2a-", "c4a-", "n4a-")
+
+
+def machine_arch(record: Mapping[str, Any]) -> str:
+    """`architecture` when the API gives it (newer machine types do), else the series."""
+    given = arch(record.get("architecture"))
+    if given:
+        return given
+    return "arm64" if str(record.get("name", "")).startswith(ARM_SERIES) else "x86_64"
 
 
 def image(record: Mapping[str, Any], project: str) -> Image:
@@ -126,6 +150,7 @@ def image(record: Mapping[str, Any], project: str) -> Image:
         login_user=ANY_LOGIN_GCE,
         created_at=str(record.get("creation_timestamp") or record.get("creationTimestamp") or ""),
         visibility=project,
+        arch=arch(record.get("architecture")) or arch_in_name(name),
         raw=dict(record),
     )
 

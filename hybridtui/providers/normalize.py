@@ -75,7 +75,71 @@ _DISTRO_PATTERNS: list[tuple[str, str]] = [
     (r"cos-|container-optimized", "cos"),
     (r"windows", "windows"),
 ]
-_VERSION = re.compile(r"(\d{1,2}(?:[.-]\d{1,2})?)")
+#: Name tokens that hold digits but are never a release: storage and
+#: virtualization words of AMI names (`gp3`, `hvm`), architectures, kernels.
+_NOISE = re.compile(
+    r"gp[23]|io[12]|x86[_-]64|amd64|arm64|aarch64|i386|i686|hvm|ebs|ssd|"
+    r"kernel-[\d.]+|v?20\d{6}[\d.-]*|\d{8}"
+)
+#: Ubuntu and Debian codenames, for names that carry only those.
+_CODENAMES = {
+    "trusty": "14.04", "xenial": "16.04", "bionic": "18.04", "focal": "20.04",
+    "jammy": "22.04", "noble": "24.04", "oracular": "24.10", "plucky": "25.04",
+    "buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13",
+}  # fmt: skip
+#: Per distro: how its images spell a release (first match wins).
+_RELEASE: dict[str, tuple[re.Pattern[str], ...]] = {
+    # "ubuntu-noble-24.04", "Ubuntu 22.04", GCE "ubuntu-2204-jammy"
+    "ubuntu": (
+        re.compile(r"(?<![\d.])(\d{2})\.(\d{2})(?![\d])"),
+        re.compile(r"ubuntu-(\d{2})(\d{2})(?!\d)"),
+    ),
+    # "al2023-ami", "amzn2-ami", "amzn-ami-hvm-2017.09"
+    "amazon": (
+        re.compile(r"^al(20\d\d)"),
+        re.compile(r"^amzn(\d)\b"),
+        re.compile(r"^amzn-ami-\D*(20\d\d\.\d\d)"),
+    ),
+    # "fedora-coreos-40.20240906.3.0", GCE "fedora-coreos-40-20240906-3-0"
+    "fedora-coreos": (re.compile(r"coreos[- ](?:stable[- ])?(\d{2})(?=[.\- ]|$)"),),
+    "flatcar": (re.compile(r"(\d{4})(?:\.\d+)*"),),
+    # "cos-stable-117-18613-0-79": the milestone
+    "cos": (re.compile(r"cos-[a-z]+-(\d{2,3})(?=-)"),),
+    # "suse-sles-15-sp6", "sles-15-sp6" → 15.6
+    "suse": (re.compile(r"sles-(\d{2})-sp(\d)"), re.compile(r"sles-(\d{2})")),
+    "windows": (re.compile(r"(20\d\d)"),),
+}
+#: Everything else: a major or major.minor[.patch] standing alone after the
+#: distro's name ("Rocky Linux 9.4", "RHEL-9.4.0_HVM", "centos-stream-9-v2024").
+_GENERIC = re.compile(r"(?<![a-z\d.])(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d])")
+
+
+def image_version(distro: str, name: str, start: int = 0) -> str:
+    """The release an image name carries, the way each distro writes it
+    (`start`: where the distro's name begins in `name`).
+
+    Not "the first small number": `gp3`, `x86_64`, kernel versions and build
+    dates are skipped, and Ubuntu's `2204` (GCE) and codenames are understood."""
+    low = name.lower()
+    for pattern in _RELEASE.get(distro, ()):
+        m = pattern.search(low, start)
+        if m:
+            return ".".join(g for g in m.groups() if g)
+    for word, version in _CODENAMES.items():
+        if word in low:
+            return version
+    if distro in _NO_GENERIC:
+        return ""
+    m = _GENERIC.search(_NOISE.sub(" ", low[start:]))
+    if not m:
+        return ""
+    version = m.group(1)
+    return version.removesuffix(".0") if version.count(".") == 2 else version
+
+
+#: Distros whose releases only their own patterns recognise: any other number in
+#: their names is something else (a DLAMI's "2.4", a kernel, a build).
+_NO_GENERIC = frozenset({"ubuntu", "amazon", "fedora-coreos", "flatcar", "cos", "windows"})
 
 
 def guess_distro(name: str) -> tuple[str, str]:
@@ -84,10 +148,29 @@ def guess_distro(name: str) -> tuple[str, str]:
     for pattern, distro in _DISTRO_PATTERNS:
         m = re.search(pattern, low)
         if m:
-            rest = low[m.end() :]
-            v = _VERSION.search(rest)
-            return distro, (v.group(1).replace("-", ".") if v else "")
+            return distro, image_version(distro, name, m.start())
     return "", ""
+
+
+#: Spellings of CPU architectures across the APIs → the two names the
+#: comparator uses (EC2 `x86_64`/`arm64`, GCE `X86_64`/`ARM64`, Glance
+#: `x86_64`/`aarch64`, Debian and Ubuntu image names `amd64`/`arm64`).
+_ARCH = {"x86_64": "x86_64", "x86-64": "x86_64", "amd64": "x86_64", "x64": "x86_64",
+         "arm64": "arm64", "aarch64": "arm64", "i386": "i386", "i686": "i386"}  # fmt: skip
+
+
+def arch(value: object) -> str:
+    """A normalized architecture ('' when unknown or unrecognised)."""
+    return _ARCH.get(str(value or "").strip().lower(), "")
+
+
+def arch_in_name(name: str) -> str:
+    """The architecture an image name spells, if any (`…-arm64-server-…`)."""
+    m = _ARCH_WORD.search(name.lower())
+    return arch(m.group(1).replace("-", "_")) if m else ""
+
+
+_ARCH_WORD = re.compile(r"(?<![a-z0-9])(x86[_-]64|amd64|arm64|aarch64|i386)(?![a-z0-9])")
 
 
 def login_user(distro: str, flavour: str) -> str:

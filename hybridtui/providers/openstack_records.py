@@ -24,7 +24,14 @@ from hybridtui.domain import (
     SecurityGroup,
     ssh_open,
 )
-from hybridtui.providers.normalize import OPENSTACK_STATES, guess_distro, login_user, node_state
+from hybridtui.providers.normalize import (
+    OPENSTACK_STATES,
+    arch,
+    arch_in_name,
+    guess_distro,
+    login_user,
+    node_state,
+)
 
 #: Marks what hybridtui created: server metadata key, FIP description, key name prefix.
 MANAGED_DESCRIPTION = MANAGED_TAG
@@ -83,14 +90,31 @@ def node(server: Mapping[str, Any], external: set[str], images: Mapping[str, Ima
 
 
 def flavor(record: Mapping[str, Any]) -> Flavor:
+    specs = record.get("extra_specs") or {}
     return Flavor(
         id=record["id"],
         name=record.get("name") or record["id"],
         vcpus=int(record.get("vcpus") or 0),
         ram_mb=int(record.get("ram") or 0),
         disk_gb=int(record.get("disk") or 0),
+        arch=arch(specs.get("capabilities:cpu_arch") or specs.get("hw:cpu_arch")),
+        gpus=flavor_gpus(specs),
         raw=dict(record),
     )
+
+
+def flavor_gpus(specs: Mapping[str, Any]) -> int:
+    """GPUs a flavor asks Nova for: a vGPU resource or a PCI passthrough alias
+    (`pci_passthrough:alias: "a100:2"`)."""
+    vgpu = specs.get("resources:VGPU")
+    if vgpu:
+        return int(str(vgpu)) if str(vgpu).isdigit() else 1
+    alias = str(specs.get("pci_passthrough:alias") or "")
+    total = 0
+    for part in filter(None, alias.split(",")):
+        _, _, count = part.partition(":")
+        total += int(count) if count.isdigit() else 1
+    return total
 
 
 def image(record: Mapping[str, Any]) -> Image:
@@ -110,6 +134,7 @@ def image(record: Mapping[str, Any]) -> Image:
         created_at=str(record.get("created_at") or ""),
         visibility=str(record.get("visibility") or ""),
         size_gb=round(size / 2**30, 2) if isinstance(size, int) else 0.0,
+        arch=arch(record.get("architecture") or props.get("architecture")) or arch_in_name(name),
         raw=dict(record),
     )
 

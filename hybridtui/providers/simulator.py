@@ -267,7 +267,9 @@ class _World:
                  else NodeState.BUILDING if roll < 0.94 else NodeState.SHELVED if roll < 0.96 and self.profile.style == "openstack"
                  else NodeState.ERROR)  # fmt: skip
         flavor = rng.choice(self.flavors[: max(4, len(self.flavors) // 2)])
-        image = rng.choice(self.images)
+        # an arm64 type boots arm64 images only (and an x86_64 one x86_64 images)
+        fits = [i for i in self.images if not flavor.arch or not i.arch or i.arch == flavor.arch]
+        image = rng.choice(fits or self.images)
         created = DEMO_EPOCH - timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86399))
         spec = NodeSpec(name=name, flavor=flavor.name, image=image.name,
                         network=self.profile.node_network, key_name=f"ops-{env}",
@@ -283,7 +285,8 @@ class _World:
         word = _STATE_WORDS[p.style].get(state, "UNKNOWN")
         state = _STATE_TABLES[p.style].get(word, state)
         zone = p.zones[i % len(p.zones)]
-        fixed = self._fixed_ip(i)
+        network = self._network_for(zone)
+        fixed = self._fixed_ip(i, network)
         addrs: list[Address] = []
         strategy = p.behaviour.public_ip
         if strategy is PublicIpStrategy.IPV6_ONLY:
@@ -295,10 +298,10 @@ class _World:
             addrs.append(address(next(self._public), AddressKind.PUBLIC, p.node_network))
             addrs.append(address(f"2001:db8:41::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
         else:
-            addrs.append(address(fixed, AddressKind.FIXED, p.node_network))
+            addrs.append(address(fixed, AddressKind.FIXED, network))
             wants_public = spec.public_ip and state is not NodeState.STOPPED
             if strategy is PublicIpStrategy.AUTO_ASSIGN and state is NodeState.RUNNING:
-                addrs.append(address(next(self._public), AddressKind.PUBLIC, p.node_network))
+                addrs.append(address(next(self._public), AddressKind.PUBLIC, network))
             elif strategy is PublicIpStrategy.ACCESS_CONFIG and wants_public:
                 addrs.append(address(next(self._public), AddressKind.PUBLIC, "external-nat"))
             elif strategy is PublicIpStrategy.FLOATING_IP and wants_public and extra_raw is None:
@@ -316,8 +319,14 @@ class _World:
             created_at=created, login_user=image.login_user, raw=raw,
         )  # fmt: skip
 
-    def _fixed_ip(self, i: int) -> str:
-        net = next((n for n in self.networks if n.name == self.profile.node_network), None)
+    def _network_for(self, zone: str) -> str:
+        """The subnet of the node's zone where subnets are zonal (AWS), else the
+        profile's node network: a node in eu-west-1c sits on eu-west-1c's subnet."""
+        zonal = next((n.name for n in self.networks if n.zone == zone and n.auto_public_ip), None)
+        return zonal or self.profile.node_network
+
+    def _fixed_ip(self, i: int, network: str) -> str:
+        net = next((n for n in self.networks if n.name == network), None)
         cidr = net.cidrs[0] if net and net.cidrs else "10.0.0.0/16"
         a, b, _, _ = cidr.split("/")[0].split(".") if "." in cidr else ("10", "0", "0", "0")
         return f"{a}.{b}.{(i // 250) % 250}.{i % 250 + 4}"
@@ -337,10 +346,9 @@ class _World:
                     "Tags": [{"Key": "Name", "Value": spec.name}, *({"Key": k, "Value": v} for k, v in spec.tags.items())]}  # fmt: skip
         if self.profile.style == "gce":
             nic: dict[str, Any] = {"network": "global/networks/default", "networkIP": private}
-            if public:
-                nic["accessConfigs"] = [
-                    {"type": "ONE_TO_ONE_NAT", "name": "External NAT", "natIP": public}
-                ]
+            if public or spec.public_ip:  # a stopped node keeps its access config, not its IP
+                nat = {"natIP": public} if public else {}
+                nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": "External NAT", **nat}]
             return {"kind": "compute#instance", "id": node_id, "name": spec.name, "status": word, "zone": zone,
                     "machineType": f"zones/{zone}/machineTypes/{spec.flavor}", "networkInterfaces": [nic],
                     "labels": dict(spec.tags), "creationTimestamp": created,
@@ -363,8 +371,47 @@ class _World:
         node = self.nodes[ids[(self._polls * 7) % len(ids)]]
         if node.state in (NodeState.RUNNING, NodeState.STOPPED) and not node.id.startswith("sim-"):
             flip = NodeState.STOPPED if node.state is NodeState.RUNNING else NodeState.RUNNING
-            word = _STATE_WORDS[self.profile.style][flip]
-            self.nodes[node.id] = replace(node, state=flip, raw_state=word)
+            self.nodes[node.id] = self._restate(node, flip)
+
+    def _restate(self, node: Node, state: NodeState) -> Node:
+        """A node stopped or started the way the real cloud does it: EC2's
+        auto-assigned public IPv4 and GCE's ephemeral external IP are released on
+        stop and a new one is given on start; floating IPs and Elastic IPs stay."""
+        style = self.profile.style
+        word = _STATE_WORDS[style][state]
+        addrs = list(node.addresses)
+        raw = {**node.raw}
+        if style in ("aws", "gce") and state is NodeState.STOPPED:
+            addrs = [a for a in addrs if a.kind is not AddressKind.PUBLIC]
+        elif state is NodeState.RUNNING and not any(a.kind is AddressKind.PUBLIC for a in addrs):
+            fixed = next((a for a in addrs if a.kind is AddressKind.FIXED), None)
+            had_nat = style == "gce" and any(
+                nic.get("accessConfigs") for nic in raw.get("networkInterfaces") or []
+            )
+            if fixed and (style == "aws" or had_nat):
+                addrs.append(address(next(self._public), AddressKind.PUBLIC, fixed.network))
+        public = next(
+            (a.ip for a in addrs if a.kind is AddressKind.PUBLIC and a.version == 4), None
+        )
+        if style == "aws":
+            raw["State"] = {"Name": word, "Code": 16 if word == "running" else 80}
+            raw["PublicIpAddress"] = public
+        elif style == "gce":
+            raw["status"] = word
+            nics = []
+            for nic in raw.get("networkInterfaces") or []:
+                configs = [
+                    {k: v for k, v in ac.items() if k != "natIP"}
+                    for ac in nic.get("accessConfigs") or []
+                ]
+                for ac in configs:
+                    if public:
+                        ac["natIP"] = public
+                nics.append({**nic, **({"accessConfigs": configs} if configs else {})})
+            raw["networkInterfaces"] = nics
+        else:
+            raw["status"] = word
+        return replace(node, state=state, raw_state=word, addresses=tuple(addrs), raw=raw)
 
     def create(self, cloud: str, spec: NodeSpec) -> Node:
         if len(self.nodes) >= QUOTA_INSTANCES:
