@@ -1,0 +1,408 @@
+"""Equivalence: a cloud-neutral spec → this site's flavor, image and network.
+
+Every site names things its own way (`t3.medium`, `e2-medium`, `b2-7`,
+`2C-4GB-50GB`; `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-…`,
+`ubuntu-2404-noble-amd64-v…`, `Ubuntu 24.04 Noble Numbat`). Matching reads the
+normalized fields (vCPU, RAM, disk, arch, GPUs; distro, release, arch), never
+the names, says why it chose, names a runner-up, and says "no match" with the
+closest candidate instead of guessing. Provisioning's step 3 uses this code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hybridtui.domain import Flavor, Image, Network, PublicIpStrategy, Router
+from hybridtui.interop.site import Site
+
+
+class SpecError(ValueError):
+    """A spec string that cannot be read; the message says what is expected."""
+
+
+SPEC_HELP = "vcpus=2,ram_gb=4,disk_gb=20,arch=x86_64|arm64,gpu=0,image=DISTRO[-VERSION]"
+_ARCHES = ("x86_64", "arm64")
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """What a node needs, in no cloud's words."""
+
+    vcpus: int = 2
+    ram_gb: float = 4.0
+    disk_gb: int = 0
+    arch: str = "x86_64"
+    gpu: int = 0
+    distro: str = "ubuntu"
+    #: '' means the distro's newest release on each cloud.
+    version: str = ""
+
+    @property
+    def image(self) -> str:
+        return f"{self.distro}-{self.version}" if self.version else self.distro
+
+    def __str__(self) -> str:
+        parts = [f"vcpus={self.vcpus}", f"ram_gb={self.ram_gb:g}"]
+        if self.disk_gb:
+            parts.append(f"disk_gb={self.disk_gb}")
+        parts.append(f"arch={self.arch}")
+        if self.gpu:
+            parts.append(f"gpu={self.gpu}")
+        parts.append(f"image={self.image}")
+        return ",".join(parts)
+
+    @classmethod
+    def parse(cls, text: str) -> Spec:
+        """`vcpus=2,ram_gb=4,image=ubuntu-22.04` (any order; unnamed fields keep
+        their defaults). Raises SpecError naming the bad part."""
+        values: dict[str, object] = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            key, sep, raw = part.partition("=")
+            key, raw = key.strip().lower(), raw.strip()
+            if not sep or not raw:
+                raise SpecError(f"spec part {part!r} is not KEY=VALUE (expected {SPEC_HELP})")
+            try:
+                if key == "vcpus":
+                    values["vcpus"] = _positive(int(raw), key)
+                elif key in ("ram_gb", "ram"):
+                    values["ram_gb"] = _positive(float(raw), key)
+                elif key in ("disk_gb", "disk"):
+                    values["disk_gb"] = _positive(int(raw), key, zero=True)
+                elif key in ("gpu", "gpus"):
+                    values["gpu"] = _positive(int(raw), key, zero=True)
+                elif key == "arch":
+                    from hybridtui.providers.normalize import arch
+
+                    norm = arch(raw)
+                    if norm not in _ARCHES:
+                        raise SpecError(f"arch {raw!r} is not one of {', '.join(_ARCHES)}")
+                    values["arch"] = norm
+                elif key == "image":
+                    values["distro"], values["version"] = _image_spec(raw)
+                else:
+                    raise SpecError(f"unknown spec key {key!r} (expected {SPEC_HELP})")
+            except ValueError as e:
+                if isinstance(e, SpecError):
+                    raise
+                raise SpecError(f"spec part {part!r}: {raw!r} is not a number") from None
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _positive(value: float, key: str, zero: bool = False) -> float:
+    if value < 0 or (value == 0 and not zero):
+        raise SpecError(
+            f"{key} must be {'zero or more' if zero else 'more than zero'}, got {value:g}"
+        )
+    return value
+
+
+_DISTRO_SPEC = re.compile(r"^([a-z][a-z-]*?)(?:-(\d[\w.]*))?$")
+
+
+def _image_spec(raw: str) -> tuple[str, str]:
+    from hybridtui.providers.normalize import LOGIN_BY_DISTRO_OPENSTACK
+
+    m = _DISTRO_SPEC.match(raw.lower())
+    if not m:
+        raise SpecError(
+            f"image {raw!r} is not DISTRO[-VERSION] (e.g. ubuntu-22.04, debian, rhel-9)"
+        )
+    distro, version = m.group(1), m.group(2) or ""
+    known = {*LOGIN_BY_DISTRO_OPENSTACK, "amazon", "suse", "cos", "windows"}
+    if distro not in known:
+        raise SpecError(f"unknown distro {distro!r}; known: {', '.join(sorted(known))}")
+    return distro, version
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One pick: the record, why, the runner-up; or why nothing fits, with the
+    closest candidate."""
+
+    record: Flavor | Image | Network | None
+    reason: str
+    runner_up: Flavor | Image | Network | None = None
+    #: Nothing fits: the nearest miss, to show rather than guess.
+    closest: Flavor | Image | Network | None = None
+    #: The site leaves the choice open (several candidates, no override).
+    ambiguous: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.record is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    cloud: str
+    spec: Spec
+    flavor: Choice
+    image: Choice
+    network: Choice
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def complete(self) -> bool:
+        return self.flavor.found and self.image.found and self.network.found
+
+
+# ---------------------------------------------------------------- flavors
+
+
+def _gib(mb: int) -> str:
+    return f"{mb / 1024:g} GiB"
+
+
+#: Flavors licensed for one OS only (OVH `win-*`): not a match for Linux images.
+_WINDOWS_FLAVOR = re.compile(r"^win[-_]", re.IGNORECASE)
+
+
+def match_flavor(
+    flavors: Iterable[Flavor], spec: Spec, overrides: dict[str, str] | None = None
+) -> Choice:
+    """The smallest flavor with at least the spec's vCPU, RAM and disk, of its
+    architecture (an unstated one is accepted and said), without GPUs unless asked."""
+    flavors = list(flavors)
+    wanted = (overrides or {}).get("flavor")
+    if wanted:
+        chosen = next((f for f in flavors if wanted in (f.name, f.id)), None)
+        if chosen is None:
+            return Choice(None, f"overrides.flavor {wanted!r} is not in this site's catalogue")
+        return Choice(chosen, f"{chosen.name}: set by overrides.flavor")
+    ram_mb = int(spec.ram_gb * 1024)
+
+    def fits(f: Flavor) -> bool:
+        return (
+            f.vcpus >= spec.vcpus
+            and f.ram_mb >= ram_mb
+            and (not spec.disk_gb or not f.disk_gb or f.disk_gb >= spec.disk_gb)
+            and (not f.arch or f.arch == spec.arch)
+            and (f.gpus >= spec.gpu if spec.gpu else f.gpus == 0)
+            and (spec.distro == "windows" or not _WINDOWS_FLAVOR.match(f.name))
+        )
+
+    order = sorted(
+        (f for f in flavors if fits(f)),
+        key=lambda f: (f.vcpus, f.ram_mb, f.disk_gb, f.gpus, f.name),
+    )
+    need = f"≥{spec.vcpus} vCPU, ≥{spec.ram_gb:g} GiB"
+    if spec.disk_gb:
+        need += f", ≥{spec.disk_gb} GB disk"
+    if spec.gpu:
+        need += f", ≥{spec.gpu} GPU"
+    if not order:
+        if not flavors:
+            return Choice(None, "no flavors listed")
+        same_arch = [f for f in flavors if not f.arch or f.arch == spec.arch] or flavors
+        closest = max(
+            same_arch,
+            key=lambda f: (min(f.vcpus / spec.vcpus, f.ram_mb / ram_mb), f.vcpus, f.ram_mb),
+        )
+        what = f"{closest.name} ({closest.vcpus} vCPU, {_gib(closest.ram_mb)}"
+        what += f", {closest.arch})" if closest.arch else ")"
+        return Choice(None, f"no {spec.arch} flavor with {need}; closest: {what}", closest=closest)
+    best = order[0]
+    arch_note = spec.arch if best.arch else f"arch not stated (assumed {spec.arch})"
+    disk_note = "" if best.disk_gb or not spec.disk_gb else ", disk from a volume"
+    reason = f"{best.name}: smallest with {need}, {arch_note}{disk_note}"
+    return Choice(best, reason, runner_up=order[1] if len(order) > 1 else None)
+
+
+# ----------------------------------------------------------------- images
+
+#: Image names that are not the plain distro: an application stack, a GPU
+#: driver bundle, a hardened or minimal build.
+_VARIANT = re.compile(
+    r"docker|cpanel|plesk|gitlab|kubernetes|k8s|wordpress|virtualmin|nvidia|gpu|cuda|bitnami|"
+    r"minimal|\bcis\b|-cis-|sql|deep learning|dlami|eks|\bnat\b|-nat-|optimized|pro\b",
+    re.IGNORECASE,
+)
+#: Not a release: daily and testing builds.
+_PRERELEASE = re.compile(r"daily|testing|nightly|beta|\brc\d|-rc\d|preview", re.IGNORECASE)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+
+
+def _version_matches(have: str, want: str) -> bool:
+    return have == want or have.startswith(want + ".")
+
+
+def match_image(
+    images: Iterable[Image], spec: Spec, overrides: dict[str, str] | None = None
+) -> Choice:
+    """The newest plain release of the spec's distro (or of its version) for
+    its architecture; never an image of the other architecture."""
+    images = list(images)
+    wanted = (overrides or {}).get("image")
+    if wanted:
+        chosen = next((i for i in images if wanted in (i.name, i.id)), None)
+        if chosen is None:
+            return Choice(None, f"overrides.image {wanted!r} is not in this site's catalogue")
+        return Choice(chosen, f"{chosen.name}: set by overrides.image")
+    of_distro = [i for i in images if i.distro == spec.distro]
+    right_arch = [i for i in of_distro if not i.arch or i.arch == spec.arch]
+    candidates = [
+        i for i in right_arch if not spec.version or _version_matches(i.version, spec.version)
+    ]
+
+    order = sorted(candidates, key=_rank)
+    if not order:
+        return _no_image(images, of_distro, right_arch, spec)
+    best = order[0]
+    which = f"matches {spec.version}" if spec.version else "newest release"
+    arch_note = best.arch or f"arch not stated (assumed {spec.arch})"
+    family = str(best.raw.get("family") or "") if best.raw else ""
+    built = f", built {best.created_at[:10]}" if best.created_at else ""
+    reason = f"{spec.distro} {best.version or '?'} ({which}), {arch_note}{built}"
+    if family:
+        reason += f", family {family}"
+    if _VARIANT.search(best.name):
+        reason += "; only a variant image has it"
+    runner = next(
+        (i for i in order[1:] if i.version != best.version or _VARIANT.search(i.name)), None
+    )
+    return Choice(best, reason, runner_up=runner or (order[1] if len(order) > 1 else None))
+
+
+def _rank(i: Image) -> tuple[object, ...]:
+    """Releases before daily builds; newest release; plain before variants;
+    stated arch first; newest build (then the name, which carries the build
+    date on AMIs and GCE images, so equal timestamps still order)."""
+    return (bool(_PRERELEASE.search(i.name)), [-n for n in _version_key(i.version)],
+            bool(_VARIANT.search(i.name)), not i.arch, _neg_date(i.created_at), _neg_date(i.name))  # fmt: skip
+
+
+def _neg_date(created: str) -> str:
+    """Sort key putting the newest creation date first (ISO strings)."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in created)
+
+
+def _no_image(
+    images: Sequence[Image], of_distro: Sequence[Image], right_arch: Sequence[Image], spec: Spec
+) -> Choice:
+    if not images:
+        return Choice(None, "no images listed")
+    if not of_distro:
+        distros = sorted({i.distro for i in images if i.distro})
+        return Choice(
+            None,
+            f"no {spec.distro} images; this site has: {', '.join(distros) or 'none recognised'}",
+        )
+    if not right_arch:
+        other = min(of_distro, key=_rank)
+        return Choice(None, f"no {spec.arch} image of {spec.distro}; closest: {other.name} ({other.arch})",
+                      closest=other)  # fmt: skip
+    other = min(right_arch, key=_rank)
+    versions = sorted({i.version for i in right_arch if i.version}, key=_version_key)
+    return Choice(
+        None,
+        f"no {spec.distro} {spec.version}; releases here: {', '.join(versions)}",
+        closest=other,
+    )
+
+
+# --------------------------------------------------------------- networks
+
+#: Names that say "put nodes here" (cloudwrap's private-net list, common defaults).
+_NODE_NET_NAMES = re.compile(r"default|private|internal|tenant|servicenet|priv|lan", re.IGNORECASE)
+
+
+def match_network(site: Site, strategy: PublicIpStrategy) -> Choice:
+    """The network (OpenStack), subnet (AWS) or subnetwork (GCE) new nodes go
+    on, by the cloud's public-address strategy; an override wins."""
+    from hybridtui.domain import ResourceKind
+
+    networks: list[Network] = list(site.records(ResourceKind.NETWORKS))  # type: ignore[arg-type]
+    wanted = site.overrides.get("network")
+    if wanted:
+        chosen = next((n for n in networks if wanted in (n.name, n.id)), None)
+        if chosen is None:
+            return Choice(None, f"overrides.network {wanted!r} is not among this site's networks")
+        return Choice(chosen, f"{chosen.name}: set by overrides.network")
+    if not networks:
+        return Choice(None, "no networks listed")
+    if site.platform == "aws":
+        return _aws_subnet(networks)
+    if site.platform == "gce":
+        return _gce_subnet(networks)
+    routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
+    return _openstack_network(networks, routers, strategy)
+
+
+def _pick(cands: list[Network], why: str, ambiguous: bool = False) -> Choice:
+    best = cands[0]
+    runner = cands[1] if len(cands) > 1 else None
+    if ambiguous and runner is not None:
+        names = ", ".join(n.name for n in cands[:4]) + (" …" if len(cands) > 4 else "")
+        why += f"; {len(cands)} candidates ({names}): set overrides.network to choose"
+    return Choice(
+        best, f"{best.name}: {why}", runner_up=runner, ambiguous=ambiguous and runner is not None
+    )
+
+
+def _aws_subnet(networks: list[Network]) -> Choice:
+    subnets = sorted(
+        (n for n in networks if n.id.startswith("subnet-")), key=lambda n: (n.zone, n.name)
+    )
+    default = [n for n in subnets if n.raw.get("DefaultForAz")]
+    if default:
+        return _pick(default, f"default subnet of {default[0].zone} (default VPC)")
+    public = [n for n in subnets if n.auto_public_ip]
+    if public:
+        return _pick(public, "maps public IPv4 on launch (no default VPC)", ambiguous=True)
+    if subnets:
+        return _pick(subnets, "no default VPC and no subnet maps public IPv4", ambiguous=True)
+    return Choice(None, "no subnets listed")
+
+
+def _gce_subnet(networks: list[Network]) -> Choice:
+    subnets = [n for n in networks if n.cidrs]
+    default = [n for n in subnets if n.name.startswith("default/")]
+    if default:
+        return _pick(default, "the auto-mode `default` network's subnet of that region")
+    if subnets:
+        return _pick(subnets, "no `default` network", ambiguous=True)
+    return Choice(None, "no subnetworks listed")
+
+
+def _openstack_network(
+    networks: list[Network], routers: list[Router], strategy: PublicIpStrategy
+) -> Choice:
+    external = [n for n in networks if n.external]
+    internal = [n for n in networks if not n.external]
+    if strategy in (PublicIpStrategy.DIRECT, PublicIpStrategy.IPV6_ONLY):
+        shared = sorted(external, key=lambda n: (not n.shared, n.name))
+        if shared:
+            kind = "IPv6" if strategy is PublicIpStrategy.IPV6_ONLY else "IPv4"
+            return _pick(
+                shared, f"external network with routable {kind} (nodes attach to it directly)"
+            )
+    named = sorted(
+        internal, key=lambda n: (not _NODE_NET_NAMES.search(n.name), not n.shared, n.name)
+    )
+    if not named:
+        return Choice(None, "no network a node can attach to")
+    if strategy is PublicIpStrategy.FLOATING_IP:
+        ext = ", ".join(sorted({r.external_network for r in routers if r.external_network}))
+        why = f"tenant network (floating IPs from {ext or 'an external network'})"
+    else:
+        why = "internal network"
+    return _pick(named, why, ambiguous=len(named) > 1 and not _NODE_NET_NAMES.search(named[0].name))
+
+
+def match(site: Site, spec: Spec, strategy: PublicIpStrategy) -> Match:
+    from hybridtui.domain import ResourceKind
+
+    flavors: list[Flavor] = list(site.records(ResourceKind.FLAVORS))  # type: ignore[arg-type]
+    images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
+    return Match(
+        cloud=site.cloud,
+        spec=spec,
+        flavor=match_flavor(flavors, spec, site.overrides),
+        image=match_image(images, spec, site.overrides),
+        network=match_network(site, strategy),
+    )

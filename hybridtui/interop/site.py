@@ -1,0 +1,68 @@
+"""A configured cloud as the comparator sees it: which API it speaks, its
+latest snapshot, and what the config declares about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hybridtui.domain import ResourceKind
+
+if TYPE_CHECKING:  # only for the signature of `site_for`: no config parsing here
+    from hybridtui.inventory.snapshot import CloudSnapshot
+    from hybridtui.providers import CloudTarget
+
+#: The three APIs whose behaviour differs; demo clouds speak one of them.
+PLATFORMS = ("aws", "gce", "openstack")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    cloud: str
+    #: `aws`, `gce` or `openstack`: which API's rules apply.
+    platform: str
+    snapshot: CloudSnapshot | None
+    #: Per-site settings from the config (`overrides:`), only those set.
+    overrides: dict[str, str] = field(default_factory=dict)
+    #: What the adapter read from the cloud's own config (clouds.yaml flags,
+    #: vendor profile) or the demo profile: `floating_ip_source: None`…
+    declared: tuple[str, ...] = ()
+
+    def records(self, kind: ResourceKind) -> tuple[object, ...]:
+        return self.snapshot.resources(kind) if self.snapshot else ()
+
+    def read_at(self, *kinds: ResourceKind) -> float:
+        """When the oldest of `kinds` was read (0 when one never was)."""
+        if self.snapshot is None:
+            return 0.0
+        times = [self.snapshot.kind_time(k) for k in kinds]
+        return min((t or 0.0) for t in times) if times else self.snapshot.fetched_at
+
+    def has(self, kind: ResourceKind) -> bool:
+        """`kind` was read at least once (an empty list counts: it was read)."""
+        return self.snapshot is not None and self.snapshot.kind_time(kind) is not None
+
+    def declares(self, prefix: str) -> str | None:
+        """The value of a declared `key: value` note, if the config declares it."""
+        for note in self.declared:
+            key, sep, value = note.partition(":")
+            if sep and key.strip() == prefix:
+                return value.strip()
+        return None
+
+
+def platform_of(target: CloudTarget) -> str:
+    if target.kind in PLATFORMS:
+        return target.kind
+    from hybridtui.providers.demo_profiles import PROFILES
+
+    profile = PROFILES[getattr(target.config, "profile", "")]
+    return profile.style
+
+
+def site_for(target: CloudTarget, snapshot: CloudSnapshot | None) -> Site:
+    overrides = {
+        k: v for k, v in target.config.overrides.model_dump().items() if v and isinstance(v, str)
+    }
+    declared = snapshot.behaviour.notes if snapshot and snapshot.behaviour else ()
+    return Site(target.name, platform_of(target), snapshot, overrides, tuple(declared))
