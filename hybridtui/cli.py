@@ -15,9 +15,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hybridtui import __version__
-from hybridtui.errors import ConfigError, HybridError
+from hybridtui.errors import ConfigError, HybridError, UsageError
 
 if TYPE_CHECKING:
+    from hybridtui.domain import ResourceKind
+    from hybridtui.inventory.report import CloudResult
+    from hybridtui.providers import CloudTarget
     from hybridtui.settings import Settings
 
 EXIT_OK, EXIT_CLOUD_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -85,6 +88,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch flavors, images and networks even when the cached ones are recent",
     )
 
+    cmp_ = sub.add_parser(
+        "compare",
+        help="the interop scorecard: how each cloud behaves at the eight node-allocation steps",
+        description="Compare the clouds' behaviour at each of the eight node-allocation steps "
+        "(and the behaviour rows under them), using the same poller and cache as `inventory`.",
+    )
+    _global_options(cmp_, suppress=True)
+    cmp_.add_argument(
+        "--cloud", action="append", metavar="NAME", default=[], help="only this cloud (repeatable)"
+    )
+    cmp_.add_argument(
+        "--spec",
+        metavar="SPEC",
+        help="also find each cloud's flavor, image and network for a cloud-neutral spec, "
+        "e.g. vcpus=2,ram_gb=4,image=ubuntu-22.04 (keys: vcpus ram_gb disk_gb arch gpu image)",
+    )
+    cmp_.add_argument(
+        "--changes", action="store_true", help="list behaviour changes kept in the history"
+    )
+    cmp_.add_argument(
+        "--format", choices=("table", "json", "markdown", "csv", "junit"), default="table"
+    )
+    cmp_.add_argument(
+        "--refresh-catalogue",
+        action="store_true",
+        help="fetch flavors, images and networks even when the cached ones are recent",
+    )
+
     loc = sub.add_parser("locate", help="print where config, cache, themes and logs live")
     _global_options(loc, suppress=True)
     loc.add_argument("--profiles", action="store_true", help="list the demo cloud profiles")
@@ -106,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "inventory":
             return _inventory(args, settings)
+        if args.command == "compare":
+            return _compare(args, settings)
         return _run_app(settings)
     except ConfigError as e:
         _print_error(e)
@@ -197,20 +230,27 @@ def _open_cache(settings: Settings) -> object | None:
         return None
 
 
-def _inventory(args: argparse.Namespace, settings: Settings) -> int:
-    from hybridtui.domain import ResourceKind
-    from hybridtui.inventory import report
+def _targets(settings: Settings, wanted: list[str]) -> list[CloudTarget]:
+    """The configured clouds, or those named with --cloud (an unknown name is a usage error)."""
     from hybridtui.providers import targets_for
 
     targets = targets_for(settings.config)
-    if args.cloud:
+    if wanted:
         names = {t.name for t in targets}
-        unknown = [c for c in args.cloud if c not in names]
+        unknown = [c for c in wanted if c not in names]
         if unknown:
             raise ConfigError(
                 f"unknown cloud {', '.join(map(repr, unknown))}; configured: {', '.join(sorted(names))}"
             )
-        targets = [t for t in targets if t.name in args.cloud]
+        targets = [t for t in targets if t.name in wanted]
+    return targets
+
+
+def _inventory(args: argparse.Namespace, settings: Settings) -> int:
+    from hybridtui.domain import ResourceKind
+    from hybridtui.inventory import report
+
+    targets = _targets(settings, args.cloud)
     if args.kind == "all" and args.format != "json":
         raise ConfigError("--kind all works with --format json only")
     kinds = list(ResourceKind) if args.kind == "all" else [ResourceKind(args.kind)]
@@ -231,6 +271,11 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
     else:
         out = report.to_table(results, kinds[0])
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
+
+
+def _report_failures(results: list[CloudResult], kinds: list[ResourceKind]) -> bool:
+    """Every failed cloud or kind on stderr with its hint; True if there was one."""
     failed = False
     for r in results:
         if r.status == "error" and r.error is not None:
@@ -251,8 +296,54 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
                         "Refusals are remembered: asked again after `catalogue_interval`"
                         " or with --refresh-catalogue."
                     )
-                _print_problem(f"{r.target.name}: {kind}: {err.message}{cached}", hint)
-    return EXIT_CLOUD_FAILED if failed else EXIT_OK
+                message = err.message.removeprefix(f"{r.target.name}: ")  # said once, up front
+                _print_problem(f"{r.target.name}: {kind}: {message}{cached}", hint)
+    return failed
+
+
+def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    from hybridtui.domain import ResourceKind
+    from hybridtui.interop import report as interop_report
+    from hybridtui.interop.equivalence import Spec, SpecError
+    from hybridtui.inventory import report
+    from hybridtui.inventory.scorecards import compare
+
+    try:
+        spec = Spec.parse(args.spec) if args.spec else None
+    except SpecError as e:
+        raise UsageError(
+            f"--spec: {e}", hint="Example: --spec vcpus=2,ram_gb=4,image=ubuntu-22.04"
+        ) from None
+    targets = _targets(settings, args.cloud)
+    # everything the rules read; addresses decide nothing the scorecard shows
+    kinds = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
+    cache = _open_cache(settings)
+    results = report.collect(targets, cache, offline=settings.offline, kinds=kinds,  # type: ignore[arg-type]
+                             refresh_catalogue=args.refresh_catalogue)  # fmt: skip
+    now = time.time()
+    snapshots = {r.target.name: r.snapshot for r in results}
+    result = compare(targets, snapshots, cache, spec=spec, now=now, keep=not settings.offline)  # type: ignore[arg-type]
+    card = result.scorecard
+    this_run = [ch for ch in result.changes if ch.since == now]
+    if args.format == "json":
+        clouds = [{"cloud": r.target.name, "provider": r.target.kind, "status": r.status,
+                   "fetched_at": report._iso(r.snapshot.fetched_at) if r.snapshot else None}
+                  for r in results]  # fmt: skip
+        out = interop_report.to_json(
+            card, now=now, clouds=clouds, changes=result.changes if args.changes else None
+        )
+    elif args.format == "markdown":
+        out = interop_report.to_markdown(card, now=now)
+    elif args.format == "csv":
+        out = interop_report.to_csv(card)
+    elif args.format == "junit":
+        out = interop_report.to_junit(card, this_run)
+    elif args.changes:
+        out = interop_report.changes_text(result.changes)
+    else:
+        out = interop_report.to_table(card, result.changed)
+    sys.stdout.write(out)
+    return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
 
 
 def _print_problem(message: str, hint: str | None) -> None:

@@ -45,6 +45,12 @@ class ConfigError(HybridError):
         return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
+class UsageError(ConfigError):
+    """A command-line argument is unusable (exit 2, like a config error)."""
+
+    title = "Invalid argument"
+
+
 class ProviderError(HybridError):
     """A cloud call failed. Subclasses say why, so the UI can say what to do."""
 

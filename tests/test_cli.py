@@ -220,7 +220,7 @@ def test_a_refused_kind_is_reported_per_kind_with_its_hint(
     assert all(k["status"] == "fresh" for k in clouds["os-priv"]["kinds"].values())
     assert {r["kind"] for r in doc["records"] if r["cloud"] == "gce-sim"} >= {"nodes", "images"}
     # stderr: the message and what to do, never cut
-    assert "error: gce-sim: security-groups: gce-sim: HTTP 403 Forbidden" in err
+    assert "error: gce-sim: security-groups: HTTP 403 Forbidden" in err
     assert "  hint: The credentials lack this permission" in err
     assert "Refusals are remembered" in err
 

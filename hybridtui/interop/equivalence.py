@@ -112,7 +112,11 @@ def _image_spec(raw: str) -> tuple[str, str]:
     distro, version = m.group(1), m.group(2) or ""
     known = {*LOGIN_BY_DISTRO_OPENSTACK, "amazon", "suse", "cos", "windows"}
     if distro not in known:
-        raise SpecError(f"unknown distro {distro!r}; known: {', '.join(sorted(known))}")
+        import difflib
+
+        close = difflib.get_close_matches(distro, sorted(known), n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise SpecError(f"unknown distro {distro!r}; {guess}known: {', '.join(sorted(known))}")
     return distro, version
 
 

@@ -251,6 +251,10 @@ def step2_read(site: Site) -> Cell:
             )
         return _cell(site, "2", Verdict.YES, summary, Evidence.INFERRED, at, "", srcs)
     failed = "; ".join(f"{k}: {e.title}" for k, e in errors.items())
+    if not any(e.denied for e in errors.values()):
+        # a 500, a timeout, throttling: says nothing about what this account may read
+        return _cell(site, "2", Verdict.UNKNOWN, f"{failed}, not a refusal ({summary} shown from the cache)",
+                     Evidence.INFERRED, at, "", srcs)  # fmt: skip
     if len(errors) == len(kinds) and not any(counts.values()):
         return _cell(site, "2", Verdict.NO, failed, Evidence.INFERRED, at, "", srcs)
     return _cell(
@@ -584,7 +588,7 @@ def behaviour_password(site: Site) -> Cell:
     why = {"aws": "password authentication is disabled on AWS images (AWS user guide)",
            "gce": "local users have no password on GCE images",
            "openstack": "cloud-init ssh_pwauth: false on cloud images"}[site.platform]  # fmt: skip
-    return _cell(site, "password-login", Verdict.NO, why, Evidence.DECLARED, at, "off",
+    return _cell(site, "password-login", Verdict.NO, why, Evidence.DECLARED, at, "",
                  [_src("platform", site.platform, "sshd", "PasswordAuthentication no")])  # fmt: skip
 
 
@@ -607,9 +611,7 @@ def behaviour_default_network(site: Site, m: Match | None) -> Cell:
     c = m.network
     srcs = [_src(ResourceKind.NETWORKS, c.record.name, "chosen", c.reason)] if c.record else []
     if c.record is None:
-        return _cell(
-            site, "default-network", Verdict.NO, c.reason, Evidence.INFERRED, at, "none", srcs
-        )
+        return _cell(site, "default-network", Verdict.NO, c.reason, Evidence.INFERRED, at, "", srcs)
     if c.ambiguous:
         return _cell(
             site,
@@ -618,12 +620,10 @@ def behaviour_default_network(site: Site, m: Match | None) -> Cell:
             c.reason,
             Evidence.INFERRED,
             at,
-            "choose",
+            "",
             srcs,
         )
-    return _cell(
-        site, "default-network", Verdict.YES, c.reason, Evidence.INFERRED, at, "default", srcs
-    )
+    return _cell(site, "default-network", Verdict.YES, c.reason, Evidence.INFERRED, at, "", srcs)
 
 
 def behaviour_ssh(site: Site) -> Cell:
@@ -638,7 +638,7 @@ def behaviour_states(site: Site) -> Cell:
     srcs = [_src(ResourceKind.NODES, "(states seen)", "status", s) for s in seen[:6]]
     verdict = Verdict.PARTIAL if site.platform == "gce" else Verdict.YES
     return _cell(site, "state-words", verdict, _STATE_WORDS[site.platform], Evidence.DECLARED,
-                 _declared_at(site), site.platform, srcs)  # fmt: skip
+                 _declared_at(site), "", srcs)  # fmt: skip
 
 
 def evaluate(site: Site, spec: Spec | None = None) -> tuple[list[Cell], Match | None]:

@@ -111,5 +111,31 @@ class InventoryCache:
                 self._cache.set(entry, payload)
             self._cache.set(key, header)
 
+    # ------------------------------------------------------ scorecard history
+    def scorecard_history(self, target: CloudTarget) -> list[tuple[float, list[dict[str, object]]]]:
+        """The kept scorecards of a cloud, oldest first: (time, cell dicts).
+        Cells are plain dicts here: the comparator (`interop.drift`) reads them."""
+        raw = self._cache.get(f"{self.key(target)}/scorecards")
+        if raw is None:
+            return []
+        try:
+            return [(float(e["at"]), list(e["cells"])) for e in json.loads(raw)]
+        except (ValueError, KeyError, TypeError) as e:
+            log.warning("dropping unreadable scorecard history for %s: %s", target.name, e)
+            return []
+
+    def keep_scorecard(
+        self, target: CloudTarget, at: float, cells: list[dict[str, object]], limit: int
+    ) -> None:
+        """Append a scorecard (the caller decides it is a change), keeping the
+        newest `limit`; read-modify-write in one transaction (several app
+        instances may share the cache)."""
+        entry = f"{self.key(target)}/scorecards"
+        with self._cache.transact():
+            raw = self._cache.get(entry)
+            history = json.loads(raw) if raw is not None else []
+            history.append({"at": at, "cells": cells})
+            self._cache.set(entry, _encode(history[-limit:]))
+
     def close(self) -> None:
         self._cache.close()

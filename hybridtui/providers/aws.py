@@ -30,6 +30,7 @@ from hybridtui.domain import (
     PublicAddress,
     Resource,
     ResourceKind,
+    Router,
     SecurityGroup,
 )
 from hybridtui.errors import (
@@ -97,7 +98,6 @@ class AwsProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.AWS
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
     SDK_MODULE, SDK_EXTRA, SDK_NAME = "boto3", "aws", "boto3"
-    LISTS: ClassVar[frozenset[ResourceKind]] = frozenset(ResourceKind) - {ResourceKind.ROUTERS}
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         super().__init__(name, config, region)
@@ -384,6 +384,21 @@ class AwsProvider(SdkProvider):
                 "list security groups", "describe_security_groups", "SecurityGroups"
             )
         ]
+
+    def list_routers(self) -> list[Router]:
+        """Internet gateways and route tables: together they say which subnets
+        reach the internet (why the default VPC's nodes get a public address)."""
+        found, errors = gather(self.name, {
+            "gateways": lambda: [rec.internet_gateway(g) for g in self._pages(
+                "list internet gateways", "describe_internet_gateways", "InternetGateways")],
+            "tables": lambda: [rec.route_table(t) for t in self._pages(
+                "list route tables", "describe_route_tables", "RouteTables")],
+        })  # fmt: skip
+        if errors:
+            raise next(iter(errors.values()))
+        return found["gateways"] + sorted(
+            found["tables"], key=lambda r: (r.raw.get("VpcId", ""), r.name)
+        )
 
     def behaviour(self) -> CloudBehaviour:
         return rec.behaviour(self.list_networks(), list(self._known_images.values()))

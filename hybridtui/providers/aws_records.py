@@ -21,6 +21,7 @@ from hybridtui.domain import (
     Node,
     PublicAddress,
     PublicIpStrategy,
+    Router,
     SecurityGroup,
     ssh_open,
 )
@@ -279,6 +280,42 @@ def security_group(record: Mapping[str, Any]) -> SecurityGroup:
         rules=len(record.get("IpPermissions") or []) + len(record.get("IpPermissionsEgress") or []),
         ssh_open=ssh_open(rules),
         network=record.get("VpcId", ""),
+        raw=dict(record),
+    )
+
+
+def internet_gateway(record: Mapping[str, Any]) -> Router:
+    """An internet gateway: what lets a VPC's public addresses reach the
+    internet at all (the default VPC has one; a private VPC usually not)."""
+    attached = [
+        a for a in record.get("Attachments") or [] if a.get("State") in ("available", "attached")
+    ]
+    vpcs = ", ".join(a.get("VpcId", "") for a in attached)
+    return Router(
+        id=record["InternetGatewayId"],
+        name=tags(record).get("Name") or record["InternetGatewayId"],
+        status=f"attached to {vpcs}" if attached else "detached",
+        external_network="internet" if attached else "",
+        raw=dict(record),
+    )
+
+
+def route_table(record: Mapping[str, Any]) -> Router:
+    """A route table; its `external_network` is the internet gateway its
+    default route (0.0.0.0/0 or ::/0) goes to: subnets using it are public."""
+    gateway = ""
+    for route in record.get("Routes") or []:
+        dest = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
+        if dest in ("0.0.0.0/0", "::/0") and str(route.get("GatewayId", "")).startswith("igw-"):
+            gateway = route["GatewayId"]
+            break
+    main = any(a.get("Main") for a in record.get("Associations") or [])
+    vpc = record.get("VpcId", "")
+    return Router(
+        id=record["RouteTableId"],
+        name=tags(record).get("Name") or (f"main ({vpc})" if main else record["RouteTableId"]),
+        status="main" if main else "",
+        external_network=gateway,
         raw=dict(record),
     )
 

@@ -44,7 +44,7 @@ from hybridtui.errors import (
     ProviderError,
     QuotaError,
 )
-from hybridtui.providers import demo_catalogues, demo_profiles
+from hybridtui.providers import aws_records, demo_catalogues, demo_profiles
 from hybridtui.providers.base import Capability, Provider
 from hybridtui.providers.demo_epoch import DEMO_EPOCH
 from hybridtui.providers.demo_profiles import PROFILES, DemoProfile, address
@@ -490,16 +490,45 @@ class _World:
                 ("default", "Default security group", False, 4),
                 ("ssh", "SSH from anywhere", True, 1),
             ]
+        # AWS groups belong to a VPC, GCE rules to a network; Neutron groups to the project
+        vpc = next((n.id for n in self.networks if n.raw.get("IsDefault")), "")
+        network = {"aws": vpc, "gce": "default"}.get(style, "")
         return [SecurityGroup(id=f"sg-{self.profile.key}-{n}", name=n, description=d, rules=r, ssh_open=o,
-                              network=self.profile.node_network, raw={"name": n, "description": d})
+                              network=network, raw={"name": n, "description": d})
                 for n, d, o, r in specs]  # fmt: skip
 
     def routers(self) -> list[Router]:
+        if self.profile.style == "aws":
+            return self._aws_gateways()
         if self.profile.behaviour.public_ip is not PublicIpStrategy.FLOATING_IP:
             return []
         ext = self.profile.public_network
         return [Router(id=f"router-{self.profile.key}", name="router1", status="ACTIVE", external_network=ext,
                        external_ips=("203.0.113.1",), raw={"name": "router1", "external_gateway_info": {"network": ext}})]  # fmt: skip
+
+    def _aws_gateways(self) -> list[Router]:
+        """The default VPC's internet gateway and route tables as EC2 returns
+        them: the main table routes 0.0.0.0/0 to the gateway; a private VPC's
+        table routes only inside the VPC."""
+        vpcs = [n for n in self.networks if n.id.startswith("vpc-")]
+        default = next((v for v in vpcs if v.raw.get("IsDefault")), None)
+        records: list[Router] = []
+        if default is not None:
+            igw = f"igw-0{hashlib.md5(default.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
+            records.append(aws_records.internet_gateway(
+                {"InternetGatewayId": igw, "Attachments": [{"State": "available", "VpcId": default.id}], "Tags": []}))  # fmt: skip
+        for vpc in vpcs:
+            rtb = f"rtb-0{hashlib.md5(vpc.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
+            routes: list[dict[str, Any]] = [
+                {"DestinationCidrBlock": vpc.cidrs[0], "GatewayId": "local", "State": "active"}
+            ]
+            if vpc is default:
+                routes.append(
+                    {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw, "State": "active"}
+                )
+            records.append(aws_records.route_table({"RouteTableId": rtb, "VpcId": vpc.id, "Routes": routes,
+                                                    "Associations": [{"Main": True, "RouteTableId": rtb}]}))  # fmt: skip
+        return records
 
     def key_records(self) -> list[KeyPair]:
         out = []
