@@ -328,3 +328,21 @@ def gce(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def gce_cloud(url: str, name: str = "gcp", **extra: Any) -> dict[str, Any]:
     return {"name": name, "kind": "gce", "project": "hybrid-test", "zones": ["europe-west1-b"],
             "api_endpoint": url, "timeout": 10, **extra}  # fmt: skip
+
+
+# ------------------------------------------------------------- comparator
+
+
+def scorecard_of(targets: list[Any], spec: Any = None) -> Any:
+    """One refresh of `targets` through the real poller, then the scorecard:
+    the same path as `hybridtui compare`, without the cache."""
+    from hybridtui.interop.scorecard import build
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import Poller
+
+    poller = Poller(targets, cache=None)
+    try:
+        snaps = {o.cloud: o.snapshot for o in poller.poll()}
+    finally:
+        poller.close()
+    return build([site_for(t, snaps[t.name]) for t in targets], spec)

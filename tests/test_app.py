@@ -387,3 +387,60 @@ def test_catalogue_tabs_show_the_catalogue_age_when_older(frozen_clock: Any) -> 
     assert "catalogue 3d" in str(pane_title("c", ResourceKind.FLAVORS, table, status))
     assert "catalogue 2h" in str(pane_title("c", ResourceKind.NETWORKS, table, status))
     assert "catalogue" not in str(pane_title("c", ResourceKind.IMAGES, table, status))
+
+
+async def scored(app: HybridApp, pilot: Pilot[Any]) -> None:
+    await settle(app, pilot)
+    for _ in range(50):
+        if app.scorecard_settled:
+            break
+        await settle(app, pilot)
+    assert app.scorecard_settled
+
+
+async def test_interop_tab_shows_the_scorecard_and_its_evidence(frozen_clock: Any) -> None:
+    from hybridtui.interop.model import Verdict
+    from hybridtui.ui.messages import ScorecardReady
+    from hybridtui.ui.screens.evidence import EvidenceScreen
+    from hybridtui.ui.widgets.interop_view import ScorecardTable
+
+    messages: list[Message] = []
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48), message_hook=messages.append) as pilot:
+        await scored(app, pilot)
+        ready = [m for m in messages if isinstance(m, ScorecardReady)]
+        assert ready
+        assert ready[-1].comparison is not None
+        assert ready[-1].comparison.scorecard.clouds == ("aws-sim", "gce-sim", "os-fip")
+        await pilot.press("9")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "tab-interop"
+        table = app.query_one(ScorecardTable)
+        assert app.focused is table
+        row5 = table.get_row("5")
+        assert [str(c) for c in row5] == ["5 Get its PUBLIC address", "YES", "YES", "NO"]
+        assert str(table.get_row("score")[3]) == "5/8"
+        await pilot.press("down", "down", "down", "down", "right", "right", "right")
+        pairs = str(app.query_one("#pairs").render())
+        assert "os-fip ↔ aws-sim 6/8 (differ at 5,6)" in pairs
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EvidenceScreen)
+        assert screen.cell is not None
+        assert (screen.cell.cloud, screen.cell.check, screen.cell.verdict) == (
+            "os-fip",
+            "5",
+            Verdict.NO,
+        )
+        shown = {(s.kind, s.record, s.field) for s in screen.cell.sources}
+        assert ("routers", "router1", "external_gateway_info") in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dash(app)
+        # the filter belongs to the resource tabs; the palette knows the tab
+        await pilot.press("slash")
+        await pilot.pause()
+        assert not app.query_one("#filter").has_class("-active")
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Show Interop scorecard" in commands

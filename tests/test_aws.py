@@ -501,3 +501,69 @@ def test_security_groups_show_whether_ssh_is_open(aws_env: str) -> None:
     assert groups["ssh-world"].ssh_open
     assert groups["ssh-world"].network == vpc
     assert not groups["default"].ssh_open, "the default group only admits its own members"
+
+
+def test_scorecard_reads_the_default_vpc_of_the_real_api(aws_env: str) -> None:
+    """Step 5 and the routers from moto's own default VPC: default subnets that
+    map public IPv4, an internet gateway, the main route table's default route;
+    a private VPC beside it changes nothing."""
+    from conftest import scorecard_of
+
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.model import Evidence, Verdict
+    from hybridtui.providers import CloudTarget
+
+    ec2 = operator(aws_env)
+    default_vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"])
+    target = CloudTarget("aws", "aws", provider(aws_env).aws, "eu-west-1")
+    # moto's default VPC has no internet gateway (AWS's always has): nothing reaches the address
+    bare = scorecard_of([target]).cell("aws", "5")
+    assert bare.verdict is Verdict.PARTIAL
+    assert bare.reason.endswith(
+        "but their VPC has no internet gateway: the address is not reachable"
+    )
+    # as AWS creates it: a gateway attached to the default VPC, the main table's default route to it
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=default_vpc)
+    main = next(
+        t["RouteTableId"]
+        for t in ec2.describe_route_tables()["RouteTables"]
+        if t["VpcId"] == default_vpc
+    )
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24", AvailabilityZone="eu-west-1a")
+    p = provider(aws_env)
+    routers = {r.id: r for r in p.list_routers()}
+    igws = [r for r in routers.values() if r.id.startswith("igw-")]
+    assert [(g.external_network, g.status) for g in igws] == [
+        ("internet", f"attached to {default_vpc}")
+    ]
+    tables = [r for r in routers.values() if r.id.startswith("rtb-")]
+    assert {(t.raw["VpcId"], t.external_network) for t in tables} >= {
+        (default_vpc, igws[0].id),
+        (vpc, ""),
+    }
+
+    cfg = p.aws
+    card = scorecard_of(
+        [CloudTarget("aws", "aws", cfg, "eu-west-1")], Spec.parse("vcpus=2,ram_gb=4,image=ubuntu")
+    )
+    step5 = card.cell("aws", "5")
+    assert (step5.verdict, step5.evidence, step5.value) == (
+        Verdict.YES,
+        Evidence.INFERRED,
+        "auto-assign",
+    )
+    assert {s.field for s in step5.sources} >= {"MapPublicIpOnLaunch", "external"}
+    m = card.matches["aws"]
+    assert m.network.record.raw["DefaultForAz"]
+    assert m.image.record.name.startswith(
+        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-"
+    )
+    assert (m.flavor.record.vcpus, m.flavor.record.ram_mb, m.flavor.record.arch) == (
+        2,
+        4096,
+        "x86_64",
+    )
+    assert card.cell("aws", "login:debian").value == "admin"

@@ -359,3 +359,34 @@ def test_a_fault_on_one_listing_leaves_the_others_fresh(
         assert calls > 1, "retried on a transient answer"
     else:
         assert calls == attempts
+
+
+def test_scorecard_reads_access_configs_and_firewalls_from_the_peer(gce: GcePeer) -> None:
+    from conftest import scorecard_of
+
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.model import Evidence, Verdict
+    from hybridtui.providers import CloudTarget
+
+    p = provider(gce)
+    p.create_node(spec("with-ip"))
+    p.create_node(spec("no-ip", public_ip=False))
+    card = scorecard_of(
+        [CloudTarget("gcp", "gce", p.gce)], Spec.parse("vcpus=2,ram_gb=4,image=debian")
+    )
+    step5 = card.cell("gcp", "5")
+    assert (step5.verdict, step5.evidence, step5.value) == (
+        Verdict.YES,
+        Evidence.INFERRED,
+        "access-config",
+    )
+    assert "(1 of 2 nodes have one)" in step5.reason
+    assert (
+        card.cell("gcp", "ssh-open").reason
+        == "firewall rule `default-allow-ssh` admits TCP 22 from anywhere"
+    )
+    assert card.cell("gcp", "8").verdict is Verdict.YES
+    m = card.matches["gcp"]
+    assert m.image.record.name == "debian-12-bookworm-v20261105"
+    assert m.flavor.record.name == "e2-medium"
+    assert m.network.record.name == "default/europe-west1"

@@ -316,3 +316,38 @@ def test_a_fault_on_one_listing_leaves_the_others_fresh(
     assert ResourceKind.NODES in inv.records
     if attempts is not None:
         assert calls == attempts
+
+
+def test_scorecard_infers_floating_ips_from_the_real_topology(os_clouds: Path) -> None:
+    """realstack: `public` external (not shared), `private` tenant network and
+    router1 between them: step 5 NO (a floating IP from `public`), inferred from
+    Neutron's records, with the router as evidence."""
+    from conftest import scorecard_of
+
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.model import Evidence, Verdict
+    from hybridtui.providers import CloudTarget
+
+    cfg = OpenStackCloud.model_validate(os_cloud("realstack"))
+    card = scorecard_of(
+        [CloudTarget("realstack", "openstack", cfg)],
+        Spec.parse("vcpus=2,ram_gb=4,image=ubuntu-22.04"),
+    )
+    step5 = card.cell("realstack", "5")
+    assert (step5.verdict, step5.evidence, step5.value) == (
+        Verdict.NO,
+        Evidence.INFERRED,
+        "floating-ip",
+    )
+    assert step5.reason.startswith("needs a floating IP from `public`")
+    assert ("routers", "router1", "external_gateway_info", "public") in {
+        (s.kind, s.record, s.field, s.value) for s in step5.sources
+    }
+    m = card.matches["realstack"]
+    assert (m.flavor.record.name, m.image.record.name, m.network.record.name) == (
+        "m1.medium",
+        "ubuntu-22.04",
+        "private",
+    )
+    assert card.cell("realstack", "login:ubuntu").value == "ubuntu"
+    assert card.cell("realstack", "2").verdict is Verdict.YES

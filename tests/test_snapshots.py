@@ -64,6 +64,41 @@ class TestDashboard:
         assert snap_compare(app_for(theme="projector"), terminal_size=(160, 48), run_before=settled)
 
 
+async def scored(pilot: Pilot[Any]) -> None:
+    """Settled, and the scorecard computed from the last snapshots."""
+    await settled(pilot)
+    for _ in range(50):
+        if pilot.app.scorecard_settled:
+            break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    assert pilot.app.scorecard_settled
+
+
+class TestInterop:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_scorecard(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await scored(pilot)
+            await pilot.press("9")
+            await scored(pilot)
+            await pilot.press("down", "down", "down", "down", "right", "right", "right")
+            await pilot.pause()
+
+        assert snap_compare(app_for(), terminal_size=size, run_before=run)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_evidence(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await scored(pilot)
+            await pilot.press("9")
+            await scored(pilot)
+            await pilot.press("down", "down", "down", "down", "right", "right", "right", "enter")
+            await pilot.pause()
+
+        assert snap_compare(app_for(), terminal_size=size, run_before=run)
+
+
 class TestDetails:
     def test_details(self, snap_compare: Any) -> None:
         async def run(pilot: Pilot[Any]) -> None:

@@ -82,5 +82,21 @@ def test_demo_filter_and_quit(tmux: Tmux) -> None:
         "filter cleared", lambda s: "web-prod-01" in s and "48 nodes" in s and "/48" not in s
     )
 
+    # the Interop tab: the floating-IP cloud says NO at step 5, and why
+    tmux("send-keys", "-t", "e2e", "9")
+    screen = tmux.wait_for("scorecard", lambda s: "5 Get its PUBLIC address" in s)
+    step5 = next(line for line in screen.splitlines() if "5 Get its PUBLIC address" in line)
+    assert step5.split()[-3:] == ["YES", "YES", "NO"], screen  # aws, gce, os-fip-fra (cut at 80)
+    tmux(
+        "send-keys", "-t", "e2e", "Down", "Down", "Down", "Down", "Right", "Right", "Right", "Enter"
+    )
+    tmux.wait_for(
+        "evidence", lambda s: "needs a floating IP from `ext-net`" in s and "router1" in s
+    )
+    tmux("send-keys", "-t", "e2e", "Escape")
+    tmux.wait_for(
+        "scorecard again", lambda s: "Steps that just work" in s or "5 Get its PUBLIC" in s
+    )
+
     tmux("send-keys", "-t", "e2e", "q")
     tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)

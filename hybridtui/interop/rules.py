@@ -52,6 +52,8 @@ class Strategy:
     sources: tuple[Source, ...]
     #: External network / pool public addresses come from (floating IPs).
     pool: str = ""
+    #: Why an address given at boot cannot be reached ('' when it can).
+    unreachable: str = ""
 
 
 def _src(kind: ResourceKind | str, record: str, field: str, value: object) -> Source:
@@ -88,7 +90,15 @@ def _aws_strategy(site: Site) -> Strategy | None:
         why = (
             f"default subnets map a public IPv4 at launch ({len(mapped)} of {len(subnets)} subnets)"
         )
-        return Strategy(PublicIpStrategy.AUTO_ASSIGN, why, Evidence.INFERRED, srcs + gateways)
+        vpcs = {str(n.raw.get("VpcId", "")) for n in mapped}
+        routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
+        attached = [r for r in routers if r.id.startswith("igw-") and r.external_network
+                    and any(v and v in r.status for v in vpcs)]  # fmt: skip
+        unreachable = ""
+        if site.has(ResourceKind.ROUTERS) and not attached:
+            unreachable = "but their VPC has no internet gateway: the address is not reachable"
+        return Strategy(PublicIpStrategy.AUTO_ASSIGN, why, Evidence.INFERRED, srcs + gateways,
+                        unreachable=unreachable)  # fmt: skip
     if any(n.auto_public_ip for n in subnets):
         names = ", ".join(n.name for n in subnets if n.auto_public_ip)
         why = f"only some subnets map a public IPv4 ({names}); the default ones do not"
@@ -315,6 +325,9 @@ def step5_public(site: Site, strategy: Strategy | None) -> Cell:
     )
     s = strategy.kind
     value = str(s)
+    if s is PublicIpStrategy.AUTO_ASSIGN and strategy.unreachable:
+        return _cell(site, "5", Verdict.PARTIAL, f"auto-assign: {strategy.reason} {strategy.unreachable}",
+                     strategy.evidence, at, value, strategy.sources)  # fmt: skip
     if s is PublicIpStrategy.AUTO_ASSIGN:
         return _cell(
             site,
@@ -596,10 +609,10 @@ def behaviour_keys(site: Site) -> Cell:
     at = _declared_at(site)
     if site.platform == "gce":
         return _cell(site, "key-delivery", Verdict.YES, "ssh-keys metadata, applied live by the guest agent",
-                     Evidence.DECLARED, at, "metadata, live", [_src("platform", "gce", "metadata", "ssh-keys")])  # fmt: skip
+                     Evidence.DECLARED, at, "live", [_src("platform", "gce", "metadata", "ssh-keys")])  # fmt: skip
     word = "one EC2 key pair (KeyName)" if site.platform == "aws" else "one Nova keypair (key_name)"
     return _cell(site, "key-delivery", Verdict.NO, f"{word} at boot only; later keys go in by SSH",
-                 Evidence.DECLARED, at, "key pair, at boot", [_src("platform", site.platform, "key pair", "boot only")])  # fmt: skip
+                 Evidence.DECLARED, at, "boot only", [_src("platform", site.platform, "key pair", "boot only")])  # fmt: skip
 
 
 def behaviour_default_network(site: Site, m: Match | None) -> Cell:

@@ -27,9 +27,11 @@ from hybridtui.errors import ConfigError, ProviderError
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState, InventoryModel
 from hybridtui.inventory.poller import Poller
+from hybridtui.inventory.scorecards import compare
+from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
-from hybridtui.ui.messages import SnapshotReady
+from hybridtui.ui.messages import ScorecardReady, SnapshotReady
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
 from hybridtui.ui.screens.help import HelpScreen, describe_bindings
 from hybridtui.ui.themes import (
@@ -78,6 +80,14 @@ class HybridApp(App[int]):
         self.theme_problems = list(theme_problems)
         self.tick_interval = tick_interval
         self._closed = False
+        #: The snapshots changed since the scorecard was last computed.
+        self._scorecard_dirty = True
+        self._scorecard_running = False
+
+    @property
+    def scorecard_settled(self) -> bool:
+        """No comparison running or pending (tests wait for this)."""
+        return not self._scorecard_dirty and not self._scorecard_running
 
     # ----------------------------------------------------------------- setup
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -115,6 +125,7 @@ class HybridApp(App[int]):
                         ),
                     )
             self.dashboard.sync()
+            self._refresh_scorecard()
         else:
             self._tick()
             self.set_interval(self.tick_interval, self._tick)
@@ -134,6 +145,35 @@ class HybridApp(App[int]):
         if due:
             self._start_poll(due)
         self.dashboard.sync()
+        self._refresh_scorecard()
+
+    # ------------------------------------------------------------- comparator
+    def _refresh_scorecard(self) -> None:
+        """Recompute the scorecard when snapshots changed, one run at a time:
+        refreshes that land meanwhile are folded into the next run."""
+        if not self._scorecard_dirty or self._scorecard_running or self._closed:
+            return
+        self._scorecard_dirty = False
+        self._scorecard_running = True
+        self._compute_scorecard(dict(self.model.snapshots))
+
+    @work(thread=True, group="interop", exit_on_error=False, description="Comparing clouds")
+    def _compute_scorecard(self, snapshots: dict[str, CloudSnapshot]) -> None:
+        try:
+            result = compare(self.targets, snapshots, None if self._closed else self.cache,
+                             now=self.model.clock(), keep=not self.settings.offline)  # fmt: skip
+        except Exception as e:  # a comparator bug must not take the dashboard down
+            self.post_message(ScorecardReady(None, f"{type(e).__name__}: {e}"))
+            return
+        self.post_message(ScorecardReady(result))
+
+    def on_scorecard_ready(self, message: ScorecardReady) -> None:
+        self._scorecard_running = False
+        if message.comparison is not None:
+            self.dashboard.show_comparison(message.comparison)
+        elif message.error:
+            self.notify(message.error, title="Scorecard not computed", severity="error", timeout=8)
+        self._refresh_scorecard()
 
     def _start_poll(self, names: list[str], full: bool = False) -> None:
         self.model.mark_refreshing(names)
@@ -163,7 +203,9 @@ class HybridApp(App[int]):
                     body = failed.message + (f"\n{failed.hint}" if failed.hint else "")
                     self.notify(body, title=f"{outcome.cloud}: {kind}: {failed.title}",
                                 severity="warning", timeout=8)  # fmt: skip
+        self._scorecard_dirty = self._scorecard_dirty or outcome.snapshot is not None
         self.dashboard.sync()
+        self._refresh_scorecard()
 
     # --------------------------------------------------------------- actions
     def action_refresh(self) -> None:
@@ -215,6 +257,9 @@ class HybridApp(App[int]):
         )
         yield SystemCommand("Toggle unified view", "One table with a Cloud column, or panes side by side (u)",
                             dash.action_toggle_unified)  # fmt: skip
+        yield SystemCommand("Show Interop scorecard",
+                            "How each cloud behaves at the eight node-allocation steps (9)",
+                            partial(dash.action_show_tab, "interop"))  # fmt: skip
         for kind, title in TAB_TITLES.items():
             yield SystemCommand(
                 f"Show {title}",

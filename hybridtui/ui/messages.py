@@ -9,6 +9,7 @@ from textual.message import Message
 from hybridtui.columns import Rows
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.poller import PollOutcome
+from hybridtui.inventory.scorecards import Comparison
 
 
 @dataclass
@@ -18,3 +19,12 @@ class SnapshotReady(Message):
     outcome: PollOutcome
     #: Display cells per kind, built in the worker thread (None on failure).
     rows: dict[ResourceKind, Rows] | None = None
+
+
+@dataclass
+class ScorecardReady(Message):
+    """The comparator finished (in a worker) on the latest snapshots."""
+
+    comparison: Comparison | None
+    #: Why it could not be computed (None when it was).
+    error: str | None = None

@@ -13,7 +13,10 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.model import InventoryModel
+from hybridtui.inventory.scorecards import Comparison
 from hybridtui.ui.screens.details import DetailsScreen
+from hybridtui.ui.screens.evidence import EvidenceScreen
+from hybridtui.ui.widgets.interop_view import InteropView
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
 from hybridtui.ui.widgets.status_strip import StatusStrip
@@ -28,6 +31,7 @@ TAB_TITLES = {
     ResourceKind.SECURITY_GROUPS: "Sec groups",
     ResourceKind.ROUTERS: "Routers",
 }
+INTEROP_TAB = "tab-interop"
 
 
 class DashboardScreen(Screen[None]):
@@ -49,6 +53,7 @@ class DashboardScreen(Screen[None]):
             id="tab-security-groups",
         ),
         Binding("8", "show_tab('routers')", "Routers tab", show=False, id="tab-routers"),
+        Binding("9", "show_tab('interop')", "Interop scorecard", show=False, id="tab-interop"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }
@@ -66,6 +71,9 @@ class DashboardScreen(Screen[None]):
         self.views = {k: ResourceView(k, model.names, id=f"view-{k}") for k in ResourceKind}
         self.query_text = ""
         self._failed_tabs: set[ResourceKind] = set()
+        self.interop = InteropView(id="interop")
+        #: The resource tab shown last (the Interop tab has no resource view).
+        self._resource_kind = ResourceKind.NODES
 
     def compose(self) -> ComposeResult:
         if self.banner:
@@ -75,6 +83,8 @@ class DashboardScreen(Screen[None]):
             for kind, view in self.views.items():
                 with TabPane(TAB_TITLES[kind], id=f"tab-{kind}"):
                     yield view
+            with TabPane("Interop", id=INTEROP_TAB):
+                yield self.interop
         yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
         yield Footer()
 
@@ -85,11 +95,21 @@ class DashboardScreen(Screen[None]):
     # ------------------------------------------------------------------ state
     @property
     def active_kind(self) -> ResourceKind:
+        """The resource tab shown, or shown last while the Interop tab is up."""
         return self._kind_of(self.query_one(TabbedContent))
 
-    @staticmethod
-    def _kind_of(tabs: TabbedContent) -> ResourceKind:
-        return ResourceKind((tabs.active or f"tab-{ResourceKind.NODES}").removeprefix("tab-"))
+    def _kind_of(self, tabs: TabbedContent) -> ResourceKind:
+        active = tabs.active or f"tab-{ResourceKind.NODES}"
+        if active != INTEROP_TAB:
+            self._resource_kind = ResourceKind(active.removeprefix("tab-"))
+        return self._resource_kind
+
+    @property
+    def interop_active(self) -> bool:
+        try:
+            return self.query_one(TabbedContent).active == INTEROP_TAB
+        except NoMatches:
+            return False
 
     @property
     def active_view(self) -> ResourceView:
@@ -107,7 +127,8 @@ class DashboardScreen(Screen[None]):
         statuses = self.model.statuses()
         strip.show(statuses)
         self._mark_failed_tabs(tabs, {k for s in statuses for k in s.kind_errors})
-        self.views[self._kind_of(tabs)].sync(self.model, force=force)
+        if tabs.active != INTEROP_TAB:
+            self.views[self._kind_of(tabs)].sync(self.model, force=force)
 
     def _mark_failed_tabs(self, tabs: TabbedContent, failed: set[ResourceKind]) -> None:
         """A ⚠ on the tab of every kind that failed on some cloud."""
@@ -117,7 +138,14 @@ class DashboardScreen(Screen[None]):
         for kind, title in TAB_TITLES.items():
             tabs.get_tab(f"tab-{kind}").label = f"{title} ⚠" if kind in failed else title
 
+    def show_comparison(self, comparison: Comparison) -> None:
+        self.interop.show(comparison)
+
     def focus_table(self) -> None:
+        if self.interop_active:
+            if self.interop.table.display:
+                self.interop.table.focus()
+            return
         focused = self.focused
         tables = self.active_view.tables()
         if isinstance(focused, ResourceTable) and focused in tables:
@@ -128,6 +156,9 @@ class DashboardScreen(Screen[None]):
     # ---------------------------------------------------------------- events
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
+        if self.interop_active:
+            self.call_after_refresh(self.focus_table)
+            return
         view = self.active_view
         view.sync(self.model)
         view.set_filter(self.query_text, self.model)
@@ -144,6 +175,10 @@ class DashboardScreen(Screen[None]):
         if not self.query_text:
             self.query_one("#filter").remove_class("-active")
 
+    @on(InteropView.EvidenceRequested)
+    def _open_evidence(self, event: InteropView.EvidenceRequested) -> None:
+        self.app.push_screen(EvidenceScreen(event.check, event.cell, event.changed))
+
     @on(ResourceTable.RowSelected)
     def _open_details(self, event: ResourceTable.RowSelected) -> None:
         cloud, record = event.payload
@@ -151,6 +186,9 @@ class DashboardScreen(Screen[None]):
 
     # --------------------------------------------------------------- actions
     def action_filter(self) -> None:
+        if self.interop_active:
+            self.notify("The filter works on the resource tabs (1–8).", timeout=3)
+            return
         box = self.query_one("#filter", Input)
         box.add_class("-active")
         box.focus()
