@@ -444,3 +444,51 @@ async def test_interop_tab_shows_the_scorecard_and_its_evidence(frozen_clock: An
         assert not app.query_one("#filter").has_class("-active")
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Show Interop scorecard" in commands
+
+
+async def test_equivalents_of_a_flavor_and_an_image(frozen_clock: Any) -> None:
+    from hybridtui.domain import Flavor, Image
+    from hybridtui.ui.screens.equivalents import EquivalentsScreen
+
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await scored(app, pilot)
+        assert app.dashboard.check_action("equivalents", ()) is False, "no `e` on the Nodes tab"
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.focused
+        assert isinstance(table, ResourceTable)
+        cloud, flavor = table.current_payload
+        assert (cloud, isinstance(flavor, Flavor)) == ("aws-sim", True)
+        await pilot.press("e")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, EquivalentsScreen)
+        assert screen.found is not None
+        found = {eq.cloud: eq.choice for eq in screen.found}
+        assert set(found) == {"gce-sim", "os-fip"}, "every other cloud, not its own"
+        for choice in found.values():
+            assert isinstance(choice.record, Flavor)
+            assert choice.record.vcpus >= flavor.vcpus
+            assert choice.record.ram_mb >= flavor.ram_mb
+            assert choice.record.arch in ("", flavor.arch)
+        await pilot.press("escape", "3")
+        await pilot.pause()
+        table = app.focused
+        assert isinstance(table, ResourceTable)
+        for _ in range(200):  # to an x86_64 Ubuntu image
+            _, image = table.current_payload
+            if image.distro == "ubuntu" and image.arch == "x86_64":
+                break
+            await pilot.press("down")
+        assert isinstance(image, Image)
+        await pilot.press("e")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, EquivalentsScreen)
+        assert screen.found is not None
+        for eq in screen.found:
+            match = eq.choice.record
+            assert isinstance(match, Image), (eq.cloud, eq.choice.reason)
+            assert (match.distro, match.version) == ("ubuntu", image.version)
+            assert match.arch in ("", "x86_64")

@@ -98,6 +98,15 @@ class TestInterop:
 
         assert snap_compare(app_for(), terminal_size=size, run_before=run)
 
+    @pytest.mark.parametrize("size", SIZES)
+    def test_equivalents(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await scored(pilot)
+            await pilot.press("2", "down", "down", "down", "e")
+            await scored(pilot)
+
+        assert snap_compare(app_for(), terminal_size=size, run_before=run)
+
 
 class TestDetails:
     def test_details(self, snap_compare: Any) -> None:

@@ -410,3 +410,52 @@ def match(site: Site, spec: Spec, strategy: PublicIpStrategy) -> Match:
         image=match_image(images, spec, site.overrides),
         network=match_network(site, strategy),
     )
+
+
+# ------------------------------------------------- one record's equivalents
+
+
+def spec_of_flavor(f: Flavor) -> Spec:
+    """A flavor's size as a spec: what it takes to run the same node elsewhere."""
+    return Spec(
+        vcpus=max(1, f.vcpus), ram_gb=max(f.ram_mb, 1) / 1024, arch=f.arch or "x86_64", gpu=f.gpus
+    )
+
+
+def spec_of_image(i: Image) -> Spec:
+    """An image's distro, release and architecture as a spec."""
+    return Spec(distro=i.distro, version=i.version, arch=i.arch or "x86_64")
+
+
+@dataclass(frozen=True, slots=True)
+class Equivalent:
+    cloud: str
+    choice: Choice
+
+
+def equivalents(
+    record: Flavor | Image, sites: Sequence[Site], exclude: str = ""
+) -> list[Equivalent]:
+    """The best match for `record` on every site but `exclude` (its own cloud).
+    Overrides are ignored: the question is what the other catalogue offers."""
+    from hybridtui.domain import ResourceKind
+
+    out = []
+    for site in sites:
+        if site.cloud == exclude:
+            continue
+        if isinstance(record, Flavor):
+            flavors: list[Flavor] = list(site.records(ResourceKind.FLAVORS))  # type: ignore[arg-type]
+            choice = (
+                match_flavor(flavors, spec_of_flavor(record))
+                if site.has(ResourceKind.FLAVORS)
+                else None
+            )
+        else:
+            images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
+            choice = (match_image(images, spec_of_image(record)) if record.distro else
+                      Choice(None, f"{record.name}: distro not recognised, nothing to match on"))  # fmt: skip
+            if not site.has(ResourceKind.IMAGES):
+                choice = None
+        out.append(Equivalent(site.cloud, choice or Choice(None, "catalogue not read yet")))
+    return out

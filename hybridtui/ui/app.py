@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from hybridtui.columns import prepare_rows
 from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError, ProviderError
+from hybridtui.interop.site import Site, site_for
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState, InventoryModel
 from hybridtui.inventory.poller import Poller
@@ -148,6 +149,10 @@ class HybridApp(App[int]):
         self._refresh_scorecard()
 
     # ------------------------------------------------------------- comparator
+    def sites(self) -> list[Site]:
+        """Every configured cloud with its latest snapshot, for the comparator."""
+        return [site_for(t, self.model.snapshots.get(t.name)) for t in self.targets]
+
     def _refresh_scorecard(self) -> None:
         """Recompute the scorecard when snapshots changed, one run at a time:
         refreshes that land meanwhile are folded into the next run."""

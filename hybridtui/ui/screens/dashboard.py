@@ -11,10 +11,12 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
-from hybridtui.domain import ResourceKind
+from hybridtui.domain import Flavor, Image, ResourceKind
+from hybridtui.interop.site import Site
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.inventory.scorecards import Comparison
 from hybridtui.ui.screens.details import DetailsScreen
+from hybridtui.ui.screens.equivalents import EquivalentsScreen
 from hybridtui.ui.screens.evidence import EvidenceScreen
 from hybridtui.ui.widgets.interop_view import InteropView
 from hybridtui.ui.widgets.resource_table import ResourceTable
@@ -54,6 +56,7 @@ class DashboardScreen(Screen[None]):
         ),
         Binding("8", "show_tab('routers')", "Routers tab", show=False, id="tab-routers"),
         Binding("9", "show_tab('interop')", "Interop scorecard", show=False, id="tab-interop"),
+        Binding("e", "equivalents", "Equivalents", id="equivalents"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }
@@ -156,6 +159,7 @@ class DashboardScreen(Screen[None]):
     # ---------------------------------------------------------------- events
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
+        self.refresh_bindings()  # `e` exists on the Flavors and Images tabs only
         if self.interop_active:
             self.call_after_refresh(self.focus_table)
             return
@@ -207,6 +211,32 @@ class DashboardScreen(Screen[None]):
         self.active_view.sync(self.model)
         self.active_view.set_filter(self.query_text, self.model)
         self.call_after_refresh(self.focus_table)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 - Textual's signature
+        """`e` only where there is a flavor or an image under the cursor."""
+        if action == "equivalents":
+            return self._equivalents_target() is not None
+        return True
+
+    def _equivalents_target(self) -> tuple[str, Flavor | Image] | None:
+        if self.interop_active or self.active_kind not in (
+            ResourceKind.FLAVORS,
+            ResourceKind.IMAGES,
+        ):
+            return None
+        focused = self.focused
+        payload = focused.current_payload if isinstance(focused, ResourceTable) else None
+        if not payload:
+            return None
+        cloud, record = payload
+        return (cloud, record) if isinstance(record, Flavor | Image) else None
+
+    def action_equivalents(self) -> None:
+        target = self._equivalents_target()
+        if target is None:
+            return
+        sites: list[Site] = getattr(self.app, "sites", lambda: [])()
+        self.app.push_screen(EquivalentsScreen(target[0], target[1], sites))
 
     def action_show_tab(self, kind: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{kind}"
