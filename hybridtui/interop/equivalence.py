@@ -253,7 +253,7 @@ def match_image(
         i for i in right_arch if not spec.version or _version_matches(i.version, spec.version)
     ]
 
-    order = sorted(candidates, key=_rank)
+    order = _ranked(candidates)
     if not order:
         return _no_image(images, of_distro, right_arch, spec)
     best = order[0]
@@ -274,15 +274,19 @@ def match_image(
 
 def _rank(i: Image) -> tuple[object, ...]:
     """Releases before daily builds; newest release; plain before variants;
-    stated arch first; newest build (then the name, which carries the build
-    date on AMIs and GCE images, so equal timestamps still order)."""
+    stated arch first (ties: see `_ranked`)."""
     return (bool(_PRERELEASE.search(i.name)), [-n for n in _version_key(i.version)],
-            bool(_VARIANT.search(i.name)), not i.arch, _neg_date(i.created_at), _neg_date(i.name))  # fmt: skip
+            bool(_VARIANT.search(i.name)), not i.arch)  # fmt: skip
 
 
-def _neg_date(created: str) -> str:
-    """Sort key putting the newest creation date first (ISO strings)."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in created)
+def _ranked(images: Iterable[Image]) -> list[Image]:
+    """Best first by `_rank`, then newest build, then the name descending (AMI and
+    GCE names carry the build date, so equal timestamps still order). Stable
+    sorts, least significant key first: no key negates a string."""
+    order = sorted(images, key=lambda i: i.name, reverse=True)
+    order.sort(key=lambda i: i.created_at, reverse=True)
+    order.sort(key=_rank)
+    return order
 
 
 def _no_image(
@@ -297,10 +301,10 @@ def _no_image(
             f"no {spec.distro} images; this site has: {', '.join(distros) or 'none recognised'}",
         )
     if not right_arch:
-        other = min(of_distro, key=_rank)
+        other = _ranked(of_distro)[0]
         return Choice(None, f"no {spec.arch} image of {spec.distro}; closest: {other.name} ({other.arch})",
                       closest=other)  # fmt: skip
-    other = min(right_arch, key=_rank)
+    other = _ranked(right_arch)[0]
     versions = sorted({i.version for i in right_arch if i.version}, key=_version_key)
     return Choice(
         None,
