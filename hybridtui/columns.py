@@ -55,18 +55,23 @@ IMAGE_COLUMNS = [
 ]
 NETWORK_COLUMNS = [
     Column("name", "Name", lambda r: r.name, 26),
-    Column("external", "Ext", lambda r: "yes" if r.external else "", 3),  # type: ignore[attr-defined]
-    Column("shared", "Shared", lambda r: "yes" if r.shared else "", 6),  # type: ignore[attr-defined]
-    Column("public", "AutoIP", lambda r: "yes" if r.auto_public_ip else "", 6),  # type: ignore[attr-defined]
-    Column("cidrs", "CIDRs", lambda r: ", ".join(r.cidrs) or "-", 36),  # type: ignore[attr-defined]
-    Column("zone", "Zone", lambda r: r.zone, 14),  # type: ignore[attr-defined]
+    Column("external", "Ext", lambda r: "yes" if r.external else "no", 3),  # type: ignore[attr-defined]
+    Column("shared", "Shared", lambda r: "yes" if r.shared else "no", 6),  # type: ignore[attr-defined]
+    # how a node here gets a public address; "?" when the cloud does not say
+    Column("public", "Public IP", lambda r: r.public_access or "?", 9),  # type: ignore[attr-defined]
+    Column("cidrs", "CIDRs", lambda r: ", ".join(c for c in r.cidrs if c) or "-", 36),  # type: ignore[attr-defined]
+    Column("zone", "Zone", lambda r: r.zone or "-", 14),  # type: ignore[attr-defined]
 ]
 KEY_COLUMNS = [
     Column("name", "Name", lambda r: r.name, 32),
-    Column("type", "Type", lambda r: r.key_type, 8),  # type: ignore[attr-defined]
-    Column("fingerprint", "Fingerprint", lambda r: r.fingerprint, 48),  # type: ignore[attr-defined]
-    Column("managed", "Ours", lambda r: "yes" if r.managed else "", 4),  # type: ignore[attr-defined]
-    Column("created", "Created", lambda r: r.created_at[:10], 10),  # type: ignore[attr-defined]
+    Column("type", "Type", lambda r: r.key_type or "?", 8),  # type: ignore[attr-defined]
+    # EC2 key pairs are per region, Nova's per user, GCE keys metadata on the project or an instance
+    Column("scope", "Scope", lambda r: r.scope or "-", 22),  # type: ignore[attr-defined]
+    Column("user", "User", lambda r: r.user or "-", 10),  # type: ignore[attr-defined]
+    Column("expires", "Expires", lambda r: r.expires[:10] or "never", 10),  # type: ignore[attr-defined]
+    Column("fingerprint", "Fingerprint", lambda r: r.fingerprint or "-", 48),  # type: ignore[attr-defined]
+    Column("managed", "Ours", lambda r: "yes" if r.managed else "no", 4),  # type: ignore[attr-defined]
+    Column("created", "Created", lambda r: r.created_at[:10] or "-", 10),  # type: ignore[attr-defined]
 ]
 ADDRESS_COLUMNS = [
     Column("ip", "Address", lambda r: r.ip, 39),  # type: ignore[attr-defined]

@@ -208,6 +208,11 @@ class Network(Resource):
     #: AWS subnets: instances get a public IPv4 on launch.
     auto_public_ip: bool = False
     zone: str = ""
+    #: How a node on this network gets a public address: `auto` (AWS subnet
+    #: mapping public IPv4), `no`, `direct` (OpenStack external network nodes
+    #: attach to), `direct-v6`, `fip-pool` (external, floating IPs come from
+    #: here), `per-node` (GCE: an access config on the node decides); '' unknown.
+    public_access: str = ""
     raw: dict[str, Any] = _raw_field()
 
 
@@ -222,6 +227,13 @@ class KeyPair(Resource):
     created_at: str = ""
     #: Created by hybridtui (tagged or name-prefixed), so clean-up may remove it.
     managed: bool = False
+    #: Where the key lives: `region` (EC2 key pair), `user` (Nova keypair),
+    #: `project` or `instance NAME` (GCE ssh-keys metadata).
+    scope: str = ""
+    #: The login account the key is for (GCE metadata names one; key pairs do not).
+    user: str = ""
+    #: When the key stops working by itself (GCE `expireOn`), if it does.
+    expires: str = ""
     raw: dict[str, Any] = _raw_field()
 
 

@@ -390,3 +390,40 @@ def test_scorecard_reads_access_configs_and_firewalls_from_the_peer(gce: GcePeer
     assert m.image.record.name == "debian-12-bookworm-v20261105"
     assert m.flavor.record.name == "e2-medium"
     assert m.network.record.name == "default/europe-west1"
+
+
+def test_keys_are_metadata_entries_of_the_project_and_each_instance(gce: GcePeer) -> None:
+    """No key objects on GCE: the Keys tab lists ssh-keys metadata entries (project
+    and instance), the account each creates, when it expires, and OS Login."""
+    import subprocess
+
+    from peers.gce_peer import PROJECT_KEY
+
+    p = provider(gce, overrides={"login_user": "ops"})
+    p.import_key("hybridtui-k2", PUBKEY)
+    p.create_node(spec("web-2", key_name="hybridtui-k2"))
+    gce.project_metadata.append({"key": "enable-oslogin", "value": "TRUE"})
+    keys = {(k.scope, k.name): k for k in p.fetch_inventory([ResourceKind.KEYS]).keys}
+    project = keys[("project", "ops@laptop")]
+    assert (project.user, project.expires, project.managed, project.key_type) == (
+        "ops",
+        "",
+        False,
+        "ed25519",
+    )
+    expected = subprocess.run(["ssh-keygen", "-lf", "-"], input=PROJECT_KEY + " ops@laptop\n",
+                              capture_output=True, text=True, check=True).stdout.split()[1]  # fmt: skip
+    assert project.fingerprint == expected, "the same fingerprint ssh-keygen shows"
+    ours = keys[("instance web-2", "hybridtui-k2")]
+    assert (ours.user, ours.managed) == ("ops", True)
+    assert ours.expires.endswith("+0000")
+    assert ("project", "OS Login (keys from IAM; metadata keys ignored)") in keys
+
+    from conftest import scorecard_of
+
+    from hybridtui.interop.model import Verdict
+    from hybridtui.providers import CloudTarget
+
+    step1 = scorecard_of([CloudTarget("gcp", "gce", p.gce)]).cell("gcp", "1")
+    assert (step1.verdict, step1.value) == (Verdict.NO, "os-login")
+    assert step1.reason.startswith("OS Login is on for the project")

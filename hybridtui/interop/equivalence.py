@@ -336,7 +336,7 @@ def match_network(site: Site, strategy: PublicIpStrategy) -> Choice:
     if site.platform == "aws":
         return _aws_subnet(networks)
     if site.platform == "gce":
-        return _gce_subnet(networks)
+        return _gce_subnet(networks, site.region or _busiest_region(site))
     routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
     return _openstack_network(networks, routers, strategy)
 
@@ -367,11 +367,24 @@ def _aws_subnet(networks: list[Network]) -> Choice:
     return Choice(None, "no subnets listed")
 
 
-def _gce_subnet(networks: list[Network]) -> Choice:
+def _busiest_region(site: Site) -> str:
+    """The region most nodes run in (GCE zones are REGION-LETTER)."""
+    from collections import Counter
+
+    from hybridtui.domain import Node, ResourceKind
+
+    nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
+    regions = Counter(n.zone.rsplit("-", 1)[0] for n in nodes if n.zone)
+    return regions.most_common(1)[0][0] if regions else ""
+
+
+def _gce_subnet(networks: list[Network], region: str) -> Choice:
     subnets = [n for n in networks if n.cidrs]
-    default = [n for n in subnets if n.name.startswith("default/")]
+    default = sorted((n for n in subnets if n.name.startswith("default/")),
+                     key=lambda n: (n.zone != region, n.name))  # fmt: skip
     if default:
-        return _pick(default, "the auto-mode `default` network's subnet of that region")
+        where = f"region {region}" if region and default[0].zone == region else "its region"
+        return _pick(default, f"the auto-mode `default` network's subnet in {where}")
     if subnets:
         return _pick(subnets, "no `default` network", ambiguous=True)
     return Choice(None, "no subnetworks listed")

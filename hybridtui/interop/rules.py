@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from hybridtui.domain import (
     AddressKind,
     Image,
+    KeyPair,
     Network,
     Node,
     PublicIpStrategy,
@@ -209,6 +210,12 @@ def step1_key(site: Site) -> Cell:
     at = _declared_at(site)
     keys_err = site.snapshot.kind_errors.get(ResourceKind.KEYS) if site.snapshot else None
     if site.platform == "gce":
+        keys: list[KeyPair] = list(site.records(ResourceKind.KEYS))  # type: ignore[arg-type]
+        if any(k.key_type == "os-login" and k.scope == "project" for k in keys):
+            return _cell(site, "1", Verdict.NO,
+                         "OS Login is on for the project: ssh-keys metadata is ignored; keys come from IAM",
+                         Evidence.INFERRED, site.read_at(ResourceKind.KEYS), "os-login",
+                         [_src(ResourceKind.KEYS, "project", "commonInstanceMetadata.enable-oslogin", "TRUE")])  # fmt: skip
         nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
         oslogin = [n for n in nodes if _metadata(n).get("enable-oslogin", "").upper() == "TRUE"]
         if oslogin:

@@ -27,6 +27,8 @@ class Site:
     #: What the adapter read from the cloud's own config (clouds.yaml flags,
     #: vendor profile) or the demo profile: `floating_ip_source: None`…
     declared: tuple[str, ...] = ()
+    #: Where new nodes go, when the config says (GCE: the region of its zones).
+    region: str = ""
 
     def records(self, kind: ResourceKind) -> tuple[object, ...]:
         return self.snapshot.resources(kind) if self.snapshot else ()
@@ -65,4 +67,17 @@ def site_for(target: CloudTarget, snapshot: CloudSnapshot | None) -> Site:
         k: v for k, v in target.config.overrides.model_dump().items() if v and isinstance(v, str)
     }
     declared = snapshot.behaviour.notes if snapshot and snapshot.behaviour else ()
-    return Site(target.name, platform_of(target), snapshot, overrides, tuple(declared))
+    return Site(
+        target.name, platform_of(target), snapshot, overrides, tuple(declared), _region(target)
+    )
+
+
+def _region(target: CloudTarget) -> str:
+    """GCE: the region of the zone nodes are created in (`default_zone`, else the
+    first configured zone); elsewhere the target's own region."""
+    zone = getattr(target.config, "default_zone", None) or next(
+        (z for z in getattr(target.config, "zones", None) or [] if z != "all"), ""
+    )
+    if zone:
+        return zone.rsplit("-", 1)[0]
+    return target.region or ""

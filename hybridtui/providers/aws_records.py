@@ -150,6 +150,7 @@ def vpc(record: Mapping[str, Any]) -> Network:
         id=record["VpcId"],
         name=t.get("Name") or ("default VPC" if default else record["VpcId"]),
         cidrs=tuple(c for c in cidrs if c),
+        public_access="per-subnet",
         raw=dict(record),
     )
 
@@ -167,6 +168,7 @@ def subnet(record: Mapping[str, Any]) -> Network:
         cidrs=(record.get("CidrBlock", ""), *v6),
         auto_public_ip=bool(record.get("MapPublicIpOnLaunch")),
         zone=zone,
+        public_access="auto" if record.get("MapPublicIpOnLaunch") else "no",
         raw=dict(record),
     )
 
@@ -240,6 +242,7 @@ def key_pair(record: Mapping[str, Any]) -> KeyPair:
         key_type=record.get("KeyType", ""),
         created_at=iso(record.get("CreateTime")),
         managed=tags(record).get(MANAGED_TAG) == "true",
+        scope="region",
         raw=dict(record),
     )
 

@@ -155,24 +155,27 @@ def _aws_images(rng: random.Random) -> list[Image]:
 
 
 def _aws_networks(rng: random.Random) -> list[Network]:
+    """EC2-shaped VPC and subnet records, normalized by the AWS adapter's own code."""
+    from hybridtui.providers import aws_records
+
     vpc = f"vpc-0{_hexid(rng, 16)}"
-    out = [Network(id=vpc, name="default VPC", external=False, cidrs=("172.31.0.0/16",),
-                   raw={"VpcId": vpc, "CidrBlock": "172.31.0.0/16", "IsDefault": True, "State": "available"})]  # fmt: skip
+    out = [
+        aws_records.vpc(
+            {"VpcId": vpc, "CidrBlock": "172.31.0.0/16", "IsDefault": True, "State": "available"}
+        )
+    ]
     for i, az in enumerate(("eu-west-1a", "eu-west-1b", "eu-west-1c")):
         sid = f"subnet-0{_hexid(rng, 16)}"
-        cidr = f"172.31.{i * 16}.0/20"
-        out.append(Network(id=sid, name=f"default-{az}", cidrs=(cidr,), auto_public_ip=True, zone=az,
-                           raw={"SubnetId": sid, "VpcId": vpc, "CidrBlock": cidr, "AvailabilityZone": az,
-                                "DefaultForAz": True, "MapPublicIpOnLaunch": True}))  # fmt: skip
+        out.append(aws_records.subnet({"SubnetId": sid, "VpcId": vpc, "CidrBlock": f"172.31.{i * 16}.0/20",
+                                       "AvailabilityZone": az, "DefaultForAz": True, "MapPublicIpOnLaunch": True}))  # fmt: skip
     app_vpc = f"vpc-0{_hexid(rng, 16)}"
-    out.append(Network(id=app_vpc, name="prod-app", cidrs=("10.20.0.0/16",),
-                       raw={"VpcId": app_vpc, "CidrBlock": "10.20.0.0/16", "IsDefault": False}))  # fmt: skip
+    out.append(aws_records.vpc({"VpcId": app_vpc, "CidrBlock": "10.20.0.0/16", "IsDefault": False,
+                                "Tags": [{"Key": "Name", "Value": "prod-app"}]}))  # fmt: skip
     for i, az in enumerate(("eu-west-1a", "eu-west-1b")):
         sid = f"subnet-0{_hexid(rng, 16)}"
-        cidr = f"10.20.{i}.0/24"
-        out.append(Network(id=sid, name=f"prod-app-private-{az[-1]}", cidrs=(cidr,), zone=az,
-                           raw={"SubnetId": sid, "VpcId": app_vpc, "CidrBlock": cidr, "AvailabilityZone": az,
-                                "DefaultForAz": False, "MapPublicIpOnLaunch": False}))  # fmt: skip
+        out.append(aws_records.subnet({"SubnetId": sid, "VpcId": app_vpc, "CidrBlock": f"10.20.{i}.0/24",
+                                       "AvailabilityZone": az, "DefaultForAz": False, "MapPublicIpOnLaunch": False,
+                                       "Tags": [{"Key": "Name", "Value": f"prod-app-private-{az[-1]}"}]}))  # fmt: skip
     return out
 
 
@@ -236,20 +239,23 @@ def _gce_images(rng: random.Random) -> list[Image]:
 
 
 def _gce_networks(rng: random.Random) -> list[Network]:
-    out = [Network(id=str(rng.randint(10**18, 10**19 - 1)), name="default", shared=False, cidrs=(),
-                   raw={"kind": "compute#network", "name": "default", "autoCreateSubnetworks": True,
-                        "firewallRules": ["default-allow-ssh", "default-allow-icmp", "default-allow-internal"]})]  # fmt: skip
+    """GCE-shaped network and subnetwork records, normalized by the GCE adapter's code."""
+    from hybridtui.providers import gce_records
+
+    out = [gce_records.network({"kind": "compute#network", "id": str(rng.randint(10**18, 10**19 - 1)),
+                                "name": "default", "autoCreateSubnetworks": True})]  # fmt: skip
     for region, cidr in (
         ("europe-west1", "10.132.0.0/20"),
         ("europe-west4", "10.164.0.0/20"),
         ("us-central1", "10.128.0.0/20"),
     ):
-        out.append(Network(id=str(rng.randint(10**18, 10**19 - 1)), name=f"default/{region}", cidrs=(cidr,), zone=region,
-                           raw={"kind": "compute#subnetwork", "name": "default", "region": region,
-                                "ipCidrRange": cidr, "network": "default"}))  # fmt: skip
-    out.append(Network(id=str(rng.randint(10**18, 10**19 - 1)), name="prod-vpc/europe-west1", cidrs=("10.10.0.0/24",), zone="europe-west1",
-                       raw={"kind": "compute#subnetwork", "name": "prod-europe-west1", "ipCidrRange": "10.10.0.0/24",
-                            "privateIpGoogleAccess": True, "network": "prod-vpc"}))  # fmt: skip
+        out.append(gce_records.subnetwork({"kind": "compute#subnetwork", "id": str(rng.randint(10**18, 10**19 - 1)),
+                                           "name": "default", "region": f"regions/{region}", "ipCidrRange": cidr,
+                                           "network": "global/networks/default"}))  # fmt: skip
+    out.append(gce_records.subnetwork({"kind": "compute#subnetwork", "id": str(rng.randint(10**18, 10**19 - 1)),
+                                       "name": "prod-europe-west1", "region": "regions/europe-west1",
+                                       "ipCidrRange": "10.10.0.0/24", "privateIpGoogleAccess": True,
+                                       "network": "global/networks/prod-vpc"}))  # fmt: skip
     return out
 
 
@@ -292,18 +298,22 @@ def _os_images(series: list[tuple[str, str, int]]) -> Callable[[random.Random], 
 
 
 def _os_networks(specs: list[dict[str, object]]) -> Callable[[random.Random], list[Network]]:
+    """Neutron-shaped network records (with their subnets), normalized by the
+    OpenStack adapter's own code."""
+
     def make(rng: random.Random) -> list[Network]:
+        from hybridtui.providers import openstack_records
+
         out = []
         for spec in specs:
             nid = _uuid(rng)
-            cidrs = tuple(spec.get("cidrs", ()))  # type: ignore[call-overload]
-            out.append(Network(
-                id=nid, name=str(spec["name"]), external=bool(spec.get("external")), shared=bool(spec.get("shared")),
-                cidrs=cidrs,
-                raw={"id": nid, "name": spec["name"], "router:external": bool(spec.get("external")),
-                     "shared": bool(spec.get("shared")), "status": "ACTIVE", "subnets": [_uuid(rng) for _ in cidrs],
-                     "provider:network_type": spec.get("type", "vxlan"), "mtu": 1450 if spec.get("type", "vxlan") == "vxlan" else 1500},
-            ))  # fmt: skip
+            cidrs = list(spec.get("cidrs", ()))  # type: ignore[call-overload]
+            subnets = {_uuid(rng): {"cidr": c} for c in cidrs}
+            kind = spec.get("type", "vxlan")
+            raw = {"id": nid, "name": spec["name"], "router:external": bool(spec.get("external")),
+                   "shared": bool(spec.get("shared")), "status": "ACTIVE", "subnets": list(subnets),
+                   "provider:network_type": kind, "mtu": 1450 if kind == "vxlan" else 1500}  # fmt: skip
+            out.append(openstack_records.network(raw, subnets))
         return out
 
     return make

@@ -154,9 +154,9 @@ PROFILES: dict[str, DemoProfile] = {
         networks=_os_networks(
             [
                 {
-                    "name": "ext-net",
+                    "name": "ext-net",  # a floating-IP pool: external, not shared
                     "external": True,
-                    "shared": True,
+                    "shared": False,
                     "type": "flat",
                     "cidrs": ("203.0.113.0/24",),
                 },

@@ -279,6 +279,8 @@ class GceProvider(SdkProvider):
             tasks["instances"] = self._instances
         if ResourceKind.NODES in want:
             tasks["disks"] = self._disk_images
+        if ResourceKind.KEYS in want:
+            tasks["project"] = self._project_metadata
         listers: dict[ResourceKind, Callable[[], Any]] = {
             ResourceKind.FLAVORS: self.list_flavors,
             ResourceKind.IMAGES: self.list_images,
@@ -310,8 +312,11 @@ class GceProvider(SdkProvider):
                 out[ResourceKind.NODES] = tuple(
                     rec.node(i, found.get("disks", {}), self._images) for i in instances
                 )
-            if ResourceKind.KEYS in want:
-                out[ResourceKind.KEYS] = tuple(rec.key_pairs(instances) + self._pending_records())
+            if ResourceKind.KEYS in want and "project" in errors:
+                failed[ResourceKind.KEYS] = errors["project"]
+            elif ResourceKind.KEYS in want:
+                keys = rec.key_pairs(instances, found.get("project")) + self._pending_records()
+                out[ResourceKind.KEYS] = tuple(keys)
         return {k: out[k] for k in kinds if k in out}, failed
 
     def _behaviour_from(
@@ -401,10 +406,20 @@ class GceProvider(SdkProvider):
         ]
 
     def list_keys(self) -> list[KeyPair]:
-        return rec.key_pairs(self._instances()) + self._pending_records()
+        return rec.key_pairs(self._instances(), self._project_metadata()) + self._pending_records()
+
+    def _project_metadata(self) -> dict[str, Any]:
+        """The project's own record: its `commonInstanceMetadata` holds the
+        project-wide ssh-keys and whether OS Login is on."""
+        client = self.client("ProjectsClient")
+        project = self._call(
+            "read project metadata", lambda: client.get(project=self.gce.project, **self._kw())
+        )
+        return self._dict(project)
 
     def _pending_records(self) -> list[KeyPair]:
-        return [KeyPair(id=n, name=n, key_type=k.split()[0], managed=True, raw={"pending": True})
+        return [KeyPair(id=n, name=n, key_type=k.split()[0].removeprefix("ssh-"), managed=True,
+                        scope="pending: goes on the next node", user=self.login, raw={"pending": True})
                 for n, k in self._pending_keys.items()]  # fmt: skip
 
     def behaviour(self) -> CloudBehaviour:

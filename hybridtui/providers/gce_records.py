@@ -157,7 +157,10 @@ def image(record: Mapping[str, Any], project: str) -> Image:
 
 def network(record: Mapping[str, Any]) -> Network:
     return Network(
-        id=str(record.get("id") or record["name"]), name=record["name"], raw=dict(record)
+        id=str(record.get("id") or record["name"]),
+        name=record["name"],
+        public_access="per-node",
+        raw=dict(record),
     )
 
 
@@ -168,6 +171,8 @@ def subnetwork(record: Mapping[str, Any]) -> Network:
         name=f"{last(record.get('network', ''))}/{region}",
         cidrs=(record.get("ip_cidr_range") or record.get("ipCidrRange") or "",),
         zone=region,
+        # an external IP is an access config on the node, not a subnet setting
+        public_access="per-node",
         raw=dict(record),
     )
 
@@ -196,17 +201,92 @@ def firewall(record: Mapping[str, Any]) -> SecurityGroup:
     )
 
 
-def key_pairs(instances: list[Mapping[str, Any]]) -> list[KeyPair]:
-    """GCE has no key objects: the keys hybridtui put into instance metadata."""
-    seen: dict[str, KeyPair] = {}
+def fingerprint(public_key: str) -> str:
+    """OpenSSH's SHA256 fingerprint of a public key line ('' if it is not one)."""
+    import base64
+    import binascii
+    import hashlib
+
+    parts = public_key.split()
+    if len(parts) < 2:
+        return ""
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        return ""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def ssh_key(line: str, scope: str) -> KeyPair | None:
+    """One `ssh-keys` metadata line (`user:type key [comment | google-ssh {json}]`)."""
+    user, sep, key = line.strip().partition(":")
+    if not sep or not key:
+        return None
+    parts = key.split(None, 2)
+    if len(parts) < 2:
+        return None
+    key_type, _, rest = parts[0], parts[1], (parts[2] if len(parts) > 2 else "")
+    expires = ""
+    comment = rest
+    if rest.startswith("google-ssh"):
+        try:
+            meta = json.loads(rest.removeprefix("google-ssh").split(" hybridtui:", 1)[0].strip())
+            expires = str(meta.get("expireOn") or "")
+            user = str(meta.get("userName") or user)
+        except ValueError:
+            pass
+        comment = ""
+    ours = "hybridtui:" in rest
+    fp = fingerprint(f"{key_type} {parts[1]}")
+    # gcloud's entries carry no comment: the account and a short fingerprint name them
+    short = fp.removeprefix("SHA256:")[:8] or key_type
+    name = rest.rsplit("hybridtui:", 1)[1].strip() if ours else (comment or f"{user} · {short}")
+    return KeyPair(id=f"{scope}/{user}/{fp or name}", name=name, fingerprint=fp,
+                   key_type=key_type.removeprefix("ssh-"), managed=ours, scope=scope, user=user,
+                   expires=expires, raw={"ssh-keys": line, "scope": scope})  # fmt: skip
+
+
+def _items(metadata: Mapping[str, Any] | None) -> dict[str, str]:
+    items = (metadata or {}).get("items") or []
+    return {str(i.get("key")): str(i.get("value") or "") for i in items if isinstance(i, dict)}
+
+
+def key_pairs(
+    instances: list[Mapping[str, Any]], project: Mapping[str, Any] | None = None
+) -> list[KeyPair]:
+    """GCE has no key objects: every `ssh-keys` metadata entry, project-wide and
+    per instance, with the account it creates and when it expires; OS Login,
+    where it is on, as a row of its own (metadata keys are ignored there)."""
+    out: list[KeyPair] = []
+    project_items = _items(
+        (project or {}).get("commonInstanceMetadata")
+        or (project or {}).get("common_instance_metadata")
+    )
+    oslogin_project = project_items.get("enable-oslogin", "").upper() == "TRUE"
+    for line in project_items.get("ssh-keys", "").splitlines():
+        k = ssh_key(line, "project")
+        if k is not None:
+            out.append(k)
+    if oslogin_project:
+        out.append(_oslogin("project"))
     for inst in instances:
-        for line in ssh_entries(inst):
-            if "hybridtui:" not in line:
-                continue
-            name = line.rsplit("hybridtui:", 1)[1].strip()
-            seen.setdefault(name, KeyPair(id=name, name=name, key_type=line.split(":", 1)[1].split()[0],
-                                          managed=True, raw={"ssh-keys": line}))  # fmt: skip
-    return list(seen.values())
+        scope = f"instance {inst.get('name', '?')}"
+        items = _items(inst.get("metadata"))
+        for line in items.get("ssh-keys", "").splitlines():
+            k = ssh_key(line, scope)
+            if k is not None:
+                out.append(k)
+        if items.get("enable-oslogin", "").upper() == "TRUE":
+            out.append(_oslogin(scope))
+        if items.get("block-project-ssh-keys", "").upper() == "TRUE":
+            out.append(KeyPair(id=f"{scope}/block-project-ssh-keys", name="project keys blocked",
+                               key_type="policy", scope=scope, raw={"block-project-ssh-keys": "TRUE"}))  # fmt: skip
+    return out
+
+
+def _oslogin(scope: str) -> KeyPair:
+    return KeyPair(id=f"{scope}/os-login", name="OS Login (keys from IAM; metadata keys ignored)",
+                   key_type="os-login", scope=scope, raw={"enable-oslogin": "TRUE"})  # fmt: skip
 
 
 def behaviour(firewalls: list[SecurityGroup], login_user: str) -> CloudBehaviour:

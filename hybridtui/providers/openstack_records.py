@@ -145,15 +145,31 @@ def network(record: Mapping[str, Any], subnets: Mapping[str, Mapping[str, Any]])
         for s in record.get("subnet_ids") or record.get("subnets") or []
         if s in subnets
     )
+    external = bool(record.get("is_router_external") or record.get("router:external"))
+    shared = bool(record.get("is_shared") or record.get("shared"))
     return Network(
         id=record["id"],
         name=record.get("name") or record["id"],
-        external=bool(record.get("is_router_external") or record.get("router:external")),
-        shared=bool(record.get("is_shared") or record.get("shared")),
+        external=external,
+        shared=shared,
         cidrs=cidrs,
         zone=",".join(record.get("availability_zones") or []),
+        public_access=public_access(external, shared, cidrs),
         raw=dict(record),
     )
+
+
+def public_access(external: bool, shared: bool, cidrs: tuple[str, ...]) -> str:
+    """What a Neutron network gives a node: an external network shared with the
+    project is one nodes attach to (routable IPv4, or IPv6 only); an external one
+    that is not shared is where floating IPs come from; the rest is private."""
+    if not external:
+        return "no"
+    if not shared:
+        return "fip-pool"
+    if cidrs and all(":" in c for c in cidrs):
+        return "direct-v6"
+    return "direct"
 
 
 def key_pair(record: Mapping[str, Any]) -> KeyPair:
@@ -165,6 +181,7 @@ def key_pair(record: Mapping[str, Any]) -> KeyPair:
         key_type=record.get("type") or "ssh",
         created_at=str(record.get("created_at") or ""),
         managed=name.startswith(KEY_PREFIX),
+        scope="user",  # Nova keypairs belong to the user, not the project
         raw=dict(record),
     )
 

@@ -44,7 +44,7 @@ from hybridtui.errors import (
     ProviderError,
     QuotaError,
 )
-from hybridtui.providers import aws_records, demo_catalogues, demo_profiles
+from hybridtui.providers import aws_records, demo_catalogues, demo_profiles, gce_records
 from hybridtui.providers.base import Capability, Provider
 from hybridtui.providers.demo_epoch import DEMO_EPOCH
 from hybridtui.providers.demo_profiles import PROFILES, DemoProfile, address
@@ -218,6 +218,20 @@ class SimulatorProvider(Provider):
             return dict(self._world.fips) if self._world else {}
 
 
+def _public_key(rng: random.Random, comment: str) -> str:
+    """A well-formed ed25519 public key line (there is no private half)."""
+    import base64
+
+    body = rng.getrandbits(256).to_bytes(32, "big")
+    blob = (
+        len(b"ssh-ed25519").to_bytes(4, "big")
+        + b"ssh-ed25519"
+        + len(body).to_bytes(4, "big")
+        + body
+    )
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
+
+
 class _World:
     """The state of one simulated cloud. Callers hold the provider's lock."""
 
@@ -227,9 +241,14 @@ class _World:
         self.flavors = profile.flavors(rng)
         self.images = profile.images(rng)
         self.networks = profile.networks(rng)
-        #: Key pairs the operators already had (the generated nodes use them).
+        #: Key pairs the operators already had (the generated nodes use them):
+        #: well-formed ed25519 public keys, so fingerprints are real ones.
         self.keys: dict[str, str] = {
-            f"ops-{env}": f"ssh-ed25519 AAAA{env} ops@{env}" for env in ("prod", "stage", "dev")
+            f"ops-{env}": _public_key(rng, f"ops@{env}") for env in ("prod", "stage", "dev")
+        }
+        self.key_created: dict[str, str] = {
+            name: (DEMO_EPOCH - timedelta(days=300 + 40 * i)).isoformat(timespec="seconds")
+            for i, name in enumerate(self.keys)
         }
         self.fips: dict[str, str] = {}
         #: Names of keys and addresses created through the API (hybridtui's own).
@@ -352,7 +371,7 @@ class _World:
             return {"kind": "compute#instance", "id": node_id, "name": spec.name, "status": word, "zone": zone,
                     "machineType": f"zones/{zone}/machineTypes/{spec.flavor}", "networkInterfaces": [nic],
                     "labels": dict(spec.tags), "creationTimestamp": created,
-                    "metadata": {"items": [{"key": "ssh-keys", "value": f"hybrid:ssh-ed25519 AAAA… {spec.key_name}"}]}}  # fmt: skip
+                    "metadata": {"items": [{"key": "ssh-keys", "value": self._gce_key_line(spec.key_name)}]}}  # fmt: skip
         nets: dict[str, list[dict[str, Any]]] = {}
         for a in addrs:
             nets.setdefault(a.network if a.kind is not AddressKind.FLOATING else self.profile.node_network, []).append(
@@ -360,6 +379,14 @@ class _World:
         return {"id": node_id, "name": spec.name, "status": word, "flavor": {"original_name": spec.flavor},
                 "image": {"id": image.id}, "key_name": spec.key_name, "addresses": nets,
                 "OS-EXT-AZ:availability_zone": zone, "created": created, "metadata": dict(spec.tags)}  # fmt: skip
+
+    def _gce_key_line(self, key_name: str) -> str:
+        """A GCE ssh-keys entry for a node: the operator key of its environment,
+        for the `hybrid` account, the way gcloud writes it (google-ssh with expireOn)."""
+        material = self.keys.get(key_name) or next(iter(self.keys.values()))
+        key = " ".join(material.split()[:2])
+        expire = (DEMO_EPOCH + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        return f'hybrid:{key} google-ssh {{"userName":"hybrid","expireOn":"{expire}"}}'
 
     # ------------------------------------------------------------ life
     def tick(self) -> None:
@@ -531,13 +558,22 @@ class _World:
         return records
 
     def key_records(self) -> list[KeyPair]:
+        """Key pairs as each API shows them: EC2 and Nova list key objects (EC2 per
+        region, Nova per user); GCE has none, only ssh-keys metadata entries on the
+        project and on each instance."""
+        if self.profile.style == "gce":
+            project = {"commonInstanceMetadata": {"items": [
+                {"key": "ssh-keys", "value": f"ops:{self.keys['ops-prod']}"}]}}  # fmt: skip
+            return gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
         out = []
+        scope = "region" if self.profile.style == "aws" else "user"
         for name, material in self.keys.items():
             digest = hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
             out.append(KeyPair(
                 id=name, name=name, key_type=material.split()[0].removeprefix("ssh-"),
                 fingerprint=":".join(digest[i : i + 2] for i in range(0, 32, 2)),
-                managed=name in self.managed, raw={"name": name, "public_key": material},
+                created_at=self.key_created.get(name, DEMO_EPOCH.isoformat(timespec="seconds")),
+                managed=name in self.managed, scope=scope, raw={"name": name, "public_key": material},
             ))  # fmt: skip
         return out
 

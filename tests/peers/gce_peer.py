@@ -36,6 +36,8 @@ PUBLIC_IMAGES = {
     "fedora-coreos-cloud": [("fedora-coreos-40-20261012-3-0-gcp-x86-64", "fedora-coreos-stable")],
     "cos-cloud": [("cos-stable-117-18613-0-79", "cos-stable")],
 }  # fmt: skip
+#: A real ed25519 public key (no private half anywhere): the project-wide key.
+PROJECT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
 MACHINE_TYPES = [("e2-micro", 2, 1024), ("e2-small", 2, 2048), ("e2-medium", 2, 4096),
                  ("e2-standard-2", 2, 8192), ("n2-standard-4", 4, 16384)]  # fmt: skip
 
@@ -81,6 +83,9 @@ class GcePeer:
     quota: int = 24
     #: Zones out of capacity: insert there fails in the operation.
     exhausted: set[str] = field(default_factory=set)
+    #: The project's commonInstanceMetadata items: a project-wide key, as teams keep one.
+    project_metadata: list[dict[str, str]] = field(default_factory=lambda: [
+        {"key": "ssh-keys", "value": f"ops:{PROJECT_KEY} ops@laptop"}])  # fmt: skip
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(4_000_000_000_000_000_001))
     _ips: Iterator[int] = field(default_factory=lambda: itertools.count(10))
@@ -94,6 +99,7 @@ class GcePeer:
             self.faults.clear()
             self.requests.clear()
             self._op_polls.clear()
+            self.project_metadata = [{"key": "ssh-keys", "value": f"ops:{PROJECT_KEY} ops@laptop"}]
 
     # ------------------------------------------------------------ helpers
     def link(self, path: str) -> str:
@@ -164,6 +170,8 @@ class GcePeer:
                 f"Required 'compute.instances.list' permission for 'projects/{project}'",
             )
         routes: list[tuple[str, str, Any]] = [
+            ("GET", r"", lambda m: {"kind": "compute#project", "name": self.project, "id": "424242",
+                                    "commonInstanceMetadata": {"items": self.project_metadata}}),
             ("GET", r"zones", lambda m: {"items": [{"name": z, "status": "UP", "region": self.link(f"regions/{z[:-2]}")} for z in self.zones]}),
             ("GET", r"zones/([^/]+)/machineTypes", lambda m: self._machine_types(m[1])),
             ("GET", r"aggregated/machineTypes", lambda m: {"items": {f"zones/{z}": {"machineTypes": self._machine_types(z)["items"]} for z in self.zones}}),
