@@ -9,6 +9,7 @@ SDKs are imported when (and only if) they are needed.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -106,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp_.add_argument(
         "--changes", action="store_true", help="list behaviour changes kept in the history"
+    )
+    cmp_.add_argument(
+        "--diff",
+        nargs=2,
+        metavar=("CLOUD_A", "CLOUD_B"),
+        help="only what differs between two clouds: checks, flavor sizes, image releases",
     )
     cmp_.add_argument(
         "--format", choices=("table", "json", "markdown", "csv", "junit"), default="table"
@@ -314,7 +321,11 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(
             f"--spec: {e}", hint="Example: --spec vcpus=2,ram_gb=4,image=ubuntu-22.04"
         ) from None
-    targets = _targets(settings, args.cloud)
+    if args.diff and args.format not in ("table", "json"):
+        raise UsageError("--diff prints table or json", hint="Use --format table or --format json.")
+    targets = _targets(settings, list(args.diff) if args.diff else args.cloud)
+    if args.diff and args.diff[0] == args.diff[1]:
+        raise UsageError(f"--diff needs two different clouds, got {args.diff[0]!r} twice")
     # everything the rules read; addresses decide nothing the scorecard shows
     kinds = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
     cache = _open_cache(settings)
@@ -325,7 +336,18 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
     result = compare(targets, snapshots, cache, spec=spec, now=now, keep=not settings.offline)  # type: ignore[arg-type]
     card = result.scorecard
     this_run = [ch for ch in result.changes if ch.since == now]
-    if args.format == "json":
+    if args.diff:
+        from hybridtui.interop.diff import diff, diff_text
+        from hybridtui.interop.site import site_for
+
+        sites = {t.name: site_for(t, snapshots.get(t.name)) for t in targets}
+        d = diff(card, sites, *args.diff)
+        if args.format == "json":
+            out = json.dumps({"schema": interop_report.SCHEMA, "generated_at": interop_report.iso(now),
+                              "diff": d.to_dict()}, indent=2) + "\n"  # fmt: skip
+        else:
+            out = diff_text(d, width=10_000)
+    elif args.format == "json":
         clouds = [{"cloud": r.target.name, "provider": r.target.kind, "status": r.status,
                    "fetched_at": report._iso(r.snapshot.fetched_at) if r.snapshot else None}
                   for r in results]  # fmt: skip

@@ -492,3 +492,25 @@ async def test_equivalents_of_a_flavor_and_an_image(frozen_clock: Any) -> None:
             assert isinstance(match, Image), (eq.cloud, eq.choice.reason)
             assert (match.distro, match.version) == ("ubuntu", image.version)
             assert match.arch in ("", "x86_64")
+
+
+async def test_compare_two_clouds_from_the_interop_tab(frozen_clock: Any) -> None:
+    from hybridtui.ui.screens.diff import DiffScreen, PickCloudScreen
+
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await scored(app, pilot)
+        await pilot.press("9")
+        await pilot.pause()
+        await pilot.press("right", "c")  # the cursor's cloud: aws-sim
+        await pilot.pause()
+        assert isinstance(app.screen, PickCloudScreen)
+        assert app.screen.others == ["gce-sim", "os-fip"]
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DiffScreen)
+        assert (screen.a, screen.b) == ("aws-sim", "os-fip")
+        assert screen.text is not None
+        assert "5 Get its PUBLIC address" in screen.text
+        assert "Image releases only os-fip offers:" in screen.text

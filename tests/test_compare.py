@@ -255,3 +255,46 @@ def test_compare_changes_from_the_cli(
     assert out.startswith("No behaviour changes recorded yet")
     config = AppConfig.model_validate(yaml.safe_load(config_file.read_text()))
     assert len(targets_for(config)) == 3
+
+
+def test_diff_of_two_clouds(capsys: pytest.CaptureFixture[str], config_file: Path) -> None:
+    code, out, _ = run(
+        capsys, "compare", "--config", str(config_file), "--diff", "aws-sim", "os-fip"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "aws-sim ↔ os-fip: what differs"
+    checks = [
+        line.strip() for line in lines if line.startswith("  ") and not line.startswith("    ")
+    ]
+    assert checks[:3] == [
+        "5 Get its PUBLIC address",
+        "6 Log in with the node key",
+        "Public-address strategy",
+    ]
+    assert "1 Add a node-specific SSH key" not in checks, "only what differs"
+    assert "Login account: debian" in checks
+    assert "Login account: rocky" not in checks, (
+        "a distro one side lacks is an image release, not a check"
+    )
+    assert any(
+        line.startswith("Image releases only aws-sim offers: amazon 2, amazon 2023")
+        for line in lines
+    )
+    code, out, _ = run(capsys, "compare", "--config", str(config_file), "--diff", "aws-sim", "os-fip",
+                       "--format", "json")  # fmt: skip
+    d = json.loads(out)["diff"]
+    assert (d["a"], d["b"]) == ("aws-sim", "os-fip")
+    assert [c["check"] for c in d["checks"]][:2] == ["5", "6"]
+    assert {f["name"] for f in d["flavors_only_a"]} == {"g5.xlarge", "g5.2xlarge"}, (
+        "GPU sizes OpenStack lacks"
+    )
+    assert "rocky 9.4" in d["images_only_b"]
+    code, _, err = run(
+        capsys, "compare", "--config", str(config_file), "--diff", "aws-sim", "aws-sim"
+    )
+    assert code == 2
+    assert "two different clouds" in err
+    code, _, err = run(capsys, "compare", "--config", str(config_file), "--diff", "aws-sim", "os-fip",
+                       "--format", "junit")  # fmt: skip
+    assert code == 2

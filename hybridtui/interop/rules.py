@@ -523,7 +523,7 @@ def behaviour_ipv6(site: Site) -> Cell:
     if v6 or nodes6:
         where = ", ".join(n.name for n in v6[:3]) or f"{len(nodes6)} nodes"
         return _cell(
-            site, "ipv6", Verdict.YES, f"global IPv6 on {where}", Evidence.INFERRED, at, "yes", srcs
+            site, "ipv6", Verdict.YES, f"global IPv6 on {where}", Evidence.INFERRED, at, "", srcs
         )
     srcs = [
         _src(ResourceKind.NETWORKS, n.name, "cidrs", ", ".join(n.cidrs) or "-") for n in nets[:6]
@@ -535,7 +535,7 @@ def behaviour_ipv6(site: Site) -> Cell:
         "no network has a global IPv6 range",
         Evidence.INFERRED,
         at,
-        "no",
+        "",
         srcs,
     )
 
@@ -597,10 +597,10 @@ def behaviour_root(site: Site) -> Cell:
     at = _declared_at(site)
     if site.platform == "gce":
         return _cell(site, "root-login", Verdict.NO, "public images' sshd says PermitRootLogin no", Evidence.DECLARED, at,
-                     "no", [_src("platform", "gce", "sshd_config", "PermitRootLogin no")])  # fmt: skip
+                     "", [_src("platform", "gce", "sshd_config", "PermitRootLogin no")])  # fmt: skip
     return _cell(site, "root-login", Verdict.NO,
                  "cloud-init disable_root: root's key prints 'Please login as the user …' and exits 142",
-                 Evidence.DECLARED, at, "no", [_src("platform", site.platform, "cloud-init", "disable_root: true")])  # fmt: skip
+                 Evidence.DECLARED, at, "", [_src("platform", site.platform, "cloud-init", "disable_root: true")])  # fmt: skip
 
 
 def behaviour_password(site: Site) -> Cell:

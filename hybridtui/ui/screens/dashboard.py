@@ -16,6 +16,7 @@ from hybridtui.interop.site import Site
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.inventory.scorecards import Comparison
 from hybridtui.ui.screens.details import DetailsScreen
+from hybridtui.ui.screens.diff import DiffScreen, PickCloudScreen
 from hybridtui.ui.screens.equivalents import EquivalentsScreen
 from hybridtui.ui.screens.evidence import EvidenceScreen
 from hybridtui.ui.widgets.interop_view import InteropView
@@ -237,6 +238,24 @@ class DashboardScreen(Screen[None]):
             return
         sites: list[Site] = getattr(self.app, "sites", lambda: [])()
         self.app.push_screen(EquivalentsScreen(target[0], target[1], sites))
+
+    def action_compare_two(self) -> None:
+        """`c` on the Interop tab: the cursor's cloud against one the user picks."""
+        comparison = self.interop.comparison
+        cloud = self.interop.current_cloud
+        if comparison is None or cloud is None:
+            return
+        others = [c for c in comparison.scorecard.clouds if c != cloud]
+        if not others:
+            self.notify("Only one cloud is configured: nothing to compare it with.", timeout=3)
+            return
+
+        def chosen(other: str | None) -> None:
+            if other:
+                sites: list[Site] = getattr(self.app, "sites", lambda: [])()
+                self.app.push_screen(DiffScreen(comparison.scorecard, sites, cloud, other))
+
+        self.app.push_screen(PickCloudScreen(cloud, others), chosen)
 
     def action_show_tab(self, kind: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{kind}"

@@ -33,6 +33,7 @@ class ScorecardTable(DataTable[Text]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Evidence", id="evidence"),
+        Binding("c", "screen.compare_two", "Compare two", id="compare-two"),
     ]
 
 
@@ -154,6 +155,17 @@ class InteropView(Vertical):
         if changed:
             text.append(" *", style="bold")
         return text
+
+    @property
+    def current_cloud(self) -> str | None:
+        """The cloud whose column the cursor is in (the first one on the label column)."""
+        if not self._clouds:
+            return None
+        try:
+            column = self.table.cursor_coordinate.column
+        except NoMatches:
+            return None
+        return self._clouds[max(0, column - 1)]
 
     @on(DataTable.CellSelected)
     def _selected(self, event: DataTable.CellSelected) -> None:
