@@ -397,3 +397,24 @@ def test_demo_equivalence_per_cloud(demo_scorecard: Any) -> None:
     assert m["aws-eu-west-1"].network.record.name == "default-eu-west-1a"
     assert m["os-fip-fra"].network.record.name == "default-network"
     assert m["os-public-gra"].network.record.name == "Ext-Net"
+
+
+def test_a_measured_cell_wins_over_declared_and_inferred(demo_scorecard: Any) -> None:
+    from hybridtui.interop.model import Cell
+
+    measured = Cell(
+        "os-fip-fra",
+        "5",
+        Verdict.YES,
+        "floating IP attached in 4.2 s",
+        Evidence.MEASURED,
+        NOW,
+        "floating-ip",
+    )
+    ignored = Cell("os-fip-fra", "6", Verdict.NO, "not measured", Evidence.INFERRED, NOW)
+    card = demo_scorecard.with_measured([measured, ignored])
+    assert card.cell("os-fip-fra", "5") == measured
+    assert card.cell("os-fip-fra", "6") == demo_scorecard.cell("os-fip-fra", "6"), (
+        "only measured cells replace"
+    )
+    assert card.score("os-fip-fra") == demo_scorecard.score("os-fip-fra") + 1

@@ -322,75 +322,37 @@ def step4_request(site: Site) -> Cell:
                  "", [_src("platform", site.platform, "create call", api)])  # fmt: skip
 
 
+#: Strategies that give a public address without extra steps, and how a reason names them.
+_AT_BOOT = {PublicIpStrategy.AUTO_ASSIGN: "auto-assign", PublicIpStrategy.ACCESS_CONFIG: "access config",
+            PublicIpStrategy.DIRECT: "direct"}  # fmt: skip
+
+
 def step5_public(site: Site, strategy: Strategy | None) -> Cell:
     if strategy is None:
         return _cell(site, "5", Verdict.UNKNOWN, "networks not read yet", Evidence.INFERRED, 0.0)
-    at = (
-        site.read_at(ResourceKind.NETWORKS)
-        if strategy.evidence is Evidence.INFERRED
-        else _declared_at(site)
-    )
+    inferred = strategy.evidence is Evidence.INFERRED
+    at = site.read_at(ResourceKind.NETWORKS) if inferred else _declared_at(site)
     s = strategy.kind
-    value = str(s)
-    if s is PublicIpStrategy.AUTO_ASSIGN and strategy.unreachable:
-        return _cell(site, "5", Verdict.PARTIAL, f"auto-assign: {strategy.reason} {strategy.unreachable}",
-                     strategy.evidence, at, value, strategy.sources)  # fmt: skip
-    if s is PublicIpStrategy.AUTO_ASSIGN:
-        return _cell(
-            site,
-            "5",
-            Verdict.YES,
-            f"auto-assign: {strategy.reason}",
-            strategy.evidence,
-            at,
-            value,
-            strategy.sources,
-        )
-    if s is PublicIpStrategy.ACCESS_CONFIG:
-        return _cell(
-            site,
-            "5",
-            Verdict.YES,
-            f"access config: {strategy.reason}",
-            strategy.evidence,
-            at,
-            value,
-            strategy.sources,
-        )
-    if s is PublicIpStrategy.DIRECT:
-        return _cell(
-            site,
-            "5",
-            Verdict.YES,
-            f"direct: {strategy.reason}",
-            strategy.evidence,
-            at,
-            value,
-            strategy.sources,
-        )
-    if s is PublicIpStrategy.FLOATING_IP:
+    srcs = strategy.sources
+    if s in _AT_BOOT:
+        verdict, why = Verdict.YES, f"{_AT_BOOT[s]}: {strategy.reason}"
+        if strategy.unreachable:
+            verdict, why = Verdict.PARTIAL, f"{why} {strategy.unreachable}"
+    elif s is PublicIpStrategy.FLOATING_IP:
         word = _FIP_WORDS.get(site.platform, "a floating IP")
         pool = f" from `{strategy.pool}`" if strategy.pool and strategy.pool != "vpc" else ""
-        return _cell(site, "5", Verdict.NO, f"needs {word}{pool} (allocate and attach): {strategy.reason}",
-                     strategy.evidence, at, value, strategy.sources)  # fmt: skip
-    if s is PublicIpStrategy.IPV6_ONLY:
-        return _cell(
-            site,
-            "5",
-            Verdict.PARTIAL,
-            f"IPv6 only: {strategy.reason}",
-            strategy.evidence,
-            at,
-            value,
-            strategy.sources,
+        verdict, why = Verdict.NO, f"needs {word}{pool} (allocate and attach): {strategy.reason}"
+    elif s is PublicIpStrategy.IPV6_ONLY:
+        verdict, why = Verdict.PARTIAL, f"IPv6 only: {strategy.reason}"
+    elif jump := site.overrides.get("jump_host"):
+        verdict, why = Verdict.PARTIAL, f"none: {strategy.reason}; reached through jump host {jump}"
+        srcs = (*srcs, _src("config", site.cloud, "overrides.jump_host", jump))
+    else:
+        verdict, why = (
+            Verdict.NO,
+            f"none: {strategy.reason}; set overrides.jump_host to reach nodes",
         )
-    jump = site.overrides.get("jump_host")
-    if jump:
-        srcs = (*strategy.sources, _src("config", site.cloud, "overrides.jump_host", jump))
-        return _cell(site, "5", Verdict.PARTIAL, f"none: {strategy.reason}; reached through jump host {jump}",
-                     strategy.evidence, at, value, srcs)  # fmt: skip
-    return _cell(site, "5", Verdict.NO, f"none: {strategy.reason}; set overrides.jump_host to reach nodes",
-                 strategy.evidence, at, value, strategy.sources)  # fmt: skip
+    return _cell(site, "5", verdict, why, strategy.evidence, at, str(s), srcs)
 
 
 def login_accounts(site: Site) -> Counter[str]:

@@ -42,6 +42,7 @@ from hybridtui.ui.themes import (
     builtin_themes_dir,
     load_themes,
 )
+from hybridtui.ui.widgets.interop_view import ScorecardTable
 from hybridtui.ui.widgets.resource_table import ResourceTable
 
 #: Written by the app after its first paint, then it exits (bench/startup.py).
@@ -227,7 +228,10 @@ class HybridApp(App[int]):
 
     def action_help(self) -> None:
         bindings = describe_bindings(
-            list(self.BINDINGS), list(DashboardScreen.BINDINGS), list(ResourceTable.BINDINGS)
+            list(self.BINDINGS),
+            list(DashboardScreen.BINDINGS),
+            list(ResourceTable.BINDINGS),
+            list(ScorecardTable.BINDINGS),
         )
         self.push_screen(HelpScreen(bindings))
 

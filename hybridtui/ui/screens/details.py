@@ -10,26 +10,17 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hybridtui.domain import Node, Resource
 from hybridtui.inventory.snapshot import scrub
+from hybridtui.ui.screens.panel import InfoPanel
 
 
-class DetailsScreen(ModalScreen[None]):
+class DetailsScreen(InfoPanel):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "dismiss", "Close", id="close-details"),
     ]
-    DEFAULT_CSS = """
-    DetailsScreen { align: center middle; }
-    DetailsScreen > Vertical {
-        width: 90%; max-width: 120; height: 90%;
-        background: $surface; border: round $primary; padding: 0 1;
-    }
-    DetailsScreen .section { color: $accent; text-style: bold; margin-top: 1; }
-    DetailsScreen #details-title { text-style: bold; color: $primary; }
-    """
 
     def __init__(self, cloud: str, record: Resource) -> None:
         super().__init__()
@@ -39,7 +30,7 @@ class DetailsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         r = self.record
         with Vertical():
-            yield Static(f"{self.cloud} · {r.KIND} · {r.name}", id="details-title")
+            yield Static(f"{self.cloud} · {r.KIND} · {r.name}", id="details-title", classes="title")
             with VerticalScroll(id="details-body"):
                 yield Static("Normalized", classes="section")
                 yield Static(self._normalized(), id="normalized")

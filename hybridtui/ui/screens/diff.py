@@ -15,15 +15,7 @@ from textual.widgets import OptionList, Static
 from hybridtui.interop.diff import diff, diff_text
 from hybridtui.interop.scorecard import Scorecard
 from hybridtui.interop.site import Site
-
-_BOX = """
-    {name} {{ align: center middle; }}
-    {name} > Vertical {{
-        width: 95%; max-width: 140; height: {height};
-        background: $surface; border: round $primary; padding: 0 1;
-    }}
-    {name} .title {{ text-style: bold; color: $primary; }}
-"""
+from hybridtui.ui.screens.panel import InfoPanel
 
 
 class PickCloudScreen(ModalScreen[str | None]):
@@ -32,10 +24,14 @@ class PickCloudScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss(None)", "Cancel", id="cancel-pick")
     ]
-    DEFAULT_CSS = (
-        _BOX.format(name="PickCloudScreen", height="auto")
-        + "PickCloudScreen OptionList { height: auto; max-height: 20; }"
-    )
+    DEFAULT_CSS = """
+    PickCloudScreen { align: center middle; }
+    PickCloudScreen > Vertical {
+        width: 60; height: auto; background: $surface; border: round $primary; padding: 0 1;
+    }
+    PickCloudScreen .title { text-style: bold; color: $primary; }
+    PickCloudScreen OptionList { height: auto; max-height: 20; }
+    """
 
     def __init__(self, cloud: str, others: Sequence[str]) -> None:
         super().__init__()
@@ -53,11 +49,11 @@ class PickCloudScreen(ModalScreen[str | None]):
         self.dismiss(self.others[event.option_index])
 
 
-class DiffScreen(ModalScreen[None]):
+class DiffScreen(InfoPanel):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "dismiss", "Close", id="close-diff")
     ]
-    DEFAULT_CSS = _BOX.format(name="DiffScreen", height="90%")
+    DEFAULT_CSS = "DiffScreen > Vertical { width: 95%; max-width: 140; }"
 
     def __init__(self, card: Scorecard, sites: Sequence[Site], a: str, b: str) -> None:
         super().__init__()

@@ -12,12 +12,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hybridtui.domain import Flavor, Image
 from hybridtui.interop.equivalence import Equivalent, equivalents, spec_of_flavor, spec_of_image
 from hybridtui.interop.site import Site
+from hybridtui.ui.screens.panel import InfoPanel
 
 
 def describe(record: Flavor | Image | None) -> str:
@@ -30,18 +30,11 @@ def describe(record: Flavor | Image | None) -> str:
     return f"{record.name} ({record.distro} {record.version or '?'}, {record.arch or 'arch ?'})"
 
 
-class EquivalentsScreen(ModalScreen[None]):
+class EquivalentsScreen(InfoPanel):
+    DEFAULT_CSS = "EquivalentsScreen > Vertical { width: 95%; max-width: 140; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter,e", "dismiss", "Close", id="close-equivalents"),
     ]
-    DEFAULT_CSS = """
-    EquivalentsScreen { align: center middle; }
-    EquivalentsScreen > Vertical {
-        width: 95%; max-width: 140; height: 90%;
-        background: $surface; border: round $primary; padding: 0 1;
-    }
-    EquivalentsScreen #equivalents-title { text-style: bold; color: $primary; }
-    """
 
     def __init__(self, cloud: str, record: Flavor | Image, sites: Sequence[Site]) -> None:
         super().__init__()
@@ -63,6 +56,7 @@ class EquivalentsScreen(ModalScreen[None]):
             yield Static(
                 f"Equivalents of {self.cloud} · {describe(self.record)}",
                 id="equivalents-title",
+                classes="title",
                 markup=False,
             )
             yield Static(f"[dim]on every other cloud: {escape(wanted)}[/]")

@@ -10,10 +10,10 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hybridtui.interop.model import Cell, Check, Evidence
+from hybridtui.ui.screens.panel import InfoPanel
 
 _EVIDENCE_MEANING = {
     Evidence.DECLARED: "declared: the config, or what this platform is documented to do",
@@ -22,19 +22,10 @@ _EVIDENCE_MEANING = {
 }
 
 
-class EvidenceScreen(ModalScreen[None]):
+class EvidenceScreen(InfoPanel):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "dismiss", "Close", id="close-evidence"),
     ]
-    DEFAULT_CSS = """
-    EvidenceScreen { align: center middle; }
-    EvidenceScreen > Vertical {
-        width: 90%; max-width: 120; height: 90%;
-        background: $surface; border: round $primary; padding: 0 1;
-    }
-    EvidenceScreen .section { color: $accent; text-style: bold; margin-top: 1; }
-    EvidenceScreen #evidence-title { text-style: bold; color: $primary; }
-    """
 
     def __init__(self, check: Check, cell: Cell | None, changed: bool = False) -> None:
         super().__init__()
@@ -47,7 +38,7 @@ class EvidenceScreen(ModalScreen[None]):
         where = f"{cell.cloud} · " if cell else ""
         step = f"step {c.id} · " if c.step else ""
         with Vertical():
-            yield Static(f"{where}{step}{c.title}", id="evidence-title")
+            yield Static(f"{where}{step}{c.title}", id="evidence-title", classes="title")
             with VerticalScroll(id="evidence-body"):
                 yield Static(c.question)
                 if cell is None:
