@@ -386,7 +386,8 @@ class _World:
         material = self.keys.get(key_name) or next(iter(self.keys.values()))
         key = " ".join(material.split()[:2])
         expire = (DEMO_EPOCH + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S+0000")
-        return f'hybrid:{key} google-ssh {{"userName":"hybrid","expireOn":"{expire}"}}'
+        ours = f" hybridtui:{key_name}" if key_name in self.managed else ""
+        return f'hybrid:{key} google-ssh {{"userName":"hybrid","expireOn":"{expire}"}}{ours}'
 
     # ------------------------------------------------------------ life
     def tick(self) -> None:
@@ -564,7 +565,13 @@ class _World:
         if self.profile.style == "gce":
             project = {"commonInstanceMetadata": {"items": [
                 {"key": "ssh-keys", "value": f"ops:{self.keys['ops-prod']}"}]}}  # fmt: skip
-            return gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
+            keys = gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
+            on_nodes = {k.name for k in keys if k.managed}
+            # imported and not on a node yet: the real adapter shows them the same way
+            keys += [KeyPair(id=n, name=n, key_type=self.keys[n].split()[0].removeprefix("ssh-"), managed=True,
+                             scope="pending: goes on the next node", user="hybrid", raw={"pending": True})
+                     for n in sorted(self.managed) if n in self.keys and n not in on_nodes]  # fmt: skip
+            return keys
         out = []
         scope = "region" if self.profile.style == "aws" else "user"
         for name, material in self.keys.items():
