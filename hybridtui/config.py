@@ -43,6 +43,9 @@ class Overrides(Strict):
     """Flavor / instance type / machine type for new nodes."""
     image: str | None = None
     """Image name or id for new nodes."""
+    ssh_endpoint: str | None = Field(default=None, pattern=r"^[^\s:]+:\d{1,5}$")
+    """`HOST:PORT` that provisioning's steps 6–8 dial instead of the node's own
+    address: a port forward in front of a lab cloud (and the tests' loopback sshd)."""
 
 
 class CloudBase(Strict):
@@ -89,6 +92,10 @@ class SimulatorCloud(CloudBase):
     fault_kinds: list[ResourceKind] = Field(default_factory=list)
     """Resource kinds whose listings the fault hits (empty: every call), e.g.
     `[images]` with `fault: forbidden` for a cloud that refuses one listing."""
+    fault_ops: list[str] = Field(default_factory=list)
+    """API operations the fault hits (empty: every call), e.g. `[public address]`
+    to fail provisioning at step 5: import key, create node, get node, public
+    address, delete node, delete key, node login, node harden, node key removal."""
     nodes: int | None = Field(default=None, ge=0, le=200_000)
     """Override the profile's node count (benchmarks)."""
     read_only: bool = False

@@ -399,3 +399,12 @@ LOGIN_BY_DISTRO_AWS: dict[str, str] = {
     "fedora-coreos": "core",
     "flatcar": "core",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """Step 6's answer: the account the node key logged in as, and every attempt
+    on the way (account, what happened), e.g. ("root", "refused: exit 142, …")."""
+
+    account: str
+    attempts: tuple[tuple[str, str], ...]

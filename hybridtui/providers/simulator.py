@@ -12,7 +12,9 @@ import hashlib
 import itertools
 import random
 import threading
-from dataclasses import replace
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -25,6 +27,7 @@ from hybridtui.domain import (
     Flavor,
     Image,
     KeyPair,
+    Login,
     Network,
     Node,
     NodeSpec,
@@ -84,7 +87,9 @@ class SimulatorProvider(Provider):
     def _call(self, op: str, kind: ResourceKind | None = None) -> _World:
         """Every API call: wait the configured latency, maybe fail, then answer.
         `kind` is the resource kind a listing reads (faults can target kinds)."""
-        targeted = not self.sim.fault_kinds or (kind is not None and kind in self.sim.fault_kinds)
+        targeted = (
+            not self.sim.fault_kinds or (kind is not None and kind in self.sim.fault_kinds)
+        ) and (not self.sim.fault_ops or op in self.sim.fault_ops)
         with self._lock:
             self.calls += 1
             jitter = self._fault_rng.uniform(0, self.sim.jitter) if self.sim.jitter else 0.0
@@ -184,6 +189,8 @@ class SimulatorProvider(Provider):
             if world.keys.pop(name, None) is None:
                 raise NotFoundError(f"{self.name}: key pair {name!r} not found")
             world.managed.discard(name)
+            if self.profile.style == "gce":
+                world.drop_metadata_key(name)
 
     def create_node(self, spec: NodeSpec) -> Node:
         world = self._call("create node")
@@ -205,7 +212,12 @@ class SimulatorProvider(Provider):
         with self._lock:
             world.get(self.name, node_id)
             node = world.nodes.pop(node_id)
+            world.guests.pop(node_id, None)
             world.release_addresses(node)
+
+    def node_access(self, node_id: str, node_key: str) -> DemoNodeAccess:
+        """Steps 6–8 on a demo node: the image model instead of SSH."""
+        return DemoNodeAccess(self, node_id, node_key)
 
     # --------------------------------------------------------- for the tests
     def key_material(self) -> dict[str, str]:
@@ -232,6 +244,20 @@ def _public_key(rng: random.Random, comment: str) -> str:
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
 
 
+@dataclass
+class Guest:
+    """A node's image as cloud-init leaves it: one account with the node key and
+    passwordless sudo; root's key behind the exit-142 refusal naming that account
+    (GCE's guest agent has no such refusal: root is simply not allowed); password
+    login on, as `ssh_pwauth: true` images have it."""
+
+    account: str
+    authorized: dict[str, set[str]]
+    cloud_init: bool = True
+    password_login: bool = True
+    root_keys: set[str] = field(default_factory=set)
+
+
 class _World:
     """The state of one simulated cloud. Callers hold the provider's lock."""
 
@@ -251,6 +277,8 @@ class _World:
             for i, name in enumerate(self.keys)
         }
         self.fips: dict[str, str] = {}
+        #: What runs inside the nodes hybridtui created: their accounts and keys.
+        self.guests: dict[str, Guest] = {}
         #: Names of keys and addresses created through the API (hybridtui's own).
         self.managed: set[str] = set()
         self._public = iter(itertools.cycle(demo_profiles.public_pool(profile)))
@@ -380,6 +408,28 @@ class _World:
                 "image": {"id": image.id}, "key_name": spec.key_name, "addresses": nets,
                 "OS-EXT-AZ:availability_zone": zone, "created": created, "metadata": dict(spec.tags)}  # fmt: skip
 
+    def drop_metadata_key(self, key_name: str) -> None:
+        """GCE: removing a key is removing its ssh-keys line from every instance;
+        the guest agent then takes it off the node (step 8 is live there)."""
+        marker = f"hybridtui:{key_name}"
+        for node_id, node in list(self.nodes.items()):
+            items = (node.raw.get("metadata") or {}).get("items") or []
+            if not any(marker in str(i.get("value", "")) for i in items):
+                continue
+            kept = []
+            for item in items:
+                if item.get("key") == "ssh-keys":
+                    lines = [
+                        ln for ln in str(item.get("value", "")).splitlines() if marker not in ln
+                    ]
+                    if lines:
+                        kept.append({**item, "value": "\n".join(lines)})
+                else:
+                    kept.append(item)
+            self.nodes[node_id] = replace(
+                node, raw={**node.raw, "metadata": {**node.raw["metadata"], "items": kept}}
+            )
+
     def _gce_key_line(self, key_name: str) -> str:
         """A GCE ssh-keys entry for a node: the operator key of its environment,
         for the `hybrid` account, the way gcloud writes it (google-ssh with expireOn)."""
@@ -464,6 +514,10 @@ class _World:
         node = self._make(node_id, spec, NodeState.RUNNING, DEMO_EPOCH.isoformat(timespec="seconds"),
                           image, len(self.nodes) + 1000, extra)  # fmt: skip
         self.nodes[node_id] = node
+        account = "hybrid" if self.profile.style == "gce" else image.login_user or "cloud-user"
+        node_key = self.keys.get(spec.key_name, "")
+        self.guests[node_id] = Guest(account=account, authorized={account: {node_key}} if node_key else {},
+                                     cloud_init=self.profile.style != "gce")  # fmt: skip
         return node
 
     def get(self, cloud: str, node_id: str) -> Node:
@@ -611,3 +665,83 @@ class _World:
                     self.release_address(ip)  # we allocated it: give it back
                 else:
                     self.fips[ip] = ""
+
+
+class DemoNodeAccess:
+    """Steps 6–8 against a demo node's `Guest`, with the provider's latency and
+    faults (ops `node login`, `node harden`, `node key removal`): the quirks a
+    real image shows — the account that varies, cloud-init's refusal of root
+    with exit 142 naming the right account, password login on by default."""
+
+    def __init__(self, provider: SimulatorProvider, node_id: str, node_key: str) -> None:
+        self.provider = provider
+        self.node_id = node_id
+        self.node_key = " ".join(node_key.split()[:2])
+
+    def _guest(self, op: str) -> Guest:
+        world = self.provider._call(op)
+        with self.provider._lock:
+            guest = world.guests.get(self.node_id)
+        if guest is None:
+            raise NotFoundError(f"{self.provider.name}: node {self.node_id!r} is gone")
+        return guest
+
+    def _has_key(self, guest: Guest, user: str, key: str) -> bool:
+        return any(" ".join(k.split()[:2]) == key for k in guest.authorized.get(user, set()))
+
+    def wait_ready(self, deadline: float, cancel: threading.Event) -> None:
+        if cancel.is_set():
+            raise CloudTimeoutError(f"{self.provider.name}: cancelled while waiting for sshd")
+        if time.monotonic() > deadline:
+            raise CloudTimeoutError(
+                f"{self.provider.name}: sshd did not answer before the deadline"
+            )
+        self._guest("node login")
+
+    def login(self, candidates: Sequence[str]) -> Login:
+        guest = self._guest("node login")
+        attempts: list[tuple[str, str]] = []
+        queue = list(candidates)
+        while queue:
+            user = queue.pop(0)
+            if any(u == user for u, _ in attempts):
+                continue
+            if user == "root" and guest.cloud_init and not guest.root_keys:
+                msg = f'Please login as the user "{guest.account}" rather than the user "root".'
+                attempts.append(("root", f"refused: exit 142, {msg}"))
+                queue.insert(0, guest.account)  # the refusal names the account: try it next
+                continue
+            if self._has_key(guest, user, self.node_key):
+                attempts.append((user, "ok"))
+                return Login(user, tuple(attempts))
+            attempts.append((user, "Permission denied (publickey)"))
+        tried = ", ".join(u for u, _ in attempts)
+        raise ProviderError(f"{self.provider.name}: the node key logs in as none of: {tried}",
+                            title="Login failed", hint="Set overrides.login_user to the image's account.")  # fmt: skip
+
+    def harden(self, account: str, root_keys: Sequence[str]) -> list[str]:
+        guest = self._guest("node harden")
+        if not self._has_key(guest, account, self.node_key):
+            raise ProviderError(
+                f"{self.provider.name}: {account} cannot log in to install root's keys"
+            )
+        with self.provider._lock:
+            guest.root_keys = {" ".join(k.split()[:2]) for k in root_keys}
+            guest.password_login = False
+        proofs = [
+            f"root logs in with {len(guest.root_keys)} operator key(s) (no exit 142 any more)"
+        ]
+        proofs.append("password login refused (PasswordAuthentication no, sshd reloaded)")
+        return proofs
+
+    def remove_node_key(self, account: str) -> list[str]:
+        guest = self._guest("node key removal")
+        with self.provider._lock:
+            guest.authorized[account] = {
+                k
+                for k in guest.authorized.get(account, set())
+                if " ".join(k.split()[:2]) != self.node_key
+            }
+        if self._has_key(guest, account, self.node_key):
+            raise ProviderError(f"{self.provider.name}: the node key still logs in as {account}")
+        return [f"the node key no longer logs in as {account}"]

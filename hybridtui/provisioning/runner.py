@@ -1,0 +1,207 @@
+"""Run plans on several clouds at once: a thread per cloud, one progress event
+per step as it ends, cancel, and rollback of whatever a failed run made.
+
+The runner is Textual-free: the CLI prints its events, the dashboard turns them
+into messages. Rollback reads the ledger, so it also undoes what a step made
+right before it failed (the intent is written first).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hybridtui.errors import HybridError, ProviderError, ProvisionError
+from hybridtui.interop.model import Cell
+from hybridtui.providers.base import Provider
+from hybridtui.provisioning import steps
+from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
+from hybridtui.provisioning.plan import Plan
+from hybridtui.provisioning.ssh import NodeAccess, forget_node_key
+from hybridtui.provisioning.steps import Context, Status, StepResult
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One step of one cloud ended (or the run rolled back)."""
+
+    cloud: str
+    result: StepResult
+
+
+@dataclass
+class CloudRun:
+    cloud: str
+    results: list[StepResult] = field(default_factory=list)
+    node_id: str = ""
+    node_name: str = ""
+    address: str = ""
+    login: str = ""
+    error: str = ""
+    #: What a failed run undid, in order ("node i-0abc deleted", …).
+    rolled_back: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def measured(self, at: float) -> list[Cell]:
+        """The steps this run answered, as the scorecard's measured evidence."""
+        return [c for r in self.results if (c := r.cell(self.cloud, at)) is not None]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "cloud": self.cloud,
+            "ok": self.ok,
+            "error": self.error or None,
+            "steps": [r.to_dict() for r in self.results],
+            "node": {"id": self.node_id, "name": self.node_name, "address": self.address, "login": self.login}
+            if self.node_id else None,
+            "rolled_back": self.rolled_back,
+        }  # fmt: skip
+
+
+def default_access(ctx: Context) -> NodeAccess:
+    """How steps 6–8 reach the node: the demo clouds' image model; real SSH is
+    the next piece of the provisioning engine (issue #10) and is refused clearly."""
+    make = getattr(ctx.provider, "node_access", None)
+    if make is not None and ctx.node is not None and ctx.key is not None:
+        access: NodeAccess = make(ctx.node.id, ctx.key.public)
+        return access
+    raise ProvisionError(
+        f"{ctx.plan.cloud}: steps 6–8 need SSH to the node, which this version does not do yet",
+        hint="Demo clouds provision end to end; real clouds stop after step 5 and roll back.",
+    )
+
+
+class Runner:
+    def __init__(
+        self,
+        providers: dict[str, Provider],
+        ledger: Ledger,
+        keys_dir: Path,
+        *,
+        root_keys: Sequence[str] = (),
+        keep_node_key: bool = False,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+        node_timeout: float = 300.0,
+        access_for: Callable[[Context], NodeAccess] = default_access,
+    ) -> None:
+        self.providers = providers
+        self.ledger = ledger
+        self.keys_dir = keys_dir
+        self.root_keys = list(root_keys)
+        self.keep_node_key = keep_node_key
+        self.progress = progress
+        self.cancel = cancel or threading.Event()
+        self.node_timeout = node_timeout
+        self.access_for = access_for
+        self.run_id = uuid.uuid4().hex[:12]
+
+    def run(self, plans: Sequence[Plan], name_prefix: str = "hybrid") -> list[CloudRun]:
+        """Every plan at once; returns when all ended (done or rolled back)."""
+        runs = {p.cloud: CloudRun(p.cloud) for p in plans}
+        threads = [
+            threading.Thread(target=self._run_one, args=(p, runs[p.cloud], f"{name_prefix}-{self.run_id[:6]}"),
+                             name=f"provision-{p.cloud}", daemon=True)
+            for p in plans
+        ]  # fmt: skip
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)  # short joins: Ctrl-C reaches the main thread at once
+        return [runs[p.cloud] for p in plans]
+
+    def _run_one(self, plan: Plan, out: CloudRun, name: str) -> None:
+        ctx = Context(run=self.run_id, plan=plan, provider=self.providers[plan.cloud], ledger=self.ledger,
+                      keys_dir=self.keys_dir, name=name, root_keys=self.root_keys, cancel=self.cancel,
+                      node_timeout=self.node_timeout, access_for=self.access_for)  # fmt: skip
+        sequence: list[tuple[int, Callable[[], StepResult]]] = [
+            (1, lambda: steps.step1_key(ctx)),
+            (2, lambda: steps.step2_read(ctx)),
+            (3, lambda: steps.step3_pick(ctx)),
+            (4, lambda: steps.step4_request(ctx)),
+            (5, lambda: steps.step5_public(ctx)),
+            (6, lambda: steps.step6_login(ctx)),
+            (7, lambda: steps.step7_harden(ctx)),
+            (8, lambda: steps.step8_remove(ctx, self.keep_node_key)),
+        ]
+        for number, step in sequence:
+            started = time.monotonic()
+            try:
+                ctx.check_cancel()
+                result = step()
+            except Exception as e:  # every failure: say which step, roll back, keep the rest going
+                message = e.message if isinstance(e, HybridError) else f"{type(e).__name__}: {e}"
+                result = StepResult(
+                    number, Status.FAILED, time.monotonic() - started, message, steps.error_name(e)
+                )
+                self._emit(out, result)
+                out.error = f"step {number} ({steps.STEP_TITLES[number]}): {message}"
+                out.rolled_back = self.rollback(plan.cloud, self.run_id)
+                if out.rolled_back:
+                    self._emit(
+                        out, StepResult(number, Status.ROLLED_BACK, 0.0, "; ".join(out.rolled_back))
+                    )
+                return
+            result = StepResult(result.step, result.status, time.monotonic() - started, result.detail,
+                                result.error, result.verdict, result.value)  # fmt: skip
+            self._emit(out, result)
+            if ctx.node is not None:
+                out.node_id, out.node_name = ctx.node.id, ctx.node.name
+            if ctx.address is not None:
+                out.address = ctx.address.ip
+            if ctx.login is not None:
+                out.login = ctx.login.account
+
+    def _emit(self, out: CloudRun, result: StepResult) -> None:
+        out.results.append(result)
+        if self.progress is not None:
+            with contextlib.suppress(Exception):  # a display problem never stops a run
+                self.progress(Progress(out.cloud, result))
+
+    def rollback(self, cloud: str, run: str) -> list[str]:
+        """Undo, newest first, what `run` made on `cloud` (the ledger says what)."""
+        return undo(
+            self.ledger, self.providers[cloud], self.ledger.open_entries(cloud=cloud, run=run)
+        )
+
+
+def undo(ledger: Ledger, provider: Provider, entries: Sequence[Entry]) -> list[str]:
+    """Delete what `entries` name, newest first; each one that is gone is
+    released in the ledger, one that could not be removed stays for clean-up."""
+    done: list[str] = []
+    for e in entries:  # newest first
+        try:
+            if e.kind is Kind.NODE and e.ref:
+                provider.delete_node(e.ref)
+                done.append(f"node {e.ref} deleted")
+            elif e.kind is Kind.ADDRESS:
+                # a floating / Elastic IP hybridtui allocated goes with the node (the
+                # adapters release only what they allocated); nothing else to do
+                done.append(f"address {e.ref or '(none yet)'} released with the node")
+            elif e.kind is Kind.KEY and e.state is State.CREATED:
+                provider.delete_key(e.ref)
+                done.append(f"key {e.ref} deleted")
+            elif e.kind is Kind.LOCAL_KEY and e.ref:
+                forget_node_key(Path(e.ref))
+                done.append(f"local key {Path(e.ref).name} deleted")
+            elif e.state is State.INTENT:
+                done.append(f"{e.kind} {e.name}: never created")
+        except ProviderError as err:
+            if err.title == "Not found" or "not found" in err.message:
+                done.append(f"{e.kind} {e.ref or e.name} already gone")
+            else:
+                done.append(
+                    f"{e.kind} {e.ref or e.name} NOT removed ({err.message}): left for `hybridtui cleanup`"
+                )
+                continue
+        ledger.released(e.id)
+    return done

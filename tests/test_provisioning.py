@@ -1,0 +1,218 @@
+"""The provisioning engine on the demo clouds: plans, all eight steps on several
+clouds at once, a fault at each step in turn (rolled back, nothing left — counted
+through the provider's own listings), cancel, and the measured evidence."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import sim_cloud
+
+from hybridtui.config import SimulatorCloud
+from hybridtui.domain import MANAGED_TAG, AddressKind, PublicIpStrategy
+from hybridtui.interop.equivalence import Spec
+from hybridtui.interop.model import Evidence, Verdict
+from hybridtui.interop.scorecard import build
+from hybridtui.interop.site import Site, site_for
+from hybridtui.inventory.poller import merge
+from hybridtui.providers import CloudTarget
+from hybridtui.providers.simulator import SimulatorProvider
+from hybridtui.provisioning.ledger import Kind, Ledger, State
+from hybridtui.provisioning.plan import PlanError, make_plan
+from hybridtui.provisioning.runner import Progress, Runner
+from hybridtui.provisioning.steps import Status
+
+SPEC = Spec.parse("vcpus=2,ram_gb=4,image=ubuntu")
+ROOT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl operator@laptop"
+
+
+def demo(name: str, profile: str, **knobs: Any) -> tuple[CloudTarget, SimulatorProvider]:
+    cfg = SimulatorCloud.model_validate(sim_cloud(name, profile, **knobs))
+    return CloudTarget(name, "simulator", cfg), SimulatorProvider(name, cfg)
+
+
+def site_of(target: CloudTarget, provider: SimulatorProvider) -> Site:
+    inv = provider.fetch_inventory()
+    return site_for(target, merge(target.name, target.kind, None, inv, time.time()))
+
+
+def counts(p: SimulatorProvider) -> dict[str, int]:
+    """What exists on the cloud, through its own listings."""
+    nodes = p.list_nodes()
+    return {
+        "nodes": len(nodes),
+        "ours": sum(1 for n in nodes if n.raw.get("Tags") and any(t["Key"] == MANAGED_TAG for t in n.raw["Tags"]))
+        + sum(1 for n in nodes if MANAGED_TAG in (n.raw.get("metadata") or {}) or MANAGED_TAG in (n.raw.get("labels") or {})),
+        "managed keys": sum(1 for k in p.list_keys() if k.managed),
+        "floating ips": len(p.floating_ips()),
+    }  # fmt: skip
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger(tmp_path / "ledger.sqlite")
+
+
+CLOUDS = [("aws", "aws-default-vpc"), ("gce", "gce-access-config"), ("fip", "openstack-floating-ip"),
+          ("v6", "openstack-ipv6-only"), ("priv", "openstack-private")]  # fmt: skip
+
+
+def test_plans_say_what_and_why_and_refuse_clearly() -> None:
+    target, p = demo("fip", "openstack-floating-ip")
+    plan = make_plan(site_of(target, p), SPEC, read_only=False)
+    assert plan.strategy is PublicIpStrategy.FLOATING_IP
+    assert plan.pool == "ext-net"
+    assert (plan.flavor.vcpus, plan.flavor.ram_mb) == (2, 4096)
+    assert (plan.image.distro, plan.image.version) == ("ubuntu", "24.04")
+    assert plan.network.name == "default-network"
+    assert plan.logins[0] == "ubuntu"
+    assert set(plan.reasons) == {"flavor", "image", "network", "public address", "login"}
+    with pytest.raises(PlanError, match="is read-only") as e:
+        make_plan(site_of(target, p), SPEC, read_only=True)
+    assert e.value.hint is not None
+    assert "read_only: false" in e.value.hint
+    with pytest.raises(PlanError, match=r"no match for .*image: no debian 7; releases here"):
+        make_plan(site_of(target, p), Spec.parse("image=debian-7"), read_only=False)
+    gce_target, gce = demo("gce", "gce-access-config", overrides={"login_user": "ops"})
+    assert make_plan(site_of(gce_target, gce), SPEC, read_only=False).logins == ("ops",)
+
+
+def test_eight_steps_on_five_clouds_at_once(ledger: Ledger, tmp_path: Path) -> None:
+    demos = {name: demo(name, profile, overrides={"jump_host": "ops@bastion"} if name == "priv" else {})
+             for name, profile in CLOUDS}  # fmt: skip
+    before = {name: counts(p) for name, (_, p) in demos.items()}
+    plans = [make_plan(site_of(t, p), SPEC, read_only=False) for t, p in demos.values()]
+    events: list[Progress] = []
+    lock = threading.Lock()
+
+    def progress(ev: Progress) -> None:
+        with lock:
+            events.append(ev)
+
+    runner = Runner({n: p for n, (_, p) in demos.items()}, ledger, tmp_path / "keys",
+                    root_keys=[ROOT_KEY], progress=progress)  # fmt: skip
+    runs = {r.cloud: r for r in runner.run(plans)}
+    for name, run in runs.items():
+        assert run.ok, (name, run.error, run.results)
+        assert [r.step for r in run.results] == list(range(1, 9)), name
+        assert sorted(e.result.step for e in events if e.cloud == name) == list(range(1, 9))
+        p = demos[name][1]
+        after = counts(p)
+        assert after["nodes"] == before[name]["nodes"] + 1
+        assert after["managed keys"] == 0, "step 8 removed the node key from the cloud"
+        node = p.get_node(run.node_id)
+        assert node.name.startswith("hybrid-")
+    statuses = {n: [str(r.status) for r in run.results] for n, run in runs.items()}
+    assert statuses["priv"][4] == "skipped", "no public address: reached through the jump host"
+    assert runs["fip"].address.startswith("203.0.113.")
+    fip_node = demos["fip"][1].get_node(runs["fip"].node_id)
+    assert any(
+        a.kind is AddressKind.FLOATING and a.ip == runs["fip"].address for a in fip_node.addresses
+    )
+    assert ":" in runs["v6"].address, "IPv6-only cloud: the node's public address is IPv6"
+    assert runs["aws"].login == "ubuntu"
+    assert runs["gce"].login == "hybrid", "GCE: the account hybridtui put into metadata"
+    assert not any(f.is_file() for f in (tmp_path / "keys").rglob("*")), "no private key file left"
+    # the ledger keeps what the runs made on purpose (nodes and addresses), keys are released
+    left = ledger.open_entries()
+    assert {e.kind for e in left} == {Kind.NODE, Kind.ADDRESS}
+    assert all(e.state is State.CREATED for e in left)
+
+
+def test_cloud_init_refusal_names_the_account(ledger: Ledger, tmp_path: Path) -> None:
+    target, p = demo("fip", "openstack-floating-ip", overrides={"login_user": "root"})
+    plan = make_plan(site_of(target, p), SPEC, read_only=False)
+    (run,) = Runner({"fip": p}, ledger, tmp_path / "keys", root_keys=[ROOT_KEY]).run([plan])
+    assert run.ok, run.error
+    step6 = run.results[5]
+    assert step6.detail.startswith(
+        'as ubuntu (root: refused: exit 142, Please login as the user "ubuntu" rather than the user "root".; ubuntu: ok)'
+    )
+    assert step6.verdict is Verdict.PARTIAL
+    step7 = run.results[6]
+    assert "password login refused" in step7.detail
+
+
+@pytest.mark.parametrize(
+    ("op", "step"),
+    [("import key", 1), ("create node", 4), ("public address", 5), ("node login", 6),
+     ("node harden", 7), ("node key removal", 8)],
+)  # fmt: skip
+def test_a_fault_at_each_step_rolls_back_everything(
+    ledger: Ledger, tmp_path: Path, op: str, step: int
+) -> None:
+    target, p = demo("fip", "openstack-floating-ip", fault="http-500", fault_ops=[op])
+    plan = make_plan(site_of(target, p), SPEC, read_only=False)
+    before = counts(p)
+    (run,) = Runner({"fip": p}, ledger, tmp_path / "keys", root_keys=[ROOT_KEY]).run([plan])
+    assert not run.ok
+    assert run.error.startswith(f"step {step} (")
+    assert "HTTP 500" in run.error
+    failed = [r for r in run.results if r.status is Status.FAILED]
+    assert [r.step for r in failed] == [step]
+    assert failed[0].error == "CloudUnavailableError"
+    assert counts(p) == before, "nothing the run made is left on the cloud"
+    assert ledger.open_entries() == [], "and nothing is left in the ledger"
+    assert not any(f.is_file() for f in (tmp_path / "keys").rglob("*")), "nor a private key on disk"
+    if step >= 4:
+        assert any(r.status is Status.ROLLED_BACK and "deleted" in r.detail for r in run.results)
+
+
+def test_one_cloud_failing_leaves_the_others_running(ledger: Ledger, tmp_path: Path) -> None:
+    good_t, good = demo("aws", "aws-default-vpc")
+    bad_t, bad = demo(
+        "fip", "openstack-floating-ip", fault="http-500", fault_ops=["public address"]
+    )
+    plans = [
+        make_plan(site_of(t, p), SPEC, read_only=False) for t, p in ((good_t, good), (bad_t, bad))
+    ]
+    runs = {
+        r.cloud: r for r in Runner({"aws": good, "fip": bad}, ledger, tmp_path / "keys").run(plans)
+    }
+    assert runs["aws"].ok
+    assert not runs["fip"].ok
+    assert [str(r.status) for r in runs["aws"].results][6] == "skipped", (
+        "no operator key given: step 7 skipped"
+    )
+
+
+def test_cancel_rolls_back(ledger: Ledger, tmp_path: Path) -> None:
+    target, p = demo("aws", "aws-default-vpc")
+    plan = make_plan(site_of(target, p), SPEC, read_only=False)
+    before = counts(p)
+    cancel = threading.Event()
+
+    def progress(ev: Progress) -> None:
+        if ev.result.step == 4:
+            cancel.set()  # as a user pressing esc / Ctrl-C right after the node was requested
+
+    (run,) = Runner({"aws": p}, ledger, tmp_path / "keys", progress=progress, cancel=cancel).run(
+        [plan]
+    )
+    assert not run.ok
+    assert run.error == "step 5 (public address): aws: cancelled"
+    assert counts(p) == before
+    assert ledger.open_entries() == []
+
+
+def test_measured_steps_feed_the_scorecard(ledger: Ledger, tmp_path: Path) -> None:
+    target, p = demo("fip", "openstack-floating-ip", overrides={"login_user": "root"})
+    site = site_of(target, p)
+    plan = make_plan(site, SPEC, read_only=False)
+    (run,) = Runner({"fip": p}, ledger, tmp_path / "keys", root_keys=[ROOT_KEY]).run([plan])
+    card = build([site]).with_measured(run.measured(at=time.time()))
+    step5 = card.cell("fip", "5")
+    assert step5 is not None
+    assert (step5.evidence, step5.verdict, step5.value) == (
+        Evidence.MEASURED,
+        Verdict.PARTIAL,
+        "floating-ip",
+    )
+    step6 = card.cell("fip", "6")
+    assert step6 is not None
+    assert (step6.evidence, step6.value) == (Evidence.MEASURED, "ubuntu")
+    assert card.cell("fip", "1").evidence is Evidence.MEASURED  # type: ignore[union-attr]
