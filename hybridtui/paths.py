@@ -18,6 +18,8 @@ class Paths:
     config_dir: Path
     cache_dir: Path
     log_dir: Path
+    #: Things that must not be thrown away with a cache: node keys, the ledger.
+    data_dir: Path
 
     @property
     def config_file(self) -> Path:
@@ -31,6 +33,16 @@ class Paths:
     def inventory_cache_dir(self) -> Path:
         return self.cache_dir / "inventory"
 
+    @property
+    def node_keys_dir(self) -> Path:
+        """Private keys of nodes being provisioned (0600, deleted at step 8)."""
+        return self.data_dir / "node-keys"
+
+    @property
+    def ledger_file(self) -> Path:
+        """What provisioning made, before and after it made it (`hybridtui cleanup`)."""
+        return self.data_dir / "ledger.sqlite"
+
 
 def resolve_paths(env: dict[str, str] | None = None) -> Paths:
     """Where things live, honouring `HYBRIDTUI_HOME`, else the platform's user dirs."""
@@ -38,13 +50,15 @@ def resolve_paths(env: dict[str, str] | None = None) -> Paths:
     home = env.get("HYBRIDTUI_HOME")
     if home:
         base = Path(home).expanduser()
-        return Paths(config_dir=base / "config", cache_dir=base / "cache", log_dir=base / "log")
+        return Paths(config_dir=base / "config", cache_dir=base / "cache", log_dir=base / "log",
+                     data_dir=base / "data")  # fmt: skip
     import platformdirs  # small, but only needed here
 
     return Paths(
         config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
         cache_dir=Path(platformdirs.user_cache_dir(APP_NAME)),
         log_dir=Path(platformdirs.user_log_dir(APP_NAME)),
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME)),
     )
 
 

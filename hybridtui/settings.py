@@ -25,6 +25,8 @@ class Settings:
     offline: bool
     paths: Paths
     theme: str | None = None
+    #: `--read-only`: every cloud is read-only for this run, whatever its config says.
+    read_only: bool = False
 
 
 def demo_config_path() -> Path:
@@ -38,6 +40,7 @@ def resolve_settings(
     offline: bool = False,
     theme: str | None = None,
     env: dict[str, str] | None = None,
+    read_only: bool = False,
 ) -> Settings:
     """Pick the config: --demo > --config > $HYBRIDTUI_CONFIG > user file > demo."""
     env = dict(os.environ) if env is None else env
@@ -63,4 +66,5 @@ def resolve_settings(
         offline=offline,
         paths=paths,
         theme=theme or env.get("HYBRIDTUI_THEME") or config.theme,
+        read_only=read_only,
     )

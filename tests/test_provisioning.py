@@ -118,9 +118,10 @@ def test_eight_steps_on_five_clouds_at_once(ledger: Ledger, tmp_path: Path) -> N
     assert runs["gce"].login == "hybrid", "GCE: the account hybridtui put into metadata"
     assert not any(f.is_file() for f in (tmp_path / "keys").rglob("*")), "no private key file left"
     # the ledger keeps what the runs made on purpose (nodes and addresses), keys are released
-    left = ledger.open_entries()
-    assert {e.kind for e in left} == {Kind.NODE, Kind.ADDRESS}
-    assert all(e.state is State.CREATED for e in left)
+    assert ledger.open_entries() == [], "no leftovers"
+    kept = ledger.open_entries(kept=True)
+    assert {e.kind for e in kept} == {Kind.NODE, Kind.ADDRESS}
+    assert all(e.state is State.KEPT for e in kept)
 
 
 def test_cloud_init_refusal_names_the_account(ledger: Ledger, tmp_path: Path) -> None:
@@ -216,3 +217,130 @@ def test_measured_steps_feed_the_scorecard(ledger: Ledger, tmp_path: Path) -> No
     assert step6 is not None
     assert (step6.evidence, step6.value) == (Evidence.MEASURED, "ubuntu")
     assert card.cell("fip", "1").evidence is Evidence.MEASURED  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------ command line
+
+
+def write_config(path: Path, *clouds: dict[str, Any]) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump({"clouds": list(clouds)}))
+    return path
+
+
+def test_provision_destroy_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import json
+
+    from hybridtui.cli import main
+
+    cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip"),
+                       sim_cloud("aws", "aws-default-vpc"), {**sim_cloud("ro", "aws-default-vpc"), "read_only": True})  # fmt: skip
+    root = tmp_path / "id_ed25519.pub"
+    root.write_text(ROOT_KEY + "\n")
+    code = main(["provision", "--config", str(cfg), "--cloud", "fip", "--cloud", "aws", "--spec", "image=debian",
+                 "--root-key", str(root), "--yes", "--format", "json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    runs = {r["cloud"]: r for r in json.loads(out)["clouds"]}
+    assert [s["status"] for s in runs["fip"]["steps"]] == ["ok"] * 8
+    assert runs["aws"]["node"]["login"] == "admin", "Debian logs in as admin on AWS"
+    assert runs["fip"]["node"]["login"] == "debian", "and as debian on OpenStack"
+    # the node outlives the process: the next command sees it, destroy removes it
+    code = main(["inventory", "--config", str(cfg), "--cloud", "fip", "--format", "json"])
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)["records"]]
+    assert runs["fip"]["node"]["name"] in names
+    code = main(
+        ["destroy", "--config", str(cfg), "--cloud", "fip", "--yes", runs["fip"]["node"]["name"]]
+    )
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert f"node {runs['fip']['node']['id']} deleted" in out
+    code = main(["inventory", "--config", str(cfg), "--cloud", "fip", "--format", "json"])
+    assert runs["fip"]["node"]["name"] not in [
+        r["name"] for r in json.loads(capsys.readouterr().out)["records"]
+    ]
+    # refusals: nothing is created
+    code = main(
+        ["provision", "--config", str(cfg), "--cloud", "ro", "--spec", "image=debian", "--yes"]
+    )
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "ro is read-only: nothing is provisioned there" in err
+    code = main(
+        ["provision", "--config", str(cfg), "--cloud", "aws", "--spec", "image=debian-7", "--yes"]
+    )
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "no debian 7" in err
+    code = main(
+        [
+            "--read-only",
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "aws",
+            "--spec",
+            "image=debian",
+            "--yes",
+        ]
+    )
+    assert code == 2
+    assert "read-only" in capsys.readouterr().err
+    code = main(["provision", "--config", str(cfg), "--cloud", "aws", "--spec", "image=debian", "--yes",
+                 "--root-key", str(tmp_path / "c.yaml")])  # fmt: skip
+    assert code == 2
+    assert "not an OpenSSH public key" in capsys.readouterr().err
+    code = main(["destroy", "--config", str(cfg), "--cloud", "aws", "--yes", "web-prod-01"])
+    assert code == 2
+    assert "was not made by hybridtui: it is not deleted" in capsys.readouterr().err
+
+
+def test_sigkill_mid_run_then_cleanup_leaves_nothing(tmp_path: Path) -> None:
+    """A provisioning process killed after the node was requested: the ledger
+    and the tags let `cleanup` remove everything it made."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip", latency=0.3))
+    env = {**os.environ}
+    proc = subprocess.Popen([sys.executable, "-m", "hybridtui", "provision", "--config", str(cfg), "--cloud", "fip",
+                             "--spec", "image=ubuntu", "--yes"], stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if " 4 request node " in line and " ok " in line:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "hybridtui", *argv, "--config", str(cfg)],
+                              capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
+
+    nodes = json.loads(
+        run("inventory", "--cloud", "fip", "--kind", "all", "--format", "json").stdout
+    )["records"]
+    assert any(r["kind"] == "nodes" and r["name"].startswith("hybrid-") for r in nodes), (
+        "the killed run left a node"
+    )
+    done = run("cleanup", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "node sim-" in done.stdout
+    assert "deleted" in done.stdout
+    after = json.loads(
+        run("inventory", "--cloud", "fip", "--kind", "all", "--format", "json").stdout
+    )["records"]
+    assert not any(r["kind"] == "nodes" and r["name"].startswith("hybrid-") for r in after)
+    assert not any(r["kind"] == "keys" and r.get("managed") for r in after)
+    assert not any(r["kind"] == "addresses" and r.get("managed") for r in after)
+    keys_dir = Path(os.environ["HYBRIDTUI_HOME"]) / "data" / "node-keys"
+    assert not any(f.is_file() for f in keys_dir.rglob("*")), "the node's private key is gone too"
+    again = run("cleanup", "--yes")
+    assert (again.returncode, again.stdout) == (0, ""), "nothing left to clean"

@@ -137,5 +137,23 @@ class InventoryCache:
             history.append({"at": at, "cells": cells})
             self._cache.set(entry, _encode(history[-limit:]))
 
+    # ------------------------------------------------------ measured evidence
+    def keep_measured(self, target: CloudTarget, cells: list[dict[str, object]]) -> None:
+        """The steps a provisioning run measured on this cloud (the newest run
+        wins, step by step): the scorecard shows them as *measured* evidence."""
+        entry = f"{self.key(target)}/measured"
+        with self._cache.transact():
+            raw = self._cache.get(entry)
+            by_check = {str(c["check"]): c for c in (json.loads(raw) if raw is not None else [])}
+            by_check.update({str(c["check"]): c for c in cells})
+            self._cache.set(entry, _encode(list(by_check.values())))
+
+    def measured(self, target: CloudTarget) -> list[dict[str, object]]:
+        raw = self._cache.get(f"{self.key(target)}/measured")
+        try:
+            return list(json.loads(raw)) if raw is not None else []
+        except ValueError:
+            return []
+
     def close(self) -> None:
         self._cache.close()

@@ -48,6 +48,13 @@ def compare(
     card = build(sites, spec)
     if cache is None:
         return Comparison(card)
+    measured: list[Cell] = []
+    for t in targets:
+        try:
+            measured.extend(Cell.from_dict(d) for d in cache.measured(t))
+        except (OSError, ValueError, KeyError) as e:
+            log.warning("measured evidence of %s unavailable: %s", t.name, e)
+    card = card.with_measured(measured)
     changed: dict[str, frozenset[str]] = {}
     changes: list[drift.Change] = []
     for t in targets:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import random
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 from hybridtui.config import CloudBase, Fault, SimulatorCloud
@@ -106,7 +108,41 @@ class SimulatorProvider(Provider):
         with self._lock:
             if self._world is None:
                 self._world = _World(self.profile, self.sim.seed, self.sim.nodes)
+                self._world.restore(self._load_state())
             return self._world
+
+    # ----------------------------------------------------------- persistence
+    def _state_path(self) -> Path:
+        """What hybridtui made on this demo cloud survives the process (a node
+        provisioned headless shows up in the dashboard, `destroy` removes it)."""
+        from hybridtui.paths import resolve_paths
+
+        return (
+            resolve_paths().cache_dir
+            / "demo-state"
+            / f"{self.name}-{self.profile.key}-{self.sim.seed}.json"
+        )
+
+    def _load_state(self) -> dict[str, Any]:
+        path = self._state_path()
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):  # a damaged state file: start from the seed again
+            return {}
+        return data
+
+    def _save_state(self) -> None:
+        """Atomically (write, then rename) after every write operation; the
+        caller holds the provider lock."""
+        if self._world is None:
+            return
+        path = self._state_path()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(self._world.state(), default=str), encoding="utf-8")
+        tmp.replace(path)
 
     def _raise_fault(self, op: str) -> None:
         if self.fault is Fault.TIMEOUT:
@@ -181,6 +217,7 @@ class SimulatorProvider(Provider):
                 )
             world.keys[name] = public_key
             world.managed.add(name)
+            self._save_state()
         return name
 
     def delete_key(self, name: str) -> None:
@@ -191,11 +228,14 @@ class SimulatorProvider(Provider):
             world.managed.discard(name)
             if self.profile.style == "gce":
                 world.drop_metadata_key(name)
+            self._save_state()
 
     def create_node(self, spec: NodeSpec) -> Node:
         world = self._call("create node")
         with self._lock:
-            return world.create(self.name, spec)
+            node = world.create(self.name, spec)
+            self._save_state()
+            return node
 
     def get_node(self, node_id: str) -> Node:
         world = self._call("get node")
@@ -205,7 +245,9 @@ class SimulatorProvider(Provider):
     def ensure_public_address(self, node_id: str, pool: str | None = None) -> Address:
         world = self._call("public address")
         with self._lock:
-            return world.public_address(self.name, node_id, pool)
+            addr = world.public_address(self.name, node_id, pool)
+            self._save_state()
+            return addr
 
     def delete_node(self, node_id: str) -> None:
         world = self._call("delete node")
@@ -214,6 +256,7 @@ class SimulatorProvider(Provider):
             node = world.nodes.pop(node_id)
             world.guests.pop(node_id, None)
             world.release_addresses(node)
+            self._save_state()
 
     def node_access(self, node_id: str, node_key: str) -> DemoNodeAccess:
         """Steps 6–8 on a demo node: the image model instead of SSH."""
@@ -407,6 +450,38 @@ class _World:
         return {"id": node_id, "name": spec.name, "status": word, "flavor": {"original_name": spec.flavor},
                 "image": {"id": image.id}, "key_name": spec.key_name, "addresses": nets,
                 "OS-EXT-AZ:availability_zone": zone, "created": created, "metadata": dict(spec.tags)}  # fmt: skip
+
+    def state(self) -> dict[str, Any]:
+        """What hybridtui made here (nodes `sim-*`, imported keys, floating IPs it
+        allocated, the nodes' guests): the rest is regenerated from the seed."""
+        ours = {i: n for i, n in self.nodes.items() if i.startswith("sim-")}
+        return {
+            "version": 1,
+            "serial": max((int(i.split("-")[1]) for i in ours), default=0),
+            "nodes": [n.to_dict() for n in ours.values()],
+            "keys": {k: self.keys[k] for k in self.managed if k in self.keys},
+            "fips": {ip: owner for ip, owner in self.fips.items() if ip in self.managed},
+            "guests": {i: {"account": g.account, "authorized": {u: sorted(k) for u, k in g.authorized.items()},
+                           "cloud_init": g.cloud_init, "password_login": g.password_login,
+                           "root_keys": sorted(g.root_keys)} for i, g in self.guests.items()},
+        }  # fmt: skip
+
+    def restore(self, state: dict[str, Any]) -> None:
+        if state.get("version") != 1:
+            return
+        for data in state.get("nodes") or []:
+            node = Node.from_dict(data)
+            self.nodes[node.id] = node  # type: ignore[assignment]
+        for name, material in (state.get("keys") or {}).items():
+            self.keys[name] = material
+            self.managed.add(name)
+        for ip, owner in (state.get("fips") or {}).items():
+            self.fips[ip] = owner
+            self.managed.add(ip)
+        for node_id, g in (state.get("guests") or {}).items():
+            self.guests[node_id] = Guest(g["account"], {u: set(k) for u, k in g["authorized"].items()},
+                                         g["cloud_init"], g["password_login"], set(g["root_keys"]))  # fmt: skip
+        self._serial = itertools.count(int(state.get("serial") or 0) + 1)
 
     def drop_metadata_key(self, key_name: str) -> None:
         """GCE: removing a key is removing its ssh-keys line from every instance;

@@ -29,7 +29,8 @@ class Kind(StrEnum):
 
 class State(StrEnum):
     INTENT = "intent"  # about to be created: may or may not exist
-    CREATED = "created"  # exists, `ref` names it
+    CREATED = "created"  # exists, `ref` names it; a run that stops here left it behind
+    KEPT = "kept"  # made by a run that succeeded: the node (and its address) the user asked for
     RELEASED = "released"  # deleted again (or never made)
 
 
@@ -105,6 +106,9 @@ class Ledger:
     def released(self, entry: int) -> None:
         self._set(entry, State.RELEASED)
 
+    def kept(self, entry: int) -> None:
+        self._set(entry, State.KEPT)
+
     def _set(self, entry: int, state: State, ref: str | None = None) -> None:
         with self._db() as db:
             if ref is None:
@@ -116,10 +120,13 @@ class Ledger:
                 db.execute("UPDATE entries SET state = ?, ref = ?, at = ? WHERE id = ?",
                            (str(state), ref, time.time(), entry))  # fmt: skip
 
-    def open_entries(self, cloud: str | None = None, run: str | None = None) -> list[Entry]:
-        """What is (or may be) still out there: intents and created, newest first."""
-        sql = "SELECT id, run, cloud, kind, name, ref, state, at, detail FROM entries WHERE state != ?"
-        args: list[object] = [str(State.RELEASED)]
+    def open_entries(
+        self, cloud: str | None = None, run: str | None = None, *, kept: bool = False
+    ) -> list[Entry]:
+        """What is (or may be) still out there, newest first: leftovers (intents
+        and created); with `kept`, the nodes successful runs made too."""
+        sql = "SELECT id, run, cloud, kind, name, ref, state, at, detail FROM entries WHERE state NOT IN (?, ?)"
+        args: list[object] = [str(State.RELEASED), "" if kept else str(State.KEPT)]
         if cloud is not None:
             sql += " AND cloud = ?"
             args.append(cloud)

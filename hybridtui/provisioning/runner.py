@@ -160,6 +160,10 @@ class Runner:
                 out.address = ctx.address.ip
             if ctx.login is not None:
                 out.login = ctx.login.account
+        # done: what is left is what the user asked for (the node, its address)
+        for kind in (Kind.NODE, Kind.ADDRESS, Kind.KEY, Kind.LOCAL_KEY):
+            if kind in ctx.entries:
+                self.ledger.kept(ctx.entries.pop(kind))
 
     def _emit(self, out: CloudRun, result: StepResult) -> None:
         out.results.append(result)

@@ -59,6 +59,12 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="show cached inventory only; never call a cloud",
     )
     parser.add_argument("--theme", metavar="NAME", default=d, help="colour theme")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=d or False,
+        help="refuse every write (provision, destroy, cleanup) on every cloud",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch flavors, images and networks even when the cached ones are recent",
     )
 
+    from hybridtui.cli import provision
+
+    provision.add_parsers(sub, _global_options)
+
     loc = sub.add_parser("locate", help="print where config, cache, themes and logs live")
     _global_options(loc, suppress=True)
     loc.add_argument("--profiles", action="store_true", help="list the demo cloud profiles")
@@ -146,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _inventory(args, settings)
         if args.command == "compare":
             return _compare(args, settings)
+        if args.command in ("provision", "destroy", "cleanup"):
+            from hybridtui.cli import provision
+
+            return int(getattr(provision, args.command)(args, settings))
         return _run_app(settings)
     except ConfigError as e:
         _print_error(e)
@@ -164,7 +178,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.demo and args.config:
         raise ConfigError("--demo and --config exclude each other")
     return resolve_settings(
-        demo=args.demo, config_path=args.config, offline=args.offline, theme=args.theme
+        demo=args.demo,
+        config_path=args.config,
+        offline=args.offline,
+        theme=args.theme,
+        read_only=args.read_only,
     )
 
 
@@ -219,6 +237,8 @@ def _locate(args: argparse.Namespace) -> int:
         ("config file", paths.config_file),
         ("user themes", paths.user_themes_dir),
         ("cache", paths.inventory_cache_dir),
+        ("ledger", paths.ledger_file),
+        ("node keys", paths.node_keys_dir),
         ("logs", paths.log_dir),
         ("built-in themes", data_dir("themes")),
         ("sample configs", data_dir("sample_configs")),

@@ -1,0 +1,329 @@
+"""`hybridtui provision`, `destroy` and `cleanup`: the engine on the command line.
+
+Exit codes: 0 every cloud succeeded; 1 a cloud failed (and was rolled back);
+2 usage or config (a read-only cloud, a spec no cloud can take: nothing is
+created); 130 interrupted (what was made is rolled back first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hybridtui.errors import ConfigError, HybridError, UsageError
+
+if TYPE_CHECKING:
+    from hybridtui.domain import ResourceKind
+    from hybridtui.providers import CloudTarget
+    from hybridtui.provisioning.plan import Plan
+    from hybridtui.provisioning.runner import CloudRun, Progress
+    from hybridtui.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: object) -> None:
+    prov = sub.add_parser("provision", help="allocate a node on one or several clouds (the eight steps)",
+                          description="Run the eight node-allocation steps on every named cloud at once.")  # fmt: skip
+    common(prov, suppress=True)  # type: ignore[operator]
+    prov.add_argument("--cloud", action="append", metavar="NAME", default=[], required=True,
+                      help="a cloud to provision on (repeatable)")  # fmt: skip
+    prov.add_argument("--spec", metavar="SPEC", required=True,
+                      help="what the node needs, e.g. vcpus=2,ram_gb=4,image=ubuntu-22.04")  # fmt: skip
+    prov.add_argument(
+        "--name", metavar="PREFIX", default="hybrid", help="node name prefix (default: hybrid)"
+    )
+    prov.add_argument("--root-key", action="append", metavar="FILE", default=[],
+                      help="public key to install for root (repeatable; default ~/.ssh/id_ed25519.pub or id_rsa.pub)")  # fmt: skip
+    prov.add_argument("--keep-node-key", action="store_true", help="skip step 8: keep the node key")
+    prov.add_argument("--yes", action="store_true", help="do not show the plan and ask first")
+    prov.add_argument("--format", choices=("table", "json"), default="table")
+
+    des = sub.add_parser("destroy", help="delete nodes hybridtui made, and what it made for them")
+    common(des, suppress=True)  # type: ignore[operator]
+    des.add_argument("--cloud", required=True, metavar="NAME")
+    des.add_argument("--yes", action="store_true", help="do not ask first")
+    des.add_argument("nodes", nargs="+", metavar="NODE", help="node name or id")
+
+    cln = sub.add_parser("cleanup", help="remove what stopped provisioning runs left behind")
+    common(cln, suppress=True)  # type: ignore[operator]
+    cln.add_argument("--cloud", action="append", metavar="NAME", default=[], help="only this cloud")
+    cln.add_argument("--yes", action="store_true", help="do not ask first")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _ask(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question} needs an answer, and stdin is not a terminal",
+                         hint="Pass --yes to go ahead without asking.")  # fmt: skip
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in ("y", "yes")
+
+
+def root_keys(files: list[str]) -> list[str]:
+    """The operator's public keys for root: --root-key files, else the usual ones."""
+    paths = [Path(f).expanduser() for f in files] or [
+        p
+        for p in (
+            Path("~/.ssh/id_ed25519.pub").expanduser(),
+            Path("~/.ssh/id_rsa.pub").expanduser(),
+        )
+        if p.exists()
+    ][:1]
+    keys = []
+    for p in paths:
+        try:
+            text = p.read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise UsageError(f"--root-key {p}: {e.strerror}") from None
+        if not text.startswith(("ssh-", "ecdsa-", "sk-")) or text.startswith(("-----", "PuTTY")):
+            raise UsageError(
+                f"--root-key {p}: not an OpenSSH public key (a private key? never pass one)"
+            )
+        keys.append(text.splitlines()[0])
+    return keys
+
+
+def _targets(settings: Settings, names: list[str]) -> list[CloudTarget]:
+    from hybridtui.cli import _targets as pick
+
+    return pick(settings, names)
+
+
+def _describe(plan: Plan) -> str:
+    lines = [f"{plan.cloud}:"]
+    for label, value, why in (
+        ("flavor", plan.flavor.name, plan.reasons["flavor"]),
+        ("image", plan.image.name, plan.reasons["image"]),
+        ("network", plan.network.name, plan.reasons["network"]),
+        ("public address", str(plan.strategy), plan.reasons["public address"]),
+        ("login", plan.login, plan.reasons["login"]),
+    ):
+        lines.append(f"  {label:15} {value}")
+        lines.append(f"  {'':15} {why}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- provision
+
+
+def provision(args: argparse.Namespace, settings: Settings) -> int:
+    from hybridtui.domain import ResourceKind
+    from hybridtui.interop.equivalence import Spec, SpecError
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory import report
+    from hybridtui.providers import build_provider
+    from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.plan import PlanError, make_plan
+    from hybridtui.provisioning.runner import Runner
+
+    try:
+        spec = Spec.parse(args.spec)
+    except SpecError as e:
+        raise UsageError(
+            f"--spec: {e}", hint="Example: --spec vcpus=2,ram_gb=4,image=ubuntu-22.04"
+        ) from None
+    if settings.offline:
+        raise UsageError("provisioning needs the clouds: --offline shows the cache only")
+    keys = root_keys(args.root_key)
+    targets = _targets(settings, args.cloud)
+    cache = _open_cache(settings)
+    kinds: list[ResourceKind] = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
+    results = report.collect(targets, cache, offline=False, kinds=kinds)  # type: ignore[arg-type]
+    plans, refused = [], []
+    for r in results:
+        try:
+            plans.append(make_plan(site_for(r.target, r.snapshot), spec,
+                                   read_only=r.target.config.read_only or settings.read_only,
+                                   security_groups=tuple(r.target.config.overrides.security_groups or ())))  # fmt: skip
+        except PlanError as e:
+            refused.append(f"{e.message}" + (f" ({e.hint})" if e.hint else ""))
+    if refused:
+        raise ConfigError(f"nothing was created: {len(refused)} of {len(targets)} clouds cannot take {spec}",
+                          problems=refused, hint="Fix the spec or the config and run again.")  # fmt: skip
+    if not args.yes:
+        print("\n\n".join(_describe(p) for p in plans))
+        if not _ask(
+            f"\nProvision {spec} on {len(plans)} cloud{'s' if len(plans) != 1 else ''}?", False
+        ):
+            print("nothing done", file=sys.stderr)
+            return EXIT_OK
+    providers = {t.name: build_provider(t) for t in targets}
+    ledger = Ledger(settings.paths.ledger_file)
+    cancel = threading.Event()
+    live = args.format == "table"
+
+    def progress(ev: Progress) -> None:
+        if live:
+            from hybridtui.provisioning.steps import STEP_TITLES
+
+            r = ev.result
+            print(f"{ev.cloud:20} {r.step} {STEP_TITLES[r.step]:24} {r.status!s:12} {r.seconds:6.1f}s  {r.detail}",
+                  flush=True)  # fmt: skip
+
+    runner = Runner(providers, ledger, settings.paths.node_keys_dir, root_keys=keys,
+                    keep_node_key=args.keep_node_key, progress=progress, cancel=cancel)  # fmt: skip
+    box: list[list[CloudRun]] = []
+    worker = threading.Thread(target=lambda: box.append(runner.run(plans, args.name)), daemon=True)
+    worker.start()
+    interrupted = False
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("interrupted: rolling back what was made…", file=sys.stderr, flush=True)
+        cancel.set()
+        while worker.is_alive():
+            worker.join(0.2)
+    finally:
+        for p in providers.values():
+            p.close()
+        ledger.close()
+    runs = box[0] if box else []
+    _record_measured(settings, targets, runs)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {"schema": 1, "spec": str(spec), "clouds": [r.to_dict() for r in runs]}, indent=2
+            )
+        )
+    else:
+        print(_summary(runs))
+    for r in runs:
+        if not r.ok:
+            print(f"error: {r.cloud}: {r.error}", file=sys.stderr)
+            for what in r.rolled_back:
+                print(f"  rolled back: {what}", file=sys.stderr)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if all(r.ok for r in runs) else EXIT_FAILED
+
+
+def _summary(runs: list[CloudRun]) -> str:
+    head = f"{'cloud':20} {'result':8} {'node':28} {'address':24} login"
+    lines = ["", head]
+    for r in runs:
+        result = "ok" if r.ok else "FAILED"
+        lines.append(
+            f"{r.cloud:20} {result:8} {r.node_name or '-':28} {r.address or '-':24} {r.login or '-'}"
+        )
+    return "\n".join(lines)
+
+
+def _record_measured(settings: Settings, targets: list[CloudTarget], runs: list[CloudRun]) -> None:
+    """Each run's steps become the scorecard's measured evidence for that cloud."""
+    cache = _open_cache(settings)
+    if cache is None:
+        return
+    now = time.time()
+    by_name = {t.name: t for t in targets}
+    for r in runs:
+        cells = [c.to_dict() for c in r.measured(now)]
+        if cells and r.cloud in by_name:
+            cache.keep_measured(by_name[r.cloud], cells)  # type: ignore[attr-defined]
+
+
+def _open_cache(settings: Settings) -> object | None:
+    from hybridtui.cli import _open_cache as open_cache
+
+    return open_cache(settings)
+
+
+# ------------------------------------------------------- destroy, cleanup
+
+
+def destroy(args: argparse.Namespace, settings: Settings) -> int:
+    from hybridtui.providers import build_provider
+    from hybridtui.provisioning.cleanup import destroy as destroy_node
+    from hybridtui.provisioning.cleanup import find_node, is_ours
+    from hybridtui.provisioning.ledger import Ledger
+
+    (target,) = _targets(settings, [args.cloud])
+    if target.config.read_only or settings.read_only:
+        raise UsageError(f"{target.name} is read-only: nothing is deleted there",
+                         hint=f"Set `read_only: false` on {target.name} in the config to allow writes.")  # fmt: skip
+    provider = build_provider(target)
+    ledger = Ledger(settings.paths.ledger_file)
+    try:
+        nodes = provider.list_nodes()
+        chosen = []
+        for wanted in args.nodes:
+            node = find_node(nodes, wanted)
+            if node is None:
+                raise UsageError(
+                    f"{target.name}: no node {wanted!r} (or several with that name: use the id)"
+                )
+            mine = is_ours(node) or any(
+                e.ref == node.id for e in ledger.open_entries(cloud=target.name, kept=True)
+            )
+            if not mine:
+                raise UsageError(f"{target.name}: {node.name} ({node.id}) was not made by hybridtui: it is not deleted",
+                                 hint="hybridtui deletes only what it created (tagged, or in its ledger).")  # fmt: skip
+            chosen.append(node)
+        names = ", ".join(f"{n.name} ({n.id})" for n in chosen)
+        if not _ask(f"Delete {names} on {target.name}?", args.yes):
+            print("nothing done", file=sys.stderr)
+            return EXIT_OK
+        for node in chosen:
+            for line in destroy_node(ledger, provider, target.name, node):
+                print(f"{target.name}: {line}")
+    except HybridError:
+        raise
+    finally:
+        provider.close()
+        ledger.close()
+    return EXIT_OK
+
+
+def cleanup(args: argparse.Namespace, settings: Settings) -> int:
+    from hybridtui.providers import build_provider
+    from hybridtui.provisioning.cleanup import leftovers, untracked
+    from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.runner import undo
+
+    targets = _targets(settings, args.cloud)
+    ledger = Ledger(settings.paths.ledger_file)
+    failed = False
+    try:
+        for target in targets:
+            entries = leftovers(ledger, target.name)
+            provider = build_provider(target)
+            try:
+                strays = (
+                    untracked(ledger, target.name, provider.list_nodes())
+                    if not target.config.read_only
+                    else []
+                )
+                if not entries and not strays:
+                    continue
+                what = [f"{e.kind} {e.ref or e.name} ({e.state}, run {e.run})" for e in entries]
+                what += [
+                    f"node {n.name} ({n.id}): tagged as hybridtui's, in no ledger" for n in strays
+                ]
+                print(f"{target.name}:\n" + "\n".join(f"  {w}" for w in what))
+                if target.config.read_only or settings.read_only:
+                    print(f"  {target.name} is read-only: left as it is", file=sys.stderr)
+                    continue
+                if not _ask(f"Remove these from {target.name}?", args.yes):
+                    continue
+                for line in undo(ledger, provider, entries):
+                    print(f"  {line}")
+                    failed = failed or "NOT removed" in line
+                for n in strays:
+                    provider.delete_node(n.id)
+                    print(f"  node {n.id} deleted")
+            finally:
+                provider.close()
+    finally:
+        ledger.close()
+    return EXIT_FAILED if failed else EXIT_OK
