@@ -7,7 +7,7 @@ details view can show what the cloud really said next to our normalization.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -408,3 +408,34 @@ class Login:
 
     account: str
     attempts: tuple[tuple[str, str], ...]
+
+
+#: What one login attempt found: ("ok", ""), ("refused", account the refusal
+#: names), or (any other outcome text, "").
+Attempt = tuple[str, str]
+
+
+def follow_logins(candidates: Sequence[str], attempt: Callable[[str], Attempt]) -> Login:
+    """Step 6's search, shared by real SSH and the demo clouds: the candidates in
+    order, and after cloud-init's refusal of root (exit 142) the account it
+    names, next. `account` is '' when none logged in (`attempts` say why)."""
+    tried: list[tuple[str, str]] = []
+    queue = list(candidates)
+    while queue:
+        user = queue.pop(0)
+        if any(u == user for u, _ in tried):
+            continue
+        outcome, named = attempt(user)
+        if outcome == "refused" and named:
+            tried.append(
+                (
+                    user,
+                    f'refused: exit 142, Please login as the user "{named}" rather than the user "root".',
+                )
+            )
+            queue.insert(0, named)
+            continue
+        tried.append((user, outcome))
+        if outcome == "ok":
+            return Login(user, tuple(tried))
+    return Login("", tuple(tried))

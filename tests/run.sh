@@ -11,9 +11,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # System packages: tmux drives the end-to-end test; python3-venv makes venvs
-# on Debian's own Python.
+# on Debian's own Python; openssh-server and sudo are what the loopback sshd
+# boxes (tests/peers/sshd_box.py) run, each in its own namespace: the host's
+# accounts and /etc/ssh are never changed by a test.
 apt_needed=()
 command -v tmux >/dev/null 2>&1 || apt_needed+=(tmux)
+[ -x /usr/sbin/sshd ] || apt_needed+=(openssh-server)
+command -v sudo >/dev/null 2>&1 || apt_needed+=(sudo)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || apt_needed+=(python3-venv)
 if [ ${#apt_needed[@]} -gt 0 ]; then
   sudo_cmd=""

@@ -93,6 +93,18 @@ def root_keys(files: list[str]) -> list[str]:
     return keys
 
 
+def root_identity(files: list[str]) -> Path | None:
+    """The private half of the first root key, when it sits next to it: step 7
+    proves with it that root logs in (it is only read by the SSH client)."""
+    paths = [Path(f).expanduser() for f in files] or [Path("~/.ssh/id_ed25519.pub").expanduser(),
+                                                      Path("~/.ssh/id_rsa.pub").expanduser()]  # fmt: skip
+    for p in paths:
+        private = p.with_suffix("") if p.suffix == ".pub" else None
+        if private is not None and private.exists():
+            return private
+    return None
+
+
 def _targets(settings: Settings, names: list[str]) -> list[CloudTarget]:
     from hybridtui.cli import _targets as pick
 
@@ -171,7 +183,9 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
                   flush=True)  # fmt: skip
 
     runner = Runner(providers, ledger, settings.paths.node_keys_dir, root_keys=keys,
-                    keep_node_key=args.keep_node_key, progress=progress, cancel=cancel)  # fmt: skip
+                    keep_node_key=args.keep_node_key, progress=progress, cancel=cancel,
+                    known_hosts=settings.paths.data_dir / "known_hosts",
+                    root_identity=root_identity(args.root_key))  # fmt: skip
     box: list[list[CloudRun]] = []
     worker = threading.Thread(target=lambda: box.append(runner.run(plans, args.name)), daemon=True)
     worker.start()

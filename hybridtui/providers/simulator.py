@@ -39,6 +39,7 @@ from hybridtui.domain import (
     ResourceKind,
     Router,
     SecurityGroup,
+    follow_logins,
 )
 from hybridtui.errors import (
     AuthError,
@@ -775,24 +776,20 @@ class DemoNodeAccess:
 
     def login(self, candidates: Sequence[str]) -> Login:
         guest = self._guest("node login")
-        attempts: list[tuple[str, str]] = []
-        queue = list(candidates)
-        while queue:
-            user = queue.pop(0)
-            if any(u == user for u, _ in attempts):
-                continue
+
+        def attempt(user: str) -> tuple[str, str]:
             if user == "root" and guest.cloud_init and not guest.root_keys:
-                msg = f'Please login as the user "{guest.account}" rather than the user "root".'
-                attempts.append(("root", f"refused: exit 142, {msg}"))
-                queue.insert(0, guest.account)  # the refusal names the account: try it next
-                continue
+                return "refused", guest.account  # cloud-init's exit-142 message names it
             if self._has_key(guest, user, self.node_key):
-                attempts.append((user, "ok"))
-                return Login(user, tuple(attempts))
-            attempts.append((user, "Permission denied (publickey)"))
-        tried = ", ".join(u for u, _ in attempts)
-        raise ProviderError(f"{self.provider.name}: the node key logs in as none of: {tried}",
-                            title="Login failed", hint="Set overrides.login_user to the image's account.")  # fmt: skip
+                return "ok", ""
+            return "Permission denied (publickey)", ""
+
+        login = follow_logins(candidates, attempt)
+        if not login.account:
+            tried = ", ".join(u for u, _ in login.attempts)
+            raise ProviderError(f"{self.provider.name}: the node key logs in as none of: {tried}",
+                                title="Login failed", hint="Set overrides.login_user to the image's account.")  # fmt: skip
+        return login
 
     def harden(self, account: str, root_keys: Sequence[str]) -> list[str]:
         guest = self._guest("node harden")

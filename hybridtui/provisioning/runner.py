@@ -22,7 +22,7 @@ from hybridtui.providers.base import Provider
 from hybridtui.provisioning import steps
 from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
 from hybridtui.provisioning.plan import Plan
-from hybridtui.provisioning.ssh import NodeAccess, forget_node_key
+from hybridtui.provisioning.ssh import NodeAccess, SshAccess, forget_node_key
 from hybridtui.provisioning.steps import Context, Status, StepResult
 
 
@@ -67,16 +67,26 @@ class CloudRun:
 
 
 def default_access(ctx: Context) -> NodeAccess:
-    """How steps 6–8 reach the node: the demo clouds' image model; real SSH is
-    the next piece of the provisioning engine (issue #10) and is refused clearly."""
+    """How steps 6–8 reach the node: SSH to the cloud's `ssh_endpoint` or to the
+    node's public address; on a demo cloud without an endpoint, its image model."""
+    p = ctx.plan
     make = getattr(ctx.provider, "node_access", None)
-    if make is not None and ctx.node is not None and ctx.key is not None:
+    if make is not None and not p.ssh_endpoint and ctx.node is not None and ctx.key is not None:
         access: NodeAccess = make(ctx.node.id, ctx.key.public)
         return access
-    raise ProvisionError(
-        f"{ctx.plan.cloud}: steps 6–8 need SSH to the node, which this version does not do yet",
-        hint="Demo clouds provision end to end; real clouds stop after step 5 and roll back.",
-    )
+    assert ctx.key is not None
+    if p.ssh_endpoint:
+        host, _, port = p.ssh_endpoint.rpartition(":")
+        target = (host.strip("[]"), int(port))
+    elif ctx.address is not None:
+        target = (ctx.address.ip, 22)
+    else:
+        raise ProvisionError(
+            f"{p.cloud}: the node has no public address and jump hosts are not supported by this version",
+            hint="Set overrides.ssh_endpoint to a HOST:PORT that reaches the node's sshd.",
+        )
+    return SshAccess(target[0], target[1], ctx.key.private_path, ctx.known_hosts,
+                     root_identity=ctx.root_identity)  # fmt: skip
 
 
 class Runner:
@@ -92,6 +102,8 @@ class Runner:
         cancel: threading.Event | None = None,
         node_timeout: float = 300.0,
         access_for: Callable[[Context], NodeAccess] = default_access,
+        known_hosts: Path | None = None,
+        root_identity: Path | None = None,
     ) -> None:
         self.providers = providers
         self.ledger = ledger
@@ -102,6 +114,10 @@ class Runner:
         self.cancel = cancel or threading.Event()
         self.node_timeout = node_timeout
         self.access_for = access_for
+        #: hybridtui's own known_hosts (never the user's ~/.ssh/known_hosts).
+        self.known_hosts = known_hosts or keys_dir / "known_hosts"
+        #: The operator's private key, to prove root logs in with its public half.
+        self.root_identity = root_identity
         self.run_id = uuid.uuid4().hex[:12]
 
     def run(self, plans: Sequence[Plan], name_prefix: str = "hybrid") -> list[CloudRun]:
@@ -122,7 +138,8 @@ class Runner:
     def _run_one(self, plan: Plan, out: CloudRun, name: str) -> None:
         ctx = Context(run=self.run_id, plan=plan, provider=self.providers[plan.cloud], ledger=self.ledger,
                       keys_dir=self.keys_dir, name=name, root_keys=self.root_keys, cancel=self.cancel,
-                      node_timeout=self.node_timeout, access_for=self.access_for)  # fmt: skip
+                      node_timeout=self.node_timeout, access_for=self.access_for,
+                      known_hosts=self.known_hosts, root_identity=self.root_identity)  # fmt: skip
         sequence: list[tuple[int, Callable[[], StepResult]]] = [
             (1, lambda: steps.step1_key(ctx)),
             (2, lambda: steps.step2_read(ctx)),

@@ -10,14 +10,19 @@ real node, or the demo clouds' model of a cloud image (`providers.simulator`).
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
+import shlex
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from hybridtui.domain import Login
+from hybridtui.domain import Login, follow_logins
+from hybridtui.errors import ProvisionError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,17 @@ def make_node_key(name: str, directory: Path) -> NodeKey:
     return NodeKey(name, f"{public.decode()} {name}", path)
 
 
+def public_line(private_key: Path) -> str:
+    """The OpenSSH public key line of a private key file (ed25519, unencrypted)."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_ssh_private_key(private_key.read_bytes(), password=None)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    return public.decode()
+
+
 def forget_node_key(path: Path) -> bool:
     """Delete a node's private key file; False if it was already gone."""
     try:
@@ -76,3 +92,175 @@ class NodeAccess(Protocol):
     def remove_node_key(self, account: str) -> list[str]:
         """Step 8 on the node: drop the node key from `account`'s authorized_keys
         and return what was proven (the node key no longer logs in)."""
+
+
+# ---------------------------------------------------------------- real SSH
+
+#: cloud-init's refusal of root (cloudinit/ssh_util.py): names the right account, exits 142.
+REFUSAL = re.compile(r'Please login as the user "([^"]+)" rather than the user "root"')
+REFUSAL_EXIT = 142
+#: Read first (sshd keeps the first value it reads), so it wins over cloud-init's 50-cloud-init.conf.
+DROP_IN = "/etc/ssh/sshd_config.d/00-hybridtui.conf"
+
+
+class SshAccess:
+    """Steps 6–8 over SSH (asyncssh), to `host:port` — the node's public address,
+    or the cloud's `ssh_endpoint`. Host keys: trust on first use, recorded in
+    hybridtui's own known_hosts and checked on every later connection."""
+
+    def __init__(self, host: str, port: int, node_key: Path, known_hosts: Path, *,
+                 root_identity: Path | None = None, connect_timeout: float = 10.0) -> None:  # fmt: skip
+        self.host, self.port = host, port
+        self.node_key = node_key
+        self.known_hosts = known_hosts
+        self.root_identity = root_identity
+        self.connect_timeout = connect_timeout
+        #: The host key fingerprint seen on first contact (shown in step 6's detail).
+        self.host_key = ""
+
+    # -- plumbing
+    def _run(self, coro: Any) -> Any:
+        return asyncio.run(coro)
+
+    async def _connect(
+        self, user: str, key: Path | None = None, password: str | None = None
+    ) -> Any:
+        import asyncssh
+
+        known: Any = str(self.known_hosts) if self._known() else None
+        conn = await asyncio.wait_for(asyncssh.connect(
+            self.host, self.port, username=user, known_hosts=known,
+            client_keys=[str(key or self.node_key)] if password is None else None, password=password,
+            preferred_auth="password" if password is not None else "publickey",
+            agent_path=None, config=None, connect_timeout=self.connect_timeout,
+        ), self.connect_timeout + 5)  # fmt: skip
+        if known is None:
+            self._remember(conn.get_server_host_key())
+        return conn
+
+    def _pattern(self) -> str:
+        return self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+
+    def _known(self) -> bool:
+        try:
+            text = self.known_hosts.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return False
+        return any(line.split(" ", 1)[0] == self._pattern() for line in text.splitlines())
+
+    def _remember(self, key: Any) -> None:
+        self.known_hosts.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        line = f"{self._pattern()} {key.export_public_key().decode().strip()}\n"
+        with self.known_hosts.open("a", encoding="utf-8") as f:
+            f.write(line)
+        self.host_key = key.get_fingerprint()
+
+    async def _exec(self, user: str, command: str, key: Path | None = None) -> tuple[int, str, str]:
+        async with await self._connect(user, key) as conn:
+            res = await conn.run(command, check=False, timeout=120)
+            return int(res.exit_status or 0), str(res.stdout or ""), str(res.stderr or "")
+
+    # -- NodeAccess
+    def wait_ready(self, deadline: float, cancel: threading.Event) -> None:
+        """Until sshd sends its banner: nodes answer ping long before sshd is up."""
+        import socket
+
+        delay = 0.5
+        while True:
+            try:
+                with socket.create_connection((self.host, self.port), timeout=3.0) as s:
+                    if s.recv(64).startswith(b"SSH-"):
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise ProvisionError(f"sshd at {self.host}:{self.port} did not answer in time",
+                                     hint="Is TCP 22 open in the node's security group / firewall?")  # fmt: skip
+            if cancel.wait(delay):
+                raise ProvisionError("cancelled while waiting for sshd", title="Cancelled")
+            delay = min(delay * 2, 5.0)
+
+    def login(self, candidates: Sequence[str]) -> Login:
+        import asyncssh
+
+        def attempt(user: str) -> tuple[str, str]:
+            try:
+                status, out, _ = self._run(self._exec(user, "id -un"))
+            except asyncssh.PermissionDenied:
+                return "Permission denied (publickey)", ""
+            except (OSError, asyncssh.Error, TimeoutError) as e:
+                raise ProvisionError(f"SSH to {self.host}:{self.port} as {user}: {e}") from e
+            named = REFUSAL.search(out)
+            if status == REFUSAL_EXIT and named:
+                return "refused", named.group(1)
+            return ("ok", "") if status == 0 else (f"exit {status}: {out.strip()[:80]}", "")
+
+        login = follow_logins(candidates, attempt)
+        if not login.account:
+            tried = ", ".join(u for u, _ in login.attempts)
+            raise ProvisionError(f"the node key logs in as none of: {tried}", title="Login failed",
+                                 hint="Set overrides.login_user to the image's account.")  # fmt: skip
+        return login
+
+    def harden(self, account: str, root_keys: Sequence[str]) -> list[str]:
+        """Root's keys replace cloud-init's refusal; password login goes off in a
+        drop-in read before cloud-init's; sshd reloads; then proven."""
+        keys = "\n".join(k.strip() for k in root_keys)
+        script = (
+            "set -e; install -d -m 0700 /root/.ssh; "
+            f"printf '%s\\n' {shlex.quote(keys)} > /root/.ssh/authorized_keys; chmod 0600 /root/.ssh/authorized_keys; "
+            "if grep -qiE '^[[:space:]]*Include[[:space:]]+/etc/ssh/sshd_config.d' /etc/ssh/sshd_config; then "
+            f"printf 'PasswordAuthentication no\\nKbdInteractiveAuthentication no\\nPermitRootLogin prohibit-password\\n' > {DROP_IN}; "
+            "else sed -i -E 's/^#?[[:space:]]*PasswordAuthentication.*/PasswordAuthentication no/' /etc/ssh/sshd_config; "
+            "grep -q '^PasswordAuthentication no' /etc/ssh/sshd_config || echo 'PasswordAuthentication no' >> /etc/ssh/sshd_config; fi; "
+            "sshd -t; (systemctl reload ssh || systemctl reload sshd || service ssh reload) >/dev/null 2>&1; "
+            "sshd -T | grep -iE '^(passwordauthentication|permitrootlogin) '"
+        )  # fmt: skip
+        status, out, err = self._run(self._exec(account, f"sudo -n sh -c {shlex.quote(script)}"))
+        if status != 0:
+            raise ProvisionError(
+                f"hardening as {account} failed (exit {status}): {(err or out).strip()[:200]}"
+            )
+        effective = dict(line.split(None, 1) for line in out.lower().splitlines() if " " in line)
+        if effective.get("passwordauthentication") != "no":
+            raise ProvisionError(f"sshd still allows password login: {out.strip()}")
+        proofs = ["sshd -T: passwordauthentication no"]
+        if self.root_identity is not None and self.root_identity.exists():
+            status, out, _ = self._run_reloaded("root", "id -u", self.root_identity)
+            if (status, out.strip()) != (0, "0"):
+                raise ProvisionError(
+                    f"root did not log in with the operator key (exit {status}): {out.strip()[:80]}"
+                )
+            proofs.append("root logs in with the operator key")
+        else:
+            proofs.append("root's keys installed (no private half here to prove the login)")
+        return proofs
+
+    def _run_reloaded(self, user: str, command: str, key: Path) -> tuple[int, str, str]:
+        """Right after a reload sshd re-execs: a connection may be refused once."""
+        import asyncssh
+
+        for attempt in range(20):
+            try:
+                result: tuple[int, str, str] = self._run(self._exec(user, command, key))
+                return result
+            except (OSError, asyncssh.ConnectionLost, asyncssh.DisconnectError):
+                if attempt == 19:
+                    raise
+                time.sleep(0.1 * (attempt + 1))  # back-off while sshd re-execs
+        raise AssertionError("unreachable")
+
+    def remove_node_key(self, account: str) -> list[str]:
+        import asyncssh
+
+        blob = public_line(self.node_key).split()[1]
+        script = (f"sed -i '\\#{blob}#d' ~/.ssh/authorized_keys; "
+                  f"sudo -n sed -i '\\#{blob}#d' /root/.ssh/authorized_keys 2>/dev/null || true")  # fmt: skip
+        status, _, err = self._run(self._exec(account, script))
+        if status != 0:
+            raise ProvisionError(f"removing the node key as {account} failed: {err.strip()[:200]}")
+        try:
+            self._run(self._exec(account, "true"))
+        except asyncssh.PermissionDenied:
+            return [f"the node key no longer logs in as {account}"]
+        raise ProvisionError(f"the node key still logs in as {account}")

@@ -97,12 +97,23 @@ class Context:
     #: Seconds a node may take to be running and reachable.
     node_timeout: float = 300.0
     access_for: Callable[[Context], NodeAccess] | None = None
+    known_hosts: Path = Path("known_hosts")
+    root_identity: Path | None = None
     key: NodeKey | None = None
     key_ref: str = ""
     node: Node | None = None
     address: Address | None = None
     login: Login | None = None
     entries: dict[Kind, int] = field(default_factory=dict)
+
+    _access: NodeAccess | None = None
+
+    def access(self) -> NodeAccess:
+        """One way into the node for steps 6–8 (its host key learnt once)."""
+        if self._access is None:
+            assert self.access_for is not None
+            self._access = self.access_for(self)
+        return self._access
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():
@@ -218,11 +229,13 @@ def step5_public(ctx: Context) -> StepResult:
 def step6_login(ctx: Context) -> StepResult:
     """Log in with the node key: the hinted account first; with no hint, root
     first, whose cloud-init refusal names the right account."""
-    assert ctx.access_for is not None
-    access = ctx.access_for(ctx)
+    access = ctx.access()
     access.wait_ready(time.monotonic() + ctx.node_timeout, ctx.cancel)
     ctx.login = access.login(ctx.plan.logins)
     tried = "; ".join(f"{u}: {what}" for u, what in ctx.login.attempts)
+    host_key = getattr(access, "host_key", "")
+    if host_key:
+        tried += f"; host key {host_key}, trusted on first use and recorded"
     verdict = Verdict.YES if len(ctx.login.attempts) == 1 else Verdict.PARTIAL
     return StepResult(
         6,
@@ -244,7 +257,7 @@ def step7_harden(ctx: Context) -> StepResult:
             0.0,
             "no operator key for root (--root-key, or ~/.ssh/id_ed25519.pub)",
         )
-    proofs = ctx.access_for(ctx).harden(ctx.login.account, ctx.root_keys)
+    proofs = ctx.access().harden(ctx.login.account, ctx.root_keys)
     return StepResult(7, Status.OK, 0.0, "; ".join(proofs), value="sudo")
 
 
@@ -255,7 +268,7 @@ def step8_remove(ctx: Context, keep_node_key: bool) -> StepResult:
     assert ctx.key is not None
     if keep_node_key:
         return StepResult(8, Status.SKIPPED, 0.0, f"kept (--keep-node-key): {ctx.key.private_path}")
-    proofs = ctx.access_for(ctx).remove_node_key(ctx.login.account)
+    proofs = ctx.access().remove_node_key(ctx.login.account)
     ctx.provider.delete_key(ctx.key_ref)
     ctx.ledger.released(ctx.entries.pop(Kind.KEY))
     forget_node_key(ctx.key.private_path)

@@ -1,0 +1,186 @@
+"""Steps 6–8 over real SSH (asyncssh) against a real OpenSSH sshd on loopback,
+set up like a fresh cloud image (tests/peers/sshd_box.py). Every effect is
+proven from outside the SSH session, inside the box."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncssh
+import pytest
+from peers.sshd_box import PASSWORD, Box, available, sshd_box
+
+from hybridtui.errors import ProvisionError
+from hybridtui.provisioning.ssh import NodeKey, SshAccess, make_node_key
+
+pytestmark = pytest.mark.skipif(available() is not None, reason=f"sshd box: {available()}")
+
+
+@pytest.fixture
+def node_key(tmp_path: Path) -> NodeKey:
+    return make_node_key("hybridtui-node", tmp_path / "keys")
+
+
+@pytest.fixture
+def operator(tmp_path: Path) -> NodeKey:
+    return make_node_key("operator", tmp_path / "operator")
+
+
+@pytest.fixture
+def box(node_key: NodeKey) -> Iterator[Box]:
+    with sshd_box(node_key.public) as b:
+        yield b
+
+
+async def password_login(box: Box, user: str, password: str) -> bool:
+    try:
+        conn = await asyncssh.connect("127.0.0.1", box.port, username=user, password=password, known_hosts=None,
+                                      preferred_auth="password", client_keys=None, agent_path=None, config=None)  # fmt: skip
+    except asyncssh.PermissionDenied:
+        return False
+    conn.close()
+    return True
+
+
+def test_login_hardening_and_key_removal_on_a_real_sshd(
+    box: Box, node_key: NodeKey, operator: NodeKey, tmp_path: Path
+) -> None:
+    known = tmp_path / "known_hosts"
+    access = SshAccess(
+        "127.0.0.1", box.port, node_key.private_path, known, root_identity=operator.private_path
+    )
+    access.wait_ready(time.monotonic() + 10, threading.Event())
+    assert asyncio.run(password_login(box, "ubuntu", PASSWORD)), (
+        "like a fresh image: password login is on"
+    )
+
+    # step 6: root first, cloud-init's refusal names the account
+    login = access.login(["root", "ec2-user"])
+    assert login.account == "ubuntu"
+    assert login.attempts == (
+        (
+            "root",
+            'refused: exit 142, Please login as the user "ubuntu" rather than the user "root".',
+        ),
+        ("ubuntu", "ok"),
+    )
+    assert known.read_text().startswith(f"[127.0.0.1]:{box.port} ssh-"), (
+        "trust on first use, recorded"
+    )
+    assert access.host_key.startswith("SHA256:")
+
+    # step 7: root's keys, no password login — proven by sshd and from outside
+    proofs = access.harden("ubuntu", [operator.public])
+    assert proofs == ["sshd -T: passwordauthentication no", "root logs in with the operator key"]
+    assert box.read("/root/.ssh/authorized_keys").split()[:2] == operator.public.split()[:2]
+    assert "PasswordAuthentication no" in box.read("/etc/ssh/sshd_config.d/00-hybridtui.conf")
+    assert not asyncio.run(password_login(box, "ubuntu", PASSWORD)), "password login refused now"
+
+    # step 8: the node key is gone from the node
+    assert access.remove_node_key("ubuntu") == ["the node key no longer logs in as ubuntu"]
+    assert node_key.public.split()[1] not in box.read("/home/ubuntu/.ssh/authorized_keys")
+    with pytest.raises(ProvisionError, match="logs in as none of: ubuntu"):
+        access.login(["ubuntu"])
+
+
+def test_a_changed_host_key_is_refused(box: Box, node_key: NodeKey, tmp_path: Path) -> None:
+    known = tmp_path / "known_hosts"
+    other = make_node_key("impostor", tmp_path / "other").public.split()
+    known.write_text(f"[127.0.0.1]:{box.port} {other[0]} {other[1]}\n")
+    access = SshAccess("127.0.0.1", box.port, node_key.private_path, known)
+    with pytest.raises(ProvisionError, match="Host key is not trusted"):
+        access.login(["ubuntu"])
+
+
+def test_no_sshd_times_out_with_a_hint(node_key: NodeKey, tmp_path: Path) -> None:
+    from peers.sshd_box import free_port
+
+    access = SshAccess("127.0.0.1", free_port(), node_key.private_path, tmp_path / "known_hosts")
+    with pytest.raises(ProvisionError, match="did not answer in time") as e:
+        access.wait_ready(time.monotonic() + 0.5, threading.Event())
+    assert e.value.hint is not None
+    assert "TCP 22" in e.value.hint
+
+
+def test_eight_steps_from_moto_through_ssh_endpoint_to_a_real_sshd(
+    aws_env: str, operator: NodeKey, tmp_path: Path
+) -> None:
+    """The AWS adapter over real HTTP to moto for steps 1–5 and 8, then steps 6–8
+    over SSH to the loopback sshd named by `overrides.ssh_endpoint` (the public
+    address moto hands out is never dialled). The box plays cloud-init: it gets
+    the node key the cloud was given at step 1."""
+    import boto3
+    from conftest import aws_cloud
+
+    from hybridtui.config import AwsCloud
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import merge
+    from hybridtui.providers import CloudTarget
+    from hybridtui.providers.aws import AwsProvider
+    from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.plan import make_plan
+    from hybridtui.provisioning.runner import Runner, default_access
+    from hybridtui.provisioning.steps import Context
+
+    with sshd_box("") as box:  # no key until "cloud-init" puts the node's there
+        cfg = AwsCloud.model_validate(
+            aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": box.endpoint})
+        )
+        target = CloudTarget("aws", "aws", cfg, "eu-west-1")
+        provider = AwsProvider("aws", cfg, "eu-west-1")
+        inv = provider.fetch_inventory()
+        assert not inv.errors, inv.errors
+        site = site_for(target, merge("aws", "aws", None, inv, time.time()))
+        plan = make_plan(site, Spec.parse("vcpus=2,ram_gb=4,image=ubuntu"), read_only=False)
+        assert plan.logins[0] == "ubuntu"
+
+        def cloud_init_then_ssh(ctx: Context):  # type: ignore[no-untyped-def]
+            assert ctx.key is not None
+            box.add_key("ubuntu", ctx.key.public)  # what cloud-init does with the key pair
+            return default_access(ctx)
+
+        ledger = Ledger(tmp_path / "ledger.sqlite")
+        runner = Runner({"aws": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
+                        root_identity=operator.private_path, access_for=cloud_init_then_ssh)  # fmt: skip
+        (run,) = runner.run([plan])
+        assert run.ok, (run.error, run.results)
+        assert [str(r.status) for r in run.results] == ["ok"] * 8
+        assert run.login == "ubuntu"
+        assert "trusted on first use" in run.results[5].detail
+        assert "root logs in with the operator key" in run.results[6].detail
+        ec2 = boto3.session.Session(profile_name="hybrid-test").client("ec2", region_name="eu-west-1",
+                                                                       endpoint_url=aws_env)  # fmt: skip
+        (inst,) = [
+            i
+            for r in ec2.describe_instances(InstanceIds=[run.node_id])["Reservations"]
+            for i in r["Instances"]
+        ]
+        assert {"Key": "hybridtui:managed", "Value": "true"} in inst["Tags"]
+        assert ec2.describe_key_pairs()["KeyPairs"] == [], "step 8 deleted the key pair"
+        left = [
+            f.name
+            for f in (tmp_path / "keys").rglob("*")
+            if f.is_file() and f.name != "known_hosts"
+        ]
+        assert left == [], left
+        assert box.read("/root/.ssh/authorized_keys").split()[:2] == operator.public.split()[:2]
+        assert ctx_key_gone(box)
+        # the ledger keeps the node; undo (as destroy does) terminates it on moto
+        from hybridtui.provisioning.runner import undo
+
+        undo(ledger, provider, ledger.open_entries(cloud="aws", kept=True))
+        state = ec2.describe_instances(InstanceIds=[run.node_id])["Reservations"][0]["Instances"][
+            0
+        ]["State"]["Name"]
+        assert state in ("shutting-down", "terminated")
+        assert ledger.open_entries(kept=True) == []
+
+
+def ctx_key_gone(box: Box) -> bool:
+    """Only the operator's line is left for root, no hybridtui node key for ubuntu."""
+    return "hybridtui-" not in box.read("/home/ubuntu/.ssh/authorized_keys")
