@@ -344,3 +344,16 @@ def test_sigkill_mid_run_then_cleanup_leaves_nothing(tmp_path: Path) -> None:
     assert not any(f.is_file() for f in keys_dir.rglob("*")), "the node's private key is gone too"
     again = run("cleanup", "--yes")
     assert (again.returncode, again.stdout) == (0, ""), "nothing left to clean"
+
+
+def test_the_engine_refuses_a_read_only_cloud_whoever_planned(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    target, writable = demo("aws", "aws-default-vpc")
+    plan = make_plan(site_of(target, writable), SPEC, read_only=False)
+    _, locked = demo("aws", "aws-default-vpc", read_only=True)
+    before = counts(locked)
+    with pytest.raises(PlanError, match="aws is read-only"):
+        Runner({"aws": locked}, ledger, tmp_path / "keys").run([plan])
+    assert counts(locked) == before
+    assert ledger.open_entries(kept=True) == []

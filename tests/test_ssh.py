@@ -184,3 +184,80 @@ def test_eight_steps_from_moto_through_ssh_endpoint_to_a_real_sshd(
 def ctx_key_gone(box: Box) -> bool:
     """Only the operator's line is left for root, no hybridtui node key for ubuntu."""
     return "hybridtui-" not in box.read("/home/ubuntu/.ssh/authorized_keys")
+
+
+@pytest.mark.parametrize(
+    ("step", "fault_action", "cloud_init"),
+    [(1, "ImportKeyPair", True), (4, "RunInstances", True), (6, "", False), (8, "DeleteKeyPair", True)],
+)  # fmt: skip
+def test_a_fault_at_a_step_on_moto_leaves_nothing(
+    aws_env: str, operator: NodeKey, tmp_path: Path, step: int, fault_action: str, cloud_init: bool
+) -> None:
+    """A 500 from EC2 at step 1, 4 or 8, or a node whose image never got the key
+    (step 6): the run fails at that step, and everything it made is gone —
+    counted through the EC2 API, the ledger and the keys directory."""
+    import boto3
+    from conftest import aws_cloud
+    from peers.fault_proxy import Fault, fault_proxy
+
+    from hybridtui.config import AwsCloud
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import merge
+    from hybridtui.providers import CloudTarget
+    from hybridtui.providers.aws import AwsProvider
+    from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.plan import make_plan
+    from hybridtui.provisioning.runner import Runner, default_access
+    from hybridtui.provisioning.steps import Context, Status
+
+    ec2 = boto3.session.Session(profile_name="hybrid-test").client(
+        "ec2", region_name="eu-west-1", endpoint_url=aws_env
+    )
+    with sshd_box("") as box, fault_proxy(aws_env) as proxy:
+        cfg = AwsCloud.model_validate(aws_cloud(proxy.url, read_only=False, max_attempts=1,
+                                                overrides={"ssh_endpoint": box.endpoint}))  # fmt: skip
+        target = CloudTarget("aws", "aws", cfg, "eu-west-1")
+        provider = AwsProvider("aws", cfg, "eu-west-1")
+        inv = provider.fetch_inventory()
+        plan = make_plan(site_for(target, merge("aws", "aws", None, inv, time.time())),
+                         Spec.parse("image=ubuntu"), read_only=False)  # fmt: skip
+        if fault_action:
+            proxy.inject(Fault(status=500, code="InternalError", message="An internal error has occurred",
+                               action=fault_action))  # fmt: skip
+
+        def access(ctx: Context):  # type: ignore[no-untyped-def]
+            if cloud_init:
+                assert ctx.key is not None
+                box.add_key("ubuntu", ctx.key.public)
+            return default_access(ctx)
+
+        ledger = Ledger(tmp_path / "ledger.sqlite")
+        (run,) = Runner({"aws": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
+                        access_for=access, node_timeout=30).run([plan])  # fmt: skip
+        proxy.clear()
+        assert not run.ok
+        assert run.error.startswith(f"step {step} (")
+        assert [r.step for r in run.results if r.status is Status.FAILED] == [step]
+        left = ledger.open_entries()
+        if step == 8:
+            # EC2 refused DeleteKeyPair during the rollback too: the key is in the
+            # ledger for clean-up, and clean-up (the API answering again) removes it
+            assert [(e.kind.value, e.state.value) for e in left] == [("key", "created")]
+            assert [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]] == [left[0].ref]
+            assert any("NOT removed" in line for line in run.rolled_back)
+            from hybridtui.provisioning.cleanup import leftovers
+            from hybridtui.provisioning.runner import undo
+
+            assert undo(ledger, provider, leftovers(ledger, "aws")) == [
+                f"key {left[0].ref} deleted"
+            ]
+    live = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
+            if i["State"]["Name"] not in ("shutting-down", "terminated")]  # fmt: skip
+    assert live == [], "no instance left running"
+    assert ec2.describe_key_pairs()["KeyPairs"] == [], "no key pair left"
+    assert ec2.describe_addresses()["Addresses"] == [], "no Elastic IP left"
+    assert ledger.open_entries() == []
+    assert [
+        f for f in (tmp_path / "keys").rglob("*") if f.is_file() and f.name != "known_hosts"
+    ] == []

@@ -21,7 +21,7 @@ from hybridtui.interop.model import Cell
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning import steps
 from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
-from hybridtui.provisioning.plan import Plan
+from hybridtui.provisioning.plan import Plan, PlanError
 from hybridtui.provisioning.ssh import NodeAccess, SshAccess, forget_node_key
 from hybridtui.provisioning.steps import Context, Status, StepResult
 
@@ -121,7 +121,12 @@ class Runner:
         self.run_id = uuid.uuid4().hex[:12]
 
     def run(self, plans: Sequence[Plan], name_prefix: str = "hybrid") -> list[CloudRun]:
-        """Every plan at once; returns when all ended (done or rolled back)."""
+        """Every plan at once; returns when all ended (done or rolled back).
+        A read-only cloud is refused here too, whoever made the plan."""
+        for p in plans:
+            if getattr(self.providers[p.cloud].config, "read_only", True):
+                raise PlanError(f"{p.cloud} is read-only: nothing is provisioned there",
+                                hint=f"Set `read_only: false` on {p.cloud} in the config to allow writes.")  # fmt: skip
         runs = {p.cloud: CloudRun(p.cloud) for p in plans}
         threads = [
             threading.Thread(target=self._run_one, args=(p, runs[p.cloud], f"{name_prefix}-{self.run_id[:6]}"),
