@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 import pytest
@@ -261,3 +262,60 @@ def test_a_fault_at_a_step_on_moto_leaves_nothing(
     assert [
         f for f in (tmp_path / "keys").rglob("*") if f.is_file() and f.name != "known_hosts"
     ] == []
+
+
+def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
+    gce: object, operator: NodeKey, tmp_path: Path
+) -> None:
+    """GCE: the node key goes into instance metadata under the account hybridtui
+    chooses; the guest agent (played by the box) creates that account with it."""
+    from conftest import gce_cloud
+
+    from hybridtui.config import GceCloud
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import merge
+    from hybridtui.providers import CloudTarget
+    from hybridtui.providers.gce import GceProvider
+    from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.plan import make_plan
+    from hybridtui.provisioning.runner import Runner, default_access
+    from hybridtui.provisioning.steps import Context
+
+    peer: Any = gce
+    with sshd_box("", account="hybrid") as box:
+        cfg = GceCloud.model_validate(
+            gce_cloud(peer.url, read_only=False, overrides={"ssh_endpoint": box.endpoint})
+        )
+        target = CloudTarget("gcp", "gce", cfg)
+        provider = GceProvider("gcp", cfg)
+        inv = provider.fetch_inventory()
+        assert not inv.errors, inv.errors
+        plan = make_plan(site_for(target, merge("gcp", "gce", None, inv, time.time())),
+                         Spec.parse("vcpus=2,ram_gb=4,image=debian"), read_only=False)  # fmt: skip
+        assert plan.logins == ("hybrid",)
+
+        def guest_agent(ctx: Context):  # type: ignore[no-untyped-def]
+            assert ctx.node is not None
+            (inst,) = [
+                i for z in peer.instances.values() for i in z.values() if i["name"] == ctx.node.name
+            ]
+            (line,) = [i["value"] for i in inst["metadata"]["items"] if i["key"] == "ssh-keys"]
+            user, key = line.split(":", 1)
+            box.add_key(user, " ".join(key.split()[:2]))  # what the guest agent does with metadata
+            return default_access(ctx)
+
+        ledger = Ledger(tmp_path / "ledger.sqlite")
+        (run,) = Runner({"gcp": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
+                        root_identity=operator.private_path, access_for=guest_agent).run([plan])  # fmt: skip
+        assert run.ok, (run.error, run.results)
+        assert run.login == "hybrid"
+        assert run.address, "an ephemeral external IP from the access config"
+        (inst,) = [
+            i for z in peer.instances.values() for i in z.values() if i["name"] == run.node_name
+        ]
+        assert inst["labels"]["hybridtui-managed"] == "true"
+        assert not any(i["key"] == "ssh-keys" for i in inst["metadata"].get("items", [])), (
+            "step 8 is live on GCE"
+        )
+        assert box.read("/root/.ssh/authorized_keys").split()[:2] == operator.public.split()[:2]

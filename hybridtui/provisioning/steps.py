@@ -170,8 +170,10 @@ def step4_request(ctx: Context) -> StepResult:
     p = ctx.plan
     entry = ctx.ledger.intent(ctx.run, p.cloud, Kind.NODE, ctx.name)
     ctx.entries[Kind.NODE] = entry
+    # GCE names machine types (its numeric ids are not accepted in a request)
+    flavor = p.flavor.name if p.platform == "gce" else (p.flavor.id or p.flavor.name)
     spec = NodeSpec(
-        name=ctx.name, flavor=p.flavor.id or p.flavor.name, image=p.image.id or p.image.name,
+        name=ctx.name, flavor=flavor, image=p.image.id or p.image.name,
         network=p.network.name, key_name=ctx.key_ref,
         public_ip=p.strategy in (PublicIpStrategy.AUTO_ASSIGN, PublicIpStrategy.ACCESS_CONFIG),
         floating_ip_pool=p.pool, security_groups=p.security_groups, tags={MANAGED_TAG: "true", "hybridtui:run": ctx.run},
