@@ -319,3 +319,63 @@ def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
             "step 8 is live on GCE"
         )
         assert box.read("/root/.ssh/authorized_keys").split()[:2] == operator.public.split()[:2]
+
+
+@pytest.mark.openstack
+def test_eight_steps_on_the_real_openstack_services(
+    os_clouds: Path, operator: NodeKey, tmp_path: Path
+) -> None:
+    """Nova (fake virt driver), Neutron and Glance for real: a keypair, a server on
+    the tenant network, a floating IP from `public` through router1; steps 6–8
+    through ssh_endpoint. Afterwards destroy leaves nothing, counted through the
+    OpenStack API."""
+    import openstack
+    from conftest import os_cloud
+
+    from hybridtui.config import OpenStackCloud
+    from hybridtui.domain import AddressKind
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import merge
+    from hybridtui.providers import CloudTarget
+    from hybridtui.providers.openstack import OpenStackProvider
+    from hybridtui.provisioning.cleanup import destroy
+    from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.plan import make_plan
+    from hybridtui.provisioning.runner import Runner, default_access
+    from hybridtui.provisioning.steps import Context
+
+    with sshd_box("") as box:
+        cfg = OpenStackCloud.model_validate(os_cloud("realstack", read_only=False, timeout=60,
+                                                     overrides={"ssh_endpoint": box.endpoint}))  # fmt: skip
+        target = CloudTarget("realstack", "openstack", cfg)
+        provider = OpenStackProvider("realstack", cfg)
+        inv = provider.fetch_inventory()
+        plan = make_plan(site_for(target, merge("realstack", "openstack", None, inv, time.time())),
+                         Spec.parse("vcpus=1,ram_gb=0.5,image=ubuntu-22.04"), read_only=False)  # fmt: skip
+        assert (plan.network.name, plan.pool, plan.logins[0]) == ("private", "public", "ubuntu")
+
+        def cloud_init(ctx: Context):  # type: ignore[no-untyped-def]
+            assert ctx.key is not None
+            box.add_key("ubuntu", ctx.key.public)
+            return default_access(ctx)
+
+        ledger = Ledger(tmp_path / "ledger.sqlite")
+        (run,) = Runner({"realstack": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
+                        root_identity=operator.private_path, access_for=cloud_init, node_timeout=120).run([plan])  # fmt: skip
+        assert run.ok, (run.error, run.results)
+        node = provider.get_node(run.node_id)
+        assert any(a.kind is AddressKind.FLOATING and a.ip == run.address for a in node.addresses)
+        conn = openstack.connect(cloud="realstack")
+        assert [k.name for k in conn.compute.keypairs() if k.name.startswith("hybridtui-")] == [], (
+            "step 8"
+        )
+        assert destroy(ledger, provider, "realstack", node)
+        conn = openstack.connect(cloud="realstack")
+        assert run.node_name not in [s.name for s in conn.compute.servers()]
+        assert [
+            f.floating_ip_address
+            for f in conn.network.ips()
+            if f.floating_ip_address == run.address
+        ] == [], "the floating IP hybridtui allocated is released with the node"
+        assert ledger.open_entries(kept=True) == []
