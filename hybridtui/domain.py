@@ -367,6 +367,9 @@ class NodeSpec:
     image: str
     network: str = ""
     key_name: str = ""
+    #: The node key's public line. Clouds without key objects (GCE: ssh-keys
+    #: metadata) put it into the node itself; the others have it by `key_name`.
+    public_key: str = ""
     public_ip: bool = True
     floating_ip_pool: str = ""
     #: Security group names or ids; empty: the cloud's default group.

@@ -35,6 +35,8 @@ def provider(peer: GcePeer, **extra: Any) -> GceProvider:
 
 
 def spec(name: str, **extra: Any) -> NodeSpec:
+    if extra.get("key_name"):
+        extra.setdefault("public_key", PUBKEY)
     return NodeSpec(name=name, flavor="e2-micro", image="debian-cloud/debian-12", **extra)
 
 

@@ -258,6 +258,13 @@ class Provider(ABC):
     def behaviour(self) -> CloudBehaviour:
         """What this cloud does at each of the eight steps (for the scorecard)."""
 
+    @property
+    def key_objects(self) -> bool:
+        """The cloud has key objects (EC2 key pairs, Nova keypairs) that exist on
+        their own; False where keys live only in nodes (GCE ssh-keys metadata),
+        so deleting a key that is on no node is nothing to do, not an error."""
+        return True
+
     # ----------------------------------------------------------------- write
     # Optional: the default says "unsupported" so a read-only adapter is complete.
     def import_key(self, name: str, public_key: str) -> str:

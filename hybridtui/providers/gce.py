@@ -69,9 +69,7 @@ class GceProvider(SdkProvider):
         self.gce: GceCloud = config
         self._creds: Any = None
         #: Step 1 on GCE: a key waits here until create_node puts it into metadata.
-        self._pending_keys: dict[str, str] = {}
         #: Keys imported through this provider (pending or placed on nodes).
-        self._known_keys: set[str] = set()
         self._images: dict[str, Image] = {}
 
     # ------------------------------------------------------------- plumbing
@@ -315,7 +313,7 @@ class GceProvider(SdkProvider):
             if ResourceKind.KEYS in want and "project" in errors:
                 failed[ResourceKind.KEYS] = errors["project"]
             elif ResourceKind.KEYS in want:
-                keys = rec.key_pairs(instances, found.get("project")) + self._pending_records()
+                keys = rec.key_pairs(instances, found.get("project"))
                 out[ResourceKind.KEYS] = tuple(keys)
         return {k: out[k] for k in kinds if k in out}, failed
 
@@ -406,7 +404,7 @@ class GceProvider(SdkProvider):
         ]
 
     def list_keys(self) -> list[KeyPair]:
-        return rec.key_pairs(self._instances(), self._project_metadata()) + self._pending_records()
+        return rec.key_pairs(self._instances(), self._project_metadata())
 
     def _project_metadata(self) -> dict[str, Any]:
         """The project's own record: its `commonInstanceMetadata` holds the
@@ -416,11 +414,6 @@ class GceProvider(SdkProvider):
             "read project metadata", lambda: client.get(project=self.gce.project, **self._kw())
         )
         return self._dict(project)
-
-    def _pending_records(self) -> list[KeyPair]:
-        return [KeyPair(id=n, name=n, key_type=k.split()[0].removeprefix("ssh-"), managed=True,
-                        scope="pending: goes on the next node", user=self.login, raw={"pending": True})
-                for n, k in self._pending_keys.items()]  # fmt: skip
 
     def behaviour(self) -> CloudBehaviour:
         return rec.behaviour(self.list_security_groups(), self.login)
@@ -439,26 +432,29 @@ class GceProvider(SdkProvider):
         zone, _, name = node_id.rpartition("/")
         return (zone or self._zone()), name
 
+    @property
+    def key_objects(self) -> bool:
+        return False
+
     def import_key(self, name: str, public_key: str) -> str:
-        """GCE has no key objects: the key goes into the node's metadata at create."""
-        if name in self._pending_keys:
-            raise ProviderError(f"{self.where}: key {name!r} already imported", title="Conflict")
-        self._pending_keys[name] = public_key
-        self._known_keys.add(name)
+        """GCE has no key objects: nothing is registered. The key travels in the
+        node spec (`NodeSpec.public_key`) into the node's metadata at create, so
+        no provider instance keeps it (another instance can create the node)."""
+        if len(public_key.split()) < 2 or not public_key.startswith(("ssh-", "ecdsa-", "sk-")):
+            raise ProviderError(
+                f"{self.where}: {name!r} is not an OpenSSH public key", title="Invalid key"
+            )
         return name
 
     def delete_key(self, name: str) -> None:
-        """Step 8 is live on GCE: the guest agent removes a key dropped from metadata."""
-        # A key whose nodes are all gone is gone with them: that is success.
-        found = self._pending_keys.pop(name, None) is not None or name in self._known_keys
-        self._known_keys.discard(name)
+        """Step 8 is live on GCE: the guest agent removes a key dropped from
+        metadata. A key on no node is already gone (GCE has no key object)."""
         client = self.client("InstancesClient")
         for inst in self._instances():
             lines = rec.ssh_entries(inst)
             keep = [line for line in lines if not line.endswith(f"hybridtui:{name}")]
             if keep == lines:
                 continue
-            found = True
             zone = rec.last(inst["zone"])
             meta = inst.get("metadata") or {}
             items = [i for i in meta.get("items") or [] if i.get("key") != "ssh-keys"]
@@ -468,17 +464,16 @@ class GceProvider(SdkProvider):
             op = self._call("remove key from metadata", lambda z=zone, i=inst, b=body: client.set_metadata(
                 project=self.gce.project, zone=z, instance=i["name"], metadata_resource=b, **self._kw(write=True)))  # fmt: skip
             self._wait(op, zone)
-        if not found:
-            raise NotFoundError(f"{self.where}: key {name!r} not found")
 
     def create_node(self, spec: NodeSpec) -> Node:
         zone = self._zone()
         name = re.sub(r"[^a-z0-9-]", "-", spec.name.lower()).strip("-")[:63] or "hybridtui-node"
         items = []
         if spec.key_name:
-            key = self._pending_keys.get(spec.key_name)
-            if key is None:
-                raise NotFoundError(f"{self.where}: key {spec.key_name!r} was not imported")
+            key = spec.public_key
+            if not key:
+                raise ProviderError(f"{self.where}: node {spec.name!r} names key {spec.key_name!r} but carries no public key",
+                                    title="Invalid node spec", hint="GCE keeps keys in node metadata: set NodeSpec.public_key.")  # fmt: skip
             line = rec.ssh_key_entry(
                 self.login,
                 key,
@@ -512,8 +507,6 @@ class GceProvider(SdkProvider):
         op = self._call("insert instance", lambda: client.insert(project=self.gce.project, zone=zone,
                                                                   instance_resource=body, **self._kw(write=True)))  # fmt: skip
         self._wait(op, zone)
-        if spec.key_name:
-            self._pending_keys.pop(spec.key_name, None)  # it lives in the node's metadata now
         return self.get_node(f"{zone}/{name}")
 
     def _image_link(self, wanted: str) -> str:

@@ -224,7 +224,7 @@ class SimulatorProvider(Provider):
     def delete_key(self, name: str) -> None:
         world = self._call("delete key")
         with self._lock:
-            if world.keys.pop(name, None) is None:
+            if world.keys.pop(name, None) is None and self.key_objects:
                 raise NotFoundError(f"{self.name}: key pair {name!r} not found")
             world.managed.discard(name)
             if self.profile.style == "gce":
@@ -258,6 +258,10 @@ class SimulatorProvider(Provider):
             world.guests.pop(node_id, None)
             world.release_addresses(node)
             self._save_state()
+
+    @property
+    def key_objects(self) -> bool:
+        return self.profile.style != "gce"
 
     def node_access(self, node_id: str, node_key: str) -> DemoNodeAccess:
         """Steps 6–8 on a demo node: the image model instead of SSH."""
@@ -695,13 +699,8 @@ class _World:
         if self.profile.style == "gce":
             project = {"commonInstanceMetadata": {"items": [
                 {"key": "ssh-keys", "value": f"ops:{self.keys['ops-prod']}"}]}}  # fmt: skip
-            keys = gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
-            on_nodes = {k.name for k in keys if k.managed}
-            # imported and not on a node yet: the real adapter shows them the same way
-            keys += [KeyPair(id=n, name=n, key_type=self.keys[n].split()[0].removeprefix("ssh-"), managed=True,
-                             scope="pending: goes on the next node", user="hybrid", raw={"pending": True})
-                     for n in sorted(self.managed) if n in self.keys and n not in on_nodes]  # fmt: skip
-            return keys
+            # no pending rows: GCE has no key objects, a key exists on the nodes that carry it
+            return gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
         out = []
         scope = "region" if self.profile.style == "aws" else "user"
         for name, material in self.keys.items():

@@ -174,7 +174,7 @@ def step4_request(ctx: Context) -> StepResult:
     flavor = p.flavor.name if p.platform == "gce" else (p.flavor.id or p.flavor.name)
     spec = NodeSpec(
         name=ctx.name, flavor=flavor, image=p.image.id or p.image.name,
-        network=p.network.name, key_name=ctx.key_ref,
+        network=p.network.name, key_name=ctx.key_ref, public_key=ctx.key.public if ctx.key else "",
         public_ip=p.strategy in (PublicIpStrategy.AUTO_ASSIGN, PublicIpStrategy.ACCESS_CONFIG),
         floating_ip_pool=p.pool, security_groups=p.security_groups, tags={MANAGED_TAG: "true", "hybridtui:run": ctx.run},
     )  # fmt: skip
