@@ -357,3 +357,35 @@ def test_the_engine_refuses_a_read_only_cloud_whoever_planned(
         Runner({"aws": locked}, ledger, tmp_path / "keys").run([plan])
     assert counts(locked) == before
     assert ledger.open_entries(kept=True) == []
+
+
+def test_ctrl_c_mid_run_rolls_back_and_exits_130(tmp_path: Path) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip", latency=0.3))
+    proc = subprocess.Popen([sys.executable, "-m", "hybridtui", "provision", "--config", str(cfg), "--cloud", "fip",
+                             "--spec", "image=ubuntu", "--yes"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if " 5 public address " in line and " ok " in line:
+            proc.send_signal(signal.SIGINT)  # as a user pressing Ctrl-C
+            break
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted: rolling back what was made" in err
+    assert "rolled back: node sim-" in err
+    listed = subprocess.run([sys.executable, "-m", "hybridtui", "inventory", "--config", str(cfg), "--kind", "all",
+                             "--format", "json"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    records = json.loads(listed.stdout)["records"]
+    assert not any(r["kind"] == "nodes" and r["name"].startswith("hybrid-") for r in records)
+    assert not any(r["kind"] in ("keys", "addresses") and r.get("managed") for r in records)
+    keys_dir = Path(os.environ["HYBRIDTUI_HOME"]) / "data" / "node-keys"
+    assert not any(f.is_file() for f in keys_dir.rglob("*"))
+    left = subprocess.run([sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert (left.returncode, left.stdout) == (0, ""), "the ledger has nothing left to clean"

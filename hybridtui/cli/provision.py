@@ -187,18 +187,27 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
                     known_hosts=settings.paths.data_dir / "known_hosts",
                     root_identity=root_identity(args.root_key))  # fmt: skip
     box: list[list[CloudRun]] = []
-    worker = threading.Thread(target=lambda: box.append(runner.run(plans, args.name)), daemon=True)
-    worker.start()
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            box.append(runner.run(plans, args.name))
+        finally:
+            done.set()
+
+    # Waiting on an Event, not Thread.join: a join interrupted by Ctrl-C can leave
+    # the thread looking finished while it still rolls back (seen here on 3.11).
+    threading.Thread(target=work, name="provision", daemon=True).start()
     interrupted = False
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     except KeyboardInterrupt:
         interrupted = True
         print("interrupted: rolling back what was made…", file=sys.stderr, flush=True)
         cancel.set()
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     finally:
         for p in providers.values():
             p.close()
