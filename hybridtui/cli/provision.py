@@ -227,6 +227,9 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: {r.cloud}: {r.error}", file=sys.stderr)
             for what in r.rolled_back:
                 print(f"  rolled back: {what}", file=sys.stderr)
+        elif interrupted:  # its last step was already running: it finished, and is kept
+            print(f"{r.cloud}: finished before the interrupt took effect; node {r.node_name} kept "
+                  f"(hybridtui destroy --cloud {r.cloud} {r.node_name})", file=sys.stderr)  # fmt: skip
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if all(r.ok for r in runs) else EXIT_FAILED
