@@ -399,3 +399,42 @@ def test_ctrl_c_mid_run_rolls_back_and_exits_130(tmp_path: Path, after_step: int
     left = subprocess.run([sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert (left.returncode, left.stdout) == (0, ""), "the ledger has nothing left to clean"
+
+
+def test_sigkill_on_moto_then_cleanup_leaves_nothing(aws_env: str, tmp_path: Path) -> None:
+    """The same on a real peer: `hybridtui provision` against moto over HTTP,
+    killed after the instance was requested; `cleanup` removes the instance and
+    the key pair, counted through the EC2 API."""
+    import signal
+    import subprocess
+    import sys
+
+    import boto3
+    from conftest import aws_cloud
+
+    cfg = write_config(tmp_path / "c.yaml", aws_cloud(aws_env, read_only=False,
+                                                      overrides={"ssh_endpoint": "127.0.0.1:1"}))  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "hybridtui", "provision", "--config", str(cfg), "--cloud", "aws",
+                             "--spec", "image=ubuntu", "--yes"], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.split()[1:2] == ["4"]:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=30)
+    ec2 = boto3.session.Session(profile_name="hybrid-test").client(
+        "ec2", region_name="eu-west-1", endpoint_url=aws_env
+    )
+
+    def live() -> list[str]:
+        return [i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
+                if i["State"]["Name"] not in ("shutting-down", "terminated")]  # fmt: skip
+
+    assert len(live()) == 1, "the killed run left its instance"
+    assert len(ec2.describe_key_pairs()["KeyPairs"]) == 1, "and its key pair"
+    done = subprocess.run([sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert live() == []
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+    assert ec2.describe_addresses()["Addresses"] == []
