@@ -213,6 +213,9 @@ def test_measured_steps_feed_the_scorecard(ledger: Ledger, tmp_path: Path) -> No
         Verdict.PARTIAL,
         "floating-ip",
     )
+    (source,) = step5.sources
+    assert (source.kind, source.record) == ("provisioning run", run.node_name)
+    assert source.field.startswith("step 5 (ok, ")
     step6 = card.cell("fip", "6")
     assert step6 is not None
     assert (step6.evidence, step6.value) == (Evidence.MEASURED, "ubuntu")

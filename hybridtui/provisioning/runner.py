@@ -52,7 +52,9 @@ class CloudRun:
 
     def measured(self, at: float) -> list[Cell]:
         """The steps this run answered, as the scorecard's measured evidence."""
-        return [c for r in self.results if (c := r.cell(self.cloud, at)) is not None]
+        return [
+            c for r in self.results if (c := r.cell(self.cloud, at, self.node_name)) is not None
+        ]
 
     def to_dict(self) -> dict[str, object]:
         return {

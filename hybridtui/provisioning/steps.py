@@ -22,7 +22,7 @@ from hybridtui.domain import (
     PublicIpStrategy,
 )
 from hybridtui.errors import CloudTimeoutError, HybridError, ProvisionError
-from hybridtui.interop.model import Cell, Evidence, Verdict
+from hybridtui.interop.model import Cell, Evidence, Source, Verdict
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning.ledger import Kind, Ledger
 from hybridtui.provisioning.plan import Plan
@@ -57,29 +57,18 @@ class StepResult:
         return {"step": self.step, "status": str(self.status), "seconds": round(self.seconds, 2),
                 "detail": self.detail, "error": self.error or None}  # fmt: skip
 
-    def cell(self, cloud: str, at: float) -> Cell | None:
+    def cell(self, cloud: str, at: float, node: str = "") -> Cell | None:
         """This step as measured evidence (only steps that ran to an answer)."""
-        if self.status is not Status.OK:
-            if self.status is not Status.FAILED or not self.error:
-                return None
-            return Cell(
-                cloud,
-                str(self.step),
-                Verdict.NO,
-                f"measured: {self.detail}",
-                Evidence.MEASURED,
-                at,
-                self.value,
-            )
-        return Cell(
-            cloud,
-            str(self.step),
-            self.verdict,
-            f"measured: {self.detail}",
-            Evidence.MEASURED,
-            at,
-            self.value,
-        )
+        if self.status is Status.OK:
+            verdict = self.verdict
+        elif self.status is Status.FAILED and self.error:
+            verdict = Verdict.NO
+        else:
+            return None
+        source = Source("provisioning run", node or cloud, f"step {self.step} ({self.status}, {self.seconds:.1f} s)",
+                        self.error or self.detail)  # fmt: skip
+        return Cell(cloud, str(self.step), verdict, f"measured: {self.detail}", Evidence.MEASURED, at, self.value,
+                    (source,))  # fmt: skip
 
 
 @dataclass
