@@ -183,6 +183,9 @@ class AppConfig(Strict):
     """Theme name (built-in, from themes/, or the user themes dir)."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id → keys, e.g. `refresh: f5`."""
+    root_keys: list[str] = Field(default_factory=list)
+    """Public key files provisioning installs for root at step 7 (`--root-key`
+    overrides; default: ~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub)."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> AppConfig:

@@ -441,3 +441,27 @@ def test_sigkill_on_moto_then_cleanup_leaves_nothing(aws_env: str, tmp_path: Pat
     assert live() == []
     assert ec2.describe_key_pairs()["KeyPairs"] == []
     assert ec2.describe_addresses()["Addresses"] == []
+
+
+def test_root_keys_from_the_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    from hybridtui.cli import main
+
+    root = tmp_path / "ops.pub"
+    root.write_text(ROOT_KEY + "\n")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        yaml.safe_dump(
+            {"clouds": [sim_cloud("fip", "openstack-floating-ip")], "root_keys": [str(root)]}
+        )
+    )
+    code = main(["provision", "--config", str(cfg), "--cloud", "fip", "--spec", "image=ubuntu", "--yes",
+                 "--format", "json"])  # fmt: skip
+    out, _ = capsys.readouterr()
+    assert code == 0
+    step7 = json.loads(out)["clouds"][0]["steps"][6]
+    assert step7["status"] == "ok"
+    assert "root logs in with 1 operator key(s)" in step7["detail"]

@@ -146,7 +146,8 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
         ) from None
     if settings.offline:
         raise UsageError("provisioning needs the clouds: --offline shows the cache only")
-    keys = root_keys(args.root_key)
+    key_files = args.root_key or list(settings.config.root_keys)
+    keys = root_keys(key_files)
     targets = _targets(settings, args.cloud)
     cache = _open_cache(settings)
     kinds: list[ResourceKind] = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
@@ -185,7 +186,7 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
     runner = Runner(providers, ledger, settings.paths.node_keys_dir, root_keys=keys,
                     keep_node_key=args.keep_node_key, progress=progress, cancel=cancel,
                     known_hosts=settings.paths.data_dir / "known_hosts",
-                    root_identity=root_identity(args.root_key))  # fmt: skip
+                    root_identity=root_identity(key_files))  # fmt: skip
     box: list[list[CloudRun]] = []
     done = threading.Event()
 
