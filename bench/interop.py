@@ -44,16 +44,29 @@ def grow(snap: CloudSnapshot, images: int, flavors: int, rng: random.Random) -> 
     while len(imgs) < images and base:
         src = base[n % len(base)]
         n += 1
-        imgs.append(replace(src, id=f"{src.id}-{n}", name=f"{src.name}.{n}",
-                            created_at=str(src.created_at)[:10] + f"T00:{n % 60:02d}:00"))  # fmt: skip
+        imgs.append(
+            replace(
+                src,
+                id=f"{src.id}-{n}",
+                name=f"{src.name}.{n}",
+                created_at=str(src.created_at)[:10] + f"T00:{n % 60:02d}:00",
+            )
+        )
     fls = list(snap.flavors)
     base_f = list(snap.flavors)
     n = 0
     while len(fls) < flavors and base_f:
         src = base_f[n % len(base_f)]
         n += 1
-        fls.append(replace(src, id=f"{src.id}-{n}", name=f"{src.name}-v{n}",
-                           vcpus=src.vcpus * rng.choice((1, 2, 4)), ram_mb=src.ram_mb * rng.choice((1, 2, 4))))  # fmt: skip
+        fls.append(
+            replace(
+                src,
+                id=f"{src.id}-{n}",
+                name=f"{src.name}-v{n}",
+                vcpus=src.vcpus * rng.choice((1, 2, 4)),
+                ram_mb=src.ram_mb * rng.choice((1, 2, 4)),
+            )
+        )
     return replace(snap, images=tuple(imgs[:images]), flavors=tuple(fls[:flavors]))
 
 
@@ -93,8 +106,10 @@ def main() -> None:
     spec = Spec.parse("vcpus=4,ram_gb=8,image=ubuntu-22.04")
     n_images = sum(len(s.images) for s in grown.values())
     n_flavors = sum(len(s.flavors) for s in grown.values())
-    print(f"{args.clouds} clouds: {n_images:,} images, {n_flavors:,} flavors, "
-          f"{sum(len(s.nodes) for s in grown.values()):,} nodes")  # fmt: skip
+    print(
+        f"{args.clouds} clouds: {n_images:,} images, {n_flavors:,} flavors, "
+        f"{sum(len(s.nodes) for s in grown.values()):,} nodes"
+    )
 
     baseline = median_time(
         lambda: [prepare_rows({k: s.resources(k) for k in ResourceKind}) for s in grown.values()]
@@ -109,8 +124,10 @@ def main() -> None:
     print(
         f"scorecard, no spec                               {plain_t * 1000:8.1f} ms  ({plain_t / baseline:.2f}× baseline)"
     )
-    print(f"scorecard with spec (equivalence on every cloud) {card_t * 1000:8.1f} ms  ({card_t / baseline:.2f}× baseline, "
-          f"{card_t / 60 * 100:.3f} % of a 60 s refresh interval)")  # fmt: skip
+    print(
+        f"scorecard with spec (equivalence on every cloud) {card_t * 1000:8.1f} ms  ({card_t / baseline:.2f}× baseline, "
+        f"{card_t / 60 * 100:.3f} % of a 60 s refresh interval)"
+    )
     print(
         f"one image's equivalents on {args.clouds - 1} clouds           {eq_t * 1000:8.1f} ms  ({eq_t / baseline:.2f}× baseline)"
     )

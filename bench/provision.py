@@ -46,19 +46,38 @@ def main() -> None:
         providers, plans = {}, []
         for i, profile in enumerate(names):
             name = f"c{i}-{profile}"
-            cfg = SimulatorCloud(name=name, kind="simulator", profile=profile, latency=args.latency, jitter=0,
-                                 overrides={"jump_host": "ops@bastion"})  # fmt: skip
+            cfg = SimulatorCloud(
+                name=name,
+                kind="simulator",
+                profile=profile,
+                latency=args.latency,
+                jitter=0,
+                overrides={"jump_host": "ops@bastion"},
+            )
             p = SimulatorProvider(name, cfg)
             target = CloudTarget(name, "simulator", cfg)
-            plans.append(make_plan(site_for(target, merge(name, "simulator", None, p.fetch_inventory(), time.time())),
-                                   spec, read_only=False))  # fmt: skip
+            plans.append(
+                make_plan(
+                    site_for(
+                        target, merge(name, "simulator", None, p.fetch_inventory(), time.time())
+                    ),
+                    spec,
+                    read_only=False,
+                )
+            )
             providers[name] = p
         return providers, plans
 
     def timed(names: list[str]) -> float:
         providers, plans = clouds(names)
-        runner = Runner(providers, ledger, Path(home) / "keys", root_keys=[
-            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bench"])  # fmt: skip
+        runner = Runner(
+            providers,
+            ledger,
+            Path(home) / "keys",
+            root_keys=[
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bench"
+            ],
+        )
         t0 = time.perf_counter()
         runs = runner.run(plans)  # type: ignore[arg-type]
         wall = time.perf_counter() - t0
@@ -72,8 +91,10 @@ def main() -> None:
     slowest = max(singles.values())
     for p, t in singles.items():
         print(f"{p:24} alone  {t:6.2f} s")
-    print(f"all {len(PROFILES)} at once              {together:6.2f} s  = {together / slowest:.2f}× the slowest alone "
-          f"(target ≤ 1.2), {together / sum(singles.values()):.2f}× one after another")  # fmt: skip
+    print(
+        f"all {len(PROFILES)} at once              {together:6.2f} s  = {together / slowest:.2f}× the slowest alone "
+        f"(target ≤ 1.2), {together / sum(singles.values()):.2f}× one after another"
+    )
 
 
 if __name__ == "__main__":

@@ -39,19 +39,36 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({"clouds": [
-        sim_cloud("aws-sim", "aws-default-vpc"),
-        sim_cloud("os-fip", "openstack-floating-ip"),
-        {**sim_cloud("os-priv", "openstack-private"), "overrides": {"jump_host": "ops@bastion"}},
-    ]}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "clouds": [
+                    sim_cloud("aws-sim", "aws-default-vpc"),
+                    sim_cloud("os-fip", "openstack-floating-ip"),
+                    {
+                        **sim_cloud("os-priv", "openstack-private"),
+                        "overrides": {"jump_host": "ops@bastion"},
+                    },
+                ]
+            }
+        )
+    )
     return path
 
 
 def test_compare_json_has_every_cell_pairs_and_equivalents(
     capsys: pytest.CaptureFixture[str], config_file: Path
 ) -> None:
-    code, out, err = run(capsys, "compare", "--config", str(config_file), "--format", "json",
-                         "--spec", "vcpus=2,ram_gb=4,image=ubuntu-22.04")  # fmt: skip
+    code, out, err = run(
+        capsys,
+        "compare",
+        "--config",
+        str(config_file),
+        "--format",
+        "json",
+        "--spec",
+        "vcpus=2,ram_gb=4,image=ubuntu-22.04",
+    )
     assert (code, err) == (0, "")
     doc = json.loads(out)
     assert doc["schema"] == 1
@@ -128,10 +145,21 @@ def test_compare_with_a_failing_cloud_exits_1_and_says_why(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump({"clouds": [
-        sim_cloud("ok", "openstack-floating-ip"),
-        sim_cloud("refuses-images", "aws-default-vpc", fault="forbidden", fault_kinds=["images"]),
-    ]}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "clouds": [
+                    sim_cloud("ok", "openstack-floating-ip"),
+                    sim_cloud(
+                        "refuses-images",
+                        "aws-default-vpc",
+                        fault="forbidden",
+                        fault_kinds=["images"],
+                    ),
+                ]
+            }
+        )
+    )
     code, out, err = run(capsys, "compare", "--config", str(path), "--format", "json")
     assert code == 1
     assert "error: refuses-images: images: HTTP 403 Forbidden" in err
@@ -149,8 +177,12 @@ def demo_targets() -> list[CloudTarget]:
     from hybridtui.settings import resolve_settings
 
     settings = resolve_settings(demo=True, config_path=None, offline=False, theme=None)
-    return [CloudTarget(t.name, t.kind, t.config.model_copy(update={"latency": 0, "jitter": 0}), t.region)
-            for t in targets_for(settings.config)]  # fmt: skip
+    return [
+        CloudTarget(
+            t.name, t.kind, t.config.model_copy(update={"latency": 0, "jitter": 0}), t.region
+        )
+        for t in targets_for(settings.config)
+    ]
 
 
 def demo_snapshots(targets: list[CloudTarget]) -> dict[str, CloudSnapshot | None]:
@@ -209,15 +241,30 @@ def test_behaviour_changes_are_kept_and_listed(tmp_path: Path) -> None:
     # a failing kind makes checks UNKNOWN: not a change either
     aws = snaps["aws-eu-west-1"]
     assert aws is not None
-    failing = replace(aws, kind_errors={ResourceKind.NETWORKS: KindError("boom", at=NOW)},
-                      kind_at={k: v for k, v in aws.kind_at.items() if k is not ResourceKind.NETWORKS},
-                      networks=())  # fmt: skip
+    failing = replace(
+        aws,
+        kind_errors={ResourceKind.NETWORKS: KindError("boom", at=NOW)},
+        kind_at={k: v for k, v in aws.kind_at.items() if k is not ResourceKind.NETWORKS},
+        networks=(),
+    )
     assert compare(targets, {**snaps, "aws-eu-west-1": failing}, cache, now=NOW + 120).changes == []
 
     # the default subnets stop mapping public IPv4: step 5 regresses YES → NO
-    closed = replace(aws, networks=tuple(
-        Network(**{**n.to_dict(), "auto_public_ip": False, "raw": {**n.raw, "MapPublicIpOnLaunch": False}})
-        if n.id.startswith("subnet-") else n for n in aws.networks))  # fmt: skip
+    closed = replace(
+        aws,
+        networks=tuple(
+            Network(
+                **{
+                    **n.to_dict(),
+                    "auto_public_ip": False,
+                    "raw": {**n.raw, "MapPublicIpOnLaunch": False},
+                }
+            )
+            if n.id.startswith("subnet-")
+            else n
+            for n in aws.networks
+        ),
+    )
     later = NOW + 86_400
     result = compare(targets, {**snaps, "aws-eu-west-1": closed}, cache, now=later)
     step5 = next(ch for ch in result.changes if ch.check == "5")
@@ -281,8 +328,17 @@ def test_diff_of_two_clouds(capsys: pytest.CaptureFixture[str], config_file: Pat
         line.startswith("Image releases only aws-sim offers: amazon 2, amazon 2023")
         for line in lines
     )
-    code, out, _ = run(capsys, "compare", "--config", str(config_file), "--diff", "aws-sim", "os-fip",
-                       "--format", "json")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "compare",
+        "--config",
+        str(config_file),
+        "--diff",
+        "aws-sim",
+        "os-fip",
+        "--format",
+        "json",
+    )
     d = json.loads(out)["diff"]
     assert (d["a"], d["b"]) == ("aws-sim", "os-fip")
     assert [c["check"] for c in d["checks"]][:2] == ["5", "6"]
@@ -295,6 +351,15 @@ def test_diff_of_two_clouds(capsys: pytest.CaptureFixture[str], config_file: Pat
     )
     assert code == 2
     assert "two different clouds" in err
-    code, _, err = run(capsys, "compare", "--config", str(config_file), "--diff", "aws-sim", "os-fip",
-                       "--format", "junit")  # fmt: skip
+    code, _, err = run(
+        capsys,
+        "compare",
+        "--config",
+        str(config_file),
+        "--diff",
+        "aws-sim",
+        "os-fip",
+        "--format",
+        "junit",
+    )
     assert code == 2

@@ -38,8 +38,13 @@ def site(
     **records: Any,
 ) -> Site:
     kinds = {k: NOW for k in ResourceKind if k.value.replace("-", "_") in records}
-    snap = CloudSnapshot(cloud=f"{platform}-x", kind=platform, fetched_at=NOW, kind_at=kinds,
-                         **{k: tuple(v) for k, v in records.items()})  # fmt: skip
+    snap = CloudSnapshot(
+        cloud=f"{platform}-x",
+        kind=platform,
+        fetched_at=NOW,
+        kind_at=kinds,
+        **{k: tuple(v) for k, v in records.items()},
+    )
     return Site(f"{platform}-x", platform, snap, overrides or {}, declared)
 
 
@@ -62,11 +67,16 @@ def test_spec_parsing() -> None:
 
 @pytest.mark.parametrize(
     ("text", "says"),
-    [("vcpus=two", "'two' is not a number"), ("cpus=2", "unknown spec key 'cpus'"),
-     ("vcpus", "is not KEY=VALUE"), ("image=ubnutu", "unknown distro 'ubnutu'"),
-     ("arch=sparc", "arch 'sparc' is not one of"), ("vcpus=0", "vcpus must be more than zero"),
-     ("image=22.04", "is not DISTRO[-VERSION]")],
-)  # fmt: skip
+    [
+        ("vcpus=two", "'two' is not a number"),
+        ("cpus=2", "unknown spec key 'cpus'"),
+        ("vcpus", "is not KEY=VALUE"),
+        ("image=ubnutu", "unknown distro 'ubnutu'"),
+        ("arch=sparc", "arch 'sparc' is not one of"),
+        ("vcpus=0", "vcpus must be more than zero"),
+        ("image=22.04", "is not DISTRO[-VERSION]"),
+    ],
+)
 def test_spec_errors_say_what_is_wrong(text: str, says: str) -> None:
     with pytest.raises(SpecError) as e:
         Spec.parse(text)
@@ -114,9 +124,17 @@ def test_gpu_flavors_only_when_asked_and_no_match_names_the_closest() -> None:
 
 
 def test_openstack_flavors_without_arch_and_windows_only_flavors() -> None:
-    flavors = [openstack_records.flavor({"id": str(i), "name": n, "vcpus": c, "ram": r, "disk": d})
-               for i, (n, c, r, d) in enumerate([("win-b2-7", 2, 7168, 50), ("b2-7", 2, 7168, 50),
-                                                 ("m1.small", 1, 2048, 20), ("m1.medium", 2, 4096, 40)])]  # fmt: skip
+    flavors = [
+        openstack_records.flavor({"id": str(i), "name": n, "vcpus": c, "ram": r, "disk": d})
+        for i, (n, c, r, d) in enumerate(
+            [
+                ("win-b2-7", 2, 7168, 50),
+                ("b2-7", 2, 7168, 50),
+                ("m1.small", 1, 2048, 20),
+                ("m1.medium", 2, 4096, 40),
+            ]
+        )
+    ]
     c = match_flavor(flavors, Spec(vcpus=2, ram_gb=4))
     assert c.record is not None
     assert c.record.name == "m1.medium"
@@ -135,8 +153,14 @@ def moto_peer_amis() -> list[Image]:
 
     out = []
     for a in ami_catalogue():
-        rec = {"ImageId": a["ami_id"], "Name": a["name"], "OwnerId": a["owner_id"],
-               "Architecture": a["architecture"], "CreationDate": a["creation_date"], "Public": True}  # fmt: skip
+        rec = {
+            "ImageId": a["ami_id"],
+            "Name": a["name"],
+            "OwnerId": a["owner_id"],
+            "Architecture": a["architecture"],
+            "CreationDate": a["creation_date"],
+            "Public": True,
+        }
         out.append(aws_records.image(rec))
     return out
 
@@ -176,9 +200,19 @@ def test_never_an_image_of_the_other_architecture() -> None:
 def test_gce_families_and_glance_properties() -> None:
     from peers.gce_peer import PUBLIC_IMAGES
 
-    gce = [gce_records.image({"name": n, "family": f, "architecture": "X86_64",
-                              "creationTimestamp": "2026-10-01T00:00:00.000-07:00"}, project)
-           for project, images in PUBLIC_IMAGES.items() for n, f in images]  # fmt: skip
+    gce = [
+        gce_records.image(
+            {
+                "name": n,
+                "family": f,
+                "architecture": "X86_64",
+                "creationTimestamp": "2026-10-01T00:00:00.000-07:00",
+            },
+            project,
+        )
+        for project, images in PUBLIC_IMAGES.items()
+        for n, f in images
+    ]
     c = match_image(gce, Spec(distro="debian"))
     assert c.record is not None
     assert c.record.name == "debian-12-bookworm-v20261105"
@@ -186,9 +220,20 @@ def test_gce_families_and_glance_properties() -> None:
     ubuntu = match_image(gce, Spec(distro="ubuntu", version="22.04"))
     assert ubuntu.record is not None
     assert ubuntu.record.name == "ubuntu-2204-jammy-v20261020"
-    glance = [openstack_records.image({"id": "1", "name": "ubuntu-22.04", "os_distro": "ubuntu", "os_version": "22.04"}),
-              openstack_records.image({"id": "2", "name": "Ubuntu 22.04 - Docker", "os_distro": "ubuntu",
-                                       "os_version": "22.04", "architecture": "x86_64"})]  # fmt: skip
+    glance = [
+        openstack_records.image(
+            {"id": "1", "name": "ubuntu-22.04", "os_distro": "ubuntu", "os_version": "22.04"}
+        ),
+        openstack_records.image(
+            {
+                "id": "2",
+                "name": "Ubuntu 22.04 - Docker",
+                "os_distro": "ubuntu",
+                "os_version": "22.04",
+                "architecture": "x86_64",
+            }
+        ),
+    ]
     plain = match_image(glance, Spec(distro="ubuntu"))
     assert plain.record is not None
     assert plain.record.id == "1", "the plain image before an app variant"
@@ -199,8 +244,16 @@ def test_gce_families_and_glance_properties() -> None:
 
 
 def aws_subnet(sid: str, zone: str, default: bool, public: bool) -> Network:
-    return aws_records.subnet({"SubnetId": sid, "VpcId": "vpc-1", "CidrBlock": "172.31.0.0/20",
-                               "AvailabilityZone": zone, "DefaultForAz": default, "MapPublicIpOnLaunch": public})  # fmt: skip
+    return aws_records.subnet(
+        {
+            "SubnetId": sid,
+            "VpcId": "vpc-1",
+            "CidrBlock": "172.31.0.0/20",
+            "AvailabilityZone": zone,
+            "DefaultForAz": default,
+            "MapPublicIpOnLaunch": public,
+        }
+    )
 
 
 def os_net(
@@ -220,32 +273,97 @@ def os_net(
 
 
 def os_router(name: str, ext: str) -> Router:
-    return openstack_records.router({"id": name, "name": name, "status": "ACTIVE",
-                                     "external_gateway_info": {"network_id": ext}}, {ext: ext})  # fmt: skip
+    return openstack_records.router(
+        {
+            "id": name,
+            "name": name,
+            "status": "ACTIVE",
+            "external_gateway_info": {"network_id": ext},
+        },
+        {ext: ext},
+    )
 
 
 @pytest.mark.parametrize(
     ("s", "strategy", "verdict", "reason"),
     [
-        (site("aws", networks=[aws_subnet("subnet-a", "eu-west-1a", True, True)]),
-         PublicIpStrategy.AUTO_ASSIGN, Verdict.YES, "auto-assign: default subnets map a public IPv4 at launch (1 of 1 subnets)"),
-        (site("aws", networks=[aws_subnet("subnet-p", "eu-west-1a", False, False)]),
-         PublicIpStrategy.FLOATING_IP, Verdict.NO, "needs an Elastic IP (allocate and attach): no subnet maps a public IPv4: an Elastic IP is needed"),
+        (
+            site("aws", networks=[aws_subnet("subnet-a", "eu-west-1a", True, True)]),
+            PublicIpStrategy.AUTO_ASSIGN,
+            Verdict.YES,
+            "auto-assign: default subnets map a public IPv4 at launch (1 of 1 subnets)",
+        ),
+        (
+            site("aws", networks=[aws_subnet("subnet-p", "eu-west-1a", False, False)]),
+            PublicIpStrategy.FLOATING_IP,
+            Verdict.NO,
+            "needs an Elastic IP (allocate and attach): no subnet maps a public IPv4: an Elastic IP is needed",
+        ),
         # realstack's topology: external `public` (not shared) + router1 from `private`
-        (site("openstack", networks=[os_net("public", ("203.0.113.0/24",), external=True), os_net("private", ("10.0.0.0/24",))],
-              routers=[os_router("router1", "public")]),
-         PublicIpStrategy.FLOATING_IP, Verdict.NO, "needs a floating IP from `public` (allocate and attach): tenant networks reach `public` through a router"),
-        (site("openstack", networks=[os_net("Ext-Net", ("198.51.100.0/24", "2001:db8:41::/64"), external=True, shared=True)], routers=[],
-              declared=("floating_ip_source: None",)),
-         PublicIpStrategy.DIRECT, Verdict.YES, "direct: `Ext-Net` is external with routable IPv4 (198.51.100.0/24): nodes attach to it directly; floating_ip_source: None"),
-        (site("openstack", networks=[os_net("public-v6", ("2001:db8:42::/64",), external=True, shared=True)], routers=[]),
-         PublicIpStrategy.IPV6_ONLY, Verdict.PARTIAL, "IPv6 only: only `public-v6` is external and it is IPv6 (2001:db8:42::/64): no public IPv4"),
-        (site("openstack", networks=[os_net("internal", ("10.50.0.0/16",), shared=True)], routers=[]),
-         PublicIpStrategy.NONE, Verdict.NO, "none: no external network; set overrides.jump_host to reach nodes"),
-        (site("openstack", overrides={"jump_host": "ops@bastion"}, networks=[os_net("internal", ("10.50.0.0/16",))], routers=[]),
-         PublicIpStrategy.NONE, Verdict.PARTIAL, "none: no external network; reached through jump host ops@bastion"),
+        (
+            site(
+                "openstack",
+                networks=[
+                    os_net("public", ("203.0.113.0/24",), external=True),
+                    os_net("private", ("10.0.0.0/24",)),
+                ],
+                routers=[os_router("router1", "public")],
+            ),
+            PublicIpStrategy.FLOATING_IP,
+            Verdict.NO,
+            "needs a floating IP from `public` (allocate and attach): tenant networks reach `public` through a router",
+        ),
+        (
+            site(
+                "openstack",
+                networks=[
+                    os_net(
+                        "Ext-Net",
+                        ("198.51.100.0/24", "2001:db8:41::/64"),
+                        external=True,
+                        shared=True,
+                    )
+                ],
+                routers=[],
+                declared=("floating_ip_source: None",),
+            ),
+            PublicIpStrategy.DIRECT,
+            Verdict.YES,
+            "direct: `Ext-Net` is external with routable IPv4 (198.51.100.0/24): nodes attach to it directly; floating_ip_source: None",
+        ),
+        (
+            site(
+                "openstack",
+                networks=[os_net("public-v6", ("2001:db8:42::/64",), external=True, shared=True)],
+                routers=[],
+            ),
+            PublicIpStrategy.IPV6_ONLY,
+            Verdict.PARTIAL,
+            "IPv6 only: only `public-v6` is external and it is IPv6 (2001:db8:42::/64): no public IPv4",
+        ),
+        (
+            site(
+                "openstack",
+                networks=[os_net("internal", ("10.50.0.0/16",), shared=True)],
+                routers=[],
+            ),
+            PublicIpStrategy.NONE,
+            Verdict.NO,
+            "none: no external network; set overrides.jump_host to reach nodes",
+        ),
+        (
+            site(
+                "openstack",
+                overrides={"jump_host": "ops@bastion"},
+                networks=[os_net("internal", ("10.50.0.0/16",))],
+                routers=[],
+            ),
+            PublicIpStrategy.NONE,
+            Verdict.PARTIAL,
+            "none: no external network; reached through jump host ops@bastion",
+        ),
     ],
-)  # fmt: skip
+)
 def test_public_address_strategy_from_topology(
     s: Site, strategy: PublicIpStrategy, verdict: Verdict, reason: str
 ) -> None:
@@ -260,8 +378,12 @@ def test_public_address_strategy_from_topology(
 
 
 def test_declared_floating_ip_requirement_wins_over_a_flat_network() -> None:
-    s = site("openstack", networks=[os_net("ext", ("203.0.113.0/24",), external=True, shared=True)], routers=[],
-             declared=("requires_floating_ip: true",))  # fmt: skip
+    s = site(
+        "openstack",
+        networks=[os_net("ext", ("203.0.113.0/24",), external=True, shared=True)],
+        routers=[],
+        declared=("requires_floating_ip: true",),
+    )
     strategy = public_strategy(s)
     assert strategy is not None
     assert strategy.kind is PublicIpStrategy.FLOATING_IP
@@ -333,8 +455,12 @@ def demo_scorecard() -> Any:
     from hybridtui.settings import resolve_settings
 
     settings = resolve_settings(demo=True, config_path=None, offline=False, theme=None)
-    targets = [CloudTarget(t.name, t.kind, t.config.model_copy(update={"latency": 0, "jitter": 0}), t.region)
-               for t in targets_for(settings.config)]  # fmt: skip
+    targets = [
+        CloudTarget(
+            t.name, t.kind, t.config.model_copy(update={"latency": 0, "jitter": 0}), t.region
+        )
+        for t in targets_for(settings.config)
+    ]
     poller = Poller(targets, cache=None)
     try:
         snaps = {o.cloud: o.snapshot for o in poller.poll()}

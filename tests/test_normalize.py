@@ -23,7 +23,11 @@ from hybridtui.providers.simulator import SimulatorProvider
         # AWS (moto's catalogue and the well-known owners' series)
         ("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101", "ubuntu", "24.04"),
         ("ubuntu/images/hvm-ssd/ubuntu-trusty-14.04-amd64-server-20170727", "ubuntu", "14.04"),
-        ("ubuntu-minimal/images-testing/hvm-ssd/ubuntu-oracular-daily-amd64-minimal-20261101", "ubuntu", "24.10"),
+        (
+            "ubuntu-minimal/images-testing/hvm-ssd/ubuntu-oracular-daily-amd64-minimal-20261101",
+            "ubuntu",
+            "24.10",
+        ),
         ("Deep Learning AMI Ubuntu Linux - 2.4_Oct2017", "ubuntu", ""),
         ("al2023-ami-2023.6.20240101.0-kernel-6.1-x86_64", "amazon", "2023"),
         ("amzn2-ami-kernel-5.10-hvm-2.0.20240101.0-x86_64-gp2", "amazon", "2"),
@@ -57,16 +61,24 @@ from hybridtui.providers.simulator import SimulatorProvider
         ("CirrOS 0.6.2", "cirros", "0.6.2"),
         ("centos-7-legacy-20240101", "centos", "7"),
     ],
-)  # fmt: skip
+)
 def test_release_from_image_name(name: str, distro: str, version: str) -> None:
     assert guess_distro(name) == (distro, version)
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("x86_64", "x86_64"), ("X86_64", "x86_64"), ("amd64", "x86_64"), ("aarch64", "arm64"),
-     ("ARM64", "arm64"), ("", ""), (None, ""), ("sparc", "")],
-)  # fmt: skip
+    [
+        ("x86_64", "x86_64"),
+        ("X86_64", "x86_64"),
+        ("amd64", "x86_64"),
+        ("aarch64", "arm64"),
+        ("ARM64", "arm64"),
+        ("", ""),
+        (None, ""),
+        ("sparc", ""),
+    ],
+)
 def test_architecture_spellings(value: object, expected: str) -> None:
     assert arch(value) == expected
 
@@ -78,28 +90,56 @@ def test_architecture_in_names() -> None:
 
 
 def test_records_carry_architecture_and_gpus() -> None:
-    ami = aws_records.image({"ImageId": "ami-1", "Name": "al2022-ami-2022.0.20220728.1-kernel-5.15-arm64",
-                             "OwnerId": "137112412989", "Architecture": "arm64"})  # fmt: skip
+    ami = aws_records.image(
+        {
+            "ImageId": "ami-1",
+            "Name": "al2022-ami-2022.0.20220728.1-kernel-5.15-arm64",
+            "OwnerId": "137112412989",
+            "Architecture": "arm64",
+        }
+    )
     assert (ami.distro, ami.version, ami.arch) == ("amazon", "2022", "arm64")
-    t4g = aws_records.flavor({"InstanceType": "t4g.nano", "VCpuInfo": {"DefaultVCpus": 2},
-                              "MemoryInfo": {"SizeInMiB": 512},
-                              "ProcessorInfo": {"SupportedArchitectures": ["arm64"]}})  # fmt: skip
+    t4g = aws_records.flavor(
+        {
+            "InstanceType": "t4g.nano",
+            "VCpuInfo": {"DefaultVCpus": 2},
+            "MemoryInfo": {"SizeInMiB": 512},
+            "ProcessorInfo": {"SupportedArchitectures": ["arm64"]},
+        }
+    )
     assert t4g.arch == "arm64"
-    both = aws_records.flavor({"InstanceType": "t2.micro",
-                               "ProcessorInfo": {"SupportedArchitectures": ["i386", "x86_64"]}})  # fmt: skip
+    both = aws_records.flavor(
+        {
+            "InstanceType": "t2.micro",
+            "ProcessorInfo": {"SupportedArchitectures": ["i386", "x86_64"]},
+        }
+    )
     assert both.arch == "x86_64"
     g5 = aws_records.flavor({"InstanceType": "g5.xlarge", "GpuInfo": {"Gpus": [{"Count": 1}]}})
     assert g5.gpus == 1
     t2a = gce_records.flavor({"name": "t2a-standard-2", "guestCpus": 2, "memoryMb": 8192})
     assert t2a.arch == "arm64"
-    a2 = gce_records.flavor({"name": "a2-highgpu-1g", "architecture": "X86_64",
-                             "accelerators": [{"guestAcceleratorType": "nvidia-tesla-a100",
-                                               "guestAcceleratorCount": 1}]})  # fmt: skip
+    a2 = gce_records.flavor(
+        {
+            "name": "a2-highgpu-1g",
+            "architecture": "X86_64",
+            "accelerators": [
+                {"guestAcceleratorType": "nvidia-tesla-a100", "guestAcceleratorCount": 1}
+            ],
+        }
+    )
     assert (a2.arch, a2.gpus) == ("x86_64", 1)
     glance = openstack_records.image({"id": "i", "name": "Ubuntu 24.04", "architecture": "aarch64"})
     assert glance.arch == "arm64"
-    gpu = openstack_records.flavor({"id": "f", "name": "g1.a100", "vcpus": 8, "ram": 65536,
-                                    "extra_specs": {"pci_passthrough:alias": "a100:2"}})  # fmt: skip
+    gpu = openstack_records.flavor(
+        {
+            "id": "f",
+            "name": "g1.a100",
+            "vcpus": 8,
+            "ram": 65536,
+            "extra_specs": {"pci_passthrough:alias": "a100:2"},
+        }
+    )
     assert (gpu.arch, gpu.gpus) == ("", 2)
 
 

@@ -45,11 +45,20 @@ def counts(p: SimulatorProvider) -> dict[str, int]:
     nodes = p.list_nodes()
     return {
         "nodes": len(nodes),
-        "ours": sum(1 for n in nodes if n.raw.get("Tags") and any(t["Key"] == MANAGED_TAG for t in n.raw["Tags"]))
-        + sum(1 for n in nodes if MANAGED_TAG in (n.raw.get("metadata") or {}) or MANAGED_TAG in (n.raw.get("labels") or {})),
+        "ours": sum(
+            1
+            for n in nodes
+            if n.raw.get("Tags") and any(t["Key"] == MANAGED_TAG for t in n.raw["Tags"])
+        )
+        + sum(
+            1
+            for n in nodes
+            if MANAGED_TAG in (n.raw.get("metadata") or {})
+            or MANAGED_TAG in (n.raw.get("labels") or {})
+        ),
         "managed keys": sum(1 for k in p.list_keys() if k.managed),
         "floating ips": len(p.floating_ips()),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
@@ -57,8 +66,13 @@ def ledger(tmp_path: Path) -> Ledger:
     return Ledger(tmp_path / "ledger.sqlite")
 
 
-CLOUDS = [("aws", "aws-default-vpc"), ("gce", "gce-access-config"), ("fip", "openstack-floating-ip"),
-          ("v6", "openstack-ipv6-only"), ("priv", "openstack-private")]  # fmt: skip
+CLOUDS = [
+    ("aws", "aws-default-vpc"),
+    ("gce", "gce-access-config"),
+    ("fip", "openstack-floating-ip"),
+    ("v6", "openstack-ipv6-only"),
+    ("priv", "openstack-private"),
+]
 
 
 def test_plans_say_what_and_why_and_refuse_clearly() -> None:
@@ -82,8 +96,10 @@ def test_plans_say_what_and_why_and_refuse_clearly() -> None:
 
 
 def test_eight_steps_on_five_clouds_at_once(ledger: Ledger, tmp_path: Path) -> None:
-    demos = {name: demo(name, profile, overrides={"jump_host": "ops@bastion"} if name == "priv" else {})
-             for name, profile in CLOUDS}  # fmt: skip
+    demos = {
+        name: demo(name, profile, overrides={"jump_host": "ops@bastion"} if name == "priv" else {})
+        for name, profile in CLOUDS
+    }
     before = {name: counts(p) for name, (_, p) in demos.items()}
     plans = [make_plan(site_of(t, p), SPEC, read_only=False) for t, p in demos.values()]
     events: list[Progress] = []
@@ -93,8 +109,13 @@ def test_eight_steps_on_five_clouds_at_once(ledger: Ledger, tmp_path: Path) -> N
         with lock:
             events.append(ev)
 
-    runner = Runner({n: p for n, (_, p) in demos.items()}, ledger, tmp_path / "keys",
-                    root_keys=[ROOT_KEY], progress=progress)  # fmt: skip
+    runner = Runner(
+        {n: p for n, (_, p) in demos.items()},
+        ledger,
+        tmp_path / "keys",
+        root_keys=[ROOT_KEY],
+        progress=progress,
+    )
     runs = {r.cloud: r for r in runner.run(plans)}
     for name, run in runs.items():
         assert run.ok, (name, run.error, run.results)
@@ -140,9 +161,15 @@ def test_cloud_init_refusal_names_the_account(ledger: Ledger, tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("op", "step"),
-    [("import key", 1), ("create node", 4), ("public address", 5), ("node login", 6),
-     ("node harden", 7), ("node key removal", 8)],
-)  # fmt: skip
+    [
+        ("import key", 1),
+        ("create node", 4),
+        ("public address", 5),
+        ("node login", 6),
+        ("node harden", 7),
+        ("node key removal", 8),
+    ],
+)
 def test_a_fault_at_each_step_rolls_back_everything(
     ledger: Ledger, tmp_path: Path, op: str, step: int
 ) -> None:
@@ -239,12 +266,32 @@ def test_provision_destroy_from_the_command_line(
 
     from hybridtui.cli import main
 
-    cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip"),
-                       sim_cloud("aws", "aws-default-vpc"), {**sim_cloud("ro", "aws-default-vpc"), "read_only": True})  # fmt: skip
+    cfg = write_config(
+        tmp_path / "c.yaml",
+        sim_cloud("fip", "openstack-floating-ip"),
+        sim_cloud("aws", "aws-default-vpc"),
+        {**sim_cloud("ro", "aws-default-vpc"), "read_only": True},
+    )
     root = tmp_path / "id_ed25519.pub"
     root.write_text(ROOT_KEY + "\n")
-    code = main(["provision", "--config", str(cfg), "--cloud", "fip", "--cloud", "aws", "--spec", "image=debian",
-                 "--root-key", str(root), "--yes", "--format", "json"])  # fmt: skip
+    code = main(
+        [
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "fip",
+            "--cloud",
+            "aws",
+            "--spec",
+            "image=debian",
+            "--root-key",
+            str(root),
+            "--yes",
+            "--format",
+            "json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     runs = {r["cloud"]: r for r in json.loads(out)["clouds"]}
@@ -293,8 +340,20 @@ def test_provision_destroy_from_the_command_line(
     )
     assert code == 2
     assert "read-only" in capsys.readouterr().err
-    code = main(["provision", "--config", str(cfg), "--cloud", "aws", "--spec", "image=debian", "--yes",
-                 "--root-key", str(tmp_path / "c.yaml")])  # fmt: skip
+    code = main(
+        [
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "aws",
+            "--spec",
+            "image=debian",
+            "--yes",
+            "--root-key",
+            str(tmp_path / "c.yaml"),
+        ]
+    )
     assert code == 2
     assert "not an OpenSSH public key" in capsys.readouterr().err
     code = main(["destroy", "--config", str(cfg), "--cloud", "aws", "--yes", "web-prod-01"])
@@ -314,8 +373,24 @@ def test_sigkill_mid_run_then_cleanup_leaves_nothing(tmp_path: Path, after_step:
 
     cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip", latency=0.3))
     env = {**os.environ}
-    proc = subprocess.Popen([sys.executable, "-m", "hybridtui", "provision", "--config", str(cfg), "--cloud", "fip",
-                             "--spec", "image=ubuntu", "--yes"], stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "fip",
+            "--spec",
+            "image=ubuntu",
+            "--yes",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.split()[1:2] == [str(after_step)]:
@@ -325,8 +400,13 @@ def test_sigkill_mid_run_then_cleanup_leaves_nothing(tmp_path: Path, after_step:
     assert proc.returncode == -signal.SIGKILL
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "hybridtui", *argv, "--config", str(cfg)],
-                              capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "hybridtui", *argv, "--config", str(cfg)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
 
     nodes = json.loads(
         run("inventory", "--cloud", "fip", "--kind", "all", "--format", "json").stdout
@@ -374,9 +454,24 @@ def test_ctrl_c_mid_run_rolls_back_and_exits_130(tmp_path: Path, after_step: int
     import sys
 
     cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip", latency=0.3))
-    proc = subprocess.Popen([sys.executable, "-m", "hybridtui", "provision", "--config", str(cfg), "--cloud", "fip",
-                             "--spec", "image=ubuntu", "--yes"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "fip",
+            "--spec",
+            "image=ubuntu",
+            "--yes",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.split()[1:2] == [str(after_step)]:
@@ -388,19 +483,53 @@ def test_ctrl_c_mid_run_rolls_back_and_exits_130(tmp_path: Path, after_step: int
     if "finished before the interrupt took effect" in err:  # its last step was already running
         assert after_step >= 6, err
         node = err.split("node ", 1)[1].split()[0]
-        subprocess.run([sys.executable, "-m", "hybridtui", "destroy", "--config", str(cfg), "--cloud", "fip", "--yes",
-                        node], check=True, capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "hybridtui",
+                "destroy",
+                "--config",
+                str(cfg),
+                "--cloud",
+                "fip",
+                "--yes",
+                node,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
     elif after_step >= 4:
         assert "rolled back: node sim-" in err
-    listed = subprocess.run([sys.executable, "-m", "hybridtui", "inventory", "--config", str(cfg), "--kind", "all",
-                             "--format", "json"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "inventory",
+            "--config",
+            str(cfg),
+            "--kind",
+            "all",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     records = json.loads(listed.stdout)["records"]
     assert not any(r["kind"] == "nodes" and r["name"].startswith("hybrid-") for r in records)
     assert not any(r["kind"] in ("keys", "addresses") and r.get("managed") for r in records)
     keys_dir = Path(os.environ["HYBRIDTUI_HOME"]) / "data" / "node-keys"
     assert not any(f.is_file() for f in keys_dir.rglob("*"))
-    left = subprocess.run([sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    left = subprocess.run(
+        [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (left.returncode, left.stdout) == (0, ""), "the ledger has nothing left to clean"
 
 
@@ -415,10 +544,27 @@ def test_sigkill_on_moto_then_cleanup_leaves_nothing(aws_env: str, tmp_path: Pat
     import boto3
     from conftest import aws_cloud
 
-    cfg = write_config(tmp_path / "c.yaml", aws_cloud(aws_env, read_only=False,
-                                                      overrides={"ssh_endpoint": "127.0.0.1:1"}))  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "hybridtui", "provision", "--config", str(cfg), "--cloud", "aws",
-                             "--spec", "image=ubuntu", "--yes"], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    cfg = write_config(
+        tmp_path / "c.yaml",
+        aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": "127.0.0.1:1"}),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "aws",
+            "--spec",
+            "image=ubuntu",
+            "--yes",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.split()[1:2] == ["4"]:
@@ -430,13 +576,21 @@ def test_sigkill_on_moto_then_cleanup_leaves_nothing(aws_env: str, tmp_path: Pat
     )
 
     def live() -> list[str]:
-        return [i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
-                if i["State"]["Name"] not in ("shutting-down", "terminated")]  # fmt: skip
+        return [
+            i["InstanceId"]
+            for r in ec2.describe_instances()["Reservations"]
+            for i in r["Instances"]
+            if i["State"]["Name"] not in ("shutting-down", "terminated")
+        ]
 
     assert len(live()) == 1, "the killed run left its instance"
     assert len(ec2.describe_key_pairs()["KeyPairs"]) == 1, "and its key pair"
-    done = subprocess.run([sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert live() == []
     assert ec2.describe_key_pairs()["KeyPairs"] == []
@@ -458,8 +612,20 @@ def test_root_keys_from_the_config(capsys: pytest.CaptureFixture[str], tmp_path:
             {"clouds": [sim_cloud("fip", "openstack-floating-ip")], "root_keys": [str(root)]}
         )
     )
-    code = main(["provision", "--config", str(cfg), "--cloud", "fip", "--spec", "image=ubuntu", "--yes",
-                 "--format", "json"])  # fmt: skip
+    code = main(
+        [
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "fip",
+            "--spec",
+            "image=ubuntu",
+            "--yes",
+            "--format",
+            "json",
+        ]
+    )
     out, _ = capsys.readouterr()
     assert code == 0
     step7 = json.loads(out)["clouds"][0]["steps"][6]

@@ -39,8 +39,17 @@ def box(node_key: NodeKey) -> Iterator[Box]:
 
 async def password_login(box: Box, user: str, password: str) -> bool:
     try:
-        conn = await asyncssh.connect("127.0.0.1", box.port, username=user, password=password, known_hosts=None,
-                                      preferred_auth="password", client_keys=None, agent_path=None, config=None)  # fmt: skip
+        conn = await asyncssh.connect(
+            "127.0.0.1",
+            box.port,
+            username=user,
+            password=password,
+            known_hosts=None,
+            preferred_auth="password",
+            client_keys=None,
+            agent_path=None,
+            config=None,
+        )
     except asyncssh.PermissionDenied:
         return False
     conn.close()
@@ -146,16 +155,23 @@ def test_eight_steps_from_moto_through_ssh_endpoint_to_a_real_sshd(
             return default_access(ctx)
 
         ledger = Ledger(tmp_path / "ledger.sqlite")
-        runner = Runner({"aws": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
-                        root_identity=operator.private_path, access_for=cloud_init_then_ssh)  # fmt: skip
+        runner = Runner(
+            {"aws": provider},
+            ledger,
+            tmp_path / "keys",
+            root_keys=[operator.public],
+            root_identity=operator.private_path,
+            access_for=cloud_init_then_ssh,
+        )
         (run,) = runner.run([plan])
         assert run.ok, (run.error, run.results)
         assert [str(r.status) for r in run.results] == ["ok"] * 8
         assert run.login == "ubuntu"
         assert "trusted on first use" in run.results[5].detail
         assert "root logs in with the operator key" in run.results[6].detail
-        ec2 = boto3.session.Session(profile_name="hybrid-test").client("ec2", region_name="eu-west-1",
-                                                                       endpoint_url=aws_env)  # fmt: skip
+        ec2 = boto3.session.Session(profile_name="hybrid-test").client(
+            "ec2", region_name="eu-west-1", endpoint_url=aws_env
+        )
         (inst,) = [
             i
             for r in ec2.describe_instances(InstanceIds=[run.node_id])["Reservations"]
@@ -189,8 +205,13 @@ def ctx_key_gone(box: Box) -> bool:
 
 @pytest.mark.parametrize(
     ("step", "fault_action", "cloud_init"),
-    [(1, "ImportKeyPair", True), (4, "RunInstances", True), (6, "", False), (8, "DeleteKeyPair", True)],
-)  # fmt: skip
+    [
+        (1, "ImportKeyPair", True),
+        (4, "RunInstances", True),
+        (6, "", False),
+        (8, "DeleteKeyPair", True),
+    ],
+)
 def test_a_fault_at_a_step_on_moto_leaves_nothing(
     aws_env: str, operator: NodeKey, tmp_path: Path, step: int, fault_action: str, cloud_init: bool
 ) -> None:
@@ -216,16 +237,28 @@ def test_a_fault_at_a_step_on_moto_leaves_nothing(
         "ec2", region_name="eu-west-1", endpoint_url=aws_env
     )
     with sshd_box("") as box, fault_proxy(aws_env) as proxy:
-        cfg = AwsCloud.model_validate(aws_cloud(proxy.url, read_only=False, max_attempts=1,
-                                                overrides={"ssh_endpoint": box.endpoint}))  # fmt: skip
+        cfg = AwsCloud.model_validate(
+            aws_cloud(
+                proxy.url, read_only=False, max_attempts=1, overrides={"ssh_endpoint": box.endpoint}
+            )
+        )
         target = CloudTarget("aws", "aws", cfg, "eu-west-1")
         provider = AwsProvider("aws", cfg, "eu-west-1")
         inv = provider.fetch_inventory()
-        plan = make_plan(site_for(target, merge("aws", "aws", None, inv, time.time())),
-                         Spec.parse("image=ubuntu"), read_only=False)  # fmt: skip
+        plan = make_plan(
+            site_for(target, merge("aws", "aws", None, inv, time.time())),
+            Spec.parse("image=ubuntu"),
+            read_only=False,
+        )
         if fault_action:
-            proxy.inject(Fault(status=500, code="InternalError", message="An internal error has occurred",
-                               action=fault_action))  # fmt: skip
+            proxy.inject(
+                Fault(
+                    status=500,
+                    code="InternalError",
+                    message="An internal error has occurred",
+                    action=fault_action,
+                )
+            )
 
         def access(ctx: Context):  # type: ignore[no-untyped-def]
             if cloud_init:
@@ -234,8 +267,14 @@ def test_a_fault_at_a_step_on_moto_leaves_nothing(
             return default_access(ctx)
 
         ledger = Ledger(tmp_path / "ledger.sqlite")
-        (run,) = Runner({"aws": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
-                        access_for=access, node_timeout=30).run([plan])  # fmt: skip
+        (run,) = Runner(
+            {"aws": provider},
+            ledger,
+            tmp_path / "keys",
+            root_keys=[operator.public],
+            access_for=access,
+            node_timeout=30,
+        ).run([plan])
         proxy.clear()
         assert not run.ok
         assert run.error.startswith(f"step {step} (")
@@ -253,8 +292,12 @@ def test_a_fault_at_a_step_on_moto_leaves_nothing(
             assert undo(ledger, provider, leftovers(ledger, "aws")) == [
                 f"key {left[0].ref} deleted"
             ]
-    live = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
-            if i["State"]["Name"] not in ("shutting-down", "terminated")]  # fmt: skip
+    live = [
+        i
+        for r in ec2.describe_instances()["Reservations"]
+        for i in r["Instances"]
+        if i["State"]["Name"] not in ("shutting-down", "terminated")
+    ]
     assert live == [], "no instance left running"
     assert ec2.describe_key_pairs()["KeyPairs"] == [], "no key pair left"
     assert ec2.describe_addresses()["Addresses"] == [], "no Elastic IP left"
@@ -291,8 +334,11 @@ def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
         provider = GceProvider("gcp", cfg)
         inv = provider.fetch_inventory()
         assert not inv.errors, inv.errors
-        plan = make_plan(site_for(target, merge("gcp", "gce", None, inv, time.time())),
-                         Spec.parse("vcpus=2,ram_gb=4,image=debian"), read_only=False)  # fmt: skip
+        plan = make_plan(
+            site_for(target, merge("gcp", "gce", None, inv, time.time())),
+            Spec.parse("vcpus=2,ram_gb=4,image=debian"),
+            read_only=False,
+        )
         assert plan.logins == ("hybrid",)
 
         def guest_agent(ctx: Context):  # type: ignore[no-untyped-def]
@@ -306,8 +352,14 @@ def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
             return default_access(ctx)
 
         ledger = Ledger(tmp_path / "ledger.sqlite")
-        (run,) = Runner({"gcp": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
-                        root_identity=operator.private_path, access_for=guest_agent).run([plan])  # fmt: skip
+        (run,) = Runner(
+            {"gcp": provider},
+            ledger,
+            tmp_path / "keys",
+            root_keys=[operator.public],
+            root_identity=operator.private_path,
+            access_for=guest_agent,
+        ).run([plan])
         assert run.ok, (run.error, run.results)
         assert run.login == "hybrid"
         assert run.address, "an ephemeral external IP from the access config"
@@ -346,13 +398,19 @@ def test_eight_steps_on_the_real_openstack_services(
     from hybridtui.provisioning.steps import Context
 
     with sshd_box("") as box:
-        cfg = OpenStackCloud.model_validate(os_cloud("realstack", read_only=False, timeout=60,
-                                                     overrides={"ssh_endpoint": box.endpoint}))  # fmt: skip
+        cfg = OpenStackCloud.model_validate(
+            os_cloud(
+                "realstack", read_only=False, timeout=60, overrides={"ssh_endpoint": box.endpoint}
+            )
+        )
         target = CloudTarget("realstack", "openstack", cfg)
         provider = OpenStackProvider("realstack", cfg)
         inv = provider.fetch_inventory()
-        plan = make_plan(site_for(target, merge("realstack", "openstack", None, inv, time.time())),
-                         Spec.parse("vcpus=1,ram_gb=0.5,image=ubuntu-22.04"), read_only=False)  # fmt: skip
+        plan = make_plan(
+            site_for(target, merge("realstack", "openstack", None, inv, time.time())),
+            Spec.parse("vcpus=1,ram_gb=0.5,image=ubuntu-22.04"),
+            read_only=False,
+        )
         assert (plan.network.name, plan.pool, plan.logins[0]) == ("private", "public", "ubuntu")
 
         def cloud_init(ctx: Context):  # type: ignore[no-untyped-def]
@@ -361,8 +419,15 @@ def test_eight_steps_on_the_real_openstack_services(
             return default_access(ctx)
 
         ledger = Ledger(tmp_path / "ledger.sqlite")
-        (run,) = Runner({"realstack": provider}, ledger, tmp_path / "keys", root_keys=[operator.public],
-                        root_identity=operator.private_path, access_for=cloud_init, node_timeout=120).run([plan])  # fmt: skip
+        (run,) = Runner(
+            {"realstack": provider},
+            ledger,
+            tmp_path / "keys",
+            root_keys=[operator.public],
+            root_identity=operator.private_path,
+            access_for=cloud_init,
+            node_timeout=120,
+        ).run([plan])
         assert run.ok, (run.error, run.results)
         node = provider.get_node(run.node_id)
         assert any(a.kind is AddressKind.FLOATING and a.ip == run.address for a in node.addresses)

@@ -28,18 +28,36 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: object) -> None:
-    prov = sub.add_parser("provision", help="allocate a node on one or several clouds (the eight steps)",
-                          description="Run the eight node-allocation steps on every named cloud at once.")  # fmt: skip
+    prov = sub.add_parser(
+        "provision",
+        help="allocate a node on one or several clouds (the eight steps)",
+        description="Run the eight node-allocation steps on every named cloud at once.",
+    )
     common(prov, suppress=True)  # type: ignore[operator]
-    prov.add_argument("--cloud", action="append", metavar="NAME", default=[], required=True,
-                      help="a cloud to provision on (repeatable)")  # fmt: skip
-    prov.add_argument("--spec", metavar="SPEC", required=True,
-                      help="what the node needs, e.g. vcpus=2,ram_gb=4,image=ubuntu-22.04")  # fmt: skip
+    prov.add_argument(
+        "--cloud",
+        action="append",
+        metavar="NAME",
+        default=[],
+        required=True,
+        help="a cloud to provision on (repeatable)",
+    )
+    prov.add_argument(
+        "--spec",
+        metavar="SPEC",
+        required=True,
+        help="what the node needs, e.g. vcpus=2,ram_gb=4,image=ubuntu-22.04",
+    )
     prov.add_argument(
         "--name", metavar="PREFIX", default="hybrid", help="node name prefix (default: hybrid)"
     )
-    prov.add_argument("--root-key", action="append", metavar="FILE", default=[],
-                      help="public key to install for root (repeatable; default ~/.ssh/id_ed25519.pub or id_rsa.pub)")  # fmt: skip
+    prov.add_argument(
+        "--root-key",
+        action="append",
+        metavar="FILE",
+        default=[],
+        help="public key to install for root (repeatable; default ~/.ssh/id_ed25519.pub or id_rsa.pub)",
+    )
     prov.add_argument("--keep-node-key", action="store_true", help="skip step 8: keep the node key")
     prov.add_argument("--yes", action="store_true", help="do not show the plan and ask first")
     prov.add_argument("--format", choices=("table", "json"), default="table")
@@ -63,8 +81,10 @@ def _ask(question: str, yes: bool) -> bool:
     if yes:
         return True
     if not sys.stdin.isatty():
-        raise UsageError(f"{question} needs an answer, and stdin is not a terminal",
-                         hint="Pass --yes to go ahead without asking.")  # fmt: skip
+        raise UsageError(
+            f"{question} needs an answer, and stdin is not a terminal",
+            hint="Pass --yes to go ahead without asking.",
+        )
     answer = input(f"{question} [y/N] ").strip().lower()
     return answer in ("y", "yes")
 
@@ -96,8 +116,10 @@ def root_keys(files: list[str]) -> list[str]:
 def root_identity(files: list[str]) -> Path | None:
     """The private half of the first root key, when it sits next to it: step 7
     proves with it that root logs in (it is only read by the SSH client)."""
-    paths = [Path(f).expanduser() for f in files] or [Path("~/.ssh/id_ed25519.pub").expanduser(),
-                                                      Path("~/.ssh/id_rsa.pub").expanduser()]  # fmt: skip
+    paths = [Path(f).expanduser() for f in files] or [
+        Path("~/.ssh/id_ed25519.pub").expanduser(),
+        Path("~/.ssh/id_rsa.pub").expanduser(),
+    ]
     for p in paths:
         private = p.with_suffix("") if p.suffix == ".pub" else None
         if private is not None and private.exists():
@@ -155,14 +177,22 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
     plans, refused = [], []
     for r in results:
         try:
-            plans.append(make_plan(site_for(r.target, r.snapshot), spec,
-                                   read_only=r.target.config.read_only or settings.read_only,
-                                   security_groups=tuple(r.target.config.overrides.security_groups or ())))  # fmt: skip
+            plans.append(
+                make_plan(
+                    site_for(r.target, r.snapshot),
+                    spec,
+                    read_only=r.target.config.read_only or settings.read_only,
+                    security_groups=tuple(r.target.config.overrides.security_groups or ()),
+                )
+            )
         except PlanError as e:
             refused.append(f"{e.message}" + (f" ({e.hint})" if e.hint else ""))
     if refused:
-        raise ConfigError(f"nothing was created: {len(refused)} of {len(targets)} clouds cannot take {spec}",
-                          problems=refused, hint="Fix the spec or the config and run again.")  # fmt: skip
+        raise ConfigError(
+            f"nothing was created: {len(refused)} of {len(targets)} clouds cannot take {spec}",
+            problems=refused,
+            hint="Fix the spec or the config and run again.",
+        )
     if not args.yes:
         print("\n\n".join(_describe(p) for p in plans))
         if not _ask(
@@ -180,13 +210,22 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
             from hybridtui.provisioning.steps import STEP_TITLES
 
             r = ev.result
-            print(f"{ev.cloud:20} {r.step} {STEP_TITLES[r.step]:24} {r.status!s:12} {r.seconds:6.1f}s  {r.detail}",
-                  flush=True)  # fmt: skip
+            print(
+                f"{ev.cloud:20} {r.step} {STEP_TITLES[r.step]:24} {r.status!s:12} {r.seconds:6.1f}s  {r.detail}",
+                flush=True,
+            )
 
-    runner = Runner(providers, ledger, settings.paths.node_keys_dir, root_keys=keys,
-                    keep_node_key=args.keep_node_key, progress=progress, cancel=cancel,
-                    known_hosts=settings.paths.data_dir / "known_hosts",
-                    root_identity=root_identity(key_files))  # fmt: skip
+    runner = Runner(
+        providers,
+        ledger,
+        settings.paths.node_keys_dir,
+        root_keys=keys,
+        keep_node_key=args.keep_node_key,
+        progress=progress,
+        cancel=cancel,
+        known_hosts=settings.paths.data_dir / "known_hosts",
+        root_identity=root_identity(key_files),
+    )
     box: list[list[CloudRun]] = []
     done = threading.Event()
 
@@ -229,8 +268,11 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
             for what in r.rolled_back:
                 print(f"  rolled back: {what}", file=sys.stderr)
         elif interrupted:  # its last step was already running: it finished, and is kept
-            print(f"{r.cloud}: finished before the interrupt took effect; node {r.node_name} kept "
-                  f"(hybridtui destroy --cloud {r.cloud} {r.node_name})", file=sys.stderr)  # fmt: skip
+            print(
+                f"{r.cloud}: finished before the interrupt took effect; node {r.node_name} kept "
+                f"(hybridtui destroy --cloud {r.cloud} {r.node_name})",
+                file=sys.stderr,
+            )
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if all(r.ok for r in runs) else EXIT_FAILED
@@ -277,8 +319,10 @@ def destroy(args: argparse.Namespace, settings: Settings) -> int:
 
     (target,) = _targets(settings, [args.cloud])
     if target.config.read_only or settings.read_only:
-        raise UsageError(f"{target.name} is read-only: nothing is deleted there",
-                         hint=f"Set `read_only: false` on {target.name} in the config to allow writes.")  # fmt: skip
+        raise UsageError(
+            f"{target.name} is read-only: nothing is deleted there",
+            hint=f"Set `read_only: false` on {target.name} in the config to allow writes.",
+        )
     provider = build_provider(target)
     ledger = Ledger(settings.paths.ledger_file)
     try:
@@ -294,8 +338,10 @@ def destroy(args: argparse.Namespace, settings: Settings) -> int:
                 e.ref == node.id for e in ledger.open_entries(cloud=target.name, kept=True)
             )
             if not mine:
-                raise UsageError(f"{target.name}: {node.name} ({node.id}) was not made by hybridtui: it is not deleted",
-                                 hint="hybridtui deletes only what it created (tagged, or in its ledger).")  # fmt: skip
+                raise UsageError(
+                    f"{target.name}: {node.name} ({node.id}) was not made by hybridtui: it is not deleted",
+                    hint="hybridtui deletes only what it created (tagged, or in its ledger).",
+                )
             chosen.append(node)
         names = ", ".join(f"{n.name} ({n.id})" for n in chosen)
         if not _ask(f"Delete {names} on {target.name}?", args.yes):

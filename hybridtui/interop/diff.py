@@ -37,8 +37,13 @@ class Diff:
 
     @property
     def empty(self) -> bool:
-        return not (self.checks or self.flavors_only_a or self.flavors_only_b
-                    or self.images_only_a or self.images_only_b)  # fmt: skip
+        return not (
+            self.checks
+            or self.flavors_only_a
+            or self.flavors_only_b
+            or self.images_only_a
+            or self.images_only_b
+        )
 
     def to_dict(self) -> dict[str, object]:
         def flavor(f: Flavor) -> dict[str, object]:
@@ -61,7 +66,7 @@ class Diff:
                     "b": d.b.to_dict() if d.b else None,
                 }
                 for d in self.checks
-            ],  # fmt: skip
+            ],
             "flavors_only_a": [flavor(f) for f in self.flavors_only_a],
             "flavors_only_b": [flavor(f) for f in self.flavors_only_b],
             "images_only_a": list(self.images_only_a),
@@ -105,10 +110,14 @@ def diff(card: Scorecard, sites: dict[str, Site], a: str, b: str) -> Diff:
     ib: list[Image] = list(sb.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
     ra, rb = releases(ia), releases(ib)
     return Diff(
-        a, b, tuple(checks),
-        tuple(_unmatched(fa, fb)) if fb else (), tuple(_unmatched(fb, fa)) if fa else (),
-        tuple(sorted(ra - rb)) if rb else (), tuple(sorted(rb - ra)) if ra else (),
-    )  # fmt: skip
+        a,
+        b,
+        tuple(checks),
+        tuple(_unmatched(fa, fb)) if fb else (),
+        tuple(_unmatched(fb, fa)) if fa else (),
+        tuple(sorted(ra - rb)) if rb else (),
+        tuple(sorted(rb - ra)) if ra else (),
+    )
 
 
 def diff_text(d: Diff, width: int = 100) -> str:
@@ -134,8 +143,10 @@ def diff_text(d: Diff, width: int = 100) -> str:
         lines.append("")
     for cloud, other, only in ((d.a, d.b, d.flavors_only_a), (d.b, d.a, d.flavors_only_b)):
         if only:
-            sizes = ", ".join(f"{f.name} ({f.vcpus} vCPU, {f.ram_mb / 1024:g} GiB{', ' + f.arch if f.arch else ''})"
-                              for f in only[:12])  # fmt: skip
+            sizes = ", ".join(
+                f"{f.name} ({f.vcpus} vCPU, {f.ram_mb / 1024:g} GiB{', ' + f.arch if f.arch else ''})"
+                for f in only[:12]
+            )
             more = f" and {len(only) - 12} more" if len(only) > 12 else ""
             lines.append(f"Flavors of {cloud} with no equivalent on {other}: {sizes}{more}")
     for cloud, only in ((d.a, d.images_only_a), (d.b, d.images_only_b)):

@@ -115,8 +115,10 @@ def to_keep(last: Sequence[Cell] | None, cells: Sequence[Cell]) -> list[Cell] | 
         return [c for c in cells if c.verdict is not Verdict.UNKNOWN]
     previous = {c.check: c for c in last}
     decided = {c.check: c for c in cells if c.verdict is not Verdict.UNKNOWN}
-    if all(check in previous and previous[check].behaviour_key == c.behaviour_key
-           for check, c in decided.items()):  # fmt: skip
+    if all(
+        check in previous and previous[check].behaviour_key == c.behaviour_key
+        for check, c in decided.items()
+    ):
         return None
     merged = {**previous, **decided}
     return list(merged.values())

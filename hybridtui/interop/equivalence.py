@@ -275,8 +275,12 @@ def match_image(
 def _rank(i: Image) -> tuple[object, ...]:
     """Releases before daily builds; newest release; plain before variants;
     stated arch first (ties: see `_ranked`)."""
-    return (bool(_PRERELEASE.search(i.name)), [-n for n in _version_key(i.version)],
-            bool(_VARIANT.search(i.name)), not i.arch)  # fmt: skip
+    return (
+        bool(_PRERELEASE.search(i.name)),
+        [-n for n in _version_key(i.version)],
+        bool(_VARIANT.search(i.name)),
+        not i.arch,
+    )
 
 
 def _ranked(images: Iterable[Image]) -> list[Image]:
@@ -302,8 +306,11 @@ def _no_image(
         )
     if not right_arch:
         other = _ranked(of_distro)[0]
-        return Choice(None, f"no {spec.arch} image of {spec.distro}; closest: {other.name} ({other.arch})",
-                      closest=other)  # fmt: skip
+        return Choice(
+            None,
+            f"no {spec.arch} image of {spec.distro}; closest: {other.name} ({other.arch})",
+            closest=other,
+        )
     other = _ranked(right_arch)[0]
     versions = sorted({i.version for i in right_arch if i.version}, key=_version_key)
     return Choice(
@@ -380,8 +387,10 @@ def _busiest_region(site: Site) -> str:
 
 def _gce_subnet(networks: list[Network], region: str) -> Choice:
     subnets = [n for n in networks if n.cidrs]
-    default = sorted((n for n in subnets if n.name.startswith("default/")),
-                     key=lambda n: (n.zone != region, n.name))  # fmt: skip
+    default = sorted(
+        (n for n in subnets if n.name.startswith("default/")),
+        key=lambda n: (n.zone != region, n.name),
+    )
     if default:
         where = f"region {region}" if region and default[0].zone == region else "its region"
         return _pick(default, f"the auto-mode `default` network's subnet in {where}")
@@ -470,8 +479,11 @@ def equivalents(
             )
         else:
             images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
-            choice = (match_image(images, spec_of_image(record)) if record.distro else
-                      Choice(None, f"{record.name}: distro not recognised, nothing to match on"))  # fmt: skip
+            choice = (
+                match_image(images, spec_of_image(record))
+                if record.distro
+                else Choice(None, f"{record.name}: distro not recognised, nothing to match on")
+            )
             if not site.has(ResourceKind.IMAGES):
                 choice = None
         out.append(Equivalent(site.cloud, choice or Choice(None, "catalogue not read yet")))

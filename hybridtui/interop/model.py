@@ -60,15 +60,45 @@ class Check:
 
 
 STEPS: tuple[Check, ...] = (
-    Check("1", "Add a node-specific SSH key", "Can a key made for one node be registered for it?", True),
-    Check("2", "Read networks, flavors, images", "Does the cloud list all three for this account?", True),
-    Check("3", "Pick network, flavor, image", "Does the site's catalogue give one clear choice for the spec?", True),
+    Check(
+        "1",
+        "Add a node-specific SSH key",
+        "Can a key made for one node be registered for it?",
+        True,
+    ),
+    Check(
+        "2",
+        "Read networks, flavors, images",
+        "Does the cloud list all three for this account?",
+        True,
+    ),
+    Check(
+        "3",
+        "Pick network, flavor, image",
+        "Does the site's catalogue give one clear choice for the spec?",
+        True,
+    ),
     Check("4", "Request the node", "Can a node be requested through the API?", True),
-    Check("5", "Get its PUBLIC address", "Does the node get a public address without extra steps?", True),
-    Check("6", "Log in with the node key", "Is the login account and the way in known beforehand?", True),
-    Check("7", "Root keys, no password login", "Can root's keys be set and password login turned off?", True),
+    Check(
+        "5",
+        "Get its PUBLIC address",
+        "Does the node get a public address without extra steps?",
+        True,
+    ),
+    Check(
+        "6",
+        "Log in with the node key",
+        "Is the login account and the way in known beforehand?",
+        True,
+    ),
+    Check(
+        "7",
+        "Root keys, no password login",
+        "Can root's keys be set and password login turned off?",
+        True,
+    ),
     Check("8", "Remove the node key", "Does removing the key take it off the running node?", True),
-)  # fmt: skip
+)
 BEHAVIOURS: tuple[Check, ...] = (
     Check("public-address", "Public-address strategy", "Does a node get a public IPv4 at boot?"),
     Check("ipv6", "IPv6 available", "Can nodes get a global IPv6 address?"),
@@ -80,14 +110,30 @@ BEHAVIOURS: tuple[Check, ...] = (
     Check("state-words", "What the state words mean", "Are the cloud's state words unambiguous?"),
 )
 #: Login rows, one per distro family some cloud offers, in this order.
-LOGIN_FAMILIES = ("ubuntu", "debian", "rhel", "centos", "rocky", "almalinux", "fedora", "amazon",
-                  "suse", "opensuse", "fedora-coreos", "flatcar", "cirros")  # fmt: skip
+LOGIN_FAMILIES = (
+    "ubuntu",
+    "debian",
+    "rhel",
+    "centos",
+    "rocky",
+    "almalinux",
+    "fedora",
+    "amazon",
+    "suse",
+    "opensuse",
+    "fedora-coreos",
+    "flatcar",
+    "cirros",
+)
 LOGIN_PREFIX = "login:"
 
 
 def login_check(distro: str) -> Check:
-    return Check(f"{LOGIN_PREFIX}{distro}", f"Login account: {distro}",
-                 f"Which account do {distro} images log in as?")  # fmt: skip
+    return Check(
+        f"{LOGIN_PREFIX}{distro}",
+        f"Login account: {distro}",
+        f"Which account do {distro} images log in as?",
+    )
 
 
 def check_by_id(check_id: str) -> Check:

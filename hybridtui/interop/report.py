@@ -52,8 +52,13 @@ def _record(rec: Flavor | Image | Network | None) -> dict[str, Any] | None:
 
 
 def _choice(c: Choice) -> dict[str, Any]:
-    return {"record": _record(c.record), "reason": c.reason, "runner_up": _record(c.runner_up),
-            "closest": _record(c.closest), "ambiguous": c.ambiguous}  # fmt: skip
+    return {
+        "record": _record(c.record),
+        "reason": c.reason,
+        "runner_up": _record(c.runner_up),
+        "closest": _record(c.closest),
+        "ambiguous": c.ambiguous,
+    }
 
 
 def match_json(m: Match) -> dict[str, Any]:
@@ -69,13 +74,18 @@ def match_json(m: Match) -> dict[str, Any]:
             "flavor": _record(m.flavor.runner_up),
             "image": _record(m.image.runner_up),
             "network": _record(m.network.runner_up),
-        },  # fmt: skip
+        },
         "closest": {"flavor": _record(m.flavor.closest), "image": _record(m.image.closest)},
     }
 
 
-def to_json(card: Scorecard, *, now: float, clouds: Sequence[Mapping[str, Any]],
-            changes: Sequence[Change] | None = None) -> str:  # fmt: skip
+def to_json(
+    card: Scorecard,
+    *,
+    now: float,
+    clouds: Sequence[Mapping[str, Any]],
+    changes: Sequence[Change] | None = None,
+) -> str:
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "generated_at": iso(now),
@@ -104,8 +114,10 @@ def to_json(card: Scorecard, *, now: float, clouds: Sequence[Mapping[str, Any]],
 
 
 def _grid(head: list[str], rows: list[list[str]], limits: list[int]) -> list[str]:
-    widths = [min(limits[i], max(len(head[i]), *(len(r[i]) for r in rows))) if rows else len(head[i])
-              for i in range(len(head))]  # fmt: skip
+    widths = [
+        min(limits[i], max(len(head[i]), *(len(r[i]) for r in rows))) if rows else len(head[i])
+        for i in range(len(head))
+    ]
 
     def fmt(cells: Sequence[str]) -> str:
         out = []
@@ -131,9 +143,12 @@ def to_table(card: Scorecard, changed: Mapping[str, frozenset[str]] | None = Non
         rows.append([label, *cells])
     rows.append(["Steps that just work", *(f"{card.score(c)}/{STEP_COUNT}" for c in card.clouds)])
     lines = _grid(head, rows, [34, *([22] * len(card.clouds))])
-    why = [f"  {cloud} · {s.id}: {c.verdict}: {c.reason} [{c.evidence}]"
-           for s in STEPS for cloud in card.clouds
-           if (c := card.cell(cloud, s.id)) is not None and c.verdict is not Verdict.YES]  # fmt: skip
+    why = [
+        f"  {cloud} · {s.id}: {c.verdict}: {c.reason} [{c.evidence}]"
+        for s in STEPS
+        for cloud in card.clouds
+        if (c := card.cell(cloud, s.id)) is not None and c.verdict is not Verdict.YES
+    ]
     if why:
         lines += ["", "Why not YES:", *why]
     if any(changed.values()):
@@ -204,11 +219,21 @@ def to_markdown(card: Scorecard, *, now: float) -> str:
         for cloud in card.clouds:
             m = card.matches.get(cloud)
             if m is not None:
-                out.append(f"| {cloud} | " + " | ".join(
-                    f"`{_md(c.record.name)}` {_md(c.reason)}" if c.record is not None else f"no match: {_md(c.reason)}"
-                    for c in (m.flavor, m.image, m.network)) + " |")  # fmt: skip
-    out += ["", "Evidence: *declared* (config or the platform's documented behaviour), *inferred* (the cloud's own "
-            "records), *measured* (a provisioning run). `hybridtui compare --format json` has the records behind each cell."]  # fmt: skip
+                out.append(
+                    f"| {cloud} | "
+                    + " | ".join(
+                        f"`{_md(c.record.name)}` {_md(c.reason)}"
+                        if c.record is not None
+                        else f"no match: {_md(c.reason)}"
+                        for c in (m.flavor, m.image, m.network)
+                    )
+                    + " |"
+                )
+    out += [
+        "",
+        "Evidence: *declared* (config or the platform's documented behaviour), *inferred* (the cloud's own "
+        "records), *measured* (a provisioning run). `hybridtui compare --format json` has the records behind each cell.",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -225,8 +250,19 @@ def to_csv(card: Scorecard) -> str:
         for cloud in card.clouds:
             c = card.cell(cloud, check.id)
             if c is not None:
-                w.writerow([cloud, check.id, check.title, "true" if check.step else "false", str(c.verdict),
-                            c.value, c.reason, str(c.evidence), iso(c.observed_at) or ""])  # fmt: skip
+                w.writerow(
+                    [
+                        cloud,
+                        check.id,
+                        check.title,
+                        "true" if check.step else "false",
+                        str(c.verdict),
+                        c.value,
+                        c.reason,
+                        str(c.evidence),
+                        iso(c.observed_at) or "",
+                    ]
+                )
     return out.getvalue()
 
 

@@ -84,8 +84,15 @@ def _aws_strategy(site: Site) -> Strategy | None:
     subnets = [n for n in nets if n.id.startswith("subnet-")]
     default = [n for n in subnets if n.raw.get("DefaultForAz")]
     mapped = [n for n in default if n.raw.get("MapPublicIpOnLaunch")]
-    srcs = tuple(_src(ResourceKind.NETWORKS, f"{n.name} ({n.id})", "MapPublicIpOnLaunch",
-                      n.raw.get("MapPublicIpOnLaunch")) for n in (default or subnets)[:6])  # fmt: skip
+    srcs = tuple(
+        _src(
+            ResourceKind.NETWORKS,
+            f"{n.name} ({n.id})",
+            "MapPublicIpOnLaunch",
+            n.raw.get("MapPublicIpOnLaunch"),
+        )
+        for n in (default or subnets)[:6]
+    )
     gateways = _aws_gateways(site)
     if mapped:
         why = (
@@ -93,22 +100,41 @@ def _aws_strategy(site: Site) -> Strategy | None:
         )
         vpcs = {str(n.raw.get("VpcId", "")) for n in mapped}
         routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
-        attached = [r for r in routers if r.id.startswith("igw-") and r.external_network
-                    and any(v and v in r.status for v in vpcs)]  # fmt: skip
+        attached = [
+            r
+            for r in routers
+            if r.id.startswith("igw-")
+            and r.external_network
+            and any(v and v in r.status for v in vpcs)
+        ]
         unreachable = ""
         if site.has(ResourceKind.ROUTERS) and not attached:
             unreachable = "but their VPC has no internet gateway: the address is not reachable"
-        return Strategy(PublicIpStrategy.AUTO_ASSIGN, why, Evidence.INFERRED, srcs + gateways,
-                        unreachable=unreachable)  # fmt: skip
+        return Strategy(
+            PublicIpStrategy.AUTO_ASSIGN,
+            why,
+            Evidence.INFERRED,
+            srcs + gateways,
+            unreachable=unreachable,
+        )
     if any(n.auto_public_ip for n in subnets):
         names = ", ".join(n.name for n in subnets if n.auto_public_ip)
         why = f"only some subnets map a public IPv4 ({names}); the default ones do not"
         return Strategy(PublicIpStrategy.AUTO_ASSIGN, why, Evidence.INFERRED, srcs + gateways)
     if site.has(ResourceKind.ROUTERS) and not gateways:
-        return Strategy(PublicIpStrategy.NONE, "no subnet maps a public IPv4 and no internet gateway is attached",
-                        Evidence.INFERRED, srcs)  # fmt: skip
-    return Strategy(PublicIpStrategy.FLOATING_IP, "no subnet maps a public IPv4: an Elastic IP is needed",
-                    Evidence.INFERRED, srcs + gateways, pool="vpc")  # fmt: skip
+        return Strategy(
+            PublicIpStrategy.NONE,
+            "no subnet maps a public IPv4 and no internet gateway is attached",
+            Evidence.INFERRED,
+            srcs,
+        )
+    return Strategy(
+        PublicIpStrategy.FLOATING_IP,
+        "no subnet maps a public IPv4: an Elastic IP is needed",
+        Evidence.INFERRED,
+        srcs + gateways,
+        pool="vpc",
+    )
 
 
 def _aws_gateways(site: Site) -> tuple[Source, ...]:
@@ -123,20 +149,34 @@ def _aws_gateways(site: Site) -> tuple[Source, ...]:
 def _gce_strategy(site: Site) -> Strategy:
     nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
     with_nat = [n for n in nodes if _access_configs(n)]
-    srcs = tuple(_src(ResourceKind.NODES, n.name, "networkInterfaces[].accessConfigs[].type",
-                      ",".join(_access_configs(n))) for n in with_nat[:4])  # fmt: skip
+    srcs = tuple(
+        _src(
+            ResourceKind.NODES,
+            n.name,
+            "networkInterfaces[].accessConfigs[].type",
+            ",".join(_access_configs(n)),
+        )
+        for n in with_nat[:4]
+    )
     why = "an ONE_TO_ONE_NAT access config asked for at insert gives an external IP"
     if nodes:
         why += f" ({len(with_nat)} of {len(nodes)} nodes have one)"
         return Strategy(PublicIpStrategy.ACCESS_CONFIG, why, Evidence.INFERRED, srcs)
-    return Strategy(PublicIpStrategy.ACCESS_CONFIG, why, Evidence.DECLARED,
-                    (_src("platform", "gce", "accessConfigs", "ONE_TO_ONE_NAT"),))  # fmt: skip
+    return Strategy(
+        PublicIpStrategy.ACCESS_CONFIG,
+        why,
+        Evidence.DECLARED,
+        (_src("platform", "gce", "accessConfigs", "ONE_TO_ONE_NAT"),),
+    )
 
 
 def _access_configs(node: Node) -> list[str]:
     nics = node.raw.get("networkInterfaces") or node.raw.get("network_interfaces") or []
-    return [str(ac.get("type") or "ONE_TO_ONE_NAT") for nic in nics
-            for ac in (nic.get("accessConfigs") or nic.get("access_configs") or [])]  # fmt: skip
+    return [
+        str(ac.get("type") or "ONE_TO_ONE_NAT")
+        for nic in nics
+        for ac in (nic.get("accessConfigs") or nic.get("access_configs") or [])
+    ]
 
 
 def _openstack_strategy(site: Site) -> Strategy | None:
@@ -197,8 +237,16 @@ def _nodes_with(site: Site, kind: AddressKind) -> list[Node]:
 # ------------------------------------------------------------------ rules
 
 
-def _cell(site: Site, check: str, verdict: Verdict, reason: str, evidence: Evidence, at: float,
-          value: str = "", sources: Iterable[Source] = ()) -> Cell:  # fmt: skip
+def _cell(
+    site: Site,
+    check: str,
+    verdict: Verdict,
+    reason: str,
+    evidence: Evidence,
+    at: float,
+    value: str = "",
+    sources: Iterable[Source] = (),
+) -> Cell:
     return Cell(site.cloud, check, verdict, reason, evidence, at, value, tuple(sources))
 
 
@@ -212,30 +260,76 @@ def step1_key(site: Site) -> Cell:
     if site.platform == "gce":
         keys: list[KeyPair] = list(site.records(ResourceKind.KEYS))  # type: ignore[arg-type]
         if any(k.key_type == "os-login" and k.scope == "project" for k in keys):
-            return _cell(site, "1", Verdict.NO,
-                         "OS Login is on for the project: ssh-keys metadata is ignored; keys come from IAM",
-                         Evidence.INFERRED, site.read_at(ResourceKind.KEYS), "os-login",
-                         [_src(ResourceKind.KEYS, "project", "commonInstanceMetadata.enable-oslogin", "TRUE")])  # fmt: skip
+            return _cell(
+                site,
+                "1",
+                Verdict.NO,
+                "OS Login is on for the project: ssh-keys metadata is ignored; keys come from IAM",
+                Evidence.INFERRED,
+                site.read_at(ResourceKind.KEYS),
+                "os-login",
+                [
+                    _src(
+                        ResourceKind.KEYS,
+                        "project",
+                        "commonInstanceMetadata.enable-oslogin",
+                        "TRUE",
+                    )
+                ],
+            )
         nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
         oslogin = [n for n in nodes if _metadata(n).get("enable-oslogin", "").upper() == "TRUE"]
         if oslogin:
-            return _cell(site, "1", Verdict.PARTIAL,
-                         f"OS Login is on for {len(oslogin)} nodes: ssh-keys metadata is ignored there",
-                         Evidence.INFERRED, site.read_at(ResourceKind.NODES), "metadata",
-                         [_src(ResourceKind.NODES, n.name, "metadata.enable-oslogin", "TRUE") for n in oslogin[:4]])  # fmt: skip
-        return _cell(site, "1", Verdict.YES, "an ssh-keys metadata entry with expireOn (no key object)",
-                     Evidence.DECLARED, at, "metadata", [_src("platform", "gce", "metadata", "ssh-keys")])  # fmt: skip
+            return _cell(
+                site,
+                "1",
+                Verdict.PARTIAL,
+                f"OS Login is on for {len(oslogin)} nodes: ssh-keys metadata is ignored there",
+                Evidence.INFERRED,
+                site.read_at(ResourceKind.NODES),
+                "metadata",
+                [
+                    _src(ResourceKind.NODES, n.name, "metadata.enable-oslogin", "TRUE")
+                    for n in oslogin[:4]
+                ],
+            )
+        return _cell(
+            site,
+            "1",
+            Verdict.YES,
+            "an ssh-keys metadata entry with expireOn (no key object)",
+            Evidence.DECLARED,
+            at,
+            "metadata",
+            [_src("platform", "gce", "metadata", "ssh-keys")],
+        )
     api = (
         "ImportKeyPair, then KeyName at launch"
         if site.platform == "aws"
         else "create_keypair, then key_name at boot"
     )
     if keys_err is not None and keys_err.denied:
-        return _cell(site, "1", Verdict.PARTIAL, f"listing key pairs is refused ({keys_err.title}): importing may be too",
-                     Evidence.INFERRED, keys_err.at, "key-pair", [_src(ResourceKind.KEYS, "(listing)", "error", keys_err.message)])  # fmt: skip
+        return _cell(
+            site,
+            "1",
+            Verdict.PARTIAL,
+            f"listing key pairs is refused ({keys_err.title}): importing may be too",
+            Evidence.INFERRED,
+            keys_err.at,
+            "key-pair",
+            [_src(ResourceKind.KEYS, "(listing)", "error", keys_err.message)],
+        )
     word = "EC2 key pair" if site.platform == "aws" else "Nova keypair"
-    return _cell(site, "1", Verdict.YES, f"{word}: {api}", Evidence.DECLARED, at, "key-pair",
-                 [_src("platform", site.platform, "key mechanism", word)])  # fmt: skip
+    return _cell(
+        site,
+        "1",
+        Verdict.YES,
+        f"{word}: {api}",
+        Evidence.DECLARED,
+        at,
+        "key-pair",
+        [_src("platform", site.platform, "key mechanism", word)],
+    )
 
 
 def _metadata(node: Node) -> dict[str, str]:
@@ -270,8 +364,16 @@ def step2_read(site: Site) -> Cell:
     failed = "; ".join(f"{k}: {e.title}" for k, e in errors.items())
     if not any(e.denied for e in errors.values()):
         # a 500, a timeout, throttling: says nothing about what this account may read
-        return _cell(site, "2", Verdict.UNKNOWN, f"{failed}, not a refusal ({summary} shown from the cache)",
-                     Evidence.INFERRED, at, "", srcs)  # fmt: skip
+        return _cell(
+            site,
+            "2",
+            Verdict.UNKNOWN,
+            f"{failed}, not a refusal ({summary} shown from the cache)",
+            Evidence.INFERRED,
+            at,
+            "",
+            srcs,
+        )
     if len(errors) == len(kinds) and not any(counts.values()):
         return _cell(site, "2", Verdict.NO, failed, Evidence.INFERRED, at, "", srcs)
     return _cell(
@@ -286,9 +388,13 @@ def step3_pick(site: Site, m: Match | None) -> Cell:
         return _cell(site, "3", Verdict.UNKNOWN, "catalogue not read yet", Evidence.INFERRED, at)
     srcs = [
         _src(kind, c.record.name, "chosen", c.reason)
-        for kind, c in ((ResourceKind.FLAVORS, m.flavor), (ResourceKind.IMAGES, m.image), (ResourceKind.NETWORKS, m.network))
+        for kind, c in (
+            (ResourceKind.FLAVORS, m.flavor),
+            (ResourceKind.IMAGES, m.image),
+            (ResourceKind.NETWORKS, m.network),
+        )
         if c.record is not None
-    ]  # fmt: skip
+    ]
     missing = [
         (what, c)
         for what, c in (("flavor", m.flavor), ("image", m.image), ("network", m.network))
@@ -318,13 +424,24 @@ def step4_request(site: Site) -> Cell:
     api = {"aws": "RunInstances", "gce": "instances.insert", "openstack": "servers.create (Nova)"}[
         site.platform
     ]
-    return _cell(site, "4", Verdict.YES, f"{api}; not measured yet", Evidence.DECLARED, _declared_at(site),
-                 "", [_src("platform", site.platform, "create call", api)])  # fmt: skip
+    return _cell(
+        site,
+        "4",
+        Verdict.YES,
+        f"{api}; not measured yet",
+        Evidence.DECLARED,
+        _declared_at(site),
+        "",
+        [_src("platform", site.platform, "create call", api)],
+    )
 
 
 #: Strategies that give a public address without extra steps, and how a reason names them.
-_AT_BOOT = {PublicIpStrategy.AUTO_ASSIGN: "auto-assign", PublicIpStrategy.ACCESS_CONFIG: "access config",
-            PublicIpStrategy.DIRECT: "direct"}  # fmt: skip
+_AT_BOOT = {
+    PublicIpStrategy.AUTO_ASSIGN: "auto-assign",
+    PublicIpStrategy.ACCESS_CONFIG: "access config",
+    PublicIpStrategy.DIRECT: "direct",
+}
 
 
 def step5_public(site: Site, strategy: Strategy | None) -> Cell:
@@ -358,8 +475,11 @@ def step5_public(site: Site, strategy: Strategy | None) -> Cell:
 def login_accounts(site: Site) -> Counter[str]:
     """Login accounts of the site's Linux images, most common first."""
     images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
-    return Counter(i.login_user for i in images if i.login_user and i.distro not in ("windows", "")
-                   and not i.login_user.startswith("any"))  # fmt: skip
+    return Counter(
+        i.login_user
+        for i in images
+        if i.login_user and i.distro not in ("windows", "") and not i.login_user.startswith("any")
+    )
 
 
 def ssh_reach(site: Site) -> tuple[Verdict, str, list[Source]]:
@@ -382,8 +502,10 @@ def ssh_reach(site: Site) -> tuple[Verdict, str, list[Source]]:
         return Verdict.NO, "no firewall rule admits TCP 22 from anywhere: add one", srcs
     default = next((g for g in groups if g.name == "default"), None)
     others = [g for g in groups if g.ssh_open and g is not default]
-    srcs = [_src(ResourceKind.SECURITY_GROUPS, g.name, "ingress tcp:22 from 0.0.0.0/0", g.ssh_open)
-            for g in ([default] if default else []) + others[:3]]  # fmt: skip
+    srcs = [
+        _src(ResourceKind.SECURITY_GROUPS, g.name, "ingress tcp:22 from 0.0.0.0/0", g.ssh_open)
+        for g in ([default] if default else []) + others[:3]
+    ]
     if default is not None and default.ssh_open:
         return Verdict.YES, "the `default` group admits TCP 22", srcs
     if others:
@@ -412,8 +534,16 @@ def step6_login(site: Site, strategy: Strategy | None) -> Cell:
     else:
         accounts = login_accounts(site)
         if not accounts:
-            return _cell(site, "6", Verdict.UNKNOWN, "no Linux images to read the account from",
-                         Evidence.INFERRED, at, "", srcs)  # fmt: skip
+            return _cell(
+                site,
+                "6",
+                Verdict.UNKNOWN,
+                "no Linux images to read the account from",
+                Evidence.INFERRED,
+                at,
+                "",
+                srcs,
+            )
         names = [a for a, _ in accounts.most_common()]
         value = ",".join(sorted(names))
         srcs += [
@@ -435,32 +565,68 @@ def step6_login(site: Site, strategy: Strategy | None) -> Cell:
 def step7_root(site: Site) -> Cell:
     at = _declared_at(site)
     if site.platform == "gce":
-        return _cell(site, "7", Verdict.YES,
-                     "via sudo: the metadata account gets passwordless sudo (google-sudoers)",
-                     Evidence.DECLARED, at, "sudo", [_src("platform", "gce", "guest agent", "google-sudoers")])  # fmt: skip
-    return _cell(site, "7", Verdict.YES,
-                 "via sudo as the login account (cloud-init gives it NOPASSWD sudo); root's own login is refused until then",
-                 Evidence.DECLARED, at, "sudo", [_src("platform", site.platform, "cloud-init", "default_user sudo, disable_root")])  # fmt: skip
+        return _cell(
+            site,
+            "7",
+            Verdict.YES,
+            "via sudo: the metadata account gets passwordless sudo (google-sudoers)",
+            Evidence.DECLARED,
+            at,
+            "sudo",
+            [_src("platform", "gce", "guest agent", "google-sudoers")],
+        )
+    return _cell(
+        site,
+        "7",
+        Verdict.YES,
+        "via sudo as the login account (cloud-init gives it NOPASSWD sudo); root's own login is refused until then",
+        Evidence.DECLARED,
+        at,
+        "sudo",
+        [_src("platform", site.platform, "cloud-init", "default_user sudo, disable_root")],
+    )
 
 
 def step8_remove(site: Site) -> Cell:
     at = _declared_at(site)
     if site.platform == "gce":
-        return _cell(site, "8", Verdict.YES,
-                     "removing the ssh-keys entry makes the guest agent delete the key on the node; expireOn does it by itself",
-                     Evidence.DECLARED, at, "live", [_src("platform", "gce", "guest agent", "applies metadata changes live")])  # fmt: skip
+        return _cell(
+            site,
+            "8",
+            Verdict.YES,
+            "removing the ssh-keys entry makes the guest agent delete the key on the node; expireOn does it by itself",
+            Evidence.DECLARED,
+            at,
+            "live",
+            [_src("platform", "gce", "guest agent", "applies metadata changes live")],
+        )
     call = "DeleteKeyPair" if site.platform == "aws" else "keypair delete"
-    return _cell(site, "8", Verdict.PARTIAL,
-                 f"{call} removes the cloud's copy only: the node keeps the key in authorized_keys until it is edited",
-                 Evidence.DECLARED, at, "cloud-copy-only", [_src("platform", site.platform, "key pair", "read at boot only")])  # fmt: skip
+    return _cell(
+        site,
+        "8",
+        Verdict.PARTIAL,
+        f"{call} removes the cloud's copy only: the node keeps the key in authorized_keys until it is edited",
+        Evidence.DECLARED,
+        at,
+        "cloud-copy-only",
+        [_src("platform", site.platform, "key pair", "read at boot only")],
+    )
 
 
 # ------------------------------------------------------------- behaviours
 
 
 def behaviour_public(site: Site, step5: Cell) -> Cell:
-    return Cell(site.cloud, "public-address", step5.verdict, step5.reason, step5.evidence,
-                step5.observed_at, step5.value or "unknown", step5.sources)  # fmt: skip
+    return Cell(
+        site.cloud,
+        "public-address",
+        step5.verdict,
+        step5.reason,
+        step5.evidence,
+        step5.observed_at,
+        step5.value or "unknown",
+        step5.sources,
+    )
 
 
 def behaviour_ipv6(site: Site) -> Cell:
@@ -558,30 +724,71 @@ def behaviour_logins(site: Site) -> list[Cell]:
 def behaviour_root(site: Site) -> Cell:
     at = _declared_at(site)
     if site.platform == "gce":
-        return _cell(site, "root-login", Verdict.NO, "public images' sshd says PermitRootLogin no", Evidence.DECLARED, at,
-                     "", [_src("platform", "gce", "sshd_config", "PermitRootLogin no")])  # fmt: skip
-    return _cell(site, "root-login", Verdict.NO,
-                 "cloud-init disable_root: root's key prints 'Please login as the user …' and exits 142",
-                 Evidence.DECLARED, at, "", [_src("platform", site.platform, "cloud-init", "disable_root: true")])  # fmt: skip
+        return _cell(
+            site,
+            "root-login",
+            Verdict.NO,
+            "public images' sshd says PermitRootLogin no",
+            Evidence.DECLARED,
+            at,
+            "",
+            [_src("platform", "gce", "sshd_config", "PermitRootLogin no")],
+        )
+    return _cell(
+        site,
+        "root-login",
+        Verdict.NO,
+        "cloud-init disable_root: root's key prints 'Please login as the user …' and exits 142",
+        Evidence.DECLARED,
+        at,
+        "",
+        [_src("platform", site.platform, "cloud-init", "disable_root: true")],
+    )
 
 
 def behaviour_password(site: Site) -> Cell:
     at = _declared_at(site)
-    why = {"aws": "password authentication is disabled on AWS images (AWS user guide)",
-           "gce": "local users have no password on GCE images",
-           "openstack": "cloud-init ssh_pwauth: false on cloud images"}[site.platform]  # fmt: skip
-    return _cell(site, "password-login", Verdict.NO, why, Evidence.DECLARED, at, "",
-                 [_src("platform", site.platform, "sshd", "PasswordAuthentication no")])  # fmt: skip
+    why = {
+        "aws": "password authentication is disabled on AWS images (AWS user guide)",
+        "gce": "local users have no password on GCE images",
+        "openstack": "cloud-init ssh_pwauth: false on cloud images",
+    }[site.platform]
+    return _cell(
+        site,
+        "password-login",
+        Verdict.NO,
+        why,
+        Evidence.DECLARED,
+        at,
+        "",
+        [_src("platform", site.platform, "sshd", "PasswordAuthentication no")],
+    )
 
 
 def behaviour_keys(site: Site) -> Cell:
     at = _declared_at(site)
     if site.platform == "gce":
-        return _cell(site, "key-delivery", Verdict.YES, "ssh-keys metadata, applied live by the guest agent",
-                     Evidence.DECLARED, at, "live", [_src("platform", "gce", "metadata", "ssh-keys")])  # fmt: skip
+        return _cell(
+            site,
+            "key-delivery",
+            Verdict.YES,
+            "ssh-keys metadata, applied live by the guest agent",
+            Evidence.DECLARED,
+            at,
+            "live",
+            [_src("platform", "gce", "metadata", "ssh-keys")],
+        )
     word = "one EC2 key pair (KeyName)" if site.platform == "aws" else "one Nova keypair (key_name)"
-    return _cell(site, "key-delivery", Verdict.NO, f"{word} at boot only; later keys go in by SSH",
-                 Evidence.DECLARED, at, "boot only", [_src("platform", site.platform, "key pair", "boot only")])  # fmt: skip
+    return _cell(
+        site,
+        "key-delivery",
+        Verdict.NO,
+        f"{word} at boot only; later keys go in by SSH",
+        Evidence.DECLARED,
+        at,
+        "boot only",
+        [_src("platform", site.platform, "key pair", "boot only")],
+    )
 
 
 def behaviour_default_network(site: Site, m: Match | None) -> Cell:
@@ -610,8 +817,16 @@ def behaviour_default_network(site: Site, m: Match | None) -> Cell:
 
 def behaviour_ssh(site: Site) -> Cell:
     verdict, why, srcs = ssh_reach(site)
-    return _cell(site, "ssh-open", verdict, why, Evidence.INFERRED, site.read_at(ResourceKind.SECURITY_GROUPS),
-                 str(verdict), srcs)  # fmt: skip
+    return _cell(
+        site,
+        "ssh-open",
+        verdict,
+        why,
+        Evidence.INFERRED,
+        site.read_at(ResourceKind.SECURITY_GROUPS),
+        str(verdict),
+        srcs,
+    )
 
 
 def behaviour_states(site: Site) -> Cell:
@@ -619,8 +834,16 @@ def behaviour_states(site: Site) -> Cell:
     seen = sorted({f"{n.raw_state}→{n.state}" for n in nodes if n.raw_state})
     srcs = [_src(ResourceKind.NODES, "(states seen)", "status", s) for s in seen[:6]]
     verdict = Verdict.PARTIAL if site.platform == "gce" else Verdict.YES
-    return _cell(site, "state-words", verdict, _STATE_WORDS[site.platform], Evidence.DECLARED,
-                 _declared_at(site), "", srcs)  # fmt: skip
+    return _cell(
+        site,
+        "state-words",
+        verdict,
+        _STATE_WORDS[site.platform],
+        Evidence.DECLARED,
+        _declared_at(site),
+        "",
+        srcs,
+    )
 
 
 def evaluate(site: Site, spec: Spec | None = None) -> tuple[list[Cell], Match | None]:

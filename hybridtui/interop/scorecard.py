@@ -45,8 +45,10 @@ class PairScore:
     def text(self) -> str:
         if not self.differ:
             return f"{self.a} ↔ {self.b}: {self.same}/{self.total} steps behave the same"
-        return (f"{self.a} ↔ {self.b}: {self.same}/{self.total} steps behave the same; "
-                f"differ at {', '.join(self.differ)}")  # fmt: skip
+        return (
+            f"{self.a} ↔ {self.b}: {self.same}/{self.total} steps behave the same; "
+            f"differ at {', '.join(self.differ)}"
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {

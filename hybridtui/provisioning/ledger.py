@@ -117,8 +117,10 @@ class Ledger:
                     (str(state), time.time(), entry),
                 )
             else:
-                db.execute("UPDATE entries SET state = ?, ref = ?, at = ? WHERE id = ?",
-                           (str(state), ref, time.time(), entry))  # fmt: skip
+                db.execute(
+                    "UPDATE entries SET state = ?, ref = ?, at = ? WHERE id = ?",
+                    (str(state), ref, time.time(), entry),
+                )
 
     def open_entries(
         self, cloud: str | None = None, run: str | None = None, *, kept: bool = False

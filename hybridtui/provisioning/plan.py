@@ -19,8 +19,18 @@ from hybridtui.providers.normalize import ANY_LOGIN_GCE
 #: The account hybridtui asks GCE's guest agent to create when none is configured.
 GCE_DEFAULT_LOGIN = "hybrid"
 #: Accounts cloud images use, tried after the image's own hint (cloud-facts §3.1).
-COMMON_LOGINS = ("ubuntu", "ec2-user", "admin", "debian", "cloud-user", "centos", "rocky",
-                 "almalinux", "fedora", "core")  # fmt: skip
+COMMON_LOGINS = (
+    "ubuntu",
+    "ec2-user",
+    "admin",
+    "debian",
+    "cloud-user",
+    "centos",
+    "rocky",
+    "almalinux",
+    "fedora",
+    "core",
+)
 
 
 class PlanError(ProvisionError):
@@ -59,22 +69,31 @@ def make_plan(
 ) -> Plan:
     """The plan for one cloud, or PlanError saying why there is none."""
     if read_only:
-        raise PlanError(f"{site.cloud} is read-only: nothing is provisioned there",
-                        hint=f"Set `read_only: false` on {site.cloud} in the config to allow writes.")  # fmt: skip
+        raise PlanError(
+            f"{site.cloud} is read-only: nothing is provisioned there",
+            hint=f"Set `read_only: false` on {site.cloud} in the config to allow writes.",
+        )
     if site.snapshot is None:
-        raise PlanError(f"{site.cloud}: its inventory has not been read yet",
-                        hint="Run `hybridtui inventory --kind all` first, or check the cloud's error.")  # fmt: skip
+        raise PlanError(
+            f"{site.cloud}: its inventory has not been read yet",
+            hint="Run `hybridtui inventory --kind all` first, or check the cloud's error.",
+        )
     strategy = public_strategy(site)
     if strategy is None:
         raise PlanError(
             f"{site.cloud}: its networks have not been read, so the public-address strategy is unknown"
         )
     m = match(site, spec, strategy.kind)
-    missing = [(what, c.reason) for what, c in (("flavor", m.flavor), ("image", m.image), ("network", m.network))
-               if c.record is None]  # fmt: skip
+    missing = [
+        (what, c.reason)
+        for what, c in (("flavor", m.flavor), ("image", m.image), ("network", m.network))
+        if c.record is None
+    ]
     if missing:
-        raise PlanError(f"{site.cloud}: no match for {spec}: " + "; ".join(f"{w}: {r}" for w, r in missing),
-                        hint="Change the spec, or name the flavor/image/network in the cloud's `overrides:`.")  # fmt: skip
+        raise PlanError(
+            f"{site.cloud}: no match for {spec}: " + "; ".join(f"{w}: {r}" for w, r in missing),
+            hint="Change the spec, or name the flavor/image/network in the cloud's `overrides:`.",
+        )
     assert isinstance(m.flavor.record, Flavor)
     assert isinstance(m.image.record, Image)
     assert isinstance(m.network.record, Network)
@@ -93,11 +112,20 @@ def make_plan(
         "login": _login_reason(site, image, logins),
     }
     return Plan(
-        cloud=site.cloud, platform=site.platform, spec=spec, flavor=m.flavor.record, image=image,
-        network=m.network.record, strategy=strategy.kind, reasons=reasons, pool=pool, logins=logins,
-        ssh_endpoint=site.overrides.get("ssh_endpoint", ""), jump_host=site.overrides.get("jump_host", ""),
+        cloud=site.cloud,
+        platform=site.platform,
+        spec=spec,
+        flavor=m.flavor.record,
+        image=image,
+        network=m.network.record,
+        strategy=strategy.kind,
+        reasons=reasons,
+        pool=pool,
+        logins=logins,
+        ssh_endpoint=site.overrides.get("ssh_endpoint", ""),
+        jump_host=site.overrides.get("jump_host", ""),
         security_groups=security_groups,
-    )  # fmt: skip
+    )
 
 
 def _logins(site: Site, image: Image) -> tuple[str, ...]:

@@ -62,10 +62,16 @@ class CloudRun:
             "ok": self.ok,
             "error": self.error or None,
             "steps": [r.to_dict() for r in self.results],
-            "node": {"id": self.node_id, "name": self.node_name, "address": self.address, "login": self.login}
-            if self.node_id else None,
+            "node": {
+                "id": self.node_id,
+                "name": self.node_name,
+                "address": self.address,
+                "login": self.login,
+            }
+            if self.node_id
+            else None,
             "rolled_back": self.rolled_back,
-        }  # fmt: skip
+        }
 
 
 def default_access(ctx: Context) -> NodeAccess:
@@ -87,8 +93,9 @@ def default_access(ctx: Context) -> NodeAccess:
             f"{p.cloud}: the node has no public address and jump hosts are not supported by this version",
             hint="Set overrides.ssh_endpoint to a HOST:PORT that reaches the node's sshd.",
         )
-    return SshAccess(target[0], target[1], ctx.key.private_path, ctx.known_hosts,
-                     root_identity=ctx.root_identity)  # fmt: skip
+    return SshAccess(
+        target[0], target[1], ctx.key.private_path, ctx.known_hosts, root_identity=ctx.root_identity
+    )
 
 
 class Runner:
@@ -127,14 +134,20 @@ class Runner:
         A read-only cloud is refused here too, whoever made the plan."""
         for p in plans:
             if getattr(self.providers[p.cloud].config, "read_only", True):
-                raise PlanError(f"{p.cloud} is read-only: nothing is provisioned there",
-                                hint=f"Set `read_only: false` on {p.cloud} in the config to allow writes.")  # fmt: skip
+                raise PlanError(
+                    f"{p.cloud} is read-only: nothing is provisioned there",
+                    hint=f"Set `read_only: false` on {p.cloud} in the config to allow writes.",
+                )
         runs = {p.cloud: CloudRun(p.cloud) for p in plans}
         threads = [
-            threading.Thread(target=self._run_one, args=(p, runs[p.cloud], f"{name_prefix}-{self.run_id[:6]}"),
-                             name=f"provision-{p.cloud}", daemon=True)
+            threading.Thread(
+                target=self._run_one,
+                args=(p, runs[p.cloud], f"{name_prefix}-{self.run_id[:6]}"),
+                name=f"provision-{p.cloud}",
+                daemon=True,
+            )
             for p in plans
-        ]  # fmt: skip
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -143,10 +156,20 @@ class Runner:
         return [runs[p.cloud] for p in plans]
 
     def _run_one(self, plan: Plan, out: CloudRun, name: str) -> None:
-        ctx = Context(run=self.run_id, plan=plan, provider=self.providers[plan.cloud], ledger=self.ledger,
-                      keys_dir=self.keys_dir, name=name, root_keys=self.root_keys, cancel=self.cancel,
-                      node_timeout=self.node_timeout, access_for=self.access_for,
-                      known_hosts=self.known_hosts, root_identity=self.root_identity)  # fmt: skip
+        ctx = Context(
+            run=self.run_id,
+            plan=plan,
+            provider=self.providers[plan.cloud],
+            ledger=self.ledger,
+            keys_dir=self.keys_dir,
+            name=name,
+            root_keys=self.root_keys,
+            cancel=self.cancel,
+            node_timeout=self.node_timeout,
+            access_for=self.access_for,
+            known_hosts=self.known_hosts,
+            root_identity=self.root_identity,
+        )
         sequence: list[tuple[int, Callable[[], StepResult]]] = [
             (1, lambda: steps.step1_key(ctx)),
             (2, lambda: steps.step2_read(ctx)),
@@ -175,8 +198,15 @@ class Runner:
                         out, StepResult(number, Status.ROLLED_BACK, 0.0, "; ".join(out.rolled_back))
                     )
                 return
-            result = StepResult(result.step, result.status, time.monotonic() - started, result.detail,
-                                result.error, result.verdict, result.value)  # fmt: skip
+            result = StepResult(
+                result.step,
+                result.status,
+                time.monotonic() - started,
+                result.detail,
+                result.error,
+                result.verdict,
+                result.value,
+            )
             self._emit(out, result)
             if ctx.node is not None:
                 out.node_id, out.node_name = ctx.node.id, ctx.node.name

@@ -108,8 +108,16 @@ class SshAccess:
     or the cloud's `ssh_endpoint`. Host keys: trust on first use, recorded in
     hybridtui's own known_hosts and checked on every later connection."""
 
-    def __init__(self, host: str, port: int, node_key: Path, known_hosts: Path, *,
-                 root_identity: Path | None = None, connect_timeout: float = 10.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        node_key: Path,
+        known_hosts: Path,
+        *,
+        root_identity: Path | None = None,
+        connect_timeout: float = 10.0,
+    ) -> None:
         self.host, self.port = host, port
         self.node_key = node_key
         self.known_hosts = known_hosts
@@ -128,12 +136,21 @@ class SshAccess:
         import asyncssh
 
         known: Any = str(self.known_hosts) if self._known() else None
-        conn = await asyncio.wait_for(asyncssh.connect(
-            self.host, self.port, username=user, known_hosts=known,
-            client_keys=[str(key or self.node_key)] if password is None else None, password=password,
-            preferred_auth="password" if password is not None else "publickey",
-            agent_path=None, config=None, connect_timeout=self.connect_timeout,
-        ), self.connect_timeout + 5)  # fmt: skip
+        conn = await asyncio.wait_for(
+            asyncssh.connect(
+                self.host,
+                self.port,
+                username=user,
+                known_hosts=known,
+                client_keys=[str(key or self.node_key)] if password is None else None,
+                password=password,
+                preferred_auth="password" if password is not None else "publickey",
+                agent_path=None,
+                config=None,
+                connect_timeout=self.connect_timeout,
+            ),
+            self.connect_timeout + 5,
+        )
         if known is None:
             self._remember(conn.get_server_host_key())
         return conn
@@ -174,8 +191,10 @@ class SshAccess:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise ProvisionError(f"sshd at {self.host}:{self.port} did not answer in time",
-                                     hint="Is TCP 22 open in the node's security group / firewall?")  # fmt: skip
+                raise ProvisionError(
+                    f"sshd at {self.host}:{self.port} did not answer in time",
+                    hint="Is TCP 22 open in the node's security group / firewall?",
+                )
             if cancel.wait(delay):
                 raise ProvisionError("cancelled while waiting for sshd", title="Cancelled")
             delay = min(delay * 2, 5.0)
@@ -198,8 +217,11 @@ class SshAccess:
         login = follow_logins(candidates, attempt)
         if not login.account:
             tried = ", ".join(u for u, _ in login.attempts)
-            raise ProvisionError(f"the node key logs in as none of: {tried}", title="Login failed",
-                                 hint="Set overrides.login_user to the image's account.")  # fmt: skip
+            raise ProvisionError(
+                f"the node key logs in as none of: {tried}",
+                title="Login failed",
+                hint="Set overrides.login_user to the image's account.",
+            )
         return login
 
     def harden(self, account: str, root_keys: Sequence[str]) -> list[str]:
@@ -215,7 +237,7 @@ class SshAccess:
             "grep -q '^PasswordAuthentication no' /etc/ssh/sshd_config || echo 'PasswordAuthentication no' >> /etc/ssh/sshd_config; fi; "
             "sshd -t; (systemctl reload ssh || systemctl reload sshd || service ssh reload) >/dev/null 2>&1; "
             "sshd -T | grep -iE '^(passwordauthentication|permitrootlogin) '"
-        )  # fmt: skip
+        )
         status, out, err = self._run(self._exec(account, f"sudo -n sh -c {shlex.quote(script)}"))
         if status != 0:
             raise ProvisionError(
@@ -254,8 +276,10 @@ class SshAccess:
         import asyncssh
 
         blob = public_line(self.node_key).split()[1]
-        script = (f"sed -i '\\#{blob}#d' ~/.ssh/authorized_keys; "
-                  f"sudo -n sed -i '\\#{blob}#d' /root/.ssh/authorized_keys 2>/dev/null || true")  # fmt: skip
+        script = (
+            f"sed -i '\\#{blob}#d' ~/.ssh/authorized_keys; "
+            f"sudo -n sed -i '\\#{blob}#d' /root/.ssh/authorized_keys 2>/dev/null || true"
+        )
         status, _, err = self._run(self._exec(account, script))
         if status != 0:
             raise ProvisionError(f"removing the node key as {account} failed: {err.strip()[:200]}")

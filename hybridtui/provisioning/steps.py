@@ -29,9 +29,15 @@ from hybridtui.provisioning.plan import Plan
 from hybridtui.provisioning.ssh import NodeAccess, NodeKey, forget_node_key, make_node_key
 
 STEP_TITLES = {
-    1: "add node key", 2: "read catalogue", 3: "pick", 4: "request node",
-    5: "public address", 6: "log in", 7: "root keys, no passwords", 8: "remove node key",
-}  # fmt: skip
+    1: "add node key",
+    2: "read catalogue",
+    3: "pick",
+    4: "request node",
+    5: "public address",
+    6: "log in",
+    7: "root keys, no passwords",
+    8: "remove node key",
+}
 
 
 class Status(StrEnum):
@@ -54,8 +60,13 @@ class StepResult:
     value: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return {"step": self.step, "status": str(self.status), "seconds": round(self.seconds, 2),
-                "detail": self.detail, "error": self.error or None}  # fmt: skip
+        return {
+            "step": self.step,
+            "status": str(self.status),
+            "seconds": round(self.seconds, 2),
+            "detail": self.detail,
+            "error": self.error or None,
+        }
 
     def cell(self, cloud: str, at: float, node: str = "") -> Cell | None:
         """This step as measured evidence (only steps that ran to an answer)."""
@@ -65,10 +76,22 @@ class StepResult:
             verdict = Verdict.NO
         else:
             return None
-        source = Source("provisioning run", node or cloud, f"step {self.step} ({self.status}, {self.seconds:.1f} s)",
-                        self.error or self.detail)  # fmt: skip
-        return Cell(cloud, str(self.step), verdict, f"measured: {self.detail}", Evidence.MEASURED, at, self.value,
-                    (source,))  # fmt: skip
+        source = Source(
+            "provisioning run",
+            node or cloud,
+            f"step {self.step} ({self.status}, {self.seconds:.1f} s)",
+            self.error or self.detail,
+        )
+        return Cell(
+            cloud,
+            str(self.step),
+            verdict,
+            f"measured: {self.detail}",
+            Evidence.MEASURED,
+            at,
+            self.value,
+            (source,),
+        )
 
 
 @dataclass
@@ -162,11 +185,17 @@ def step4_request(ctx: Context) -> StepResult:
     # GCE names machine types (its numeric ids are not accepted in a request)
     flavor = p.flavor.name if p.platform == "gce" else (p.flavor.id or p.flavor.name)
     spec = NodeSpec(
-        name=ctx.name, flavor=flavor, image=p.image.id or p.image.name,
-        network=p.network.name, key_name=ctx.key_ref, public_key=ctx.key.public if ctx.key else "",
+        name=ctx.name,
+        flavor=flavor,
+        image=p.image.id or p.image.name,
+        network=p.network.name,
+        key_name=ctx.key_ref,
+        public_key=ctx.key.public if ctx.key else "",
         public_ip=p.strategy in (PublicIpStrategy.AUTO_ASSIGN, PublicIpStrategy.ACCESS_CONFIG),
-        floating_ip_pool=p.pool, security_groups=p.security_groups, tags={MANAGED_TAG: "true", "hybridtui:run": ctx.run},
-    )  # fmt: skip
+        floating_ip_pool=p.pool,
+        security_groups=p.security_groups,
+        tags={MANAGED_TAG: "true", "hybridtui:run": ctx.run},
+    )
     node = ctx.provider.create_node(spec)
     ctx.ledger.created(entry, node.id)
     ctx.node = wait_for(ctx, node, NodeState.RUNNING)
@@ -201,8 +230,14 @@ def step5_public(ctx: Context) -> StepResult:
     assert ctx.node is not None
     if p.strategy is PublicIpStrategy.NONE:
         via = f"through jump host {p.jump_host}" if p.jump_host else "(no jump host configured)"
-        return StepResult(5, Status.SKIPPED, 0.0, f"no public address on this cloud: reached {via}",
-                          verdict=Verdict.PARTIAL if p.jump_host else Verdict.NO, value=str(p.strategy))  # fmt: skip
+        return StepResult(
+            5,
+            Status.SKIPPED,
+            0.0,
+            f"no public address on this cloud: reached {via}",
+            verdict=Verdict.PARTIAL if p.jump_host else Verdict.NO,
+            value=str(p.strategy),
+        )
     entry = ctx.ledger.intent(ctx.run, p.cloud, Kind.ADDRESS, ctx.name, detail=p.pool)
     ctx.entries[Kind.ADDRESS] = entry
     addr = ctx.provider.ensure_public_address(ctx.node.id, p.pool or None)
@@ -264,8 +299,13 @@ def step8_remove(ctx: Context, keep_node_key: bool) -> StepResult:
     ctx.ledger.released(ctx.entries.pop(Kind.KEY))
     forget_node_key(ctx.key.private_path)
     ctx.ledger.released(ctx.entries.pop(Kind.LOCAL_KEY))
-    return StepResult(8, Status.OK, 0.0, "; ".join([*proofs, "key deleted from the cloud and this machine"]),
-                      value="live" if ctx.plan.platform == "gce" else "cloud-and-node")  # fmt: skip
+    return StepResult(
+        8,
+        Status.OK,
+        0.0,
+        "; ".join([*proofs, "key deleted from the cloud and this machine"]),
+        value="live" if ctx.plan.platform == "gce" else "cloud-and-node",
+    )
 
 
 def error_name(e: BaseException) -> str:

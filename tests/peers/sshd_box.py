@@ -35,8 +35,10 @@ from pathlib import Path
 ACCOUNT = "ubuntu"
 PASSWORD = "cloud-init-set-this"
 #: cloud-init's `disable_root_opts` (cloudinit/ssh_util.py), with a short sleep.
-REFUSAL = ('no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command="echo \'Please login as the user '
-           '\\"{account}\\" rather than the user \\"root\\".\';echo;sleep 1;exit 142"')  # fmt: skip
+REFUSAL = (
+    "no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command=\"echo 'Please login as the user "
+    '\\"{account}\\" rather than the user \\"root\\".\';echo;sleep 1;exit 142"'
+)
 
 _SHIM = """#!/bin/sh
 # systemctl in the box: ssh reloads like ssh.service's ExecReload (sshd -t, HUP)
@@ -121,9 +123,23 @@ class Box:
     def run(self, command: str) -> subprocess.CompletedProcess[str]:
         """A command inside the box, from outside any SSH session (proofs)."""
         return subprocess.run(
-            ["nsenter", "-t", str(self.init_pid), "-m", "-p", "-u", "--root", "--wd=/", "/bin/sh", "-c", command],
-            capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
+            [
+                "nsenter",
+                "-t",
+                str(self.init_pid),
+                "-m",
+                "-p",
+                "-u",
+                "--root",
+                "--wd=/",
+                "/bin/sh",
+                "-c",
+                command,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
 
     def read(self, path: str) -> str:
         res = self.run(f"cat {shlex.quote(path)}")
@@ -160,11 +176,31 @@ def sshd_box(node_key: str = "", account: str = ACCOUNT, timeout: float = 20.0) 
     for _attempt in range(5):
         port = free_port()
         proc = subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "--pid", "--uts", "--fork", "--kill-child",
-             "/bin/sh", "-c", _INNER, "box", str(rt), str(port), node_key or "# no key yet", account, PASSWORD,
-             REFUSAL.format(account=account), str(shim)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--pid",
+                "--uts",
+                "--fork",
+                "--kill-child",
+                "/bin/sh",
+                "-c",
+                _INNER,
+                "box",
+                str(rt),
+                str(port),
+                node_key or "# no key yet",
+                account,
+                PASSWORD,
+                REFUSAL.format(account=account),
+                str(shim),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         box = Box(port, account, PASSWORD, proc, work)
         if _ready(box, timeout):
             break

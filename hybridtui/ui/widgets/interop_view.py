@@ -22,8 +22,12 @@ from hybridtui.interop.report import cell_text
 from hybridtui.inventory.scorecards import Comparison
 
 #: Theme variable each verdict is drawn in.
-VERDICT_COLOUR = {Verdict.YES: "success", Verdict.PARTIAL: "warning", Verdict.NO: "error",
-                  Verdict.UNKNOWN: "foreground-muted"}  # fmt: skip
+VERDICT_COLOUR = {
+    Verdict.YES: "success",
+    Verdict.PARTIAL: "warning",
+    Verdict.NO: "error",
+    Verdict.UNKNOWN: "foreground-muted",
+}
 CHECK_WIDTH = 32
 CELL_WIDTH = 18
 
@@ -109,8 +113,11 @@ class InteropView(Vertical):
                     )
                 )
             table.add_row(*row, key=check.id)
-        table.add_row(Text("Steps that just work", style="bold"),
-                      *(Text(f"{card.score(c)}/{len(STEPS)}", style="bold") for c in card.clouds), key="score")  # fmt: skip
+        table.add_row(
+            Text("Steps that just work", style="bold"),
+            *(Text(f"{card.score(c)}/{len(STEPS)}", style="bold") for c in card.clouds),
+            key="score",
+        )
         if cursor.row < table.row_count:
             table.move_cursor(row=cursor.row, column=cursor.column, animate=False)
         self.query_one("#interop-empty").display = False
