@@ -1,0 +1,349 @@
+"""`hybridtui provision`, `destroy` and `cleanup` as a user runs them: in a
+process of their own, interrupted (Ctrl-C) or killed (SIGKILL) after any step,
+against demo clouds and moto; nothing they made is left afterwards."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import sim_cloud
+
+ROOT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl operator@laptop"
+
+
+def signalled_after(cfg: Path, cloud: str, step: int, sig: signal.Signals) -> subprocess.Popen[str]:
+    """`hybridtui provision` in a process of its own, sent `sig` as soon as it
+    printed the end of step `step`."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            cloud,
+            "--spec",
+            "image=ubuntu",
+            "--yes",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.split()[1:2] == [str(step)]:
+            proc.send_signal(sig)
+            break
+    return proc
+
+
+# ------------------------------------------------------------ command line
+
+
+def write_config(path: Path, *clouds: dict[str, Any]) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump({"clouds": list(clouds)}))
+    return path
+
+
+def test_provision_destroy_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import json
+
+    from hybridtui.cli import main
+
+    cfg = write_config(
+        tmp_path / "c.yaml",
+        sim_cloud("fip", "openstack-floating-ip"),
+        sim_cloud("aws", "aws-default-vpc"),
+        {**sim_cloud("ro", "aws-default-vpc"), "read_only": True},
+    )
+    root = tmp_path / "id_ed25519.pub"
+    root.write_text(ROOT_KEY + "\n")
+    code = main(
+        [
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "fip",
+            "--cloud",
+            "aws",
+            "--spec",
+            "image=debian",
+            "--root-key",
+            str(root),
+            "--yes",
+            "--format",
+            "json",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    runs = {r["cloud"]: r for r in json.loads(out)["clouds"]}
+    assert [s["status"] for s in runs["fip"]["steps"]] == ["ok"] * 8
+    assert runs["aws"]["node"]["login"] == "admin", "Debian logs in as admin on AWS"
+    assert runs["fip"]["node"]["login"] == "debian", "and as debian on OpenStack"
+    # the node outlives the process: the next command sees it, destroy removes it
+    code = main(["inventory", "--config", str(cfg), "--cloud", "fip", "--format", "json"])
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)["records"]]
+    assert runs["fip"]["node"]["name"] in names
+    code = main(
+        ["destroy", "--config", str(cfg), "--cloud", "fip", "--yes", runs["fip"]["node"]["name"]]
+    )
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert f"node {runs['fip']['node']['id']} deleted" in out
+    code = main(["inventory", "--config", str(cfg), "--cloud", "fip", "--format", "json"])
+    assert runs["fip"]["node"]["name"] not in [
+        r["name"] for r in json.loads(capsys.readouterr().out)["records"]
+    ]
+    # refusals: nothing is created
+    code = main(
+        ["provision", "--config", str(cfg), "--cloud", "ro", "--spec", "image=debian", "--yes"]
+    )
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "ro is read-only: nothing is provisioned there" in err
+    code = main(
+        ["provision", "--config", str(cfg), "--cloud", "aws", "--spec", "image=debian-7", "--yes"]
+    )
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "no debian 7" in err
+    code = main(
+        [
+            "--read-only",
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "aws",
+            "--spec",
+            "image=debian",
+            "--yes",
+        ]
+    )
+    assert code == 2
+    assert "read-only" in capsys.readouterr().err
+    code = main(
+        [
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "aws",
+            "--spec",
+            "image=debian",
+            "--yes",
+            "--root-key",
+            str(tmp_path / "c.yaml"),
+        ]
+    )
+    assert code == 2
+    assert "not an OpenSSH public key" in capsys.readouterr().err
+    code = main(["destroy", "--config", str(cfg), "--cloud", "aws", "--yes", "web-prod-01"])
+    assert code == 2
+    assert "was not made by hybridtui: it is not deleted" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("after_step", [1, 2, 3, 4, 5, 6, 7])
+def test_sigkill_mid_run_then_cleanup_leaves_nothing(tmp_path: Path, after_step: int) -> None:
+    """A provisioning process killed right after step N: the ledger and the
+    tags let `cleanup` remove everything it made."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip", latency=0.3))
+    proc = signalled_after(cfg, "fip", after_step, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hybridtui", *argv, "--config", str(cfg)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    nodes = json.loads(
+        run("inventory", "--cloud", "fip", "--kind", "all", "--format", "json").stdout
+    )["records"]
+    if after_step >= 4:
+        assert any(r["kind"] == "nodes" and r["name"].startswith("hybrid-") for r in nodes), (
+            "a node was left"
+        )
+    done = run("cleanup", "--yes")
+    assert done.returncode == 0, done.stderr
+    if after_step >= 4:
+        assert "node sim-" in done.stdout
+    assert "deleted" in done.stdout
+    after = json.loads(
+        run("inventory", "--cloud", "fip", "--kind", "all", "--format", "json").stdout
+    )["records"]
+    assert not any(r["kind"] == "nodes" and r["name"].startswith("hybrid-") for r in after)
+    assert not any(r["kind"] == "keys" and r.get("managed") for r in after)
+    assert not any(r["kind"] == "addresses" and r.get("managed") for r in after)
+    keys_dir = Path(os.environ["HYBRIDTUI_HOME"]) / "data" / "node-keys"
+    assert not any(f.is_file() for f in keys_dir.rglob("*")), "the node's private key is gone too"
+    again = run("cleanup", "--yes")
+    assert (again.returncode, again.stdout) == (0, ""), "nothing left to clean"
+
+
+@pytest.mark.parametrize("after_step", [1, 2, 3, 4, 5, 6, 7])
+def test_ctrl_c_mid_run_rolls_back_and_exits_130(tmp_path: Path, after_step: int) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    cfg = write_config(tmp_path / "c.yaml", sim_cloud("fip", "openstack-floating-ip", latency=0.3))
+    proc = signalled_after(cfg, "fip", after_step, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted: rolling back what was made" in err
+    if "finished before the interrupt took effect" in err:  # its last step was already running
+        assert after_step >= 6, err
+        node = err.split("node ", 1)[1].split()[0]
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "hybridtui",
+                "destroy",
+                "--config",
+                str(cfg),
+                "--cloud",
+                "fip",
+                "--yes",
+                node,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    elif after_step >= 4:
+        assert "rolled back: node sim-" in err
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "inventory",
+            "--config",
+            str(cfg),
+            "--kind",
+            "all",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    records = json.loads(listed.stdout)["records"]
+    assert not any(r["kind"] == "nodes" and r["name"].startswith("hybrid-") for r in records)
+    assert not any(r["kind"] in ("keys", "addresses") and r.get("managed") for r in records)
+    keys_dir = Path(os.environ["HYBRIDTUI_HOME"]) / "data" / "node-keys"
+    assert not any(f.is_file() for f in keys_dir.rglob("*"))
+    left = subprocess.run(
+        [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (left.returncode, left.stdout) == (0, ""), "the ledger has nothing left to clean"
+
+
+def test_sigkill_on_moto_then_cleanup_leaves_nothing(aws_env: str, tmp_path: Path) -> None:
+    """The same on a real peer: `hybridtui provision` against moto over HTTP,
+    killed after the instance was requested; `cleanup` removes the instance and
+    the key pair, counted through the EC2 API."""
+    import signal
+    import subprocess
+    import sys
+
+    import boto3
+    from conftest import aws_cloud
+
+    cfg = write_config(
+        tmp_path / "c.yaml",
+        aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": "127.0.0.1:1"}),
+    )
+    proc = signalled_after(cfg, "aws", 4, signal.SIGKILL)
+    proc.wait(timeout=30)
+    ec2 = boto3.session.Session(profile_name="hybrid-test").client(
+        "ec2", region_name="eu-west-1", endpoint_url=aws_env
+    )
+
+    def live() -> list[str]:
+        return [
+            i["InstanceId"]
+            for r in ec2.describe_instances()["Reservations"]
+            for i in r["Instances"]
+            if i["State"]["Name"] not in ("shutting-down", "terminated")
+        ]
+
+    assert len(live()) == 1, "the killed run left its instance"
+    assert len(ec2.describe_key_pairs()["KeyPairs"]) == 1, "and its key pair"
+    done = subprocess.run(
+        [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert live() == []
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+    assert ec2.describe_addresses()["Addresses"] == []
+
+
+def test_root_keys_from_the_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    from hybridtui.cli import main
+
+    root = tmp_path / "ops.pub"
+    root.write_text(ROOT_KEY + "\n")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        yaml.safe_dump(
+            {"clouds": [sim_cloud("fip", "openstack-floating-ip")], "root_keys": [str(root)]}
+        )
+    )
+    code = main(
+        [
+            "provision",
+            "--config",
+            str(cfg),
+            "--cloud",
+            "fip",
+            "--spec",
+            "image=ubuntu",
+            "--yes",
+            "--format",
+            "json",
+        ]
+    )
+    out, _ = capsys.readouterr()
+    assert code == 0
+    step7 = json.loads(out)["clouds"][0]["steps"][6]
+    assert step7["status"] == "ok"
+    assert "root logs in with 1 operator key(s)" in step7["detail"]
