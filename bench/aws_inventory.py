@@ -36,13 +36,24 @@ def main() -> None:
     from hybridtui.config import AppConfig
     from hybridtui.inventory.poller import Poller
     from hybridtui.providers import targets_for
-    from hybridtui.providers.aws import AwsProvider
+    from hybridtui.providers.aws.adapter import AwsProvider
 
     with moto_server(Path(tempfile.mkdtemp(prefix="bench-moto-"))) as url:
         seed_instances(url, REGIONS, args.instances)
 
-        config = AppConfig.model_validate({"clouds": [{"name": "aws", "kind": "aws", "regions": REGIONS,
-                                                       "endpoint_url": url, "timeout": 120}]})  # fmt: skip
+        config = AppConfig.model_validate(
+            {
+                "clouds": [
+                    {
+                        "name": "aws",
+                        "kind": "aws",
+                        "regions": REGIONS,
+                        "endpoint_url": url,
+                        "timeout": 120,
+                    }
+                ]
+            }
+        )
         targets = targets_for(config)
 
         # hybridtui: every region at once
@@ -69,14 +80,19 @@ def main() -> None:
 
         print(f"{len(REGIONS)} regions x {args.instances} instances on moto ({nodes} nodes listed)")
         print(f"hybridtui refresh, regions concurrently (full inventory): {concurrent:7.2f} s")
-        print(f"same listing, region after region (one process):          {sequential:7.2f} s"
-              f"   ratio {sequential / concurrent:.2f}x")  # fmt: skip
+        print(
+            f"same listing, region after region (one process):          {sequential:7.2f} s"
+            f"   ratio {sequential / concurrent:.2f}x"
+        )
         print(f"plain boto3 describe_instances only, sequential:          {plain:7.2f} s")
         if shutil.which("aws"):
             t0 = time.perf_counter()
             for region in REGIONS:
-                subprocess.run(["aws", "ec2", "describe-instances", "--region", region, "--endpoint-url", url],
-                               stdout=subprocess.DEVNULL, check=True)  # fmt: skip
+                subprocess.run(
+                    ["aws", "ec2", "describe-instances", "--region", region, "--endpoint-url", url],
+                    stdout=subprocess.DEVNULL,
+                    check=True,
+                )
             print(
                 f"aws ec2 describe-instances per region:                   {time.perf_counter() - t0:7.2f} s"
             )

@@ -59,15 +59,19 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     home = tempfile.mkdtemp(prefix="bench-home-")
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-                      AWS_EC2_METADATA_DISABLED="true", HYBRIDTUI_HOME=home)  # fmt: skip
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_EC2_METADATA_DISABLED="true",
+        HYBRIDTUI_HOME=home,
+    )
     import boto3
     from peers.fault_proxy import fault_proxy
     from peers.moto_ec2 import moto_server, seed_instances
 
     from hybridtui.cli import main as cli
-    from hybridtui.providers import aws as aws_adapter
-    from hybridtui.providers.aws_records import WELL_KNOWN_OWNERS
+    from hybridtui.providers.aws import adapter as aws_adapter
+    from hybridtui.providers.aws.records import WELL_KNOWN_OWNERS
 
     with (
         moto_server(Path(tempfile.mkdtemp(prefix="bench-moto-"))) as url,

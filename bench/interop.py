@@ -32,7 +32,7 @@ from hybridtui.interop.site import site_for  # noqa: E402
 from hybridtui.inventory.poller import Poller  # noqa: E402
 from hybridtui.inventory.snapshot import CloudSnapshot  # noqa: E402
 from hybridtui.providers import CloudTarget  # noqa: E402
-from hybridtui.providers.demo_profiles import PROFILES  # noqa: E402
+from hybridtui.providers.simulator.profiles import PROFILES  # noqa: E402
 
 
 def grow(snap: CloudSnapshot, images: int, flavors: int, rng: random.Random) -> CloudSnapshot:

@@ -51,8 +51,14 @@ def main() -> None:
         net = conn.network.find_network("private") or conn.network.find_network("public")
         image = conn.image.find_image("ubuntu-22.04")
         flavor = conn.compute.find_flavor("m1.tiny")
-        conn.compute.create_server(name=f"bench-{name}", image_id=image.id, flavor_id=flavor.id,
-                                   networks=[{"uuid": net.id}], min_count=per_cloud, max_count=per_cloud)  # fmt: skip
+        conn.compute.create_server(
+            name=f"bench-{name}",
+            image_id=image.id,
+            flavor_id=flavor.id,
+            networks=[{"uuid": net.id}],
+            min_count=per_cloud,
+            max_count=per_cloud,
+        )
     deadline = time.time() + 900
     while time.time() < deadline:
         states = [s.status for c in conns.values() for s in c.compute.servers(name="bench-")]
@@ -64,8 +70,13 @@ def main() -> None:
     )
 
     try:
-        config = AppConfig.model_validate({"clouds": [{"name": c, "kind": "openstack", "cloud": c, "timeout": 120}
-                                                      for c in CLOUDS]})  # fmt: skip
+        config = AppConfig.model_validate(
+            {
+                "clouds": [
+                    {"name": c, "kind": "openstack", "cloud": c, "timeout": 120} for c in CLOUDS
+                ]
+            }
+        )
         poller = Poller(targets_for(config))
         t0 = time.perf_counter()
         outcomes = list(poller.poll())
@@ -76,11 +87,16 @@ def main() -> None:
         t0 = time.perf_counter()
         for cloud in CLOUDS:
             for what in ("server", "flavor", "image"):
-                subprocess.run([cli, "--os-cloud", cloud, what, "list", "-f", "value"],
-                               stdout=subprocess.DEVNULL, check=True)  # fmt: skip
+                subprocess.run(
+                    [cli, "--os-cloud", cloud, what, "list", "-f", "value"],
+                    stdout=subprocess.DEVNULL,
+                    check=True,
+                )
         theirs = time.perf_counter() - t0
-        print(f"hybridtui refresh, both clouds at once (servers, flavors, images, networks, keys, FIPs): "
-              f"{ours:.2f} s, {nodes} servers")  # fmt: skip
+        print(
+            f"hybridtui refresh, both clouds at once (servers, flavors, images, networks, keys, FIPs): "
+            f"{ours:.2f} s, {nodes} servers"
+        )
         print(f"openstack server/flavor/image list per cloud, one after another: {theirs:.2f} s")
         print(f"ratio: {theirs / ours:.2f}x")
     finally:

@@ -15,8 +15,14 @@ from hybridtui.config import AppConfig
 from hybridtui.inventory.poller import Poller
 from hybridtui.providers import targets_for
 
-PROFILES = ["aws-default-vpc", "gce-access-config", "openstack-floating-ip", "openstack-direct-ipv4",
-            "openstack-ipv6-only", "openstack-private"]  # fmt: skip
+PROFILES = [
+    "aws-default-vpc",
+    "gce-access-config",
+    "openstack-floating-ip",
+    "openstack-direct-ipv4",
+    "openstack-ipv6-only",
+    "openstack-private",
+]
 
 
 def refresh_wall(n: int, latency: float) -> float:
@@ -28,7 +34,7 @@ def refresh_wall(n: int, latency: float) -> float:
             "seed": i,
             "latency": latency,
             "jitter": 0.0,
-        }  # fmt: skip
+        }
         for i in range(n)
     ]
     poller = Poller(targets_for(AppConfig.model_validate({"clouds": clouds})))

@@ -34,7 +34,7 @@ def main() -> None:
     from hybridtui.interop.site import site_for
     from hybridtui.inventory.poller import merge
     from hybridtui.providers import CloudTarget
-    from hybridtui.providers.simulator import SimulatorProvider
+    from hybridtui.providers.simulator.provider import SimulatorProvider
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.plan import make_plan
     from hybridtui.provisioning.runner import Runner

@@ -27,16 +27,35 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="hybridtui-bench-")
     env = {**os.environ, "HYBRIDTUI_HOME": home}
     # Warm the cache: one headless refresh of every demo cloud.
-    subprocess.run([sys.executable, "-m", "hybridtui", "inventory", "--demo", "--kind", "all", "--format", "json"],
-                   env=env, stdout=subprocess.DEVNULL, check=True)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "inventory",
+            "--demo",
+            "--kind",
+            "all",
+            "--format",
+            "json",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
 
     paints, modules = [], []
     for i in range(args.runs):
         record = Path(home) / f"paint-{i}.json"
         t0 = time.time()
-        subprocess.run([sys.executable, "-m", "hybridtui", "--demo"], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                       env={**env, "HYBRIDTUI_BENCH_FIRST_PAINT": str(record)})  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "hybridtui", "--demo"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            env={**env, "HYBRIDTUI_BENCH_FIRST_PAINT": str(record)},
+        )
         data = json.loads(record.read_text())
         paints.append(data["t"] - t0)
         modules = data["modules"]

@@ -34,7 +34,7 @@ def make_rows(n: int):  # type: ignore[no-untyped-def]
     from hybridtui.inventory.model import InventoryModel
     from hybridtui.inventory.snapshot import CloudSnapshot
     from hybridtui.providers import CloudTarget
-    from hybridtui.providers.simulator import SimulatorProvider
+    from hybridtui.providers.simulator.provider import SimulatorProvider
 
     cfg = SimulatorCloud(
         name="big", kind="simulator", profile="aws-default-vpc", latency=0, jitter=0, nodes=n
@@ -117,8 +117,10 @@ def main() -> None:
     for variant in ("resource_table", "datatable"):
         out = subprocess.run(
             [sys.executable, __file__, "--variant", variant, "--rows", str(args.rows)],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         results[variant] = json.loads(out.stdout.strip().splitlines()[-1])
     ours, theirs = results["resource_table"], results["datatable"]
     print(f"{args.rows:,} nodes, 160x48 headless, {len(KEYSTROKES)} filter keystrokes")
@@ -126,9 +128,13 @@ def main() -> None:
         f"records → cells: {ours['build_s']:.2f} s (the app does this in the poll worker, off the UI thread)"
     )
     print(f"{'':24}{'ResourceTable':>15}{'DataTable':>15}{'ratio':>10}")
-    for key, label in (("load_s", "load (s)"), ("filter_ms_median", "keystroke median (ms)"),
-                       ("filter_ms_max", "keystroke max (ms)"), ("rss_mb", "process RSS (MB)"),
-                       ("rss_delta_mb", "RSS for the table (MB)")):  # fmt: skip
+    for key, label in (
+        ("load_s", "load (s)"),
+        ("filter_ms_median", "keystroke median (ms)"),
+        ("filter_ms_max", "keystroke max (ms)"),
+        ("rss_mb", "process RSS (MB)"),
+        ("rss_delta_mb", "RSS for the table (MB)"),
+    ):
         a, b = float(ours[key]), float(theirs[key])  # type: ignore[arg-type]
         print(f"{label:24}{a:15.2f}{b:15.2f}{(b / a if a else float('inf')):9.1f}x")
 

@@ -16,7 +16,7 @@ OUT = Path(__file__).parent / "screenshot.svg"
 
 async def main() -> None:
     os.environ["HYBRIDTUI_HOME"] = tempfile.mkdtemp(prefix="hybridtui-shot-")
-    from hybridtui.providers.demo_epoch import DEMO_EPOCH
+    from hybridtui.providers.simulator.epoch import DEMO_EPOCH
     from hybridtui.settings import resolve_settings
     from hybridtui.ui.app import make_app
 

@@ -103,7 +103,7 @@ class SimulatorCloud(CloudBase):
     @field_validator("profile")
     @classmethod
     def _known_profile(cls, value: str) -> str:
-        from hybridtui.providers.demo_profiles import PROFILES
+        from hybridtui.providers.simulator.profiles import PROFILES
 
         if value not in PROFILES:
             raise ValueError(f"unknown profile {value!r}; allowed: {', '.join(sorted(PROFILES))}")
@@ -149,11 +149,19 @@ class GceCloud(CloudBase):
     """Service-account JSON file; empty: Application Default Credentials."""
     default_zone: str | None = None
     """Zone new nodes go to (default: the first of `zones`, unless that is `all`)."""
-    image_families: list[str] = Field(default_factory=lambda: [
-        "debian-cloud/debian-12", "debian-cloud/debian-11", "ubuntu-os-cloud/ubuntu-2404-lts-amd64",
-        "ubuntu-os-cloud/ubuntu-2204-lts", "rhel-cloud/rhel-9", "centos-cloud/centos-stream-9",
-        "rocky-linux-cloud/rocky-linux-9-optimized-gcp", "fedora-coreos-cloud/fedora-coreos-stable",
-        "cos-cloud/cos-stable"])  # fmt: skip
+    image_families: list[str] = Field(
+        default_factory=lambda: [
+            "debian-cloud/debian-12",
+            "debian-cloud/debian-11",
+            "ubuntu-os-cloud/ubuntu-2404-lts-amd64",
+            "ubuntu-os-cloud/ubuntu-2204-lts",
+            "rhel-cloud/rhel-9",
+            "centos-cloud/centos-stream-9",
+            "rocky-linux-cloud/rocky-linux-9-optimized-gcp",
+            "fedora-coreos-cloud/fedora-coreos-stable",
+            "cos-cloud/cos-stable",
+        ]
+    )
     """Public images to list, as `project/family` (the newest image of each)."""
     key_ttl_hours: float = Field(default=24.0, gt=0, le=24 * 365)
     """Node keys put into ssh-keys metadata expire by themselves after this (expireOn)."""

@@ -50,8 +50,12 @@ def resolve_paths(env: dict[str, str] | None = None) -> Paths:
     home = env.get("HYBRIDTUI_HOME")
     if home:
         base = Path(home).expanduser()
-        return Paths(config_dir=base / "config", cache_dir=base / "cache", log_dir=base / "log",
-                     data_dir=base / "data")  # fmt: skip
+        return Paths(
+            config_dir=base / "config",
+            cache_dir=base / "cache",
+            log_dir=base / "log",
+            data_dir=base / "data",
+        )
     import platformdirs  # small, but only needed here
 
     return Paths(

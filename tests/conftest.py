@@ -15,7 +15,7 @@ import pytest
 
 from hybridtui.config import AppConfig
 from hybridtui.paths import resolve_paths
-from hybridtui.providers.demo_epoch import DEMO_EPOCH
+from hybridtui.providers.simulator.epoch import DEMO_EPOCH
 from hybridtui.settings import Settings
 
 # ------------------------------------------------------------ loopback guard
@@ -118,8 +118,14 @@ def make_settings(
     **extra: Any,
 ) -> Settings:
     config = AppConfig.model_validate({"clouds": clouds or THREE_CLOUDS, **extra})
-    return Settings(config=config, source="test config", demo=demo, offline=offline,
-                    paths=resolve_paths(), theme=theme)  # fmt: skip
+    return Settings(
+        config=config,
+        source="test config",
+        demo=demo,
+        offline=offline,
+        paths=resolve_paths(),
+        theme=theme,
+    )
 
 
 # ------------------------------------------------------------------ AWS peer
@@ -161,8 +167,15 @@ def aws_env(moto_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> s
 
 
 def aws_cloud(endpoint: str, name: str = "aws", **extra: Any) -> dict[str, Any]:
-    return {"name": name, "kind": "aws", "profile": "hybrid-test", "regions": ["eu-west-1"],
-            "endpoint_url": endpoint, "timeout": 10, **extra}  # fmt: skip
+    return {
+        "name": name,
+        "kind": "aws",
+        "profile": "hybrid-test",
+        "regions": ["eu-west-1"],
+        "endpoint_url": endpoint,
+        "timeout": 10,
+        **extra,
+    }
 
 
 # ------------------------------------------------------------ OpenStack peer
@@ -236,8 +249,13 @@ def realstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                     )
                 log = tmp_path_factory.mktemp("realstack") / "up.log"
                 with log.open("w") as out:
-                    proc = subprocess.run(["bash", str(REALSTACK / "up.sh")], stdout=out, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL, timeout=1200)  # fmt: skip
+                    proc = subprocess.run(
+                        ["bash", str(REALSTACK / "up.sh")],
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        timeout=1200,
+                    )
                 if proc.returncode != 0:
                     pytest.fail(
                         "realstack did not start:\n" + "\n".join(log.read_text().splitlines()[-30:])
@@ -326,8 +344,15 @@ def gce(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def gce_cloud(url: str, name: str = "gcp", **extra: Any) -> dict[str, Any]:
-    return {"name": name, "kind": "gce", "project": "hybrid-test", "zones": ["europe-west1-b"],
-            "api_endpoint": url, "timeout": 10, **extra}  # fmt: skip
+    return {
+        "name": name,
+        "kind": "gce",
+        "project": "hybrid-test",
+        "zones": ["europe-west1-b"],
+        "api_endpoint": url,
+        "timeout": 10,
+        **extra,
+    }
 
 
 # ------------------------------------------------------------- comparator

@@ -184,8 +184,12 @@ async def test_failing_cloud_shows_error_while_others_stay_fresh(frozen_clock: A
 
 
 async def test_a_refused_kind_is_marked_on_its_tab_and_pane(frozen_clock: Any) -> None:
-    clouds = [THREE_CLOUDS[0], sim_cloud("gce-sim", "gce-access-config", fault="forbidden",
-                                         fault_kinds=["security-groups"])]  # fmt: skip
+    clouds = [
+        THREE_CLOUDS[0],
+        sim_cloud(
+            "gce-sim", "gce-access-config", fault="forbidden", fault_kinds=["security-groups"]
+        ),
+    ]
     app = make_app(make_settings(clouds), clock=frozen_clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(app, pilot)
@@ -193,8 +197,9 @@ async def test_a_refused_kind_is_marked_on_its_tab_and_pane(frozen_clock: Any) -
             "aws-sim": CloudState.FRESH,
             "gce-sim": CloudState.PARTIAL,
         }, "one refused listing is not a failed cloud"
-        assert any(n.title == "gce-sim: security-groups: Permission denied"
-                   for n in app._notifications), "told once, with the reason"  # fmt: skip
+        assert any(
+            n.title == "gce-sim: security-groups: Permission denied" for n in app._notifications
+        ), "told once, with the reason"
         tabs = dash(app).query_one(TabbedContent)
         assert str(tabs.get_tab("tab-security-groups").label) == "Sec groups ⚠"
         assert str(tabs.get_tab("tab-nodes").label) == "Nodes"
@@ -269,9 +274,19 @@ async def test_help_lists_every_binding(frozen_clock: Any) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         listed = list(app.screen.bindings)
-        for pair in (("/", "Filter"), ("u", "Unified/panes"), ("r", "Refresh"), ("q", "Quit"),
-                     ("enter", "Details"), ("t", "Theme"), ("?", "Help"), ("9", "Interop scorecard"),
-                     ("enter", "Evidence"), ("c", "Compare two"), ("e", "Equivalents")):  # fmt: skip
+        for pair in (
+            ("/", "Filter"),
+            ("u", "Unified/panes"),
+            ("r", "Refresh"),
+            ("q", "Quit"),
+            ("enter", "Details"),
+            ("t", "Theme"),
+            ("?", "Help"),
+            ("9", "Interop scorecard"),
+            ("enter", "Evidence"),
+            ("c", "Compare two"),
+            ("e", "Equivalents"),
+        ):
             assert pair in listed, (pair, listed)
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
@@ -381,8 +396,12 @@ def test_catalogue_tabs_show_the_catalogue_age_when_older(frozen_clock: Any) -> 
     model.load_cached(CloudSnapshot("c", "simulator", fetched_at=now - 30, catalogue_at=now - 30))
     assert "catalogue" not in str(pane_title("c", ResourceKind.IMAGES, table, model.status("c")))
     # kinds refresh on their own: each catalogue tab shows its own age
-    kind_at = {ResourceKind.NODES: now - 30, ResourceKind.FLAVORS: now - 3 * 86400,
-               ResourceKind.IMAGES: now - 30, ResourceKind.NETWORKS: now - 7200}  # fmt: skip
+    kind_at = {
+        ResourceKind.NODES: now - 30,
+        ResourceKind.FLAVORS: now - 3 * 86400,
+        ResourceKind.IMAGES: now - 30,
+        ResourceKind.NETWORKS: now - 7200,
+    }
     model.load_cached(CloudSnapshot("c", "simulator", fetched_at=now - 30, kind_at=kind_at))
     status = model.status("c")
     assert "catalogue 3d" in str(pane_title("c", ResourceKind.FLAVORS, table, status))

@@ -36,7 +36,7 @@ from hybridtui.errors import (
 from hybridtui.inventory.model import CloudState
 from hybridtui.inventory.poller import Poller
 from hybridtui.providers import targets_for
-from hybridtui.providers.aws import AwsProvider
+from hybridtui.providers.aws.adapter import AwsProvider
 
 PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv test@hybridtui"
 
@@ -68,9 +68,14 @@ def test_inventory_over_real_http(aws_env: str) -> None:
     ec2 = operator(aws_env)
     image = ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble")
     ec2.create_key_pair(KeyName="ops-prod")
-    run = ec2.run_instances(ImageId=image, InstanceType="t3.small", MinCount=2, MaxCount=2, KeyName="ops-prod",
-                            TagSpecifications=[{"ResourceType": "instance",
-                                                "Tags": [{"Key": "Name", "Value": "web"}]}])  # fmt: skip
+    run = ec2.run_instances(
+        ImageId=image,
+        InstanceType="t3.small",
+        MinCount=2,
+        MaxCount=2,
+        KeyName="ops-prod",
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]}],
+    )
     gone = ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)[
         "Instances"
     ][0]
@@ -118,7 +123,7 @@ def test_images_are_the_well_known_series_not_the_catalogue(aws_env: str) -> Non
         "owners outside the well-known list are not listed"
     )
     assert not any("images-testing" in n for n in names), "only the owners' main series"
-    from hybridtui.providers.aws_records import series_key
+    from hybridtui.providers.aws.records import series_key
 
     per_series: dict[str, int] = {}
     for n in names:
@@ -126,15 +131,25 @@ def test_images_are_the_well_known_series_not_the_catalogue(aws_env: str) -> Non
     assert max(per_series.values()) == 3, "newest 3 per series"
     users = {i.distro: i.login_user for i in images}
     assert users == {
-        "ubuntu": "ubuntu", "amazon": "ec2-user", "debian": "admin", "rhel": "ec2-user",
-        "centos": "centos", "fedora": "fedora", "fedora-coreos": "core", "suse": "ec2-user",
-    }  # fmt: skip
+        "ubuntu": "ubuntu",
+        "amazon": "ec2-user",
+        "debian": "admin",
+        "rhel": "ec2-user",
+        "centos": "centos",
+        "fedora": "fedora",
+        "fedora-coreos": "core",
+        "suse": "ec2-user",
+    }
 
 
 def test_own_images_are_listed_too(aws_env: str) -> None:
     ec2 = operator(aws_env)
-    inst = ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"), InstanceType="t3.micro",
-                             MinCount=1, MaxCount=1)["Instances"][0]  # fmt: skip
+    inst = ec2.run_instances(
+        ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"),
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+    )["Instances"][0]
     mine = ec2.create_image(InstanceId=inst["InstanceId"], Name="golden-web-2026-11-01")["ImageId"]
     assert mine in {i.id for i in provider(aws_env).list_images()}
 
@@ -142,10 +157,11 @@ def test_own_images_are_listed_too(aws_env: str) -> None:
 def test_instance_types_are_only_those_offered_in_the_region(aws_env: str) -> None:
     offered = {
         o["InstanceType"]
-        for page in operator(aws_env).get_paginator("describe_instance_type_offerings").paginate(
-            LocationType="region", Filters=[{"Name": "location", "Values": ["eu-west-1"]}])
+        for page in operator(aws_env)
+        .get_paginator("describe_instance_type_offerings")
+        .paginate(LocationType="region", Filters=[{"Name": "location", "Values": ["eu-west-1"]}])
         for o in page["InstanceTypeOfferings"]
-    }  # fmt: skip
+    }
     flavors = provider(aws_env).list_flavors()
     assert {f.name for f in flavors} == offered
     assert len(flavors) > 100, "more than one DescribeInstanceTypes batch of 100"
@@ -169,9 +185,14 @@ def test_pagination_of_instances(aws_env: str, proxy: FaultProxy) -> None:
 def test_write_path_with_elastic_ip_and_clean_up(aws_env: str) -> None:
     ec2 = operator(aws_env)
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    private = ec2.create_subnet(VpcId=vpc, CidrBlock="172.31.200.0/24", AvailabilityZone="eu-west-1b",
-                                TagSpecifications=[{"ResourceType": "subnet",
-                                                    "Tags": [{"Key": "Name", "Value": "app-private"}]}])  # fmt: skip
+    private = ec2.create_subnet(
+        VpcId=vpc,
+        CidrBlock="172.31.200.0/24",
+        AvailabilityZone="eu-west-1b",
+        TagSpecifications=[
+            {"ResourceType": "subnet", "Tags": [{"Key": "Name", "Value": "app-private"}]}
+        ],
+    )
     theirs = ec2.allocate_address(Domain="vpc")
     p = provider(aws_env)
     image = (
@@ -182,8 +203,16 @@ def test_write_path_with_elastic_ip_and_clean_up(aws_env: str) -> None:
     name = f"hybridtui-test-{uuid.uuid4().hex[:6]}"
 
     assert p.import_key(name, PUBKEY) == name
-    node = p.create_node(NodeSpec(name=name, flavor="t3.micro", image=image, network="app-private",
-                                  key_name=name, public_ip=False))  # fmt: skip
+    node = p.create_node(
+        NodeSpec(
+            name=name,
+            flavor="t3.micro",
+            image=image,
+            network="app-private",
+            key_name=name,
+            public_ip=False,
+        )
+    )
     assert node.public_ip == "", "a subnet without MapPublicIpOnLaunch gives no public IPv4"
     raw = ec2.describe_instances(InstanceIds=[node.id])["Reservations"][0]["Instances"][0]
     tags = {t["Key"]: t["Value"] for t in raw["Tags"]}
@@ -267,13 +296,29 @@ def test_one_call_failing_costs_only_its_kind(aws_env: str, proxy: FaultProxy) -
     """Instance types throttled past their retries must not lose the region's
     nodes (they did when a refresh was all-or-nothing)."""
     ec2 = operator(aws_env)
-    ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
-                      InstanceType="t3.micro", MinCount=2, MaxCount=2)  # fmt: skip
+    ec2.run_instances(
+        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
+        InstanceType="t3.micro",
+        MinCount=2,
+        MaxCount=2,
+    )
     p = provider(proxy.url, max_attempts=2, retry_mode="standard")
-    proxy.inject(Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded.",
-                       action="DescribeInstanceTypeOfferings"))  # fmt: skip
-    proxy.inject(Fault(status=403, code="UnauthorizedOperation", message="You are not authorized",
-                       action="DescribeSecurityGroups"))  # fmt: skip
+    proxy.inject(
+        Fault(
+            status=400,
+            code="RequestLimitExceeded",
+            message="Request limit exceeded.",
+            action="DescribeInstanceTypeOfferings",
+        )
+    )
+    proxy.inject(
+        Fault(
+            status=403,
+            code="UnauthorizedOperation",
+            message="You are not authorized",
+            action="DescribeSecurityGroups",
+        )
+    )
     inv = p.fetch_inventory()
     assert set(inv.errors) == {ResourceKind.FLAVORS, ResourceKind.SECURITY_GROUPS}
     assert isinstance(inv.errors[ResourceKind.FLAVORS], ThrottledError)
@@ -291,22 +336,42 @@ def test_one_call_failing_costs_only_its_kind(aws_env: str, proxy: FaultProxy) -
 @pytest.mark.parametrize(
     ("fault", "error", "attempts"),
     [
-        (Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded."),
-         ThrottledError, 2),
-        (Fault(status=500, code="InternalError", message="An internal error has occurred"),
-         CloudUnavailableError, 2),
-        (Fault(status=403, code="UnauthorizedOperation", message="You are not authorized"),
-         PermissionDeniedError, 1),
-        (Fault(status=401, code="AuthFailure", message="AWS was not able to validate the provided access credentials"),
-         AuthError, 1),
+        (
+            Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded."),
+            ThrottledError,
+            2,
+        ),
+        (
+            Fault(status=500, code="InternalError", message="An internal error has occurred"),
+            CloudUnavailableError,
+            2,
+        ),
+        (
+            Fault(status=403, code="UnauthorizedOperation", message="You are not authorized"),
+            PermissionDeniedError,
+            1,
+        ),
+        (
+            Fault(
+                status=401,
+                code="AuthFailure",
+                message="AWS was not able to validate the provided access credentials",
+            ),
+            AuthError,
+            1,
+        ),
         (Fault(drop=True), CloudUnavailableError, 2),
-        (Fault(status=502, html="<html><body>502 Bad Gateway</body></html>"), CloudUnavailableError, 2),
+        (
+            Fault(status=502, html="<html><body>502 Bad Gateway</body></html>"),
+            CloudUnavailableError,
+            2,
+        ),
         # a read timeout counts as transient in botocore; the poller's own
         # deadline still reports the cloud at `timeout`, whatever the retries
         (Fault(delay=30), CloudTimeoutError, 2),
     ],
     ids=["throttled", "500", "403", "auth-expired", "connection-reset", "malformed", "hang"],
-)  # fmt: skip
+)
 def test_a_fault_on_one_kind_leaves_the_others_fresh(
     aws_env: str, proxy: FaultProxy, fault: Fault, error: type[ProviderError], attempts: int
 ) -> None:
@@ -314,8 +379,12 @@ def test_a_fault_on_one_kind_leaves_the_others_fresh(
     other kinds come back, the failing one says why, and it is retried only as
     its kind of failure allows, within the cloud's timeout."""
     ec2 = operator(aws_env)
-    ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
-                      InstanceType="t3.micro", MinCount=1, MaxCount=1)  # fmt: skip
+    ec2.run_instances(
+        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+    )
     fault.action = "DescribeKeyPairs"
     proxy.inject(fault)
     p = provider(proxy.url, timeout=2, max_attempts=2, retry_mode="standard")
@@ -341,10 +410,26 @@ def test_hung_endpoint_times_out_on_the_client(proxy: FaultProxy) -> None:
 def test_quota_and_capacity_on_run_instances(aws_env: str, proxy: FaultProxy) -> None:
     p = provider(proxy.url)
     image = p.list_images()[0].id
-    proxy.inject(Fault(status=400, code="InstanceLimitExceeded", message="You have requested more instances (21) than your current instance limit of 20 allows", action="RunInstances", times=1))  # fmt: skip
+    proxy.inject(
+        Fault(
+            status=400,
+            code="InstanceLimitExceeded",
+            message="You have requested more instances (21) than your current instance limit of 20 allows",
+            action="RunInstances",
+            times=1,
+        )
+    )
     with pytest.raises(QuotaError, match="instance limit of 20"):
         p.create_node(NodeSpec(name="q", flavor="t3.micro", image=image))
-    proxy.inject(Fault(status=500, code="InsufficientInstanceCapacity", message="We currently do not have sufficient t3.micro capacity", action="RunInstances", times=3))  # fmt: skip
+    proxy.inject(
+        Fault(
+            status=500,
+            code="InsufficientInstanceCapacity",
+            message="We currently do not have sufficient t3.micro capacity",
+            action="RunInstances",
+            times=3,
+        )
+    )
     with pytest.raises(ProviderError) as info:
         p.create_node(NodeSpec(name="q", flavor="t3.micro", image=image))
     assert info.value.title == "Insufficient capacity"
@@ -410,7 +495,9 @@ def test_client_has_real_timeouts_and_bounded_retries(aws_env: str) -> None:
 def test_each_region_is_its_own_pane(aws_env: str) -> None:
     ec2_us = operator(aws_env, "us-east-1")
     image = ec2_us.describe_images(Owners=["136693071363"])["Images"][0]["ImageId"]
-    us_id = ec2_us.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]  # fmt: skip
+    us_id = ec2_us.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)[
+        "Instances"
+    ][0]["InstanceId"]
     config = AppConfig.model_validate(
         {"clouds": [aws_cloud(aws_env, regions=["eu-west-1", "us-east-1"])]}
     )
@@ -428,8 +515,12 @@ async def test_dashboard_with_aws_beside_demo_clouds(
     from hybridtui.ui.app import make_app
 
     ec2 = operator(aws_env)
-    ec2.run_instances(ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"), InstanceType="t3.micro",
-                      MinCount=3, MaxCount=3)  # fmt: skip
+    ec2.run_instances(
+        ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"),
+        InstanceType="t3.micro",
+        MinCount=3,
+        MaxCount=3,
+    )
     clouds = [
         # standard retries: adaptive mode would slow the throttled calls down
         # past the timeout instead of failing them with the throttling reason
@@ -495,8 +586,17 @@ def test_security_groups_show_whether_ssh_is_open(aws_env: str) -> None:
     ec2 = operator(aws_env)
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     sg = ec2.create_security_group(GroupName="ssh-world", Description="ssh", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])  # fmt: skip
+    ec2.authorize_security_group_ingress(
+        GroupId=sg,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
     groups = {g.name: g for g in provider(aws_env).fetch_inventory().security_groups}
     assert groups["ssh-world"].ssh_open
     assert groups["ssh-world"].network == vpc

@@ -58,8 +58,14 @@ def test_secrets_never_reach_the_cache_files() -> None:
     provider = poller.provider("os")
     inv = provider.fetch_inventory()
     provider.import_key("k1", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKEYMATERIAL test")
-    node = provider.create_node(NodeSpec(name="secret-holder", flavor=inv.flavors[0].name,
-                                         image=inv.images[0].name, key_name="k1"))  # fmt: skip
+    node = provider.create_node(
+        NodeSpec(
+            name="secret-holder",
+            flavor=inv.flavors[0].name,
+            image=inv.images[0].name,
+            key_name="k1",
+        )
+    )
     admin_pass = node.raw["adminPass"]
     assert len(admin_pass) >= 8
     (outcome,) = list(poller.poll())
@@ -101,7 +107,7 @@ WRITER = textwrap.dedent(
     from hybridtui.inventory.cache import InventoryCache
     from hybridtui.inventory.snapshot import CloudSnapshot
     from hybridtui.providers import targets_for
-    from hybridtui.providers.simulator import SimulatorProvider
+    from hybridtui.providers.simulator.provider import SimulatorProvider
 
     seed = int(sys.argv[2])
     cfg = AppConfig.model_validate({"clouds": [
@@ -127,7 +133,7 @@ def test_two_processes_share_one_cache_without_corruption(tmp_path: Path) -> Non
             [sys.executable, str(script), str(cache_dir()), str(seed)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for seed in (1, 2)
     ]
     for p in procs:
@@ -177,7 +183,7 @@ def test_a_refresh_rewrites_only_the_kinds_it_fetched() -> None:
 
     from hybridtui.domain import ResourceKind
     from hybridtui.inventory.snapshot import CloudSnapshot
-    from hybridtui.providers.simulator import SimulatorProvider
+    from hybridtui.providers.simulator.provider import SimulatorProvider
 
     (t,) = targets(sim_cloud("c", "aws-default-vpc"))
     inv = SimulatorProvider("c", t.config).fetch_inventory()

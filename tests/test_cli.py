@@ -17,20 +17,32 @@ from hybridtui.cli import build_parser, main
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({"clouds": [
-        sim_cloud("aws-sim", "aws-default-vpc"),
-        sim_cloud("os-priv", "openstack-private"),
-    ]}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "clouds": [
+                    sim_cloud("aws-sim", "aws-default-vpc"),
+                    sim_cloud("os-priv", "openstack-private"),
+                ]
+            }
+        )
+    )
     return path
 
 
 @pytest.fixture
 def failing_config(tmp_path: Path) -> Path:
     path = tmp_path / "failing.yaml"
-    path.write_text(yaml.safe_dump({"clouds": [
-        sim_cloud("healthy", "openstack-floating-ip"),
-        sim_cloud("broken", "aws-default-vpc", fault="http-500"),
-    ]}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "clouds": [
+                    sim_cloud("healthy", "openstack-floating-ip"),
+                    sim_cloud("broken", "aws-default-vpc", fault="http-500"),
+                ]
+            }
+        )
+    )
     return path
 
 
@@ -198,10 +210,21 @@ def test_a_refused_kind_is_reported_per_kind_with_its_hint(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump({"clouds": [
-        sim_cloud("gce-sim", "gce-access-config", fault="forbidden", fault_kinds=["security-groups"]),
-        sim_cloud("os-priv", "openstack-private"),
-    ]}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "clouds": [
+                    sim_cloud(
+                        "gce-sim",
+                        "gce-access-config",
+                        fault="forbidden",
+                        fault_kinds=["security-groups"],
+                    ),
+                    sim_cloud("os-priv", "openstack-private"),
+                ]
+            }
+        )
+    )
     code, out, err = run(
         capsys, "--config", str(path), "inventory", "--kind", "all", "--format", "json"
     )
@@ -210,8 +233,12 @@ def test_a_refused_kind_is_reported_per_kind_with_its_hint(
     clouds = {c["cloud"]: c for c in doc["clouds"]}
     gce = clouds["gce-sim"]
     assert gce["status"] == "fresh", "the cloud answered"
-    assert gce["kinds"]["nodes"] == {"status": "fresh", "fetched_at": doc["generated_at"],
-                                     "age_seconds": gce["kinds"]["nodes"]["age_seconds"], "error": None}  # fmt: skip
+    assert gce["kinds"]["nodes"] == {
+        "status": "fresh",
+        "fetched_at": doc["generated_at"],
+        "age_seconds": gce["kinds"]["nodes"]["age_seconds"],
+        "error": None,
+    }
     sg = gce["kinds"]["security-groups"]
     assert sg["status"] == "error"
     assert sg["error"]["title"] == "Permission denied"
@@ -238,8 +265,17 @@ def test_inventory_honours_the_cached_catalogue(
     capsys: pytest.CaptureFixture[str], config_file: Path
 ) -> None:
     def images_status(*extra: str) -> set[tuple[str, str]]:
-        code, out, err = run(capsys, "--config", str(config_file), "inventory", "--kind", "images",
-                             "--format", "json", *extra)  # fmt: skip
+        code, out, err = run(
+            capsys,
+            "--config",
+            str(config_file),
+            "inventory",
+            "--kind",
+            "images",
+            "--format",
+            "json",
+            *extra,
+        )
         assert code == 0, err
         doc = json.loads(out)
         assert doc["records"], "images are printed either way"

@@ -30,8 +30,13 @@ def test_every_sample_config_is_valid(path: Path) -> None:
 
 def test_samples_cover_each_kind() -> None:
     names = {p.name for p in SAMPLES}
-    assert {"demo.yaml", "openstack-two-clouds.yaml", "aws-two-regions.yaml",
-            "gce-one-project.yaml", "hybrid.yaml"} <= names  # fmt: skip
+    assert {
+        "demo.yaml",
+        "openstack-two-clouds.yaml",
+        "aws-two-regions.yaml",
+        "gce-one-project.yaml",
+        "hybrid.yaml",
+    } <= names
     kinds = {c.kind for p in SAMPLES for c in load_config(p).clouds}
     assert kinds == {"simulator", "openstack", "aws", "gce"}
 
@@ -118,8 +123,10 @@ def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
     bad.write_text("clouds:\n  - name: a\n    kind: azure\n")
     proc = subprocess.run(
         [sys.executable, "-m", "hybridtui", "--config", str(bad), "check-config"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "bad.yaml:2" in proc.stderr

@@ -36,7 +36,7 @@ def smallest(inv: Inventory, name: str, key: str) -> NodeSpec:
 
 def simulator(profile: str) -> Callable[[pytest.FixtureRequest], CloudUnderTest]:
     def make(request: pytest.FixtureRequest) -> CloudUnderTest:
-        from hybridtui.providers.simulator import SimulatorProvider
+        from hybridtui.providers.simulator.provider import SimulatorProvider
 
         cfg = SimulatorCloud.model_validate(sim_cloud("sim", profile))
         return CloudUnderTest(SimulatorProvider("sim", cfg), smallest)
@@ -45,7 +45,7 @@ def simulator(profile: str) -> Callable[[pytest.FixtureRequest], CloudUnderTest]
 
 
 def aws_moto(request: pytest.FixtureRequest) -> CloudUnderTest:
-    from hybridtui.providers.aws import AwsProvider
+    from hybridtui.providers.aws.adapter import AwsProvider
 
     url = request.getfixturevalue("aws_env")
     cfg = AwsCloud.model_validate(aws_cloud(url))
@@ -56,7 +56,7 @@ def openstack_realstack(request: pytest.FixtureRequest) -> CloudUnderTest:
     from conftest import os_cloud
 
     from hybridtui.config import OpenStackCloud
-    from hybridtui.providers.openstack import OpenStackProvider
+    from hybridtui.providers.openstack.adapter import OpenStackProvider
 
     request.getfixturevalue("os_clouds")
     cfg = OpenStackCloud.model_validate(os_cloud("realstack"))
@@ -68,7 +68,7 @@ def gce_peer(request: pytest.FixtureRequest) -> CloudUnderTest:
     from conftest import gce_cloud
 
     from hybridtui.config import GceCloud
-    from hybridtui.providers.gce import GceProvider
+    from hybridtui.providers.gce.adapter import GceProvider
 
     peer = request.getfixturevalue("gce")
     cfg = GceCloud.model_validate(gce_cloud(peer.url))

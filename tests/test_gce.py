@@ -22,7 +22,7 @@ from hybridtui.errors import (
     ThrottledError,
 )
 from hybridtui.inventory.model import CloudState
-from hybridtui.providers.gce import GceProvider
+from hybridtui.providers.gce.adapter import GceProvider
 
 PUBKEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv gce@hybridtui"
@@ -132,8 +132,13 @@ def test_quota_exceeded_inside_the_operation(gce: GcePeer) -> None:
 
 
 def test_api_disabled_says_how_to_enable_it(gce: GcePeer) -> None:
-    gce.faults.append(Fault(status=403, reason="accessNotConfigured",
-                            message="Compute Engine API has not been used in project hybrid-test before or it is disabled."))  # fmt: skip
+    gce.faults.append(
+        Fault(
+            status=403,
+            reason="accessNotConfigured",
+            message="Compute Engine API has not been used in project hybrid-test before or it is disabled.",
+        )
+    )
     with pytest.raises(AuthError) as info:
         provider(gce).list_nodes()
     assert info.value.title == "API disabled"
@@ -175,10 +180,24 @@ def test_no_application_default_credentials(
 def test_reads_are_retried_on_5xx_and_429_writes_never(gce: GcePeer) -> None:
     """google-api-core's Retry on idempotent reads (within the cloud's timeout);
     an insert whose answer was lost may have worked, so it is not repeated."""
-    gce.faults.append(Fault(path="aggregated/instances", status=503, reason="backendError",
-                            message="Backend Error", times=1))  # fmt: skip
-    gce.faults.append(Fault(path="global/firewalls", status=429, reason="rateLimitExceeded",
-                            message="Rate Limit Exceeded", times=2))  # fmt: skip
+    gce.faults.append(
+        Fault(
+            path="aggregated/instances",
+            status=503,
+            reason="backendError",
+            message="Backend Error",
+            times=1,
+        )
+    )
+    gce.faults.append(
+        Fault(
+            path="global/firewalls",
+            status=429,
+            reason="rateLimitExceeded",
+            message="Rate Limit Exceeded",
+            times=2,
+        )
+    )
     p = provider(gce)
     assert p.list_nodes() == []
     assert [r for r in gce.requests if r[1].endswith("aggregated/instances")] == [
@@ -187,8 +206,16 @@ def test_reads_are_retried_on_5xx_and_429_writes_never(gce: GcePeer) -> None:
     assert p.list_security_groups()
     assert len([r for r in gce.requests if r[1].endswith("global/firewalls")]) == 3
 
-    gce.faults.append(Fault(path="/instances", method="POST", status=503, reason="backendError",
-                            message="Backend Error", times=1))  # fmt: skip
+    gce.faults.append(
+        Fault(
+            path="/instances",
+            method="POST",
+            status=503,
+            reason="backendError",
+            message="Backend Error",
+            times=1,
+        )
+    )
     with pytest.raises(CloudUnavailableError, match="Backend Error"):
         p.create_node(spec("once"))
     inserts = [r for r in gce.requests if r[0] == "POST" and r[1].endswith("/instances")]
@@ -196,8 +223,11 @@ def test_reads_are_retried_on_5xx_and_429_writes_never(gce: GcePeer) -> None:
 
 
 def test_retries_stop_within_the_timeout_and_say_why(gce: GcePeer) -> None:
-    gce.faults.append(Fault(path="aggregated/instances", status=503, reason="backendError",
-                            message="Backend Error"))  # fmt: skip
+    gce.faults.append(
+        Fault(
+            path="aggregated/instances", status=503, reason="backendError", message="Backend Error"
+        )
+    )
     with pytest.raises(CloudUnavailableError, match="Backend Error"):
         provider(gce, timeout=1).list_nodes()
     attempts = [r for r in gce.requests if r[1].endswith("aggregated/instances")]
@@ -213,8 +243,14 @@ def test_a_hang_times_out_on_the_client(gce: GcePeer) -> None:
 def test_a_refused_listing_costs_only_its_kind(gce: GcePeer) -> None:
     """A 403 on firewalls.list alone used to give 0 nodes."""
     provider(gce).create_node(spec("still-here"))
-    gce.faults.append(Fault(path="global/firewalls", status=403, reason="forbidden",
-                            message="Required 'compute.firewalls.list' permission"))  # fmt: skip
+    gce.faults.append(
+        Fault(
+            path="global/firewalls",
+            status=403,
+            reason="forbidden",
+            message="Required 'compute.firewalls.list' permission",
+        )
+    )
     inv = provider(gce).fetch_inventory()
     assert [n.name for n in inv.nodes] == ["still-here"]
     assert inv.flavors
@@ -242,8 +278,10 @@ async def test_dashboard_with_gce_beside_demo_clouds(gce: GcePeer, frozen_clock:
     from hybridtui.ui.app import make_app
 
     provider(gce).create_node(spec("dash-1"))
-    app = make_app(make_settings([gce_cloud(gce.url), sim_cloud("demo-aws", "aws-default-vpc")], demo=False),
-                   clock=frozen_clock)  # fmt: skip
+    app = make_app(
+        make_settings([gce_cloud(gce.url), sim_cloud("demo-aws", "aws-default-vpc")], demo=False),
+        clock=frozen_clock,
+    )
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -300,7 +338,7 @@ real_gai = socket.getaddrinfo
 socket.getaddrinfo = lambda host, *a, **k: tried.append(host) or real_gai("127.0.0.1", *a, **k)
 from hybridtui.config import GceCloud
 from hybridtui.errors import AuthError
-from hybridtui.providers.gce import GceProvider
+from hybridtui.providers.gce.adapter import GceProvider
 cfg = GceCloud.model_validate({"name": "g", "kind": "gce", "project": "p", "timeout": 5})
 try:
     GceProvider("g", cfg).list_nodes()
@@ -313,8 +351,14 @@ print("TRIED", tried)
         "HOME": str(tmp_path),
         "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
     }
-    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
-                         timeout=120, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     assert "AUTH Run `gcloud auth application-default login`" in out
     assert "TRIED []" in out, "no connection attempted, to the metadata server or anywhere"
 
@@ -322,20 +366,58 @@ print("TRIED", tried)
 @pytest.mark.parametrize(
     ("fault", "error", "attempts"),
     [
-        (Fault(status=429, reason="rateLimitExceeded", message="Rate Limit Exceeded"), ThrottledError, None),
-        (Fault(status=500, reason="backendError", message="Internal error"), CloudUnavailableError, None),
-        (Fault(status=403, reason="forbidden", message="Required 'compute.firewalls.list' permission"),
-         PermissionDeniedError, 1),
-        (Fault(status=401, reason="authError", message="Request had invalid authentication credentials."),
-         AuthError, 1),
+        (
+            Fault(status=429, reason="rateLimitExceeded", message="Rate Limit Exceeded"),
+            ThrottledError,
+            None,
+        ),
+        (
+            Fault(status=500, reason="backendError", message="Internal error"),
+            CloudUnavailableError,
+            None,
+        ),
+        (
+            Fault(
+                status=403,
+                reason="forbidden",
+                message="Required 'compute.firewalls.list' permission",
+            ),
+            PermissionDeniedError,
+            1,
+        ),
+        (
+            Fault(
+                status=401,
+                reason="authError",
+                message="Request had invalid authentication credentials.",
+            ),
+            AuthError,
+            1,
+        ),
         (Fault(drop=True), CloudUnavailableError, 1),
-        (Fault(status=502, body="<html><body>502 Bad Gateway</body></html>"), CloudUnavailableError, None),
-        (Fault(status=200, body='{"kind": "compute#firewallList", "items": [{"na'),
-         CloudUnavailableError, 1),
+        (
+            Fault(status=502, body="<html><body>502 Bad Gateway</body></html>"),
+            CloudUnavailableError,
+            None,
+        ),
+        (
+            Fault(status=200, body='{"kind": "compute#firewallList", "items": [{"na'),
+            CloudUnavailableError,
+            1,
+        ),
         (Fault(delay=6), CloudTimeoutError, 1),
     ],
-    ids=["429", "500", "403", "auth-expired", "connection-reset", "html-502", "malformed-json", "hang"],
-)  # fmt: skip
+    ids=[
+        "429",
+        "500",
+        "403",
+        "auth-expired",
+        "connection-reset",
+        "html-502",
+        "malformed-json",
+        "hang",
+    ],
+)
 def test_a_fault_on_one_listing_leaves_the_others_fresh(
     gce: GcePeer, fault: Fault, error: type[Exception], attempts: int | None
 ) -> None:
@@ -413,8 +495,13 @@ def test_keys_are_metadata_entries_of_the_project_and_each_instance(gce: GcePeer
         False,
         "ed25519",
     )
-    expected = subprocess.run(["ssh-keygen", "-lf", "-"], input=PROJECT_KEY + " ops@laptop\n",
-                              capture_output=True, text=True, check=True).stdout.split()[1]  # fmt: skip
+    expected = subprocess.run(
+        ["ssh-keygen", "-lf", "-"],
+        input=PROJECT_KEY + " ops@laptop\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[1]
     assert project.fingerprint == expected, "the same fingerprint ssh-keygen shows"
     ours = keys[("instance web-2", "hybridtui-k2")]
     assert (ours.user, ours.managed) == ("ops", True)

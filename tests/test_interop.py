@@ -26,7 +26,9 @@ from hybridtui.interop.rules import evaluate, public_strategy
 from hybridtui.interop.scorecard import build
 from hybridtui.interop.site import Site
 from hybridtui.inventory.snapshot import CloudSnapshot
-from hybridtui.providers import aws_records, gce_records, openstack_records
+from hybridtui.providers.aws import records as aws_records
+from hybridtui.providers.gce import records as gce_records
+from hybridtui.providers.openstack import records as openstack_records
 
 NOW = 1_800_000_000.0
 

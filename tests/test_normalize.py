@@ -11,10 +11,12 @@ import pytest
 
 from hybridtui.config import SimulatorCloud
 from hybridtui.domain import AddressKind, NodeState
-from hybridtui.providers import aws_records, gce_records, openstack_records
-from hybridtui.providers.demo_profiles import PROFILES, public_pool
+from hybridtui.providers.aws import records as aws_records
+from hybridtui.providers.gce import records as gce_records
 from hybridtui.providers.normalize import arch, arch_in_name, guess_distro
-from hybridtui.providers.simulator import SimulatorProvider
+from hybridtui.providers.openstack import records as openstack_records
+from hybridtui.providers.simulator.profiles import PROFILES, public_pool
+from hybridtui.providers.simulator.provider import SimulatorProvider
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from hybridtui.errors import (
 from hybridtui.inventory.model import CloudState
 from hybridtui.inventory.poller import Poller
 from hybridtui.providers import targets_for
-from hybridtui.providers.openstack import OpenStackProvider
+from hybridtui.providers.openstack.adapter import OpenStackProvider
 
 pytestmark = pytest.mark.openstack
 PUBKEY = (
@@ -211,8 +211,11 @@ async def test_dashboard_keeps_other_clouds_fresh_when_one_fails(
 ) -> None:
     from hybridtui.ui.app import make_app
 
-    clouds = [os_cloud("realstack", name="os-member"), os_cloud("realstack-admin", name="os-admin"),
-              os_cloud("realstack-via-proxy", name="os-broken")]  # fmt: skip
+    clouds = [
+        os_cloud("realstack", name="os-member"),
+        os_cloud("realstack-admin", name="os-admin"),
+        os_cloud("realstack-via-proxy", name="os-broken"),
+    ]
     nova_proxy.inject(Fault(status=500, html='{"computeFault": {"code": 500, "message": "boom"}}'))
     app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -256,8 +259,14 @@ def test_security_groups_and_routers(os_clouds: Path) -> None:
     conn = openstack.connect(cloud="realstack")
     sg = conn.network.create_security_group(name=f"ssh-{uuid.uuid4().hex[:6]}")
     try:
-        conn.network.create_security_group_rule(security_group_id=sg.id, direction="ingress", protocol="tcp",
-                                                port_range_min=22, port_range_max=22, remote_ip_prefix="0.0.0.0/0")  # fmt: skip
+        conn.network.create_security_group_rule(
+            security_group_id=sg.id,
+            direction="ingress",
+            protocol="tcp",
+            port_range_min=22,
+            port_range_max=22,
+            remote_ip_prefix="0.0.0.0/0",
+        )
         found = {g.name: g for g in provider().list_security_groups()}[sg.name]
         assert found.ssh_open
         assert found.rules >= 1
@@ -279,18 +288,33 @@ def test_one_refresh_lists_networks_once(os_clouds: Path) -> None:
     ("fault", "error", "attempts"),
     [
         (Fault(status=429, html='{"message": "Rate limit exceeded"}'), ThrottledError, 2),
-        (Fault(status=503, html="<html><body>503 Service Unavailable</body></html>"),
-         CloudUnavailableError, 2),
-        (Fault(status=500, html='{"NeutronError": {"type": "HTTPInternalServerError", "message": "boom"}}'),
-         CloudUnavailableError, 1),
-        (Fault(status=403, html='{"NeutronError": {"type": "PolicyNotAuthorized", "message": "rule:get_security_group is disallowed by policy"}}'),
-         PermissionDeniedError, 1),
+        (
+            Fault(status=503, html="<html><body>503 Service Unavailable</body></html>"),
+            CloudUnavailableError,
+            2,
+        ),
+        (
+            Fault(
+                status=500,
+                html='{"NeutronError": {"type": "HTTPInternalServerError", "message": "boom"}}',
+            ),
+            CloudUnavailableError,
+            1,
+        ),
+        (
+            Fault(
+                status=403,
+                html='{"NeutronError": {"type": "PolicyNotAuthorized", "message": "rule:get_security_group is disallowed by policy"}}',
+            ),
+            PermissionDeniedError,
+            1,
+        ),
         (Fault(drop=True), CloudUnavailableError, 2),
         (Fault(status=200, html='{"security_groups": [{"na'), CloudUnavailableError, 1),
         (Fault(delay=60), CloudTimeoutError, None),
     ],
     ids=["429", "503", "500", "403", "connection-reset", "cut-off-json", "hang"],
-)  # fmt: skip
+)
 def test_a_fault_on_one_listing_leaves_the_others_fresh(
     os_clouds: Path, fault: Fault, error: type[ProviderError], attempts: int | None
 ) -> None:

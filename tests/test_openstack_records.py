@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hybridtui.domain import AddressKind, Network, PublicIpStrategy
-from hybridtui.providers import openstack_records as rec
+from hybridtui.providers.openstack import records as rec
 
 EXT4 = Network(id="e4", name="public", external=True, shared=True, cidrs=("198.51.100.0/24",))
 EXT4_PRIVATE = Network(
@@ -61,9 +61,15 @@ def test_public_ip_strategy(
 
 
 def test_vendor_and_network_flags_become_notes() -> None:
-    cfg = {"floating_ip_source": "neutron", "requires_floating_ip": True, "nat_destination": "private",
-           "networks": [{"name": "Public Internet", "routes_externally": True, "default_interface": True},
-                        {"name": "Private Network (Floating Public)", "nat_destination": True}]}  # fmt: skip
+    cfg = {
+        "floating_ip_source": "neutron",
+        "requires_floating_ip": True,
+        "nat_destination": "private",
+        "networks": [
+            {"name": "Public Internet", "routes_externally": True, "default_interface": True},
+            {"name": "Private Network (Floating Public)", "nat_destination": True},
+        ],
+    }
     notes = rec.behaviour([EXT4_PRIVATE, TENANT], [], cfg, True).notes
     assert "requires_floating_ip: true" in notes
     assert "nat_destination: private" in notes
@@ -72,12 +78,16 @@ def test_vendor_and_network_flags_become_notes() -> None:
 
 
 def test_address_classification() -> None:
-    server = {"addresses": {
-        "private": [{"addr": "10.0.0.5", "version": 4, "OS-EXT-IPS:type": "fixed"},
-                    {"addr": "203.0.113.9", "version": 4, "OS-EXT-IPS:type": "floating"}],
-        "Ext-Net": [{"addr": "198.51.100.7", "version": 4, "OS-EXT-IPS:type": "fixed"}],
-        "v6net": [{"addr": "2a01:4f8::5", "version": 6, "OS-EXT-IPS:type": "fixed"}],
-    }}  # fmt: skip
+    server = {
+        "addresses": {
+            "private": [
+                {"addr": "10.0.0.5", "version": 4, "OS-EXT-IPS:type": "fixed"},
+                {"addr": "203.0.113.9", "version": 4, "OS-EXT-IPS:type": "floating"},
+            ],
+            "Ext-Net": [{"addr": "198.51.100.7", "version": 4, "OS-EXT-IPS:type": "fixed"}],
+            "v6net": [{"addr": "2a01:4f8::5", "version": 6, "OS-EXT-IPS:type": "fixed"}],
+        }
+    }
     kinds = {a.ip: a.kind for a in rec.addresses(server, {"Ext-Net"})}
     assert kinds == {
         "10.0.0.5": AddressKind.FIXED,

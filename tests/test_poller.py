@@ -37,8 +37,12 @@ def test_results_arrive_in_latency_order_and_hung_cloud_times_out() -> None:
 
 
 def test_hung_cloud_is_not_asked_again_while_its_call_is_outstanding() -> None:
-    poller = make_poller([sim_cloud("hung", "openstack-private", fault="timeout", timeout=0.2),
-                          sim_cloud("ok", "aws-default-vpc")])  # fmt: skip
+    poller = make_poller(
+        [
+            sim_cloud("hung", "openstack-private", fault="timeout", timeout=0.2),
+            sim_cloud("ok", "aws-default-vpc"),
+        ]
+    )
     try:
         first = {o.cloud: o for o in poller.poll()}
         assert not first["hung"].ok
@@ -51,8 +55,11 @@ def test_hung_cloud_is_not_asked_again_while_its_call_is_outstanding() -> None:
 
 def test_failure_backs_off_exponentially_and_success_resets() -> None:
     now = [1000.0]
-    poller = make_poller([sim_cloud("flaky", "aws-default-vpc", fault="http-500", refresh_interval=30)],
-                         clock=lambda: now[0], backoff=Backoff(base=5, cap=60))  # fmt: skip
+    poller = make_poller(
+        [sim_cloud("flaky", "aws-default-vpc", fault="http-500", refresh_interval=30)],
+        clock=lambda: now[0],
+        backoff=Backoff(base=5, cap=60),
+    )
     provider = poller.provider("flaky")
     delays = []
     for _ in range(5):
@@ -71,8 +78,11 @@ def test_failure_backs_off_exponentially_and_success_resets() -> None:
 
 def test_auth_errors_are_not_hammered() -> None:
     now = [0.0]
-    poller = make_poller([sim_cloud("expired", "aws-default-vpc", fault="expired-credentials")],
-                         clock=lambda: now[0], backoff=Backoff(base=5, cap=300))  # fmt: skip
+    poller = make_poller(
+        [sim_cloud("expired", "aws-default-vpc", fault="expired-credentials")],
+        clock=lambda: now[0],
+        backoff=Backoff(base=5, cap=300),
+    )
     (o,) = list(poller.poll())
     assert not o.error.transient  # type: ignore[union-attr]
     assert poller.next_due("expired") >= 300
@@ -83,10 +93,12 @@ def test_missing_adapter_fails_that_cloud_only(monkeypatch: pytest.MonkeyPatch) 
 
     # as if the SDK behind the gce adapter were not installed
     monkeypatch.setitem(providers.REGISTRY, "gce", "hybridtui.providers.not_installed:GceProvider")
-    poller = make_poller([
-        {"name": "gcp", "kind": "gce", "project": "p-1"},
-        sim_cloud("sim", "openstack-private"),
-    ])  # fmt: skip
+    poller = make_poller(
+        [
+            {"name": "gcp", "kind": "gce", "project": "p-1"},
+            sim_cloud("sim", "openstack-private"),
+        ]
+    )
     outcomes = {o.cloud: o for o in poller.poll()}
     assert outcomes["sim"].ok
     assert not outcomes["gcp"].ok
@@ -179,8 +191,9 @@ def test_one_failing_kind_keeps_its_last_records_and_the_rest_refresh() -> None:
     """A 403 on one listing costs that kind only: the others are fresh, the
     failed one keeps its previous records with their own age and the reason."""
     now = [1_000.0]
-    poller = make_poller([sim_cloud("c", "gce-access-config", catalogue_interval=0)],
-                         clock=lambda: now[0])  # fmt: skip
+    poller = make_poller(
+        [sim_cloud("c", "gce-access-config", catalogue_interval=0)], clock=lambda: now[0]
+    )
     provider = poller.provider("c")
     (first,) = list(poller.poll())
     assert first.ok
@@ -212,9 +225,18 @@ def test_one_failing_kind_keeps_its_last_records_and_the_rest_refresh() -> None:
 
 def test_a_refused_kind_is_not_asked_again_until_r() -> None:
     now = [1_000.0]
-    poller = make_poller([sim_cloud("c", "aws-default-vpc", fault="forbidden",
-                                    fault_kinds=["images"], catalogue_interval=3600)],
-                         clock=lambda: now[0])  # fmt: skip
+    poller = make_poller(
+        [
+            sim_cloud(
+                "c",
+                "aws-default-vpc",
+                fault="forbidden",
+                fault_kinds=["images"],
+                catalogue_interval=3600,
+            )
+        ],
+        clock=lambda: now[0],
+    )
     asked: list[list[ResourceKind]] = []
     provider = poller.provider("c")
     real = provider.fetch_inventory
@@ -237,9 +259,18 @@ def test_a_refused_kind_is_not_asked_again_until_r() -> None:
 
 def test_a_kind_that_failed_transiently_is_asked_again_next_time() -> None:
     now = [1_000.0]
-    poller = make_poller([sim_cloud("c", "aws-default-vpc", fault="http-500",
-                                    fault_kinds=["flavors"], catalogue_interval=3600)],
-                         clock=lambda: now[0])  # fmt: skip
+    poller = make_poller(
+        [
+            sim_cloud(
+                "c",
+                "aws-default-vpc",
+                fault="http-500",
+                fault_kinds=["flavors"],
+                catalogue_interval=3600,
+            )
+        ],
+        clock=lambda: now[0],
+    )
     (first,) = list(poller.poll())
     assert first.snapshot
     assert ResourceKind.FLAVORS in first.snapshot.kind_errors
@@ -290,6 +321,7 @@ for e in started:
     e.wait()
 print("both listings hung; exiting")
 """
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         timeout=60, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
     assert "exiting" in out.stdout

@@ -20,7 +20,7 @@ from hybridtui.interop.scorecard import build
 from hybridtui.interop.site import Site, site_for
 from hybridtui.inventory.poller import merge
 from hybridtui.providers import CloudTarget
-from hybridtui.providers.simulator import SimulatorProvider
+from hybridtui.providers.simulator.provider import SimulatorProvider
 from hybridtui.provisioning.ledger import Kind, Ledger, State
 from hybridtui.provisioning.plan import PlanError, make_plan
 from hybridtui.provisioning.runner import Progress, Runner

@@ -15,8 +15,8 @@ from hybridtui.errors import (
     ProviderError,
 )
 from hybridtui.providers.base import Capability
-from hybridtui.providers.demo_profiles import PROFILES
-from hybridtui.providers.simulator import SimulatorProvider
+from hybridtui.providers.simulator.profiles import PROFILES
+from hybridtui.providers.simulator.provider import SimulatorProvider
 
 
 def provider(profile: str, **knobs: object) -> SimulatorProvider:
@@ -28,8 +28,14 @@ def provider(profile: str, **knobs: object) -> SimulatorProvider:
 def test_at_least_six_profiles_with_distinct_public_ip_behaviour() -> None:
     assert len(PROFILES) >= 6
     strategies = {p.behaviour.public_ip for p in PROFILES.values()}
-    assert {PublicIpStrategy.AUTO_ASSIGN, PublicIpStrategy.ACCESS_CONFIG, PublicIpStrategy.FLOATING_IP,
-            PublicIpStrategy.DIRECT, PublicIpStrategy.IPV6_ONLY, PublicIpStrategy.NONE} <= strategies  # fmt: skip
+    assert {
+        PublicIpStrategy.AUTO_ASSIGN,
+        PublicIpStrategy.ACCESS_CONFIG,
+        PublicIpStrategy.FLOATING_IP,
+        PublicIpStrategy.DIRECT,
+        PublicIpStrategy.IPV6_ONLY,
+        PublicIpStrategy.NONE,
+    } <= strategies
 
 
 def test_seeded_and_deterministic() -> None:
@@ -103,8 +109,15 @@ def test_write_contract_floating_ip_cloud() -> None:
     assert Capability.WRITE in p.capabilities
     inv = p.fetch_inventory()
     p.import_key("node-key-1", "ssh-ed25519 AAAAC3Nza test")
-    node = p.create_node(NodeSpec(name="probe", flavor=inv.flavors[0].name, image=inv.images[0].name,
-                                  network="default-network", key_name="node-key-1"))  # fmt: skip
+    node = p.create_node(
+        NodeSpec(
+            name="probe",
+            flavor=inv.flavors[0].name,
+            image=inv.images[0].name,
+            network="default-network",
+            key_name="node-key-1",
+        )
+    )
     assert node.public_ip == "", (
         "a tenant-network node has no public address until a FIP is attached"
     )

@@ -131,7 +131,7 @@ def test_eight_steps_from_moto_through_ssh_endpoint_to_a_real_sshd(
     from hybridtui.interop.site import site_for
     from hybridtui.inventory.poller import merge
     from hybridtui.providers import CloudTarget
-    from hybridtui.providers.aws import AwsProvider
+    from hybridtui.providers.aws.adapter import AwsProvider
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.plan import make_plan
     from hybridtui.provisioning.runner import Runner, default_access
@@ -227,7 +227,7 @@ def test_a_fault_at_a_step_on_moto_leaves_nothing(
     from hybridtui.interop.site import site_for
     from hybridtui.inventory.poller import merge
     from hybridtui.providers import CloudTarget
-    from hybridtui.providers.aws import AwsProvider
+    from hybridtui.providers.aws.adapter import AwsProvider
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.plan import make_plan
     from hybridtui.provisioning.runner import Runner, default_access
@@ -319,7 +319,7 @@ def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
     from hybridtui.interop.site import site_for
     from hybridtui.inventory.poller import merge
     from hybridtui.providers import CloudTarget
-    from hybridtui.providers.gce import GceProvider
+    from hybridtui.providers.gce.adapter import GceProvider
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.plan import make_plan
     from hybridtui.provisioning.runner import Runner, default_access
@@ -390,7 +390,7 @@ def test_eight_steps_on_the_real_openstack_services(
     from hybridtui.interop.site import site_for
     from hybridtui.inventory.poller import merge
     from hybridtui.providers import CloudTarget
-    from hybridtui.providers.openstack import OpenStackProvider
+    from hybridtui.providers.openstack.adapter import OpenStackProvider
     from hybridtui.provisioning.cleanup import destroy
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.plan import make_plan

@@ -198,16 +198,21 @@ def _check_regions(settings: Settings) -> None:
     try:
         import botocore.session
     except ModuleNotFoundError:
-        print("note: AWS regions not checked (botocore is not installed: pip install 'hybridtui[aws]')",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "note: AWS regions not checked (botocore is not installed: pip install 'hybridtui[aws]')",
+            file=sys.stderr,
+        )
         return
     known = botocore.session.get_session().get_available_regions("ec2")
     path = Path(settings.source)
     problems = check_aws_regions(path.read_text(encoding="utf-8"), str(path), known)
     if problems:
         n = len(problems)
-        raise ConfigError(f"{path}: {n} problem{'s' if n != 1 else ''} found", problems=problems,
-                          hint="Fix them all and run `hybridtui check-config` again.")  # fmt: skip
+        raise ConfigError(
+            f"{path}: {n} problem{'s' if n != 1 else ''} found",
+            problems=problems,
+            hint="Fix them all and run `hybridtui check-config` again.",
+        )
 
 
 def _print_error(e: HybridError) -> None:
@@ -227,7 +232,7 @@ def _locate(args: argparse.Namespace) -> int:
     from hybridtui.paths import data_dir, resolve_paths
 
     if args.profiles:
-        from hybridtui.providers.demo_profiles import PROFILES
+        from hybridtui.providers.simulator.profiles import PROFILES
 
         for p in PROFILES.values():
             print(f"{p.key:24} {p.title}")
@@ -349,8 +354,13 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
     # everything the rules read; addresses decide nothing the scorecard shows
     kinds = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
     cache = _open_cache(settings)
-    results = report.collect(targets, cache, offline=settings.offline, kinds=kinds,  # type: ignore[arg-type]
-                             refresh_catalogue=args.refresh_catalogue)  # fmt: skip
+    results = report.collect(
+        targets,
+        cache,
+        offline=settings.offline,
+        kinds=kinds,  # type: ignore[arg-type]
+        refresh_catalogue=args.refresh_catalogue,
+    )
     now = time.time()
     snapshots = {r.target.name: r.snapshot for r in results}
     result = compare(targets, snapshots, cache, spec=spec, now=now, keep=not settings.offline)  # type: ignore[arg-type]
@@ -363,14 +373,29 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
         sites = {t.name: site_for(t, snapshots.get(t.name)) for t in targets}
         d = diff(card, sites, *args.diff)
         if args.format == "json":
-            out = json.dumps({"schema": interop_report.SCHEMA, "generated_at": interop_report.iso(now),
-                              "diff": d.to_dict()}, indent=2) + "\n"  # fmt: skip
+            out = (
+                json.dumps(
+                    {
+                        "schema": interop_report.SCHEMA,
+                        "generated_at": interop_report.iso(now),
+                        "diff": d.to_dict(),
+                    },
+                    indent=2,
+                )
+                + "\n"
+            )
         else:
             out = diff_text(d, width=10_000)
     elif args.format == "json":
-        clouds = [{"cloud": r.target.name, "provider": r.target.kind, "status": r.status,
-                   "fetched_at": report._iso(r.snapshot.fetched_at) if r.snapshot else None}
-                  for r in results]  # fmt: skip
+        clouds = [
+            {
+                "cloud": r.target.name,
+                "provider": r.target.kind,
+                "status": r.status,
+                "fetched_at": report._iso(r.snapshot.fetched_at) if r.snapshot else None,
+            }
+            for r in results
+        ]
         out = interop_report.to_json(
             card, now=now, clouds=clouds, changes=result.changes if args.changes else None
         )

@@ -54,12 +54,7 @@ class Site:
 
 
 def platform_of(target: CloudTarget) -> str:
-    if target.kind in PLATFORMS:
-        return target.kind
-    from hybridtui.providers.demo_profiles import PROFILES
-
-    profile = PROFILES[getattr(target.config, "profile", "")]
-    return profile.style
+    return target.platform
 
 
 def site_for(target: CloudTarget, snapshot: CloudSnapshot | None) -> Site:

@@ -150,9 +150,16 @@ class InventoryModel:
             for k in ResourceKind:
                 at = snap.kind_time(k)
                 kind_ages[k] = None if at is None else now - at
-        common = {"name": name, "kind": target.kind, "fetched_at": snap.fetched_at if snap else None,
-                  "age": age, "from_cache": name in self._from_cache, "catalogue_age": catalogue_age,
-                  "kind_errors": dict(snap.kind_errors) if snap else {}, "kind_ages": kind_ages}  # fmt: skip
+        common = {
+            "name": name,
+            "kind": target.kind,
+            "fetched_at": snap.fetched_at if snap else None,
+            "age": age,
+            "from_cache": name in self._from_cache,
+            "catalogue_age": catalogue_age,
+            "kind_errors": dict(snap.kind_errors) if snap else {},
+            "kind_ages": kind_ages,
+        }
         if err is not None and err.error is not None:
             return CloudStatus(
                 state=CloudState.ERROR,

@@ -170,10 +170,15 @@ def _kind_json(r: CloudResult, kind: ResourceKind, now: float) -> dict[str, Any]
         "status": r.kind_status(kind),
         "fetched_at": _iso(at) if at else None,
         "age_seconds": round(now - at, 1) if at else None,
-        "error": None if err is None else {
-            "message": err.message, "title": err.title, "hint": err.hint or None, "denied": err.denied,
+        "error": None
+        if err is None
+        else {
+            "message": err.message,
+            "title": err.title,
+            "hint": err.hint or None,
+            "denied": err.denied,
         },
-    }  # fmt: skip
+    }
 
 
 def _flat(value: Any) -> str:

@@ -41,18 +41,32 @@ class KindError:
 
     @classmethod
     def of(cls, error: ProviderError, at: float) -> KindError:
-        return cls(error.message, error.title, error.hint or "", at,
-                   isinstance(error, PermissionDeniedError))  # fmt: skip
+        return cls(
+            error.message,
+            error.title,
+            error.hint or "",
+            at,
+            isinstance(error, PermissionDeniedError),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"message": self.message, "title": self.title, "hint": self.hint,
-                "at": self.at, "denied": self.denied}  # fmt: skip
+        return {
+            "message": self.message,
+            "title": self.title,
+            "hint": self.hint,
+            "at": self.at,
+            "denied": self.denied,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> KindError:
-        return cls(str(data["message"]), str(data.get("title") or "Cloud error"),
-                   str(data.get("hint") or ""), float(data.get("at") or 0.0),
-                   bool(data.get("denied", False)))  # fmt: skip
+        return cls(
+            str(data["message"]),
+            str(data.get("title") or "Cloud error"),
+            str(data.get("hint") or ""),
+            float(data.get("at") or 0.0),
+            bool(data.get("denied", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # keep `hybridtui.providers` import-free at run time
     from hybridtui.providers.base import Provider
 
 REGISTRY: dict[str, str] = {
-    "simulator": "hybridtui.providers.simulator:SimulatorProvider",
-    "openstack": "hybridtui.providers.openstack:OpenStackProvider",
-    "aws": "hybridtui.providers.aws:AwsProvider",
-    "gce": "hybridtui.providers.gce:GceProvider",
+    "simulator": "hybridtui.providers.simulator.provider:SimulatorProvider",
+    "openstack": "hybridtui.providers.openstack.adapter:OpenStackProvider",
+    "aws": "hybridtui.providers.aws.adapter:AwsProvider",
+    "gce": "hybridtui.providers.gce.adapter:GceProvider",
 }
 
 #: pip extra that installs each kind's SDK.
@@ -36,6 +36,17 @@ class CloudTarget:
     config: CloudBase
     region: str | None = None
 
+    @property
+    def platform(self) -> str:
+        """The API family this pane behaves like (`aws`, `openstack`, `gce`); a
+        demo cloud plays its profile's. The comparator reads it from here so it
+        never imports a provider package."""
+        if self.kind != "simulator":
+            return self.kind
+        from hybridtui.providers.simulator.profiles import PROFILES
+
+        return PROFILES[getattr(self.config, "profile", "")].style
+
 
 #: `cloud: "*"` in an openstack entry: every cloud in clouds.yaml, one pane each.
 ALL_CLOUDS = "*"
@@ -47,7 +58,7 @@ def targets_for(config: AppConfig) -> list[CloudTarget]:
     out: list[CloudTarget] = []
     for cloud in config.clouds:
         if cloud.kind == "openstack" and getattr(cloud, "cloud", "") == ALL_CLOUDS:
-            from hybridtui.providers.clouds_yaml import cloud_names
+            from hybridtui.providers.openstack.clouds_yaml import cloud_names
 
             _, names = cloud_names()
             out.extend(
@@ -56,7 +67,7 @@ def targets_for(config: AppConfig) -> list[CloudTarget]:
                     cloud.kind,
                     cloud.model_copy(update={"cloud": n}),
                     getattr(cloud, "region", None),
-                )  # fmt: skip
+                )
                 for n in names
             )
             if not names:  # its pane says clouds.yaml has no clouds

@@ -83,10 +83,19 @@ _NOISE = re.compile(
 )
 #: Ubuntu and Debian codenames, for names that carry only those.
 _CODENAMES = {
-    "trusty": "14.04", "xenial": "16.04", "bionic": "18.04", "focal": "20.04",
-    "jammy": "22.04", "noble": "24.04", "oracular": "24.10", "plucky": "25.04",
-    "buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13",
-}  # fmt: skip
+    "trusty": "14.04",
+    "xenial": "16.04",
+    "bionic": "18.04",
+    "focal": "20.04",
+    "jammy": "22.04",
+    "noble": "24.04",
+    "oracular": "24.10",
+    "plucky": "25.04",
+    "buster": "10",
+    "bullseye": "11",
+    "bookworm": "12",
+    "trixie": "13",
+}
 #: Per distro: how its images spell a release (first match wins).
 _RELEASE: dict[str, tuple[re.Pattern[str], ...]] = {
     # "ubuntu-noble-24.04", "Ubuntu 22.04", GCE "ubuntu-2204-jammy"
@@ -155,8 +164,16 @@ def guess_distro(name: str) -> tuple[str, str]:
 #: Spellings of CPU architectures across the APIs → the two names the
 #: comparator uses (EC2 `x86_64`/`arm64`, GCE `X86_64`/`ARM64`, Glance
 #: `x86_64`/`aarch64`, Debian and Ubuntu image names `amd64`/`arm64`).
-_ARCH = {"x86_64": "x86_64", "x86-64": "x86_64", "amd64": "x86_64", "x64": "x86_64",
-         "arm64": "arm64", "aarch64": "arm64", "i386": "i386", "i686": "i386"}  # fmt: skip
+_ARCH = {
+    "x86_64": "x86_64",
+    "x86-64": "x86_64",
+    "amd64": "x86_64",
+    "x64": "x86_64",
+    "arm64": "arm64",
+    "aarch64": "arm64",
+    "i386": "i386",
+    "i686": "i386",
+}
 
 
 def arch(value: object) -> str:

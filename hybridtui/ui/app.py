@@ -166,8 +166,13 @@ class HybridApp(App[int]):
     @work(thread=True, group="interop", exit_on_error=False, description="Comparing clouds")
     def _compute_scorecard(self, snapshots: dict[str, CloudSnapshot]) -> None:
         try:
-            result = compare(self.targets, snapshots, None if self._closed else self.cache,
-                             now=self.model.clock(), keep=not self.settings.offline)  # fmt: skip
+            result = compare(
+                self.targets,
+                snapshots,
+                None if self._closed else self.cache,
+                now=self.model.clock(),
+                keep=not self.settings.offline,
+            )
         except Exception as e:  # a comparator bug must not take the dashboard down
             self.post_message(ScorecardReady(None, f"{type(e).__name__}: {e}"))
             return
@@ -207,8 +212,12 @@ class HybridApp(App[int]):
             for kind, failed in outcome.snapshot.kind_errors.items():
                 if kind not in previous.kind_errors:  # newly failing: say it once
                     body = failed.message + (f"\n{failed.hint}" if failed.hint else "")
-                    self.notify(body, title=f"{outcome.cloud}: {kind}: {failed.title}",
-                                severity="warning", timeout=8)  # fmt: skip
+                    self.notify(
+                        body,
+                        title=f"{outcome.cloud}: {kind}: {failed.title}",
+                        severity="warning",
+                        timeout=8,
+                    )
         self._scorecard_dirty = self._scorecard_dirty or outcome.snapshot is not None
         self.dashboard.sync()
         self._refresh_scorecard()
@@ -223,8 +232,11 @@ class HybridApp(App[int]):
         if names:
             self._start_poll(names, full=True)  # r: the catalogue too
             self.dashboard.sync()
-        self.notify(f"Refreshing {len(names)} cloud{'s' if len(names) != 1 else ''}"
-                    + (f" ({len(busy)} still busy)" if busy else ""), timeout=2)  # fmt: skip
+        self.notify(
+            f"Refreshing {len(names)} cloud{'s' if len(names) != 1 else ''}"
+            + (f" ({len(busy)} still busy)" if busy else ""),
+            timeout=2,
+        )
 
     def action_help(self) -> None:
         bindings = describe_bindings(
@@ -264,11 +276,16 @@ class HybridApp(App[int]):
         yield SystemCommand(
             "Filter all panes", "Type to filter every pane at once (/)", dash.action_filter
         )
-        yield SystemCommand("Toggle unified view", "One table with a Cloud column, or panes side by side (u)",
-                            dash.action_toggle_unified)  # fmt: skip
-        yield SystemCommand("Show Interop scorecard",
-                            "How each cloud behaves at the eight node-allocation steps (9)",
-                            partial(dash.action_show_tab, "interop"))  # fmt: skip
+        yield SystemCommand(
+            "Toggle unified view",
+            "One table with a Cloud column, or panes side by side (u)",
+            dash.action_toggle_unified,
+        )
+        yield SystemCommand(
+            "Show Interop scorecard",
+            "How each cloud behaves at the eight node-allocation steps (9)",
+            partial(dash.action_show_tab, "interop"),
+        )
         for kind, title in TAB_TITLES.items():
             yield SystemCommand(
                 f"Show {title}",

@@ -27,19 +27,29 @@ from urllib.parse import parse_qs, urlsplit
 TOKEN = "peer-token"
 BASE = "/compute/v1/projects/"
 PUBLIC_IMAGES = {
-    "debian-cloud": [("debian-12-bookworm-v20261001", "debian-12"), ("debian-12-bookworm-v20261105", "debian-12"),
-                     ("debian-11-bullseye-v20261105", "debian-11")],
-    "ubuntu-os-cloud": [("ubuntu-2404-noble-amd64-v20261028", "ubuntu-2404-lts-amd64"),
-                        ("ubuntu-2204-jammy-v20261020", "ubuntu-2204-lts")],
+    "debian-cloud": [
+        ("debian-12-bookworm-v20261001", "debian-12"),
+        ("debian-12-bookworm-v20261105", "debian-12"),
+        ("debian-11-bullseye-v20261105", "debian-11"),
+    ],
+    "ubuntu-os-cloud": [
+        ("ubuntu-2404-noble-amd64-v20261028", "ubuntu-2404-lts-amd64"),
+        ("ubuntu-2204-jammy-v20261020", "ubuntu-2204-lts"),
+    ],
     "rhel-cloud": [("rhel-9-v20261014", "rhel-9")],
     "centos-cloud": [("centos-stream-9-v20261014", "centos-stream-9")],
     "fedora-coreos-cloud": [("fedora-coreos-40-20261012-3-0-gcp-x86-64", "fedora-coreos-stable")],
     "cos-cloud": [("cos-stable-117-18613-0-79", "cos-stable")],
-}  # fmt: skip
+}
 #: A real ed25519 public key (no private half anywhere): the project-wide key.
 PROJECT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
-MACHINE_TYPES = [("e2-micro", 2, 1024), ("e2-small", 2, 2048), ("e2-medium", 2, 4096),
-                 ("e2-standard-2", 2, 8192), ("n2-standard-4", 4, 16384)]  # fmt: skip
+MACHINE_TYPES = [
+    ("e2-micro", 2, 1024),
+    ("e2-small", 2, 2048),
+    ("e2-medium", 2, 4096),
+    ("e2-standard-2", 2, 8192),
+    ("n2-standard-4", 4, 16384),
+]
 
 
 class PeerError(Exception):
@@ -84,8 +94,9 @@ class GcePeer:
     #: Zones out of capacity: insert there fails in the operation.
     exhausted: set[str] = field(default_factory=set)
     #: The project's commonInstanceMetadata items: a project-wide key, as teams keep one.
-    project_metadata: list[dict[str, str]] = field(default_factory=lambda: [
-        {"key": "ssh-keys", "value": f"ops:{PROJECT_KEY} ops@laptop"}])  # fmt: skip
+    project_metadata: list[dict[str, str]] = field(
+        default_factory=lambda: [{"key": "ssh-keys", "value": f"ops:{PROJECT_KEY} ops@laptop"}]
+    )
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(4_000_000_000_000_000_001))
     _ips: Iterator[int] = field(default_factory=lambda: itertools.count(10))
@@ -118,17 +129,28 @@ class GcePeer:
         try:
             return self._zone(zone)[name]
         except KeyError:
-            raise PeerError(404, "notFound",
-                            f"The resource 'projects/{self.project}/zones/{zone}/instances/{name}' was not found") from None  # fmt: skip
+            raise PeerError(
+                404,
+                "notFound",
+                f"The resource 'projects/{self.project}/zones/{zone}/instances/{name}' was not found",
+            ) from None
 
     def _operation(
         self, zone: str, kind: str, target: str, then: Any, error: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         name = f"operation-{next(self._ids)}"
-        op = {"kind": "compute#operation", "id": str(next(self._ids)), "name": name, "zone": self.link(f"zones/{zone}"),
-              "operationType": kind, "targetLink": target, "status": "RUNNING", "progress": 0,
-              "insertTime": time.strftime("%Y-%m-%dT%H:%M:%S.000-00:00"),
-              "selfLink": self.link(f"zones/{zone}/operations/{name}")}  # fmt: skip
+        op = {
+            "kind": "compute#operation",
+            "id": str(next(self._ids)),
+            "name": name,
+            "zone": self.link(f"zones/{zone}"),
+            "operationType": kind,
+            "targetLink": target,
+            "status": "RUNNING",
+            "progress": 0,
+            "insertTime": time.strftime("%Y-%m-%dT%H:%M:%S.000-00:00"),
+            "selfLink": self.link(f"zones/{zone}/operations/{name}"),
+        }
         self.operations[name] = op
         self._op_polls[name] = 0
         op["_then"], op["_error"] = then, error
@@ -170,36 +192,136 @@ class GcePeer:
                 f"Required 'compute.instances.list' permission for 'projects/{project}'",
             )
         routes: list[tuple[str, str, Any]] = [
-            ("GET", r"", lambda m: {"kind": "compute#project", "name": self.project, "id": "424242",
-                                    "commonInstanceMetadata": {"items": self.project_metadata}}),
-            ("GET", r"zones", lambda m: {"items": [{"name": z, "status": "UP", "region": self.link(f"regions/{z[:-2]}")} for z in self.zones]}),
+            (
+                "GET",
+                r"",
+                lambda m: {
+                    "kind": "compute#project",
+                    "name": self.project,
+                    "id": "424242",
+                    "commonInstanceMetadata": {"items": self.project_metadata},
+                },
+            ),
+            (
+                "GET",
+                r"zones",
+                lambda m: {
+                    "items": [
+                        {"name": z, "status": "UP", "region": self.link(f"regions/{z[:-2]}")}
+                        for z in self.zones
+                    ]
+                },
+            ),
             ("GET", r"zones/([^/]+)/machineTypes", lambda m: self._machine_types(m[1])),
-            ("GET", r"aggregated/machineTypes", lambda m: {"items": {f"zones/{z}": {"machineTypes": self._machine_types(z)["items"]} for z in self.zones}}),
+            (
+                "GET",
+                r"aggregated/machineTypes",
+                lambda m: {
+                    "items": {
+                        f"zones/{z}": {"machineTypes": self._machine_types(z)["items"]}
+                        for z in self.zones
+                    }
+                },
+            ),
             ("GET", r"global/images", lambda m: {"items": []}),
             ("GET", r"aggregated/instances", lambda m: self._aggregated()),
-            ("GET", r"aggregated/disks", lambda m: {"items": {f"zones/{z}": {"disks": list(d.values())}
-                                                              for z, d in self.disks.items() if d}}),
-            ("GET", r"zones/([^/]+)/instances", lambda m: {"items": list(self._zone(m[1]).values())}),
+            (
+                "GET",
+                r"aggregated/disks",
+                lambda m: {
+                    "items": {
+                        f"zones/{z}": {"disks": list(d.values())}
+                        for z, d in self.disks.items()
+                        if d
+                    }
+                },
+            ),
+            (
+                "GET",
+                r"zones/([^/]+)/instances",
+                lambda m: {"items": list(self._zone(m[1]).values())},
+            ),
             ("GET", r"zones/([^/]+)/instances/([^/]+)", lambda m: self._instance(m[1], m[2])),
             ("POST", r"zones/([^/]+)/instances", lambda m: self._insert(m[1], body)),
             ("DELETE", r"zones/([^/]+)/instances/([^/]+)", lambda m: self._delete(m[1], m[2])),
-            ("POST", r"zones/([^/]+)/instances/([^/]+)/setMetadata", lambda m: self._set_metadata(m[1], m[2], body)),
-            ("POST", r"zones/([^/]+)/instances/([^/]+)/(start|stop)", lambda m: self._power(m[1], m[2], m[3])),
-            ("POST", r"zones/([^/]+)/instances/([^/]+)/addAccessConfig", lambda m: self._add_access(m[1], m[2], body)),
+            (
+                "POST",
+                r"zones/([^/]+)/instances/([^/]+)/setMetadata",
+                lambda m: self._set_metadata(m[1], m[2], body),
+            ),
+            (
+                "POST",
+                r"zones/([^/]+)/instances/([^/]+)/(start|stop)",
+                lambda m: self._power(m[1], m[2], m[3]),
+            ),
+            (
+                "POST",
+                r"zones/([^/]+)/instances/([^/]+)/addAccessConfig",
+                lambda m: self._add_access(m[1], m[2], body),
+            ),
             ("GET", r"zones/([^/]+)/operations/([^/]+)", lambda m: self._advance(m[2])),
             ("POST", r"zones/([^/]+)/operations/([^/]+)/wait", lambda m: self._advance(m[2])),
-            ("GET", r"global/networks", lambda m: {"items": [
-                {"id": "11", "name": "default", "autoCreateSubnetworks": True, "selfLink": self.link("global/networks/default")}]}),
-            ("GET", r"aggregated/subnetworks", lambda m: {"items": {f"regions/{r}": {"subnetworks": [
-                {"id": str(20 + i), "name": "default", "region": self.link(f"regions/{r}"), "ipCidrRange": c,
-                 "network": self.link("global/networks/default")}]} for i, (r, c) in enumerate(
-                [("europe-west1", "10.132.0.0/20"), ("us-central1", "10.128.0.0/20")])}}),
-            ("GET", r"global/firewalls", lambda m: {"items": [
-                {"id": "31", "name": "default-allow-ssh", "direction": "INGRESS", "network": self.link("global/networks/default"),
-                 "sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]},
-                {"id": "32", "name": "default-allow-internal", "direction": "INGRESS", "network": self.link("global/networks/default"),
-                 "sourceRanges": ["10.128.0.0/9"], "allowed": [{"IPProtocol": "all"}]}]}),
-        ]  # fmt: skip
+            (
+                "GET",
+                r"global/networks",
+                lambda m: {
+                    "items": [
+                        {
+                            "id": "11",
+                            "name": "default",
+                            "autoCreateSubnetworks": True,
+                            "selfLink": self.link("global/networks/default"),
+                        }
+                    ]
+                },
+            ),
+            (
+                "GET",
+                r"aggregated/subnetworks",
+                lambda m: {
+                    "items": {
+                        f"regions/{r}": {
+                            "subnetworks": [
+                                {
+                                    "id": str(20 + i),
+                                    "name": "default",
+                                    "region": self.link(f"regions/{r}"),
+                                    "ipCidrRange": c,
+                                    "network": self.link("global/networks/default"),
+                                }
+                            ]
+                        }
+                        for i, (r, c) in enumerate(
+                            [("europe-west1", "10.132.0.0/20"), ("us-central1", "10.128.0.0/20")]
+                        )
+                    }
+                },
+            ),
+            (
+                "GET",
+                r"global/firewalls",
+                lambda m: {
+                    "items": [
+                        {
+                            "id": "31",
+                            "name": "default-allow-ssh",
+                            "direction": "INGRESS",
+                            "network": self.link("global/networks/default"),
+                            "sourceRanges": ["0.0.0.0/0"],
+                            "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}],
+                        },
+                        {
+                            "id": "32",
+                            "name": "default-allow-internal",
+                            "direction": "INGRESS",
+                            "network": self.link("global/networks/default"),
+                            "sourceRanges": ["10.128.0.0/9"],
+                            "allowed": [{"IPProtocol": "all"}],
+                        },
+                    ]
+                },
+            ),
+        ]
         for verb, pattern, fn in routes:
             m = re.fullmatch(pattern, rest)
             if verb == method and m:
@@ -208,11 +330,17 @@ class GcePeer:
 
     def _public_images(self, project: str, rest: str) -> Any:
         images = [
-            {"id": str(abs(hash(n)) % 10**18), "name": n, "family": f, "status": "READY", "architecture": "X86_64",
-             "creationTimestamp": f"20{n.split('-v20')[-1][:2] if '-v20' in n else '26'}-10-01T00:00:00.000-07:00",
-             "selfLink": f"{self.url}{BASE}{project}/global/images/{n}"}
+            {
+                "id": str(abs(hash(n)) % 10**18),
+                "name": n,
+                "family": f,
+                "status": "READY",
+                "architecture": "X86_64",
+                "creationTimestamp": f"20{n.split('-v20')[-1][:2] if '-v20' in n else '26'}-10-01T00:00:00.000-07:00",
+                "selfLink": f"{self.url}{BASE}{project}/global/images/{n}",
+            }
             for n, f in PUBLIC_IMAGES[project]
-        ]  # fmt: skip
+        ]
         if rest == "global/images":
             return {"items": images}
         m = re.fullmatch(r"global/images/family/([^/]+)", rest)
@@ -229,9 +357,19 @@ class GcePeer:
 
     def _machine_types(self, zone: str) -> dict[str, Any]:
         self._zone(zone)
-        return {"items": [{"id": str(1000 + i), "name": n, "guestCpus": c, "memoryMb": mem, "zone": zone,
-                           "selfLink": self.link(f"zones/{zone}/machineTypes/{n}")}
-                          for i, (n, c, mem) in enumerate(MACHINE_TYPES)]}  # fmt: skip
+        return {
+            "items": [
+                {
+                    "id": str(1000 + i),
+                    "name": n,
+                    "guestCpus": c,
+                    "memoryMb": mem,
+                    "zone": zone,
+                    "selfLink": self.link(f"zones/{zone}/machineTypes/{n}"),
+                }
+                for i, (n, c, mem) in enumerate(MACHINE_TYPES)
+            ]
+        }
 
     def _aggregated(self) -> dict[str, Any]:
         items: dict[str, Any] = {}
@@ -290,11 +428,20 @@ class GcePeer:
         def create() -> None:
             nics = []
             for i, nic in enumerate(body.get("networkInterfaces") or [{}]):
-                out = {"name": f"nic{i}", "network": nic.get("network") or self.link("global/networks/default"),
-                       "networkIP": f"10.132.0.{next(self._ips)}"}  # fmt: skip
+                out = {
+                    "name": f"nic{i}",
+                    "network": nic.get("network") or self.link("global/networks/default"),
+                    "networkIP": f"10.132.0.{next(self._ips)}",
+                }
                 if nic.get("accessConfigs"):
-                    out["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": a.get("name", "External NAT"),
-                                             "natIP": f"192.0.2.{next(self._ips)}"} for a in nic["accessConfigs"]]  # fmt: skip
+                    out["accessConfigs"] = [
+                        {
+                            "type": "ONE_TO_ONE_NAT",
+                            "name": a.get("name", "External NAT"),
+                            "natIP": f"192.0.2.{next(self._ips)}",
+                        }
+                        for a in nic["accessConfigs"]
+                    ]
                 nics.append(out)
             disks = []
             for i, disk in enumerate(body.get("disks") or []):
@@ -302,20 +449,40 @@ class GcePeer:
                 disk_name = name if i == 0 else f"{name}-{i}"
                 link = self.link(f"zones/{zone}/disks/{disk_name}")
                 self.disks.setdefault(zone, {})[disk_name] = {
-                    "kind": "compute#disk", "id": str(next(self._ids)), "name": disk_name,
-                    "sourceImage": params.get("sourceImage", ""), "selfLink": link, "status": "READY",
-                    "zone": self.link(f"zones/{zone}"), "users": [self.link(f"zones/{zone}/instances/{name}")],
-                }  # fmt: skip
-                disks.append({"boot": bool(disk.get("boot")), "source": link, "deviceName": disk_name,
-                              "autoDelete": bool(disk.get("autoDelete"))})  # fmt: skip
+                    "kind": "compute#disk",
+                    "id": str(next(self._ids)),
+                    "name": disk_name,
+                    "sourceImage": params.get("sourceImage", ""),
+                    "selfLink": link,
+                    "status": "READY",
+                    "zone": self.link(f"zones/{zone}"),
+                    "users": [self.link(f"zones/{zone}/instances/{name}")],
+                }
+                disks.append(
+                    {
+                        "boot": bool(disk.get("boot")),
+                        "source": link,
+                        "deviceName": disk_name,
+                        "autoDelete": bool(disk.get("autoDelete")),
+                    }
+                )
             insts[name] = {
-                "kind": "compute#instance", "id": str(next(self._ids)), "name": name, "status": "RUNNING",
-                "zone": self.link(f"zones/{zone}"), "machineType": self.link(f"zones/{zone}/machineTypes/{mt}"),
-                "networkInterfaces": nics, "labels": body.get("labels") or {},
-                "metadata": {"fingerprint": "fp-0", "items": (body.get("metadata") or {}).get("items") or []},
-                "disks": disks, "creationTimestamp": "2026-11-21T08:00:00.000-08:00",
+                "kind": "compute#instance",
+                "id": str(next(self._ids)),
+                "name": name,
+                "status": "RUNNING",
+                "zone": self.link(f"zones/{zone}"),
+                "machineType": self.link(f"zones/{zone}/machineTypes/{mt}"),
+                "networkInterfaces": nics,
+                "labels": body.get("labels") or {},
+                "metadata": {
+                    "fingerprint": "fp-0",
+                    "items": (body.get("metadata") or {}).get("items") or [],
+                },
+                "disks": disks,
+                "creationTimestamp": "2026-11-21T08:00:00.000-08:00",
                 "selfLink": target,
-            }  # fmt: skip
+            }
 
         return self._operation(zone, "insert", target, create)
 
@@ -357,8 +524,13 @@ class GcePeer:
             raise PeerError(400, "invalid", "At most one access config currently supported.")
 
         def attach() -> None:
-            nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": body.get("name", "External NAT"),
-                                     "natIP": f"192.0.2.{next(self._ips)}"}]  # fmt: skip
+            nic["accessConfigs"] = [
+                {
+                    "type": "ONE_TO_ONE_NAT",
+                    "name": body.get("name", "External NAT"),
+                    "natIP": f"192.0.2.{next(self._ips)}",
+                }
+            ]
 
         return self._operation(zone, "addAccessConfig", inst["selfLink"], attach)
 
@@ -385,8 +557,16 @@ def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
             body = json.loads(raw) if raw else {}
             with peer._lock:
                 peer.requests.append((self.command, url.path))
-                fault = next((f for f in peer.faults if f.path in url.path and f.method in ("", self.command)
-                              and (f.times is None or f.times > 0)), None)  # fmt: skip
+                fault = next(
+                    (
+                        f
+                        for f in peer.faults
+                        if f.path in url.path
+                        and f.method in ("", self.command)
+                        and (f.times is None or f.times > 0)
+                    ),
+                    None,
+                )
                 if fault is not None and fault.times is not None:
                     fault.times -= 1
             if fault and fault.delay:
@@ -406,18 +586,43 @@ def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
                 return None
             if fault and fault.status:
-                return self._reply(fault.status, {"error": {"code": fault.status, "message": fault.message,
-                                                            "errors": [{"reason": fault.reason, "message": fault.message}]}})  # fmt: skip
+                return self._reply(
+                    fault.status,
+                    {
+                        "error": {
+                            "code": fault.status,
+                            "message": fault.message,
+                            "errors": [{"reason": fault.reason, "message": fault.message}],
+                        }
+                    },
+                )
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                return self._reply(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials.",
-                                                   "errors": [{"reason": "authError"}], "status": "UNAUTHENTICATED"}})  # fmt: skip
+                return self._reply(
+                    401,
+                    {
+                        "error": {
+                            "code": 401,
+                            "message": "Request had invalid authentication credentials.",
+                            "errors": [{"reason": "authError"}],
+                            "status": "UNAUTHENTICATED",
+                        }
+                    },
+                )
             try:
                 with peer._lock:
                     result = peer.handle(self.command, url.path, parse_qs(url.query), body)
                 self._reply(200, result)
             except PeerError as e:
-                self._reply(e.status, {"error": {"code": e.status, "message": e.message,
-                                                 "errors": [{"reason": e.reason, "message": e.message}]}})  # fmt: skip
+                self._reply(
+                    e.status,
+                    {
+                        "error": {
+                            "code": e.status,
+                            "message": e.message,
+                            "errors": [{"reason": e.reason, "message": e.message}],
+                        }
+                    },
+                )
             except Exception:  # a bug in the peer: fail loudly, never hang the client
                 detail = traceback.format_exc()
                 self._reply(

@@ -50,13 +50,24 @@ def ami_catalogue(seed: int = 7) -> list[dict[str, object]]:
     for owner, pattern, count in AMI_SERIES:
         for k in range(count):
             when = EPOCH - timedelta(days=30 * k + rng.randint(0, 20))
-            out.append({
-                "ami_id": f"ami-0{rng.getrandbits(64):016x}", "name": pattern.format(d=when.strftime("%Y%m%d")),
-                "description": pattern.split("/")[-1], "owner_id": owner, "public": True, "state": "available",
-                "architecture": "x86_64", "virtualization_type": "hvm", "hypervisor": "xen",
-                "root_device_type": "ebs", "root_device_name": "/dev/sda1", "image_type": "machine",
-                "sriov": "simple", "creation_date": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            })  # fmt: skip
+            out.append(
+                {
+                    "ami_id": f"ami-0{rng.getrandbits(64):016x}",
+                    "name": pattern.format(d=when.strftime("%Y%m%d")),
+                    "description": pattern.split("/")[-1],
+                    "owner_id": owner,
+                    "public": True,
+                    "state": "available",
+                    "architecture": "x86_64",
+                    "virtualization_type": "hvm",
+                    "hypervisor": "xen",
+                    "root_device_type": "ebs",
+                    "root_device_name": "/dev/sda1",
+                    "image_type": "machine",
+                    "sriov": "simple",
+                    "creation_date": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                }
+            )
     return out
 
 
@@ -82,8 +93,10 @@ def moto_server(workdir: Path) -> Iterator[str]:
     log = (workdir / "moto.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

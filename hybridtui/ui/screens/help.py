@@ -57,7 +57,9 @@ def describe_bindings(*groups: list[BindingType]) -> list[tuple[str, str]]:
     for group in groups:
         for b in group:
             if isinstance(b, Binding) and b.description:
-                keys = " / ".join(k.strip().replace("question_mark", "?").replace("slash", "/")
-                                  for k in b.key.split(","))  # fmt: skip
+                keys = " / ".join(
+                    k.strip().replace("question_mark", "?").replace("slash", "/")
+                    for k in b.key.split(",")
+                )
                 out.append((keys, b.description))
     return out

@@ -18,8 +18,11 @@ def pane_title(
     count = f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
     parts: list[Content | tuple[str, str] | str] = [(label, "bold"), (f" · {count} {kind}", "")]
     if status is not None:
-        colours = {CloudState.ERROR: "$error", CloudState.STALE: "$stale",
-                   CloudState.PARTIAL: "$warning"}  # fmt: skip
+        colours = {
+            CloudState.ERROR: "$error",
+            CloudState.STALE: "$stale",
+            CloudState.PARTIAL: "$warning",
+        }
         colour = colours.get(status.state, "$text-muted")
         detail = f" · {status.summary}"
         if status.state is CloudState.ERROR:

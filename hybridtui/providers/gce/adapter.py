@@ -37,16 +37,14 @@ from hybridtui.domain import (
 from hybridtui.errors import (
     AuthError,
     CloudTimeoutError,
-    CloudUnavailableError,
     NotFoundError,
-    PermissionDeniedError,
     ProviderError,
     QuotaError,
-    ThrottledError,
     shorten,
 )
-from hybridtui.providers import gce_records as rec
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
+from hybridtui.providers.gce import errors as cloud_errors
+from hybridtui.providers.gce import records as rec
 
 SCOPES = ["https://www.googleapis.com/auth/compute"]
 DEFAULT_LOGIN = "hybrid"
@@ -157,53 +155,9 @@ class GceProvider(SdkProvider):
         )
 
     def _map_error(self, op: str, e: Exception) -> ProviderError:
-        import requests
-        from google.api_core import exceptions as gx
-        from google.auth import exceptions as ax
-        from google.protobuf import json_format
-
-        where = self.where
-        if isinstance(e, gx.RetryError) and isinstance(e.cause, Exception):
-            e = e.cause  # the reads' retries ran out: say what the last attempt got
-        msg = getattr(e, "message", None) or str(e).splitlines()[0]
-        text = f"{where}: {op}: {msg}"
-        if isinstance(e, gx.Unauthenticated | ax.RefreshError):
-            return AuthError(
-                text, hint="Renew the credentials: `gcloud auth application-default login`."
-            )
-        if isinstance(e, gx.PermissionDenied | gx.Forbidden):
-            if (
-                "accessNotConfigured" in str(e)
-                or "has not been used" in str(e)
-                or "SERVICE_DISABLED" in str(e)
-            ):
-                return AuthError(f"{where}: the Compute Engine API is not enabled ({msg})", title="API disabled",
-                                 hint=f"gcloud services enable compute.googleapis.com --project {self.gce.project}")  # fmt: skip
-            if "quota" in msg.lower():
-                return QuotaError(text)
-            return PermissionDeniedError(
-                text, hint=f"The credentials work but lack this Compute Engine permission ({op})."
-            )
-        if isinstance(e, gx.NotFound):
-            return NotFoundError(text)
-        if isinstance(e, gx.TooManyRequests | gx.ResourceExhausted):
-            if "quota" in msg.lower() and "rate" not in msg.lower():
-                return QuotaError(text)
-            return ThrottledError(text)
-        if isinstance(e, gx.DeadlineExceeded | requests.exceptions.Timeout):
-            return CloudTimeoutError(f"{where}: {op}: no answer within {self.gce.timeout:g} s")
-        if isinstance(e, gx.ServerError | requests.exceptions.ConnectionError):
-            return CloudUnavailableError(text)
-        if isinstance(e, json_format.ParseError | ValueError):
-            # a cut-off or foreign body with a 200 (a proxy, a dropped stream)
-            return CloudUnavailableError(
-                f"{where}: {op}: the endpoint answered with something that is not Compute API JSON ({msg})"
-            )
-        if isinstance(e, gx.GoogleAPICallError):
-            err = ProviderError(text, title="GCE error")
-            err.transient = False
-            return err
-        return ProviderError(f"{where}: {op}: {type(e).__name__}: {msg}", title="GCE error")
+        return cloud_errors.map_error(
+            op, e, where=self.where, timeout=self.gce.timeout, project=self.gce.project
+        )
 
     @staticmethod
     def _dict(message: Any) -> dict[str, Any]:
@@ -220,8 +174,10 @@ class GceProvider(SdkProvider):
         while op.status.name != "DONE":
             if time.monotonic() > deadline:
                 raise CloudTimeoutError(f"{self.where}: operation {name} not done in time")
-            op = self._call("wait for operation", lambda: ops.wait(
-                project=self.gce.project, zone=zone, operation=name, **self._kw()))  # fmt: skip
+            op = self._call(
+                "wait for operation",
+                lambda: ops.wait(project=self.gce.project, zone=zone, operation=name, **self._kw()),
+            )
             if op.status.name != "DONE":
                 time.sleep(0.2)
         if op.error and op.error.errors:
@@ -358,13 +314,15 @@ class GceProvider(SdkProvider):
         have is skipped, the rest are listed)."""
         client = self.client("ImagesClient")
         tasks: dict[str, Callable[[], Any]] = {
-            "own": lambda: self._call("list images", lambda: list(
-                client.list(project=self.gce.project, **self._kw())))
-        }  # fmt: skip
+            "own": lambda: self._call(
+                "list images", lambda: list(client.list(project=self.gce.project, **self._kw()))
+            )
+        }
         for entry in self.gce.image_families:
             project, _, family = entry.partition("/")
-            tasks[entry] = lambda p=project, f=family: self._call("image family", lambda: client.get_from_family(
-                project=p, family=f, **self._kw()))  # fmt: skip
+            tasks[entry] = lambda p=project, f=family: self._call(
+                "image family", lambda: client.get_from_family(project=p, family=f, **self._kw())
+            )
         found, errors = gather(self.name, tasks)
         if "own" in errors:
             raise errors["own"]
@@ -381,12 +339,18 @@ class GceProvider(SdkProvider):
     def list_networks(self) -> list[Network]:
         nets = self.client("NetworksClient")
         subs = self.client("SubnetworksClient")
-        found, errors = gather(self.name, {
-            "networks": lambda: self._call("list networks", lambda: list(
-                nets.list(project=self.gce.project, **self._kw()))),
-            "subnetworks": lambda: self._call("list subnetworks", lambda: list(
-                subs.aggregated_list(project=self.gce.project, **self._kw()))),
-        })  # fmt: skip
+        found, errors = gather(
+            self.name,
+            {
+                "networks": lambda: self._call(
+                    "list networks", lambda: list(nets.list(project=self.gce.project, **self._kw()))
+                ),
+                "subnetworks": lambda: self._call(
+                    "list subnetworks",
+                    lambda: list(subs.aggregated_list(project=self.gce.project, **self._kw())),
+                ),
+            },
+        )
         if errors:
             raise next(iter(errors.values()))
         out = [rec.network(self._dict(n)) for n in found["networks"]]
@@ -424,8 +388,11 @@ class GceProvider(SdkProvider):
             return self.gce.default_zone
         zones = [z for z in self.gce.zones if z != "all"]
         if not zones:
-            raise ProviderError(f"{self.where}: which zone for new nodes?", title="Choose a zone",
-                                hint="Set `default_zone:` for this cloud.")  # fmt: skip
+            raise ProviderError(
+                f"{self.where}: which zone for new nodes?",
+                title="Choose a zone",
+                hint="Set `default_zone:` for this cloud.",
+            )
         return zones[0]
 
     def _split(self, node_id: str) -> tuple[str, str]:
@@ -461,8 +428,16 @@ class GceProvider(SdkProvider):
             if keep:
                 items.append({"key": "ssh-keys", "value": "\n".join(keep)})
             body = {"fingerprint": meta.get("fingerprint"), "items": items}
-            op = self._call("remove key from metadata", lambda z=zone, i=inst, b=body: client.set_metadata(
-                project=self.gce.project, zone=z, instance=i["name"], metadata_resource=b, **self._kw(write=True)))  # fmt: skip
+            op = self._call(
+                "remove key from metadata",
+                lambda z=zone, i=inst, b=body: client.set_metadata(
+                    project=self.gce.project,
+                    zone=z,
+                    instance=i["name"],
+                    metadata_resource=b,
+                    **self._kw(write=True),
+                ),
+            )
             self._wait(op, zone)
 
     def create_node(self, spec: NodeSpec) -> Node:
@@ -472,8 +447,11 @@ class GceProvider(SdkProvider):
         if spec.key_name:
             key = spec.public_key
             if not key:
-                raise ProviderError(f"{self.where}: node {spec.name!r} names key {spec.key_name!r} but carries no public key",
-                                    title="Invalid node spec", hint="GCE keeps keys in node metadata: set NodeSpec.public_key.")  # fmt: skip
+                raise ProviderError(
+                    f"{self.where}: node {spec.name!r} names key {spec.key_name!r} but carries no public key",
+                    title="Invalid node spec",
+                    hint="GCE keeps keys in node metadata: set NodeSpec.public_key.",
+                )
             line = rec.ssh_key_entry(
                 self.login,
                 key,
@@ -504,8 +482,12 @@ class GceProvider(SdkProvider):
             },
         }
         client = self.client("InstancesClient")
-        op = self._call("insert instance", lambda: client.insert(project=self.gce.project, zone=zone,
-                                                                  instance_resource=body, **self._kw(write=True)))  # fmt: skip
+        op = self._call(
+            "insert instance",
+            lambda: client.insert(
+                project=self.gce.project, zone=zone, instance_resource=body, **self._kw(write=True)
+            ),
+        )
         self._wait(op, zone)
         return self.get_node(f"{zone}/{name}")
 
@@ -547,9 +529,17 @@ class GceProvider(SdkProvider):
         zone, name = self._split(node_id)
         client = self.client("InstancesClient")
         nic = (node.raw.get("network_interfaces") or [{}])[0].get("name", "nic0")
-        op = self._call("add access config", lambda: client.add_access_config(
-            project=self.gce.project, zone=zone, instance=name, network_interface=nic,
-            access_config_resource={"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}, **self._kw(write=True)))  # fmt: skip
+        op = self._call(
+            "add access config",
+            lambda: client.add_access_config(
+                project=self.gce.project,
+                zone=zone,
+                instance=name,
+                network_interface=nic,
+                access_config_resource={"type_": "ONE_TO_ONE_NAT", "name": "External NAT"},
+                **self._kw(write=True),
+            ),
+        )
         self._wait(op, zone)
         public = [
             a

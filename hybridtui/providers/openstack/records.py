@@ -37,8 +37,14 @@ from hybridtui.providers.normalize import (
 MANAGED_DESCRIPTION = MANAGED_TAG
 KEY_PREFIX = "hybridtui-"
 #: Per-network settings openstacksdk reads from clouds.yaml (network-config.rst).
-NETWORK_FLAGS = ("routes_externally", "routes_ipv4_externally", "routes_ipv6_externally",
-                 "default_interface", "nat_destination", "nat_source")  # fmt: skip
+NETWORK_FLAGS = (
+    "routes_externally",
+    "routes_ipv4_externally",
+    "routes_ipv6_externally",
+    "default_interface",
+    "nat_destination",
+    "nat_source",
+)
 
 
 def addresses(server: Mapping[str, Any], external: set[str]) -> tuple[Address, ...]:
@@ -204,12 +210,21 @@ def floating_ip(record: Mapping[str, Any], networks: Mapping[str, str]) -> Publi
 def security_group(record: Mapping[str, Any]) -> SecurityGroup:
     rules = record.get("security_group_rules") or []
     parsed = [
-        (r.get("direction", ""), str(r.get("protocol") or "any"), r.get("port_range_min"), r.get("port_range_max"),
-         # no prefix and no remote group: from anywhere
-         r.get("remote_ip_prefix") or ("(group)" if r.get("remote_group_id") else
-                                       ("::/0" if r.get("ethertype") == "IPv6" else "0.0.0.0/0")))
+        (
+            r.get("direction", ""),
+            str(r.get("protocol") or "any"),
+            r.get("port_range_min"),
+            r.get("port_range_max"),
+            # no prefix and no remote group: from anywhere
+            r.get("remote_ip_prefix")
+            or (
+                "(group)"
+                if r.get("remote_group_id")
+                else ("::/0" if r.get("ethertype") == "IPv6" else "0.0.0.0/0")
+            ),
+        )
         for r in rules
-    ]  # fmt: skip
+    ]
     return SecurityGroup(
         id=record["id"],
         name=record.get("name") or record["id"],
@@ -232,8 +247,9 @@ def router(record: Mapping[str, Any], networks: Mapping[str, str]) -> Router:
     )
 
 
-def behaviour(networks: Iterable[Network], images: Iterable[Image], cfg: Mapping[str, Any],
-              has_router: bool) -> CloudBehaviour:  # fmt: skip
+def behaviour(
+    networks: Iterable[Network], images: Iterable[Image], cfg: Mapping[str, Any], has_router: bool
+) -> CloudBehaviour:
     """The public-IP strategy from the cloud's config (vendor profile, clouds.yaml)
     first, then from what the network looks like, like openstacksdk's own logic."""
     nets = list(networks)
@@ -253,8 +269,13 @@ def behaviour(networks: Iterable[Network], images: Iterable[Image], cfg: Mapping
         if flags:
             notes.append(f"network {net.get('name')}: {', '.join(flags)}")
     if source.lower() == "none":
-        strategy = (PublicIpStrategy.DIRECT if v4_external else PublicIpStrategy.IPV6_ONLY if v6_external
-                    else PublicIpStrategy.NONE)  # fmt: skip
+        strategy = (
+            PublicIpStrategy.DIRECT
+            if v4_external
+            else PublicIpStrategy.IPV6_ONLY
+            if v6_external
+            else PublicIpStrategy.NONE
+        )
     elif requires is True or (requires is None and v4_external and has_router):
         strategy = PublicIpStrategy.FLOATING_IP
     elif v4_external and any(n.shared for n in v4_external):

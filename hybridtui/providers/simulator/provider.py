@@ -46,21 +46,58 @@ from hybridtui.errors import (
     ProviderError,
     QuotaError,
 )
-from hybridtui.providers import aws_records, demo_catalogues, demo_profiles, gce_records
+from hybridtui.providers.aws import records as aws_records
 from hybridtui.providers.base import Capability, Provider
-from hybridtui.providers.demo_epoch import DEMO_EPOCH
-from hybridtui.providers.demo_guest import DemoNodeAccess, Guest
-from hybridtui.providers.demo_profiles import PROFILES, DemoProfile, address
+from hybridtui.providers.gce import records as gce_records
 from hybridtui.providers.normalize import AWS_STATES, GCE_STATES, OPENSTACK_STATES
+from hybridtui.providers.simulator import catalogues, profiles
+from hybridtui.providers.simulator.epoch import DEMO_EPOCH
+from hybridtui.providers.simulator.guest import DemoNodeAccess, Guest
+from hybridtui.providers.simulator.profiles import PROFILES, DemoProfile, address
 
-_NAME_PARTS = ["web", "api", "db", "cache", "k8s-worker", "k8s-master", "ci-runner", "etl", "kafka",
-               "es-data", "grafana", "vault", "bastion", "nfs", "gitlab", "minio", "ldap", "mq", "batch", "ml-train"]  # fmt: skip
+_NAME_PARTS = [
+    "web",
+    "api",
+    "db",
+    "cache",
+    "k8s-worker",
+    "k8s-master",
+    "ci-runner",
+    "etl",
+    "kafka",
+    "es-data",
+    "grafana",
+    "vault",
+    "bastion",
+    "nfs",
+    "gitlab",
+    "minio",
+    "ldap",
+    "mq",
+    "batch",
+    "ml-train",
+]
 _STATE_WORDS = {
-    "aws": {NodeState.RUNNING: "running", NodeState.STOPPED: "stopped", NodeState.BUILDING: "pending", NodeState.ERROR: "running"},
-    "gce": {NodeState.RUNNING: "RUNNING", NodeState.STOPPED: "TERMINATED", NodeState.BUILDING: "STAGING", NodeState.ERROR: "REPAIRING"},
-    "openstack": {NodeState.RUNNING: "ACTIVE", NodeState.STOPPED: "SHUTOFF", NodeState.BUILDING: "BUILD",
-                  NodeState.ERROR: "ERROR", NodeState.SHELVED: "SHELVED_OFFLOADED"},
-}  # fmt: skip
+    "aws": {
+        NodeState.RUNNING: "running",
+        NodeState.STOPPED: "stopped",
+        NodeState.BUILDING: "pending",
+        NodeState.ERROR: "running",
+    },
+    "gce": {
+        NodeState.RUNNING: "RUNNING",
+        NodeState.STOPPED: "TERMINATED",
+        NodeState.BUILDING: "STAGING",
+        NodeState.ERROR: "REPAIRING",
+    },
+    "openstack": {
+        NodeState.RUNNING: "ACTIVE",
+        NodeState.STOPPED: "SHUTOFF",
+        NodeState.BUILDING: "BUILD",
+        NodeState.ERROR: "ERROR",
+        NodeState.SHELVED: "SHELVED_OFFLOADED",
+    },
+}
 _STATE_TABLES = {"aws": AWS_STATES, "gce": GCE_STATES, "openstack": OPENSTACK_STATES}
 #: Instances a simulated project may hold; creating more raises a quota error.
 QUOTA_INSTANCES = 500
@@ -312,7 +349,7 @@ class _World:
         self.guests: dict[str, Guest] = {}
         #: Names of keys and addresses created through the API (hybridtui's own).
         self.managed: set[str] = set()
-        self._public = iter(itertools.cycle(demo_profiles.public_pool(profile)))
+        self._public = iter(itertools.cycle(profiles.public_pool(profile)))
         self._rng = rng
         self._serial = itertools.count(1)
         self._polls = 0
@@ -326,10 +363,10 @@ class _World:
     def _node_id(self) -> str:
         rng = self._rng
         if self.profile.style == "aws":
-            return f"i-0{demo_catalogues._hexid(rng, 16)}"
+            return f"i-0{catalogues._hexid(rng, 16)}"
         if self.profile.style == "gce":
             return str(rng.randint(10**18, 10**19 - 1))
-        return demo_catalogues._uuid(rng)
+        return catalogues._uuid(rng)
 
     def _generate(self, i: int) -> Node:
         rng = self._rng
@@ -341,23 +378,44 @@ class _World:
             else f"{part}-prod-01"
         )
         roll = rng.random()
-        state = (NodeState.RUNNING if roll < 0.78 else NodeState.STOPPED if roll < 0.9
-                 else NodeState.BUILDING if roll < 0.94 else NodeState.SHELVED if roll < 0.96 and self.profile.style == "openstack"
-                 else NodeState.ERROR)  # fmt: skip
+        state = (
+            NodeState.RUNNING
+            if roll < 0.78
+            else NodeState.STOPPED
+            if roll < 0.9
+            else NodeState.BUILDING
+            if roll < 0.94
+            else NodeState.SHELVED
+            if roll < 0.96 and self.profile.style == "openstack"
+            else NodeState.ERROR
+        )
         flavor = rng.choice(self.flavors[: max(4, len(self.flavors) // 2)])
         # an arm64 type boots arm64 images only (and an x86_64 one x86_64 images)
         fits = [i for i in self.images if not flavor.arch or not i.arch or i.arch == flavor.arch]
         image = rng.choice(fits or self.images)
         created = DEMO_EPOCH - timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86399))
-        spec = NodeSpec(name=name, flavor=flavor.name, image=image.name,
-                        network=self.profile.node_network, key_name=f"ops-{env}",
-                        public_ip=rng.random() < 0.7)  # fmt: skip
+        spec = NodeSpec(
+            name=name,
+            flavor=flavor.name,
+            image=image.name,
+            network=self.profile.node_network,
+            key_name=f"ops-{env}",
+            public_ip=rng.random() < 0.7,
+        )
         return self._make(
             self._node_id(), spec, state, created.isoformat(timespec="seconds"), image, i
         )
 
-    def _make(self, node_id: str, spec: NodeSpec, state: NodeState, created: str, image: Image, i: int,
-              extra_raw: dict[str, Any] | None = None) -> Node:  # fmt: skip
+    def _make(
+        self,
+        node_id: str,
+        spec: NodeSpec,
+        state: NodeState,
+        created: str,
+        image: Image,
+        i: int,
+        extra_raw: dict[str, Any] | None = None,
+    ) -> Node:
         p = self.profile
         # What the cloud can say decides the state: EC2 has no "error" state.
         word = _STATE_WORDS[p.style].get(state, "UNKNOWN")
@@ -392,10 +450,19 @@ class _World:
         if extra_raw:
             raw.update(extra_raw)
         return Node(
-            id=node_id, name=spec.name, state=state, raw_state=word,
-            flavor=spec.flavor, image=image.name, zone=zone, addresses=tuple(addrs), key_name=spec.key_name,
-            created_at=created, login_user=image.login_user, raw=raw,
-        )  # fmt: skip
+            id=node_id,
+            name=spec.name,
+            state=state,
+            raw_state=word,
+            flavor=spec.flavor,
+            image=image.name,
+            zone=zone,
+            addresses=tuple(addrs),
+            key_name=spec.key_name,
+            created_at=created,
+            login_user=image.login_user,
+            raw=raw,
+        )
 
     def _network_for(self, zone: str) -> str:
         """The subnet of the node's zone where subnets are zonal (AWS), else the
@@ -409,35 +476,82 @@ class _World:
         a, b, _, _ = cidr.split("/")[0].split(".") if "." in cidr else ("10", "0", "0", "0")
         return f"{a}.{b}.{(i // 250) % 250}.{i % 250 + 4}"
 
-    def _raw(self, node_id: str, spec: NodeSpec, state: NodeState, zone: str, image: Image,
-             addrs: list[Address], created: str) -> dict[str, Any]:  # fmt: skip
+    def _raw(
+        self,
+        node_id: str,
+        spec: NodeSpec,
+        state: NodeState,
+        zone: str,
+        image: Image,
+        addrs: list[Address],
+        created: str,
+    ) -> dict[str, Any]:
         word = _STATE_WORDS[self.profile.style].get(state, "UNKNOWN")
         public = next(
             (a.ip for a in addrs if a.kind is not AddressKind.FIXED and a.version == 4), None
         )
         private = next((a.ip for a in addrs if a.kind is AddressKind.FIXED), None)
         if self.profile.style == "aws":
-            return {"InstanceId": node_id, "InstanceType": spec.flavor, "ImageId": image.id,
-                    "State": {"Name": word, "Code": {"running": 16, "stopped": 80, "pending": 0}.get(word, 16)},
-                    "PublicIpAddress": public, "PrivateIpAddress": private, "KeyName": spec.key_name,
-                    "Placement": {"AvailabilityZone": zone}, "LaunchTime": created,
-                    "Tags": [{"Key": "Name", "Value": spec.name}, *({"Key": k, "Value": v} for k, v in spec.tags.items())]}  # fmt: skip
+            return {
+                "InstanceId": node_id,
+                "InstanceType": spec.flavor,
+                "ImageId": image.id,
+                "State": {
+                    "Name": word,
+                    "Code": {"running": 16, "stopped": 80, "pending": 0}.get(word, 16),
+                },
+                "PublicIpAddress": public,
+                "PrivateIpAddress": private,
+                "KeyName": spec.key_name,
+                "Placement": {"AvailabilityZone": zone},
+                "LaunchTime": created,
+                "Tags": [
+                    {"Key": "Name", "Value": spec.name},
+                    *({"Key": k, "Value": v} for k, v in spec.tags.items()),
+                ],
+            }
         if self.profile.style == "gce":
             nic: dict[str, Any] = {"network": "global/networks/default", "networkIP": private}
             if public or spec.public_ip:  # a stopped node keeps its access config, not its IP
                 nat = {"natIP": public} if public else {}
                 nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": "External NAT", **nat}]
-            return {"kind": "compute#instance", "id": node_id, "name": spec.name, "status": word, "zone": zone,
-                    "machineType": f"zones/{zone}/machineTypes/{spec.flavor}", "networkInterfaces": [nic],
-                    "labels": dict(spec.tags), "creationTimestamp": created,
-                    "metadata": {"items": [{"key": "ssh-keys", "value": self._gce_key_line(spec.key_name)}]}}  # fmt: skip
+            return {
+                "kind": "compute#instance",
+                "id": node_id,
+                "name": spec.name,
+                "status": word,
+                "zone": zone,
+                "machineType": f"zones/{zone}/machineTypes/{spec.flavor}",
+                "networkInterfaces": [nic],
+                "labels": dict(spec.tags),
+                "creationTimestamp": created,
+                "metadata": {
+                    "items": [{"key": "ssh-keys", "value": self._gce_key_line(spec.key_name)}]
+                },
+            }
         nets: dict[str, list[dict[str, Any]]] = {}
         for a in addrs:
-            nets.setdefault(a.network if a.kind is not AddressKind.FLOATING else self.profile.node_network, []).append(
-                {"addr": a.ip, "version": a.version, "OS-EXT-IPS:type": "floating" if a.kind is AddressKind.FLOATING else "fixed"})  # fmt: skip
-        return {"id": node_id, "name": spec.name, "status": word, "flavor": {"original_name": spec.flavor},
-                "image": {"id": image.id}, "key_name": spec.key_name, "addresses": nets,
-                "OS-EXT-AZ:availability_zone": zone, "created": created, "metadata": dict(spec.tags)}  # fmt: skip
+            nets.setdefault(
+                a.network if a.kind is not AddressKind.FLOATING else self.profile.node_network, []
+            ).append(
+                {
+                    "addr": a.ip,
+                    "version": a.version,
+                    "OS-EXT-IPS:type": "floating" if a.kind is AddressKind.FLOATING else "fixed",
+                }
+            )
+        return {
+            "id": node_id,
+            "name": spec.name,
+            "status": word,
+            "flavor": {"original_name": spec.flavor},
+            "image": {"id": image.id},
+            "key_name": spec.key_name,
+            "addresses": nets,
+            "OS-EXT-AZ:availability_zone": zone,
+            "created": created,
+            "metadata": dict(spec.tags),
+        }
 
     def state(self) -> dict[str, Any]:
         """What hybridtui made here (nodes `sim-*`, imported keys, floating IPs it
@@ -449,10 +563,17 @@ class _World:
             "nodes": [n.to_dict() for n in ours.values()],
             "keys": {k: self.keys[k] for k in self.managed if k in self.keys},
             "fips": {ip: owner for ip, owner in self.fips.items() if ip in self.managed},
-            "guests": {i: {"account": g.account, "authorized": {u: sorted(k) for u, k in g.authorized.items()},
-                           "cloud_init": g.cloud_init, "password_login": g.password_login,
-                           "root_keys": sorted(g.root_keys)} for i, g in self.guests.items()},
-        }  # fmt: skip
+            "guests": {
+                i: {
+                    "account": g.account,
+                    "authorized": {u: sorted(k) for u, k in g.authorized.items()},
+                    "cloud_init": g.cloud_init,
+                    "password_login": g.password_login,
+                    "root_keys": sorted(g.root_keys),
+                }
+                for i, g in self.guests.items()
+            },
+        }
 
     def restore(self, state: dict[str, Any]) -> None:
         if state.get("version") != 1:
@@ -467,8 +588,13 @@ class _World:
             self.fips[ip] = owner
             self.managed.add(ip)
         for node_id, g in (state.get("guests") or {}).items():
-            self.guests[node_id] = Guest(g["account"], {u: set(k) for u, k in g["authorized"].items()},
-                                         g["cloud_init"], g["password_login"], set(g["root_keys"]))  # fmt: skip
+            self.guests[node_id] = Guest(
+                g["account"],
+                {u: set(k) for u, k in g["authorized"].items()},
+                g["cloud_init"],
+                g["password_login"],
+                set(g["root_keys"]),
+            )
         self._serial = itertools.count(int(state.get("serial") or 0) + 1)
 
     def drop_metadata_key(self, key_name: str) -> None:
@@ -568,19 +694,29 @@ class _World:
         if spec.key_name and spec.key_name not in self.keys:
             raise NotFoundError(f"{cloud}: key pair {spec.key_name!r} not found")
         n = next(self._serial)
-        node_id = f"sim-{n:04d}-{demo_catalogues._hexid(self._rng, 8)}"
+        node_id = f"sim-{n:04d}-{catalogues._hexid(self._rng, 8)}"
         extra: dict[str, Any] = {}
         if self.profile.style == "openstack":
             # Nova returns the generated root password once, on create: a secret
             # that must never reach the cache, logs or screen.
-            extra["adminPass"] = demo_catalogues._hexid(self._rng, 12)
-        node = self._make(node_id, spec, NodeState.RUNNING, DEMO_EPOCH.isoformat(timespec="seconds"),
-                          image, len(self.nodes) + 1000, extra)  # fmt: skip
+            extra["adminPass"] = catalogues._hexid(self._rng, 12)
+        node = self._make(
+            node_id,
+            spec,
+            NodeState.RUNNING,
+            DEMO_EPOCH.isoformat(timespec="seconds"),
+            image,
+            len(self.nodes) + 1000,
+            extra,
+        )
         self.nodes[node_id] = node
         account = "hybrid" if self.profile.style == "gce" else image.login_user or "cloud-user"
         node_key = self.keys.get(spec.key_name, "")
-        self.guests[node_id] = Guest(account=account, authorized={account: {node_key}} if node_key else {},
-                                     cloud_init=self.profile.style != "gce")  # fmt: skip
+        self.guests[node_id] = Guest(
+            account=account,
+            authorized={account: {node_key}} if node_key else {},
+            cloud_init=self.profile.style != "gce",
+        )
         return node
 
     def get(self, cloud: str, node_id: str) -> Node:
@@ -613,8 +749,9 @@ class _World:
         else:
             raise ProviderError(
                 f"{cloud}: this cloud gives nodes no public address ({strategy})",
-                title="No public address", hint="Reach the node through the configured jump host.",
-            )  # fmt: skip
+                title="No public address",
+                hint="Reach the node through the configured jump host.",
+            )
         self.nodes[node_id] = replace(node, addresses=(*node.addresses, addr))
         return addr
 
@@ -623,13 +760,17 @@ class _World:
         style = self.profile.style
         specs: list[tuple[str, str, bool, int]]
         if style == "aws":  # default group: only traffic from itself
-            specs = [("default", "default VPC security group", False, 2),
-                     ("launch-wizard-1", "SSH from anywhere (console wizard)", True, 2),
-                     ("web-prod", "HTTP/HTTPS", False, 3)]  # fmt: skip
+            specs = [
+                ("default", "default VPC security group", False, 2),
+                ("launch-wizard-1", "SSH from anywhere (console wizard)", True, 2),
+                ("web-prod", "HTTP/HTTPS", False, 3),
+            ]
         elif style == "gce":  # the auto-mode default network's firewall rules
-            specs = [("default-allow-ssh", "tcp:22 from 0.0.0.0/0", True, 1),
-                     ("default-allow-icmp", "icmp from 0.0.0.0/0", False, 1),
-                     ("default-allow-internal", "all from 10.128.0.0/9", False, 3)]  # fmt: skip
+            specs = [
+                ("default-allow-ssh", "tcp:22 from 0.0.0.0/0", True, 1),
+                ("default-allow-icmp", "icmp from 0.0.0.0/0", False, 1),
+                ("default-allow-internal", "all from 10.128.0.0/9", False, 3),
+            ]
         else:  # Neutron's default group blocks inbound
             specs = [
                 ("default", "Default security group", False, 4),
@@ -638,9 +779,18 @@ class _World:
         # AWS groups belong to a VPC, GCE rules to a network; Neutron groups to the project
         vpc = next((n.id for n in self.networks if n.raw.get("IsDefault")), "")
         network = {"aws": vpc, "gce": "default"}.get(style, "")
-        return [SecurityGroup(id=f"sg-{self.profile.key}-{n}", name=n, description=d, rules=r, ssh_open=o,
-                              network=network, raw={"name": n, "description": d})
-                for n, d, o, r in specs]  # fmt: skip
+        return [
+            SecurityGroup(
+                id=f"sg-{self.profile.key}-{n}",
+                name=n,
+                description=d,
+                rules=r,
+                ssh_open=o,
+                network=network,
+                raw={"name": n, "description": d},
+            )
+            for n, d, o, r in specs
+        ]
 
     def routers(self) -> list[Router]:
         if self.profile.style == "aws":
@@ -648,8 +798,16 @@ class _World:
         if self.profile.behaviour.public_ip is not PublicIpStrategy.FLOATING_IP:
             return []
         ext = self.profile.public_network
-        return [Router(id=f"router-{self.profile.key}", name="router1", status="ACTIVE", external_network=ext,
-                       external_ips=("203.0.113.1",), raw={"name": "router1", "external_gateway_info": {"network": ext}})]  # fmt: skip
+        return [
+            Router(
+                id=f"router-{self.profile.key}",
+                name="router1",
+                status="ACTIVE",
+                external_network=ext,
+                external_ips=("203.0.113.1",),
+                raw={"name": "router1", "external_gateway_info": {"network": ext}},
+            )
+        ]
 
     def _aws_gateways(self) -> list[Router]:
         """The default VPC's internet gateway and route tables as EC2 returns
@@ -660,8 +818,15 @@ class _World:
         records: list[Router] = []
         if default is not None:
             igw = f"igw-0{hashlib.md5(default.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
-            records.append(aws_records.internet_gateway(
-                {"InternetGatewayId": igw, "Attachments": [{"State": "available", "VpcId": default.id}], "Tags": []}))  # fmt: skip
+            records.append(
+                aws_records.internet_gateway(
+                    {
+                        "InternetGatewayId": igw,
+                        "Attachments": [{"State": "available", "VpcId": default.id}],
+                        "Tags": [],
+                    }
+                )
+            )
         for vpc in vpcs:
             rtb = f"rtb-0{hashlib.md5(vpc.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
             routes: list[dict[str, Any]] = [
@@ -671,8 +836,16 @@ class _World:
                 routes.append(
                     {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw, "State": "active"}
                 )
-            records.append(aws_records.route_table({"RouteTableId": rtb, "VpcId": vpc.id, "Routes": routes,
-                                                    "Associations": [{"Main": True, "RouteTableId": rtb}]}))  # fmt: skip
+            records.append(
+                aws_records.route_table(
+                    {
+                        "RouteTableId": rtb,
+                        "VpcId": vpc.id,
+                        "Routes": routes,
+                        "Associations": [{"Main": True, "RouteTableId": rtb}],
+                    }
+                )
+            )
         return records
 
     def key_records(self) -> list[KeyPair]:
@@ -680,20 +853,29 @@ class _World:
         region, Nova per user); GCE has none, only ssh-keys metadata entries on the
         project and on each instance."""
         if self.profile.style == "gce":
-            project = {"commonInstanceMetadata": {"items": [
-                {"key": "ssh-keys", "value": f"ops:{self.keys['ops-prod']}"}]}}  # fmt: skip
+            project = {
+                "commonInstanceMetadata": {
+                    "items": [{"key": "ssh-keys", "value": f"ops:{self.keys['ops-prod']}"}]
+                }
+            }
             # no pending rows: GCE has no key objects, a key exists on the nodes that carry it
             return gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
         out = []
         scope = "region" if self.profile.style == "aws" else "user"
         for name, material in self.keys.items():
             digest = hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
-            out.append(KeyPair(
-                id=name, name=name, key_type=material.split()[0].removeprefix("ssh-"),
-                fingerprint=":".join(digest[i : i + 2] for i in range(0, 32, 2)),
-                created_at=self.key_created.get(name, DEMO_EPOCH.isoformat(timespec="seconds")),
-                managed=name in self.managed, scope=scope, raw={"name": name, "public_key": material},
-            ))  # fmt: skip
+            out.append(
+                KeyPair(
+                    id=name,
+                    name=name,
+                    key_type=material.split()[0].removeprefix("ssh-"),
+                    fingerprint=":".join(digest[i : i + 2] for i in range(0, 32, 2)),
+                    created_at=self.key_created.get(name, DEMO_EPOCH.isoformat(timespec="seconds")),
+                    managed=name in self.managed,
+                    scope=scope,
+                    raw={"name": name, "public_key": material},
+                )
+            )
         return out
 
     def address_records(self) -> list[PublicAddress]:
@@ -707,7 +889,7 @@ class _World:
                 attached_to=owner,
                 managed=ip in self.managed,
                 raw={"floating_ip_address": ip, "port_id": owner or None},
-            )  # fmt: skip
+            )
             for ip, owner in self.fips.items()
         ]
 

@@ -188,8 +188,15 @@ def firewall(record: Mapping[str, Any]) -> SecurityGroup:
         for cidr in record.get("source_ranges") or record.get("sourceRanges") or []:
             for p in ports:
                 lo, _, hi = str(p).partition("-") if p else ("", "", "")
-                rules.append((direction, "-1" if proto == "all" else proto,
-                              int(lo) if lo else None, int(hi or lo) if lo else None, cidr))  # fmt: skip
+                rules.append(
+                    (
+                        direction,
+                        "-1" if proto == "all" else proto,
+                        int(lo) if lo else None,
+                        int(hi or lo) if lo else None,
+                        cidr,
+                    )
+                )
     return SecurityGroup(
         id=str(record.get("id") or record["name"]),
         name=record["name"],
@@ -241,9 +248,17 @@ def ssh_key(line: str, scope: str) -> KeyPair | None:
     # gcloud's entries carry no comment: the account and a short fingerprint name them
     short = fp.removeprefix("SHA256:")[:8] or key_type
     name = rest.rsplit("hybridtui:", 1)[1].strip() if ours else (comment or f"{user} · {short}")
-    return KeyPair(id=f"{scope}/{user}/{fp or name}", name=name, fingerprint=fp,
-                   key_type=key_type.removeprefix("ssh-"), managed=ours, scope=scope, user=user,
-                   expires=expires, raw={"ssh-keys": line, "scope": scope})  # fmt: skip
+    return KeyPair(
+        id=f"{scope}/{user}/{fp or name}",
+        name=name,
+        fingerprint=fp,
+        key_type=key_type.removeprefix("ssh-"),
+        managed=ours,
+        scope=scope,
+        user=user,
+        expires=expires,
+        raw={"ssh-keys": line, "scope": scope},
+    )
 
 
 def _items(metadata: Mapping[str, Any] | None) -> dict[str, str]:
@@ -279,14 +294,26 @@ def key_pairs(
         if items.get("enable-oslogin", "").upper() == "TRUE":
             out.append(_oslogin(scope))
         if items.get("block-project-ssh-keys", "").upper() == "TRUE":
-            out.append(KeyPair(id=f"{scope}/block-project-ssh-keys", name="project keys blocked",
-                               key_type="policy", scope=scope, raw={"block-project-ssh-keys": "TRUE"}))  # fmt: skip
+            out.append(
+                KeyPair(
+                    id=f"{scope}/block-project-ssh-keys",
+                    name="project keys blocked",
+                    key_type="policy",
+                    scope=scope,
+                    raw={"block-project-ssh-keys": "TRUE"},
+                )
+            )
     return out
 
 
 def _oslogin(scope: str) -> KeyPair:
-    return KeyPair(id=f"{scope}/os-login", name="OS Login (keys from IAM; metadata keys ignored)",
-                   key_type="os-login", scope=scope, raw={"enable-oslogin": "TRUE"})  # fmt: skip
+    return KeyPair(
+        id=f"{scope}/os-login",
+        name="OS Login (keys from IAM; metadata keys ignored)",
+        key_type="os-login",
+        scope=scope,
+        raw={"enable-oslogin": "TRUE"},
+    )
 
 
 def behaviour(firewalls: list[SecurityGroup], login_user: str) -> CloudBehaviour:

@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hybridtui.domain import Flavor, Image, Network
-from hybridtui.providers.demo_epoch import DEMO_EPOCH
 from hybridtui.providers.normalize import (
     ANY_LOGIN_GCE,
     arch,
@@ -19,6 +18,7 @@ from hybridtui.providers.normalize import (
     guess_distro,
     login_user,
 )
+from hybridtui.providers.simulator.epoch import DEMO_EPOCH
 
 
 def _dates(rng: random.Random, n: int, spread_days: int = 720) -> list[datetime]:
@@ -68,9 +68,16 @@ _AWS_FAMILIES = {
     "g5": ["xlarge", "2xlarge"],
 }
 _AWS_SIZE = {
-    "nano": (2, 0.5), "micro": (2, 1), "small": (2, 2), "medium": (2, 4), "large": (2, 8),
-    "xlarge": (4, 16), "2xlarge": (8, 32), "4xlarge": (16, 64), "8xlarge": (32, 128),
-}  # fmt: skip
+    "nano": (2, 0.5),
+    "micro": (2, 1),
+    "small": (2, 2),
+    "medium": (2, 4),
+    "large": (2, 8),
+    "xlarge": (4, 16),
+    "2xlarge": (8, 32),
+    "4xlarge": (16, 64),
+    "8xlarge": (32, 128),
+}
 _AWS_MEM_FACTOR = {"c": 0.5, "r": 2.0, "t": 1.0, "m": 1.0, "i": 2.0, "g": 2.0}
 
 
@@ -146,17 +153,33 @@ def _aws_images(rng: random.Random) -> list[Image]:
                 arch = {"amd64": "x86_64", "arm64": "arm64"}[arch or "amd64"]
             name = pattern.format(arch=arch, d=when.strftime("%Y%m%d"))
             ami = f"ami-0{_hexid(rng, 16)}"
-            out.append(_image("aws", ami, name, when, {
-                "ImageId": ami, "Name": name, "OwnerId": owner, "Architecture": "arm64" if arch == "arm64" else "x86_64",
-                "CreationDate": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                "RootDeviceType": "ebs", "VirtualizationType": "hvm", "Public": True, "State": "available",
-            }))  # fmt: skip
+            out.append(
+                _image(
+                    "aws",
+                    ami,
+                    name,
+                    when,
+                    {
+                        "ImageId": ami,
+                        "Name": name,
+                        "OwnerId": owner,
+                        "Architecture": "arm64" if arch == "arm64" else "x86_64",
+                        "CreationDate": when.isoformat(timespec="milliseconds").replace(
+                            "+00:00", "Z"
+                        ),
+                        "RootDeviceType": "ebs",
+                        "VirtualizationType": "hvm",
+                        "Public": True,
+                        "State": "available",
+                    },
+                )
+            )
     return out
 
 
 def _aws_networks(rng: random.Random) -> list[Network]:
     """EC2-shaped VPC and subnet records, normalized by the AWS adapter's own code."""
-    from hybridtui.providers import aws_records
+    from hybridtui.providers.aws import records as aws_records
 
     vpc = f"vpc-0{_hexid(rng, 16)}"
     out = [
@@ -166,16 +189,44 @@ def _aws_networks(rng: random.Random) -> list[Network]:
     ]
     for i, az in enumerate(("eu-west-1a", "eu-west-1b", "eu-west-1c")):
         sid = f"subnet-0{_hexid(rng, 16)}"
-        out.append(aws_records.subnet({"SubnetId": sid, "VpcId": vpc, "CidrBlock": f"172.31.{i * 16}.0/20",
-                                       "AvailabilityZone": az, "DefaultForAz": True, "MapPublicIpOnLaunch": True}))  # fmt: skip
+        out.append(
+            aws_records.subnet(
+                {
+                    "SubnetId": sid,
+                    "VpcId": vpc,
+                    "CidrBlock": f"172.31.{i * 16}.0/20",
+                    "AvailabilityZone": az,
+                    "DefaultForAz": True,
+                    "MapPublicIpOnLaunch": True,
+                }
+            )
+        )
     app_vpc = f"vpc-0{_hexid(rng, 16)}"
-    out.append(aws_records.vpc({"VpcId": app_vpc, "CidrBlock": "10.20.0.0/16", "IsDefault": False,
-                                "Tags": [{"Key": "Name", "Value": "prod-app"}]}))  # fmt: skip
+    out.append(
+        aws_records.vpc(
+            {
+                "VpcId": app_vpc,
+                "CidrBlock": "10.20.0.0/16",
+                "IsDefault": False,
+                "Tags": [{"Key": "Name", "Value": "prod-app"}],
+            }
+        )
+    )
     for i, az in enumerate(("eu-west-1a", "eu-west-1b")):
         sid = f"subnet-0{_hexid(rng, 16)}"
-        out.append(aws_records.subnet({"SubnetId": sid, "VpcId": app_vpc, "CidrBlock": f"10.20.{i}.0/24",
-                                       "AvailabilityZone": az, "DefaultForAz": False, "MapPublicIpOnLaunch": False,
-                                       "Tags": [{"Key": "Name", "Value": f"prod-app-private-{az[-1]}"}]}))  # fmt: skip
+        out.append(
+            aws_records.subnet(
+                {
+                    "SubnetId": sid,
+                    "VpcId": app_vpc,
+                    "CidrBlock": f"10.20.{i}.0/24",
+                    "AvailabilityZone": az,
+                    "DefaultForAz": False,
+                    "MapPublicIpOnLaunch": False,
+                    "Tags": [{"Key": "Name", "Value": f"prod-app-private-{az[-1]}"}],
+                }
+            )
+        )
     return out
 
 
@@ -191,19 +242,36 @@ _GCE_TYPES = (
     + [(f"c3-standard-{n}", n, n * 4) for n in (4, 8, 22, 44)]
     + [(f"t2d-standard-{n}", n, n * 4) for n in (1, 2, 4, 8)]
     + [(f"t2a-standard-{n}", n, n * 4) for n in (1, 2, 4, 8)]
-    + [("n1-standard-1", 1, 3.75), ("n1-standard-2", 2, 7.5), ("n1-standard-4", 4, 15), ("f1-micro", 1, 0.6), ("g1-small", 1, 1.7)]
-)  # fmt: skip
+    + [
+        ("n1-standard-1", 1, 3.75),
+        ("n1-standard-2", 2, 7.5),
+        ("n1-standard-4", 4, 15),
+        ("f1-micro", 1, 0.6),
+        ("g1-small", 1, 1.7),
+    ]
+)
 
 
 def _gce_flavors(rng: random.Random) -> list[Flavor]:
     return [
-        Flavor(id=str(1_000_000 + i), name=n, vcpus=c, ram_mb=int(m * 1024),
-               raw={"kind": "compute#machineType", "name": n, "guestCpus": c, "memoryMb": int(m * 1024),
-                    "zone": "europe-west1-b", "isSharedCpu": n.startswith(("e2-m", "e2-s", "f1", "g1")),
-                    "architecture": "ARM64" if n.startswith("t2a-") else "X86_64"},
-               arch="arm64" if n.startswith("t2a-") else "x86_64")
+        Flavor(
+            id=str(1_000_000 + i),
+            name=n,
+            vcpus=c,
+            ram_mb=int(m * 1024),
+            raw={
+                "kind": "compute#machineType",
+                "name": n,
+                "guestCpus": c,
+                "memoryMb": int(m * 1024),
+                "zone": "europe-west1-b",
+                "isSharedCpu": n.startswith(("e2-m", "e2-s", "f1", "g1")),
+                "architecture": "ARM64" if n.startswith("t2a-") else "X86_64",
+            },
+            arch="arm64" if n.startswith("t2a-") else "x86_64",
+        )
         for i, (n, c, m) in enumerate(_GCE_TYPES)
-    ]  # fmt: skip
+    ]
 
 
 _GCE_FAMILIES = [
@@ -227,12 +295,21 @@ def _gce_images(rng: random.Random) -> list[Image]:
     for project, pattern, family, count in _GCE_FAMILIES:
         for when in _dates(rng, count):
             name = pattern.format(d=when.strftime("%Y%m%d"))
-            img = _image("gce", str(rng.randint(10**18, 10**19 - 1)), name, when, {
-                "kind": "compute#image", "name": name, "family": family,
-                "selfLink": f"https://www.googleapis.com/compute/v1/projects/{project}/global/images/{name}",
-                "status": "READY", "architecture": "X86_64",
-                "creationTimestamp": when.isoformat(timespec="milliseconds"),
-            })  # fmt: skip
+            img = _image(
+                "gce",
+                str(rng.randint(10**18, 10**19 - 1)),
+                name,
+                when,
+                {
+                    "kind": "compute#image",
+                    "name": name,
+                    "family": family,
+                    "selfLink": f"https://www.googleapis.com/compute/v1/projects/{project}/global/images/{name}",
+                    "status": "READY",
+                    "architecture": "X86_64",
+                    "creationTimestamp": when.isoformat(timespec="milliseconds"),
+                },
+            )
             # GCE: no fixed account; the name is whatever goes into ssh-keys metadata.
             out.append(replace(img, login_user=ANY_LOGIN_GCE))
     return out
@@ -240,22 +317,48 @@ def _gce_images(rng: random.Random) -> list[Image]:
 
 def _gce_networks(rng: random.Random) -> list[Network]:
     """GCE-shaped network and subnetwork records, normalized by the GCE adapter's code."""
-    from hybridtui.providers import gce_records
+    from hybridtui.providers.gce import records as gce_records
 
-    out = [gce_records.network({"kind": "compute#network", "id": str(rng.randint(10**18, 10**19 - 1)),
-                                "name": "default", "autoCreateSubnetworks": True})]  # fmt: skip
+    out = [
+        gce_records.network(
+            {
+                "kind": "compute#network",
+                "id": str(rng.randint(10**18, 10**19 - 1)),
+                "name": "default",
+                "autoCreateSubnetworks": True,
+            }
+        )
+    ]
     for region, cidr in (
         ("europe-west1", "10.132.0.0/20"),
         ("europe-west4", "10.164.0.0/20"),
         ("us-central1", "10.128.0.0/20"),
     ):
-        out.append(gce_records.subnetwork({"kind": "compute#subnetwork", "id": str(rng.randint(10**18, 10**19 - 1)),
-                                           "name": "default", "region": f"regions/{region}", "ipCidrRange": cidr,
-                                           "network": "global/networks/default"}))  # fmt: skip
-    out.append(gce_records.subnetwork({"kind": "compute#subnetwork", "id": str(rng.randint(10**18, 10**19 - 1)),
-                                       "name": "prod-europe-west1", "region": "regions/europe-west1",
-                                       "ipCidrRange": "10.10.0.0/24", "privateIpGoogleAccess": True,
-                                       "network": "global/networks/prod-vpc"}))  # fmt: skip
+        out.append(
+            gce_records.subnetwork(
+                {
+                    "kind": "compute#subnetwork",
+                    "id": str(rng.randint(10**18, 10**19 - 1)),
+                    "name": "default",
+                    "region": f"regions/{region}",
+                    "ipCidrRange": cidr,
+                    "network": "global/networks/default",
+                }
+            )
+        )
+    out.append(
+        gce_records.subnetwork(
+            {
+                "kind": "compute#subnetwork",
+                "id": str(rng.randint(10**18, 10**19 - 1)),
+                "name": "prod-europe-west1",
+                "region": "regions/europe-west1",
+                "ipCidrRange": "10.10.0.0/24",
+                "privateIpGoogleAccess": True,
+                "network": "global/networks/prod-vpc",
+            }
+        )
+    )
     return out
 
 
@@ -265,11 +368,24 @@ def _gce_networks(rng: random.Random) -> list[Network]:
 def _os_flavors(names: list[tuple[str, int, int, int]]) -> Callable[[random.Random], list[Flavor]]:
     def make(rng: random.Random) -> list[Flavor]:
         return [
-            Flavor(id=_uuid(rng), name=n, vcpus=c, ram_mb=m, disk_gb=d,
-                   raw={"name": n, "vcpus": c, "ram": m, "disk": d, "OS-FLV-EXT-DATA:ephemeral": 0,
-                        "os-flavor-access:is_public": True, "rxtx_factor": 1.0})
+            Flavor(
+                id=_uuid(rng),
+                name=n,
+                vcpus=c,
+                ram_mb=m,
+                disk_gb=d,
+                raw={
+                    "name": n,
+                    "vcpus": c,
+                    "ram": m,
+                    "disk": d,
+                    "OS-FLV-EXT-DATA:ephemeral": 0,
+                    "os-flavor-access:is_public": True,
+                    "rxtx_factor": 1.0,
+                },
+            )
             for n, c, m, d in names
-        ]  # fmt: skip
+        ]
 
     return make
 
@@ -284,13 +400,25 @@ def _os_images(series: list[tuple[str, str, int]]) -> Callable[[random.Random], 
                 name = pattern.format(d=when.strftime("%Y%m%d"))
                 iid = _uuid(rng)
                 _, version = guess_distro(name)
-                img = _image("openstack", iid, name, when, {
-                    "id": iid, "name": name, "status": "active", "visibility": "public",
-                    "disk_format": rng.choice(["qcow2", "raw"]), "container_format": "bare",
-                    "min_disk": rng.choice([8, 10, 20]), "os_distro": distro, "os_version": version,
-                    **({"architecture": "x86_64"} if distro != "cirros" else {}),
-                    "created_at": when.isoformat(timespec="seconds").replace("+00:00", "Z"),
-                })  # fmt: skip
+                img = _image(
+                    "openstack",
+                    iid,
+                    name,
+                    when,
+                    {
+                        "id": iid,
+                        "name": name,
+                        "status": "active",
+                        "visibility": "public",
+                        "disk_format": rng.choice(["qcow2", "raw"]),
+                        "container_format": "bare",
+                        "min_disk": rng.choice([8, 10, 20]),
+                        "os_distro": distro,
+                        "os_version": version,
+                        **({"architecture": "x86_64"} if distro != "cirros" else {}),
+                        "created_at": when.isoformat(timespec="seconds").replace("+00:00", "Z"),
+                    },
+                )
                 out.append(img)
         return out
 
@@ -302,7 +430,7 @@ def _os_networks(specs: list[dict[str, object]]) -> Callable[[random.Random], li
     OpenStack adapter's own code."""
 
     def make(rng: random.Random) -> list[Network]:
-        from hybridtui.providers import openstack_records
+        from hybridtui.providers.openstack import records as openstack_records
 
         out = []
         for spec in specs:
@@ -310,9 +438,16 @@ def _os_networks(specs: list[dict[str, object]]) -> Callable[[random.Random], li
             cidrs = list(spec.get("cidrs", ()))  # type: ignore[call-overload]
             subnets = {_uuid(rng): {"cidr": c} for c in cidrs}
             kind = spec.get("type", "vxlan")
-            raw = {"id": nid, "name": spec["name"], "router:external": bool(spec.get("external")),
-                   "shared": bool(spec.get("shared")), "status": "ACTIVE", "subnets": list(subnets),
-                   "provider:network_type": kind, "mtu": 1450 if kind == "vxlan" else 1500}  # fmt: skip
+            raw = {
+                "id": nid,
+                "name": spec["name"],
+                "router:external": bool(spec.get("external")),
+                "shared": bool(spec.get("shared")),
+                "status": "ACTIVE",
+                "subnets": list(subnets),
+                "provider:network_type": kind,
+                "mtu": 1450 if kind == "vxlan" else 1500,
+            }
             out.append(openstack_records.network(raw, subnets))
         return out
 

@@ -35,34 +35,12 @@ from hybridtui.domain import (
 )
 from hybridtui.errors import (
     AuthError,
-    CloudTimeoutError,
-    CloudUnavailableError,
     NotFoundError,
-    PermissionDeniedError,
     ProviderError,
-    QuotaError,
-    ThrottledError,
 )
-from hybridtui.providers import aws_records as rec
+from hybridtui.providers.aws import errors as cloud_errors
+from hybridtui.providers.aws import records as rec
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
-
-AUTH_CODES = {
-    "AuthFailure", "UnauthorizedOperation", "ExpiredToken", "ExpiredTokenException", "RequestExpired",
-    "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "OptInRequired",
-}  # fmt: skip
-THROTTLE_CODES = {
-    "RequestLimitExceeded",
-    "Throttling",
-    "ThrottlingException",
-    "TooManyRequestsException",
-}
-QUOTA_CODES = {
-    "InstanceLimitExceeded", "VcpuLimitExceeded", "AddressLimitExceeded", "ResourceLimitExceeded",
-    "MaxSpotInstanceCountExceeded", "KeyPairLimitExceeded",
-}  # fmt: skip
-CAPACITY_CODES = {"InsufficientInstanceCapacity", "InsufficientCapacity", "Unsupported"}
-SERVER_CODES = {"InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"}
-
 
 #: Instance type specs per (profile, endpoint): the same in every region, so a
 #: multi-region cloud describes each type once (a region lists its offerings).
@@ -166,53 +144,9 @@ class AwsProvider(SdkProvider):
             yield from page.get(key, [])
 
     def _map_error(self, op: str, e: Exception) -> ProviderError:
-        import botocore.exceptions as bx
-        from botocore.parsers import ResponseParserError
-
-        where = self.where
-        if isinstance(e, bx.ClientError):
-            err = e.response.get("Error", {})
-            code, msg = str(err.get("Code", "")), str(err.get("Message", ""))
-            status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-            text = f"{where}: {op}: {code}: {msg}".rstrip(": ")
-            if code in AUTH_CODES:
-                if code == "UnauthorizedOperation":
-                    return PermissionDeniedError(
-                        text, hint=f"The credentials work but lack this EC2 permission ({op})."
-                    )
-                return AuthError(text, hint=self._login_hint())
-            if code in THROTTLE_CODES:
-                return ThrottledError(
-                    text, hint="AWS is rate-limiting; hybridtui backs off. Raise refresh_interval."
-                )
-            if code in QUOTA_CODES:
-                return QuotaError(text, hint="Ask for a higher service quota, or free some.")
-            if code in CAPACITY_CODES:
-                return ProviderError(text, title="Insufficient capacity",
-                                     hint="Try another instance type or availability zone.")  # fmt: skip
-            if code.endswith(".NotFound") or code.endswith(".Malformed"):
-                return NotFoundError(text)
-            if code in SERVER_CODES or status >= 500:
-                return CloudUnavailableError(text)
-            err_ = ProviderError(text)
-            err_.transient = False
-            return err_
-        if isinstance(e, bx.NoCredentialsError | bx.PartialCredentialsError):
-            return AuthError(f"{where}: no AWS credentials found", hint=self._login_hint())
-        if isinstance(e, bx.SSOError | bx.TokenRetrievalError):
-            return AuthError(f"{where}: the SSO session has expired ({e})", hint=self._login_hint())
-        if isinstance(e, bx.ConnectTimeoutError | bx.ReadTimeoutError):
-            return CloudTimeoutError(f"{where}: {op}: no answer within {self.aws.timeout:g} s")
-        if isinstance(e, ResponseParserError):
-            # a 5xx page from a proxy or load balancer instead of EC2's XML
-            return CloudUnavailableError(
-                f"{where}: {op}: the endpoint answered with something that is not EC2 XML"
-            )
-        if isinstance(
-            e, bx.EndpointConnectionError | bx.ConnectionClosedError | bx.HTTPClientError
-        ):
-            return CloudUnavailableError(f"{where}: {op}: cannot reach the EC2 endpoint ({e})")
-        return ProviderError(f"{where}: {op}: {type(e).__name__}: {e}", title="AWS error")
+        return cloud_errors.map_error(
+            op, e, where=self.where, timeout=self.aws.timeout, login_hint=self._login_hint()
+        )
 
     def _login_hint(self) -> str:
         if self.aws.profile:
@@ -294,7 +228,7 @@ class AwsProvider(SdkProvider):
                 "InstanceTypeOfferings",
                 LocationType="region",
                 Filters=[{"Name": "location", "Values": [self.region_name]}],
-            )  # fmt: skip
+            )
         )
         specs, fetching = _type_specs(self.aws.profile, self.aws.endpoint_url)
         # One region at a time describes what is still unknown; the regions
@@ -302,11 +236,22 @@ class AwsProvider(SdkProvider):
         with fetching:
             unknown = [t for t in offered if t not in specs]
             batches = [unknown[i : i + 100] for i in range(0, len(unknown), 100)]
-            found, errors = gather(self.name, {
-                n: (lambda b=batch: list(self._pages("describe instance types", "describe_instance_types",
-                                                     "InstanceTypes", InstanceTypes=b)))
-                for n, batch in enumerate(batches)
-            })  # fmt: skip
+            found, errors = gather(
+                self.name,
+                {
+                    n: (
+                        lambda b=batch: list(
+                            self._pages(
+                                "describe instance types",
+                                "describe_instance_types",
+                                "InstanceTypes",
+                                InstanceTypes=b,
+                            )
+                        )
+                    )
+                    for n, batch in enumerate(batches)
+                },
+            )
             if errors:
                 raise next(iter(errors.values()))
             for records in found.values():
@@ -325,10 +270,17 @@ class AwsProvider(SdkProvider):
                 for oid, patterns in rec.WELL_KNOWN_OWNERS.items():
                     tasks[f"well-known:{oid}"] = lambda o=oid, pats=patterns: [
                         rec.image(r)
-                        for r in self._pages("list images", "describe_images", "Images", Owners=[o],
-                                             Filters=[{"Name": "name", "Values": list(pats)},
-                                                      {"Name": "state", "Values": ["available"]}])
-                    ]  # fmt: skip
+                        for r in self._pages(
+                            "list images",
+                            "describe_images",
+                            "Images",
+                            Owners=[o],
+                            Filters=[
+                                {"Name": "name", "Values": list(pats)},
+                                {"Name": "state", "Values": ["available"]},
+                            ],
+                        )
+                    ]
             else:
                 tasks[owner] = lambda o=owner: [
                     rec.image(r)
@@ -356,14 +308,22 @@ class AwsProvider(SdkProvider):
                 "describe_images",
                 "Images",
                 Filters=[{"Name": "image-id", "Values": ids}],
-            )  # fmt: skip
+            )
         ]
 
     def list_networks(self) -> list[Network]:
-        found, errors = gather(self.name, {
-            "vpcs": lambda: [rec.vpc(v) for v in self._pages("list VPCs", "describe_vpcs", "Vpcs")],
-            "subnets": lambda: [rec.subnet(s) for s in self._pages("list subnets", "describe_subnets", "Subnets")],
-        })  # fmt: skip
+        found, errors = gather(
+            self.name,
+            {
+                "vpcs": lambda: [
+                    rec.vpc(v) for v in self._pages("list VPCs", "describe_vpcs", "Vpcs")
+                ],
+                "subnets": lambda: [
+                    rec.subnet(s)
+                    for s in self._pages("list subnets", "describe_subnets", "Subnets")
+                ],
+            },
+        )
         if errors:
             raise next(iter(errors.values()))
         subnets = sorted(found["subnets"], key=lambda n: (n.raw.get("VpcId", ""), n.zone, n.name))
@@ -388,12 +348,23 @@ class AwsProvider(SdkProvider):
     def list_routers(self) -> list[Router]:
         """Internet gateways and route tables: together they say which subnets
         reach the internet (why the default VPC's nodes get a public address)."""
-        found, errors = gather(self.name, {
-            "gateways": lambda: [rec.internet_gateway(g) for g in self._pages(
-                "list internet gateways", "describe_internet_gateways", "InternetGateways")],
-            "tables": lambda: [rec.route_table(t) for t in self._pages(
-                "list route tables", "describe_route_tables", "RouteTables")],
-        })  # fmt: skip
+        found, errors = gather(
+            self.name,
+            {
+                "gateways": lambda: [
+                    rec.internet_gateway(g)
+                    for g in self._pages(
+                        "list internet gateways", "describe_internet_gateways", "InternetGateways"
+                    )
+                ],
+                "tables": lambda: [
+                    rec.route_table(t)
+                    for t in self._pages(
+                        "list route tables", "describe_route_tables", "RouteTables"
+                    )
+                ],
+            },
+        )
         if errors:
             raise next(iter(errors.values()))
         return found["gateways"] + sorted(
@@ -406,16 +377,22 @@ class AwsProvider(SdkProvider):
     # ----------------------------------------------------------------- write
     def import_key(self, name: str, public_key: str) -> str:
         ec2 = self.client()
-        self._call("import key pair", lambda: ec2.import_key_pair(
-            KeyName=name, PublicKeyMaterial=public_key.encode(),
-            TagSpecifications=self._tag_specs("key-pair"),
-        ))  # fmt: skip
+        self._call(
+            "import key pair",
+            lambda: ec2.import_key_pair(
+                KeyName=name,
+                PublicKeyMaterial=public_key.encode(),
+                TagSpecifications=self._tag_specs("key-pair"),
+            ),
+        )
         return name
 
     def delete_key(self, name: str) -> None:
         ec2 = self.client()
-        found = self._call("find key pair", lambda: ec2.describe_key_pairs(
-            Filters=[{"Name": "key-name", "Values": [name]}]))  # fmt: skip
+        found = self._call(
+            "find key pair",
+            lambda: ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": [name]}]),
+        )
         if not found.get("KeyPairs"):
             raise NotFoundError(f"{self.where}: key pair {name!r} not found")
         self._call("delete key pair", lambda: ec2.delete_key_pair(KeyName=name))
@@ -458,8 +435,10 @@ class AwsProvider(SdkProvider):
         if wanted.startswith("ami-"):
             return wanted
         ec2 = self.client()
-        found = self._call("find image", lambda: ec2.describe_images(
-            Filters=[{"Name": "name", "Values": [wanted]}]))["Images"]  # fmt: skip
+        found = self._call(
+            "find image",
+            lambda: ec2.describe_images(Filters=[{"Name": "name", "Values": [wanted]}]),
+        )["Images"]
         if not found:
             raise NotFoundError(f"{self.where}: no image named {wanted!r}")
         return str(max(found, key=lambda i: i.get("CreationDate", ""))["ImageId"])
@@ -470,8 +449,10 @@ class AwsProvider(SdkProvider):
             return []
         vpc_id = subnet.raw.get("VpcId", "")
         ec2 = self.client()
-        found = self._call("list security groups", lambda: ec2.describe_security_groups(
-            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]))["SecurityGroups"]  # fmt: skip
+        found = self._call(
+            "list security groups",
+            lambda: ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]),
+        )["SecurityGroups"]
         ids = []
         for w in wanted:
             match = next((g["GroupId"] for g in found if w in (g["GroupId"], g["GroupName"])), None)
@@ -518,11 +499,21 @@ class AwsProvider(SdkProvider):
             return public[0]
         ec2 = self.client()
         extra = {"PublicIpv4Pool": pool} if pool else {}  # a BYOIP pool, if the site has one
-        alloc = self._call("allocate Elastic IP", lambda: ec2.allocate_address(
-            Domain="vpc", TagSpecifications=self._tag_specs("elastic-ip", {"hybridtui:node": node_id}), **extra))  # fmt: skip
+        alloc = self._call(
+            "allocate Elastic IP",
+            lambda: ec2.allocate_address(
+                Domain="vpc",
+                TagSpecifications=self._tag_specs("elastic-ip", {"hybridtui:node": node_id}),
+                **extra,
+            ),
+        )
         try:
-            self._call("associate Elastic IP", lambda: ec2.associate_address(
-                AllocationId=alloc["AllocationId"], InstanceId=node_id))  # fmt: skip
+            self._call(
+                "associate Elastic IP",
+                lambda: ec2.associate_address(
+                    AllocationId=alloc["AllocationId"], InstanceId=node_id
+                ),
+            )
         except ProviderError:
             # Never leak an address we allocated: give it back, then report.
             self._call(
@@ -535,12 +526,21 @@ class AwsProvider(SdkProvider):
     def delete_node(self, node_id: str) -> None:
         ec2 = self.client()
         self.get_node(node_id)  # NotFound is an error, not a silent success
-        ours = self._call("list Elastic IPs", lambda: ec2.describe_addresses(Filters=[
-            {"Name": "instance-id", "Values": [node_id]}, {"Name": f"tag:{MANAGED_TAG}", "Values": ["true"]}]))  # fmt: skip
+        ours = self._call(
+            "list Elastic IPs",
+            lambda: ec2.describe_addresses(
+                Filters=[
+                    {"Name": "instance-id", "Values": [node_id]},
+                    {"Name": f"tag:{MANAGED_TAG}", "Values": ["true"]},
+                ]
+            ),
+        )
         for addr in ours.get("Addresses", []):
             if addr.get("AssociationId"):
-                self._call("disassociate Elastic IP", lambda a=addr: ec2.disassociate_address(
-                    AssociationId=a["AssociationId"]))  # fmt: skip
+                self._call(
+                    "disassociate Elastic IP",
+                    lambda a=addr: ec2.disassociate_address(AssociationId=a["AssociationId"]),
+                )
             self._call(
                 "release Elastic IP",
                 lambda a=addr: ec2.release_address(AllocationId=a["AllocationId"]),

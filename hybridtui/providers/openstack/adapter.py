@@ -35,17 +35,13 @@ from hybridtui.domain import (
 )
 from hybridtui.errors import (
     AuthError,
-    CloudTimeoutError,
-    CloudUnavailableError,
     NotFoundError,
-    PermissionDeniedError,
     ProviderError,
-    QuotaError,
-    ThrottledError,
 )
-from hybridtui.providers import clouds_yaml
-from hybridtui.providers import openstack_records as rec
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
+from hybridtui.providers.openstack import clouds_yaml
+from hybridtui.providers.openstack import errors as cloud_errors
+from hybridtui.providers.openstack import records as rec
 
 #: Seconds to wait for a server to go ACTIVE, and for a floating IP to show up.
 SERVER_WAIT = 180
@@ -114,70 +110,9 @@ class OpenStackProvider(SdkProvider):
             return "?"
 
     def _map_error(self, op: str, e: Exception) -> ProviderError:
-        from keystoneauth1 import exceptions as ka
-        from openstack import exceptions as ox
-
-        where = self.where
-        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        if isinstance(e, ka.http.Unauthorized) or (
-            isinstance(e, ox.HttpException) and e.status_code == 401
-        ):
-            return AuthError(
-                f"{where}: authentication failed at {self._auth_url()} ({op})",
-                hint="Check the credentials for this cloud in clouds.yaml / secure.yaml, or renew the token.",
-            )
-        # The SDK reports a service missing from the catalog (wrong region or
-        # interface) as ServiceDisabledException when the proxy is first used.
-        if isinstance(
-            e, ka.catalog.EndpointNotFound | ox.EndpointNotFound | ox.ServiceDisabledException
-        ):
-            err = ProviderError(f"{where}: {op}: the service catalog has no endpoint for it ({text})",
-                                title="Endpoint missing", hint="This cloud does not offer the service, or not in this region/interface.")  # fmt: skip
-            err.transient = False
-            return err
-        if isinstance(e, (ka.ConnectTimeout, ox.ResourceTimeout)):
-            return CloudTimeoutError(f"{where}: {op}: no answer within {self.os.timeout:g} s")
-        if isinstance(
-            e,
-            ka.connection.ConnectFailure
-            | ka.connection.UnknownConnectionError
-            | ka.RetriableConnectionFailure,
-        ):
-            return CloudUnavailableError(f"{where}: {op}: cannot reach the API ({text})")
-        if isinstance(e, ox.HttpException):
-            status = int(e.status_code or 0)
-            detail = (getattr(e, "details", None) or text).strip()
-            msg = f"{where}: {op}: HTTP {status}: {detail}"
-            if "quota" in detail.lower() and "exceed" in detail.lower():
-                return QuotaError(msg, hint="Free resources or ask for a higher quota.")
-            if "Multiple possible networks" in detail:
-                return ProviderError(msg, title="Choose a network",
-                                     hint="Set `overrides: {network: NAME}` for this cloud.")  # fmt: skip
-            if status == 404:
-                return NotFoundError(msg)
-            if status == 403:
-                return PermissionDeniedError(
-                    msg, hint=f"The credentials work but the cloud's policy refuses this ({op})."
-                )
-            if status == 429:
-                return ThrottledError(
-                    msg,
-                    hint="The cloud is rate-limiting; hybridtui backs off. Raise refresh_interval.",
-                )
-            if status >= 500:
-                return CloudUnavailableError(msg)
-            err = ProviderError(msg, title="OpenStack error")
-            err.transient = status in (408, 409, 429)
-            return err
-        if isinstance(e, ValueError):  # a cut-off or foreign body with a 200
-            return CloudUnavailableError(
-                f"{where}: {op}: the endpoint answered with something that is not the API's JSON ({text})"
-            )
-        if isinstance(e, ox.SDKException):
-            err = ProviderError(f"{where}: {op}: {text}", title="OpenStack error")
-            err.transient = False
-            return err
-        return ProviderError(f"{where}: {op}: {type(e).__name__}: {text}", title="OpenStack error")
+        return cloud_errors.map_error(
+            op, e, where=self.where, timeout=self.os.timeout, auth_url=self._auth_url()
+        )
 
     # ------------------------------------------------------------------ read
     def prime(self, snapshot: CloudSnapshotLike) -> None:
@@ -199,10 +134,14 @@ class OpenStackProvider(SdkProvider):
         (or the last known ones), which name their networks and login accounts."""
         raw: dict[ResourceKind, Callable[[], list[Any]]] = {
             **self._listers(),
-            ResourceKind.NODES: lambda: self._list("list servers", lambda c: c.compute.servers(details=True)),
-            ResourceKind.ADDRESSES: lambda: self._list("list floating IPs", lambda c: c.network.ips()),
+            ResourceKind.NODES: lambda: self._list(
+                "list servers", lambda c: c.compute.servers(details=True)
+            ),
+            ResourceKind.ADDRESSES: lambda: self._list(
+                "list floating IPs", lambda c: c.network.ips()
+            ),
             ResourceKind.ROUTERS: lambda: self._list("list routers", lambda c: c.network.routers()),
-        }  # fmt: skip
+        }
         tasks: dict[ResourceKind, Callable[[], list[Any]]] = {k: raw[k] for k in kinds}
         needs_nets = {ResourceKind.NODES, ResourceKind.ADDRESSES, ResourceKind.ROUTERS} & set(kinds)
         if needs_nets and not self._net_names and ResourceKind.NETWORKS not in tasks:
@@ -237,8 +176,12 @@ class OpenStackProvider(SdkProvider):
     ) -> CloudBehaviour | None:
         if ResourceKind.NETWORKS not in records:
             return None
-        return rec.behaviour(records[ResourceKind.NETWORKS], list(self._images.values()),  # type: ignore[arg-type]
-                             self._cloud_config(), bool(self._has_router))  # fmt: skip
+        return rec.behaviour(
+            records[ResourceKind.NETWORKS],
+            list(self._images.values()),  # type: ignore[arg-type]
+            self._cloud_config(),
+            bool(self._has_router),
+        )
 
     def _cloud_config(self) -> dict[str, Any]:
         """Vendor-profile and clouds.yaml settings that decide the public-IP strategy."""
@@ -358,14 +301,21 @@ class OpenStackProvider(SdkProvider):
         network = spec.network or self.os.overrides.network or self._only_network()
         groups = list(spec.security_groups or self.os.overrides.security_groups or [])
         meta = {MANAGED_TAG: "true", **{k[:255]: v[:255] for k, v in spec.tags.items()}}
-        kwargs: dict[str, Any] = {"network": network, "meta": meta, "auto_ip": False,
-                                  "wait": True, "timeout": SERVER_WAIT}  # fmt: skip
+        kwargs: dict[str, Any] = {
+            "network": network,
+            "meta": meta,
+            "auto_ip": False,
+            "wait": True,
+            "timeout": SERVER_WAIT,
+        }
         if spec.key_name:
             kwargs["key_name"] = spec.key_name
         if groups:
             kwargs["security_groups"] = groups
-        server = self._call("create server", lambda: conn.create_server(spec.name, image=spec.image,
-                                                                          flavor=spec.flavor, **kwargs))  # fmt: skip
+        server = self._call(
+            "create server",
+            lambda: conn.create_server(spec.name, image=spec.image, flavor=spec.flavor, **kwargs),
+        )
         return self.get_node(server["id"])
 
     def _only_network(self) -> str | None:
@@ -373,8 +323,11 @@ class OpenStackProvider(SdkProvider):
         there are several (before Nova says "Multiple possible networks found")."""
         conn = self.conn()
         project = self._call("whoami", lambda: conn.current_project_id)
-        nets = [n for n in self._call("list networks", lambda: list(conn.network.networks()))
-                if not n.is_router_external and (n.project_id == project or n.is_shared)]  # fmt: skip
+        nets = [
+            n
+            for n in self._call("list networks", lambda: list(conn.network.networks()))
+            if not n.is_router_external and (n.project_id == project or n.is_shared)
+        ]
         if len(nets) > 1:
             names = ", ".join(sorted(n.name for n in nets))
             raise ProviderError(
@@ -400,8 +353,12 @@ class OpenStackProvider(SdkProvider):
         pool = pool or self.os.overrides.floating_ip_pool
         before = {f.id for f in self._call("list floating IPs", lambda: list(conn.network.ips()))}
         server = self._call("get server", lambda: conn.compute.get_server(node_id))
-        self._call("attach floating IP", lambda: conn.add_ips_to_server(
-            server, auto_ip=True, ip_pool=pool, reuse=True, wait=True, timeout=FIP_WAIT))  # fmt: skip
+        self._call(
+            "attach floating IP",
+            lambda: conn.add_ips_to_server(
+                server, auto_ip=True, ip_pool=pool, reuse=True, wait=True, timeout=FIP_WAIT
+            ),
+        )
         ip = self._call(
             "read public IP", lambda: conn.get_server_public_ip(conn.get_server(node_id))
         )
@@ -436,8 +393,14 @@ class OpenStackProvider(SdkProvider):
             p.id
             for p in self._call("list ports", lambda: list(conn.network.ports(device_id=node_id)))
         ]
-        ours = [f for port in ports for f in self._call("list floating IPs", lambda p=port: list(conn.network.ips(port_id=p)))
-                if (f.description or "") == rec.MANAGED_DESCRIPTION]  # fmt: skip
+        ours = [
+            f
+            for port in ports
+            for f in self._call(
+                "list floating IPs", lambda p=port: list(conn.network.ips(port_id=p))
+            )
+            if (f.description or "") == rec.MANAGED_DESCRIPTION
+        ]
         self._call(
             "delete server", lambda: conn.delete_server(node_id, wait=True, timeout=SERVER_WAIT)
         )

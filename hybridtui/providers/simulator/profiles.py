@@ -27,7 +27,7 @@ from hybridtui.domain import (
     Network,
     PublicIpStrategy,
 )
-from hybridtui.providers.demo_catalogues import (
+from hybridtui.providers.simulator.catalogues import (
     _STD_OS_IMAGES,
     _aws_flavors,
     _aws_images,
@@ -149,7 +149,7 @@ PROFILES: dict[str, DemoProfile] = {
                     (32, 128),
                 ]
             ]
-        ),  # fmt: skip
+        ),
         images=_os_images(_STD_OS_IMAGES),
         networks=_os_networks(
             [
@@ -163,7 +163,7 @@ PROFILES: dict[str, DemoProfile] = {
                 {"name": "default-network", "cidrs": ("10.0.0.0/24",)},
                 {"name": "db-backend", "cidrs": ("10.0.10.0/24",)},
             ]
-        ),  # fmt: skip
+        ),
         node_network="default-network",
         public_network="ext-net",
     ),
@@ -234,7 +234,7 @@ PROFILES: dict[str, DemoProfile] = {
                 (f"win-b2-{m}", c, m * 1024, d)
                 for c, m, d in [(2, 7, 50), (4, 15, 100), (8, 30, 200)]
             ]
-        ),  # fmt: skip
+        ),
         images=_os_images(
             [(p.replace(" {d}", ""), d, 1) for p, d, _ in _STD_OS_IMAGES]
             + [
@@ -252,7 +252,7 @@ PROFILES: dict[str, DemoProfile] = {
                 ("Ubuntu 24.04 {d}", "ubuntu", 20),
                 ("Debian 12 {d}", "debian", 18),
             ]
-        ),  # fmt: skip
+        ),
         networks=_os_networks(
             [
                 {
@@ -264,7 +264,7 @@ PROFILES: dict[str, DemoProfile] = {
                 },
                 {"name": "vrack-backend", "type": "vlan", "cidrs": ("10.1.0.0/16",)},
             ]
-        ),  # fmt: skip
+        ),
         node_network="Ext-Net",
         public_network="Ext-Net",
     ),
@@ -299,7 +299,7 @@ PROFILES: dict[str, DemoProfile] = {
                 for s, c, m in [("large", 4, 4096), ("xlarge", 8, 8192), ("2xlarge", 16, 16384)]
             ]
             + [(f"r1.{s}", c, m, 40) for s, c, m in [("large", 2, 16384), ("xlarge", 4, 32768)]]
-        ),  # fmt: skip
+        ),
         images=_os_images([(p, d, max(1, n // 3)) for p, d, n in _STD_OS_IMAGES]),
         networks=_os_networks(
             [
@@ -312,7 +312,7 @@ PROFILES: dict[str, DemoProfile] = {
                 },
                 {"name": "private-v4", "shared": True, "cidrs": ("172.16.0.0/20",)},
             ]
-        ),  # fmt: skip
+        ),
         node_network="public-v6",
         public_network="public-v6",
     ),
@@ -337,7 +337,7 @@ PROFILES: dict[str, DemoProfile] = {
                 for c, m in [(1, 2), (2, 4), (2, 8), (4, 8), (4, 16), (8, 32), (16, 64)]
             ]
             + [(f"hm.{c}x{m}", c, m * 1024, 40) for c, m in [(4, 32), (8, 64), (16, 128)]]
-        ),  # fmt: skip
+        ),
         images=_os_images(
             [
                 ("rhel-9.4-golden-{d}", "rhel", 8),
@@ -345,13 +345,13 @@ PROFILES: dict[str, DemoProfile] = {
                 ("ubuntu-22.04-cis-{d}", "ubuntu", 6),
                 ("centos-7-legacy-{d}", "centos", 2),
             ]
-        ),  # fmt: skip
+        ),
         networks=_os_networks(
             [
                 {"name": "internal", "shared": True, "type": "vlan", "cidrs": ("10.50.0.0/16",)},
                 {"name": "storage", "shared": True, "type": "vlan", "cidrs": ("10.60.0.0/16",)},
             ]
-        ),  # fmt: skip
+        ),
         node_network="internal",
     ),
 }

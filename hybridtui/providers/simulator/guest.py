@@ -14,7 +14,7 @@ from hybridtui.domain import Login, follow_logins
 from hybridtui.errors import CloudTimeoutError, NotFoundError, ProviderError
 
 if TYPE_CHECKING:  # the provider owns the world the guests live in
-    from hybridtui.providers.simulator import SimulatorProvider
+    from hybridtui.providers.simulator.provider import SimulatorProvider
 
 
 @dataclass
@@ -75,8 +75,11 @@ class DemoNodeAccess:
         login = follow_logins(candidates, attempt)
         if not login.account:
             tried = ", ".join(u for u, _ in login.attempts)
-            raise ProviderError(f"{self.provider.name}: the node key logs in as none of: {tried}",
-                                title="Login failed", hint="Set overrides.login_user to the image's account.")  # fmt: skip
+            raise ProviderError(
+                f"{self.provider.name}: the node key logs in as none of: {tried}",
+                title="Login failed",
+                hint="Set overrides.login_user to the image's account.",
+            )
         return login
 
     def harden(self, account: str, root_keys: Sequence[str]) -> list[str]:
