@@ -1,0 +1,681 @@
+"""The world of one demo cloud: its nodes, keys, addresses and guests, how
+they change (a node boots, a floating IP is attached), and the state file
+that keeps what hybridtui made across runs. The provider in front of it adds
+latency, faults and the contract; this module knows nothing of either."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from hybridtui.domain import (
+    Address,
+    AddressKind,
+    Image,
+    KeyPair,
+    Node,
+    NodeSpec,
+    NodeState,
+    PublicAddress,
+    PublicIpStrategy,
+    Router,
+    SecurityGroup,
+)
+from hybridtui.errors import (
+    NotFoundError,
+    ProviderError,
+    QuotaError,
+)
+from hybridtui.providers.aws import records as aws_records
+from hybridtui.providers.gce import records as gce_records
+from hybridtui.providers.normalize import AWS_STATES, GCE_STATES, OPENSTACK_STATES
+from hybridtui.providers.simulator import catalogues, profiles
+from hybridtui.providers.simulator.epoch import DEMO_EPOCH
+from hybridtui.providers.simulator.guest import Guest
+from hybridtui.providers.simulator.profiles import DemoProfile, address
+
+_NAME_PARTS = [
+    "web",
+    "api",
+    "db",
+    "cache",
+    "k8s-worker",
+    "k8s-master",
+    "ci-runner",
+    "etl",
+    "kafka",
+    "es-data",
+    "grafana",
+    "vault",
+    "bastion",
+    "nfs",
+    "gitlab",
+    "minio",
+    "ldap",
+    "mq",
+    "batch",
+    "ml-train",
+]
+_STATE_WORDS = {
+    "aws": {
+        NodeState.RUNNING: "running",
+        NodeState.STOPPED: "stopped",
+        NodeState.BUILDING: "pending",
+        NodeState.ERROR: "running",
+    },
+    "gce": {
+        NodeState.RUNNING: "RUNNING",
+        NodeState.STOPPED: "TERMINATED",
+        NodeState.BUILDING: "STAGING",
+        NodeState.ERROR: "REPAIRING",
+    },
+    "openstack": {
+        NodeState.RUNNING: "ACTIVE",
+        NodeState.STOPPED: "SHUTOFF",
+        NodeState.BUILDING: "BUILD",
+        NodeState.ERROR: "ERROR",
+        NodeState.SHELVED: "SHELVED_OFFLOADED",
+    },
+}
+_STATE_TABLES = {"aws": AWS_STATES, "gce": GCE_STATES, "openstack": OPENSTACK_STATES}
+#: Instances a simulated project may hold; creating more raises a quota error.
+QUOTA_INSTANCES = 500
+
+
+def _public_key(rng: random.Random, comment: str) -> str:
+    """A well-formed ed25519 public key line (there is no private half)."""
+    import base64
+
+    body = rng.getrandbits(256).to_bytes(32, "big")
+    blob = (
+        len(b"ssh-ed25519").to_bytes(4, "big")
+        + b"ssh-ed25519"
+        + len(body).to_bytes(4, "big")
+        + body
+    )
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
+
+
+class World:
+    """The state of one simulated cloud. Callers hold the provider's lock."""
+
+    def __init__(self, profile: DemoProfile, seed: int, node_count: int | None) -> None:
+        self.profile = profile
+        rng = random.Random(f"{profile.key}:{seed}")
+        self.flavors = profile.flavors(rng)
+        self.images = profile.images(rng)
+        self.networks = profile.networks(rng)
+        #: Key pairs the operators already had (the generated nodes use them):
+        #: well-formed ed25519 public keys, so fingerprints are real ones.
+        self.keys: dict[str, str] = {
+            f"ops-{env}": _public_key(rng, f"ops@{env}") for env in ("prod", "stage", "dev")
+        }
+        self.key_created: dict[str, str] = {
+            name: (DEMO_EPOCH - timedelta(days=300 + 40 * i)).isoformat(timespec="seconds")
+            for i, name in enumerate(self.keys)
+        }
+        self.fips: dict[str, str] = {}
+        #: What runs inside the nodes hybridtui created: their accounts and keys.
+        self.guests: dict[str, Guest] = {}
+        #: Names of keys and addresses created through the API (hybridtui's own).
+        self.managed: set[str] = set()
+        self._public = iter(itertools.cycle(profiles.public_pool(profile)))
+        self._rng = rng
+        self._serial = itertools.count(1)
+        self._polls = 0
+        n = profile.node_count if node_count is None else node_count
+        self.nodes: dict[str, Node] = {}
+        for i in range(n):
+            node = self._generate(i)
+            self.nodes[node.id] = node
+
+    # ---------------------------------------------------------- generation
+    def _node_id(self) -> str:
+        rng = self._rng
+        if self.profile.style == "aws":
+            return f"i-0{catalogues._hexid(rng, 16)}"
+        if self.profile.style == "gce":
+            return str(rng.randint(10**18, 10**19 - 1))
+        return catalogues._uuid(rng)
+
+    def _generate(self, i: int) -> Node:
+        rng = self._rng
+        part = _NAME_PARTS[i % len(_NAME_PARTS)]
+        env = ("prod", "stage", "dev")[(i // len(_NAME_PARTS)) % 3]
+        name = (
+            f"{part}-{env}-{i // (3 * len(_NAME_PARTS)) + 1:02d}"
+            if i >= len(_NAME_PARTS)
+            else f"{part}-prod-01"
+        )
+        roll = rng.random()
+        state = (
+            NodeState.RUNNING
+            if roll < 0.78
+            else NodeState.STOPPED
+            if roll < 0.9
+            else NodeState.BUILDING
+            if roll < 0.94
+            else NodeState.SHELVED
+            if roll < 0.96 and self.profile.style == "openstack"
+            else NodeState.ERROR
+        )
+        flavor = rng.choice(self.flavors[: max(4, len(self.flavors) // 2)])
+        # an arm64 type boots arm64 images only (and an x86_64 one x86_64 images)
+        fits = [i for i in self.images if not flavor.arch or not i.arch or i.arch == flavor.arch]
+        image = rng.choice(fits or self.images)
+        created = DEMO_EPOCH - timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86399))
+        spec = NodeSpec(
+            name=name,
+            flavor=flavor.name,
+            image=image.name,
+            network=self.profile.node_network,
+            key_name=f"ops-{env}",
+            public_ip=rng.random() < 0.7,
+        )
+        return self._make(
+            self._node_id(), spec, state, created.isoformat(timespec="seconds"), image, i
+        )
+
+    def _make(
+        self,
+        node_id: str,
+        spec: NodeSpec,
+        state: NodeState,
+        created: str,
+        image: Image,
+        i: int,
+        extra_raw: dict[str, Any] | None = None,
+    ) -> Node:
+        p = self.profile
+        # What the cloud can say decides the state: EC2 has no "error" state.
+        word = _STATE_WORDS[p.style].get(state, "UNKNOWN")
+        state = _STATE_TABLES[p.style].get(word, state)
+        zone = p.zones[i % len(p.zones)]
+        network = self._network_for(zone)
+        fixed = self._fixed_ip(i, network)
+        addrs: list[Address] = []
+        strategy = p.behaviour.public_ip
+        if strategy is PublicIpStrategy.IPV6_ONLY:
+            addrs.append(address(f"2001:db8:42::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
+            addrs.append(
+                address(f"172.16.{i // 250}.{i % 250 + 4}", AddressKind.FIXED, "private-v4")
+            )
+        elif strategy is PublicIpStrategy.DIRECT:
+            addrs.append(address(next(self._public), AddressKind.PUBLIC, p.node_network))
+            addrs.append(address(f"2001:db8:41::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
+        else:
+            addrs.append(address(fixed, AddressKind.FIXED, network))
+            wants_public = spec.public_ip and state is not NodeState.STOPPED
+            if strategy is PublicIpStrategy.AUTO_ASSIGN and state is NodeState.RUNNING:
+                addrs.append(address(next(self._public), AddressKind.PUBLIC, network))
+            elif strategy is PublicIpStrategy.ACCESS_CONFIG and wants_public:
+                addrs.append(address(next(self._public), AddressKind.PUBLIC, "external-nat"))
+            elif strategy is PublicIpStrategy.FLOATING_IP and wants_public and extra_raw is None:
+                fip = next(self._public)
+                self.fips[fip] = node_id
+                addrs.append(address(fip, AddressKind.FLOATING, p.node_network))
+        if state is NodeState.BUILDING:
+            addrs = [a for a in addrs if a.kind is AddressKind.FIXED]
+        raw = self._raw(node_id, spec, state, zone, image, addrs, created)
+        if extra_raw:
+            raw.update(extra_raw)
+        return Node(
+            id=node_id,
+            name=spec.name,
+            state=state,
+            raw_state=word,
+            flavor=spec.flavor,
+            image=image.name,
+            zone=zone,
+            addresses=tuple(addrs),
+            key_name=spec.key_name,
+            created_at=created,
+            login_user=image.login_user,
+            raw=raw,
+        )
+
+    def _network_for(self, zone: str) -> str:
+        """The subnet of the node's zone where subnets are zonal (AWS), else the
+        profile's node network: a node in eu-west-1c sits on eu-west-1c's subnet."""
+        zonal = next((n.name for n in self.networks if n.zone == zone and n.auto_public_ip), None)
+        return zonal or self.profile.node_network
+
+    def _fixed_ip(self, i: int, network: str) -> str:
+        net = next((n for n in self.networks if n.name == network), None)
+        cidr = net.cidrs[0] if net and net.cidrs else "10.0.0.0/16"
+        a, b, _, _ = cidr.split("/")[0].split(".") if "." in cidr else ("10", "0", "0", "0")
+        return f"{a}.{b}.{(i // 250) % 250}.{i % 250 + 4}"
+
+    def _raw(
+        self,
+        node_id: str,
+        spec: NodeSpec,
+        state: NodeState,
+        zone: str,
+        image: Image,
+        addrs: list[Address],
+        created: str,
+    ) -> dict[str, Any]:
+        word = _STATE_WORDS[self.profile.style].get(state, "UNKNOWN")
+        public = next(
+            (a.ip for a in addrs if a.kind is not AddressKind.FIXED and a.version == 4), None
+        )
+        private = next((a.ip for a in addrs if a.kind is AddressKind.FIXED), None)
+        if self.profile.style == "aws":
+            return {
+                "InstanceId": node_id,
+                "InstanceType": spec.flavor,
+                "ImageId": image.id,
+                "State": {
+                    "Name": word,
+                    "Code": {"running": 16, "stopped": 80, "pending": 0}.get(word, 16),
+                },
+                "PublicIpAddress": public,
+                "PrivateIpAddress": private,
+                "KeyName": spec.key_name,
+                "Placement": {"AvailabilityZone": zone},
+                "LaunchTime": created,
+                "Tags": [
+                    {"Key": "Name", "Value": spec.name},
+                    *({"Key": k, "Value": v} for k, v in spec.tags.items()),
+                ],
+            }
+        if self.profile.style == "gce":
+            nic: dict[str, Any] = {"network": "global/networks/default", "networkIP": private}
+            if public or spec.public_ip:  # a stopped node keeps its access config, not its IP
+                nat = {"natIP": public} if public else {}
+                nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": "External NAT", **nat}]
+            return {
+                "kind": "compute#instance",
+                "id": node_id,
+                "name": spec.name,
+                "status": word,
+                "zone": zone,
+                "machineType": f"zones/{zone}/machineTypes/{spec.flavor}",
+                "networkInterfaces": [nic],
+                "labels": dict(spec.tags),
+                "creationTimestamp": created,
+                "metadata": {
+                    "items": [{"key": "ssh-keys", "value": self._gce_key_line(spec.key_name)}]
+                },
+            }
+        nets: dict[str, list[dict[str, Any]]] = {}
+        for a in addrs:
+            nets.setdefault(
+                a.network if a.kind is not AddressKind.FLOATING else self.profile.node_network, []
+            ).append(
+                {
+                    "addr": a.ip,
+                    "version": a.version,
+                    "OS-EXT-IPS:type": "floating" if a.kind is AddressKind.FLOATING else "fixed",
+                }
+            )
+        return {
+            "id": node_id,
+            "name": spec.name,
+            "status": word,
+            "flavor": {"original_name": spec.flavor},
+            "image": {"id": image.id},
+            "key_name": spec.key_name,
+            "addresses": nets,
+            "OS-EXT-AZ:availability_zone": zone,
+            "created": created,
+            "metadata": dict(spec.tags),
+        }
+
+    def state(self) -> dict[str, Any]:
+        """What hybridtui made here (nodes `sim-*`, imported keys, floating IPs it
+        allocated, the nodes' guests): the rest is regenerated from the seed."""
+        ours = {i: n for i, n in self.nodes.items() if i.startswith("sim-")}
+        return {
+            "version": 1,
+            "serial": max((int(i.split("-")[1]) for i in ours), default=0),
+            "nodes": [n.to_dict() for n in ours.values()],
+            "keys": {k: self.keys[k] for k in self.managed if k in self.keys},
+            "fips": {ip: owner for ip, owner in self.fips.items() if ip in self.managed},
+            "guests": {
+                i: {
+                    "account": g.account,
+                    "authorized": {u: sorted(k) for u, k in g.authorized.items()},
+                    "cloud_init": g.cloud_init,
+                    "password_login": g.password_login,
+                    "root_keys": sorted(g.root_keys),
+                }
+                for i, g in self.guests.items()
+            },
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        if state.get("version") != 1:
+            return
+        for data in state.get("nodes") or []:
+            node = Node.from_dict(data)
+            self.nodes[node.id] = node  # type: ignore[assignment]
+        for name, material in (state.get("keys") or {}).items():
+            self.keys[name] = material
+            self.managed.add(name)
+        for ip, owner in (state.get("fips") or {}).items():
+            self.fips[ip] = owner
+            self.managed.add(ip)
+        for node_id, g in (state.get("guests") or {}).items():
+            self.guests[node_id] = Guest(
+                g["account"],
+                {u: set(k) for u, k in g["authorized"].items()},
+                g["cloud_init"],
+                g["password_login"],
+                set(g["root_keys"]),
+            )
+        self._serial = itertools.count(int(state.get("serial") or 0) + 1)
+
+    def drop_metadata_key(self, key_name: str) -> None:
+        """GCE: removing a key is removing its ssh-keys line from every instance;
+        the guest agent then takes it off the node (step 8 is live there)."""
+        marker = f"hybridtui:{key_name}"
+        for node_id, node in list(self.nodes.items()):
+            items = (node.raw.get("metadata") or {}).get("items") or []
+            if not any(marker in str(i.get("value", "")) for i in items):
+                continue
+            kept = []
+            for item in items:
+                if item.get("key") == "ssh-keys":
+                    lines = [
+                        ln for ln in str(item.get("value", "")).splitlines() if marker not in ln
+                    ]
+                    if lines:
+                        kept.append({**item, "value": "\n".join(lines)})
+                else:
+                    kept.append(item)
+            self.nodes[node_id] = replace(
+                node, raw={**node.raw, "metadata": {**node.raw["metadata"], "items": kept}}
+            )
+
+    def _gce_key_line(self, key_name: str) -> str:
+        """A GCE ssh-keys entry for a node: the operator key of its environment,
+        for the `hybrid` account, the way gcloud writes it (google-ssh with expireOn)."""
+        material = self.keys.get(key_name) or next(iter(self.keys.values()))
+        key = " ".join(material.split()[:2])
+        expire = (DEMO_EPOCH + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        ours = f" hybridtui:{key_name}" if key_name in self.managed else ""
+        return f'hybrid:{key} google-ssh {{"userName":"hybrid","expireOn":"{expire}"}}{ours}'
+
+    # ------------------------------------------------------------ life
+    def tick(self) -> None:
+        """A little churn between polls, so a live demo shows changes."""
+        self._polls += 1
+        if self._polls < 2 or not self.nodes:
+            return
+        ids = list(self.nodes)
+        node = self.nodes[ids[(self._polls * 7) % len(ids)]]
+        if node.state in (NodeState.RUNNING, NodeState.STOPPED) and not node.id.startswith("sim-"):
+            flip = NodeState.STOPPED if node.state is NodeState.RUNNING else NodeState.RUNNING
+            self.nodes[node.id] = self._restate(node, flip)
+
+    def _restate(self, node: Node, state: NodeState) -> Node:
+        """A node stopped or started the way the real cloud does it: EC2's
+        auto-assigned public IPv4 and GCE's ephemeral external IP are released on
+        stop and a new one is given on start; floating IPs and Elastic IPs stay."""
+        style = self.profile.style
+        word = _STATE_WORDS[style][state]
+        addrs = list(node.addresses)
+        raw = {**node.raw}
+        if style in ("aws", "gce") and state is NodeState.STOPPED:
+            addrs = [a for a in addrs if a.kind is not AddressKind.PUBLIC]
+        elif state is NodeState.RUNNING and not any(a.kind is AddressKind.PUBLIC for a in addrs):
+            fixed = next((a for a in addrs if a.kind is AddressKind.FIXED), None)
+            had_nat = style == "gce" and any(
+                nic.get("accessConfigs") for nic in raw.get("networkInterfaces") or []
+            )
+            if fixed and (style == "aws" or had_nat):
+                addrs.append(address(next(self._public), AddressKind.PUBLIC, fixed.network))
+        public = next(
+            (a.ip for a in addrs if a.kind is AddressKind.PUBLIC and a.version == 4), None
+        )
+        if style == "aws":
+            raw["State"] = {"Name": word, "Code": 16 if word == "running" else 80}
+            raw["PublicIpAddress"] = public
+        elif style == "gce":
+            raw["status"] = word
+            nics = []
+            for nic in raw.get("networkInterfaces") or []:
+                configs = [
+                    {k: v for k, v in ac.items() if k != "natIP"}
+                    for ac in nic.get("accessConfigs") or []
+                ]
+                for ac in configs:
+                    if public:
+                        ac["natIP"] = public
+                nics.append({**nic, **({"accessConfigs": configs} if configs else {})})
+            raw["networkInterfaces"] = nics
+        else:
+            raw["status"] = word
+        return replace(node, state=state, raw_state=word, addresses=tuple(addrs), raw=raw)
+
+    def create(self, cloud: str, spec: NodeSpec) -> Node:
+        if len(self.nodes) >= QUOTA_INSTANCES:
+            raise QuotaError(
+                f"{cloud}: quota exceeded for instances: {QUOTA_INSTANCES} of {QUOTA_INSTANCES} used"
+            )
+        flavor = next((f for f in self.flavors if spec.flavor in (f.name, f.id)), None)
+        image = next((i for i in self.images if spec.image in (i.name, i.id)), None)
+        if flavor is None:
+            raise NotFoundError(f"{cloud}: flavor {spec.flavor!r} not found")
+        if image is None:
+            raise NotFoundError(f"{cloud}: image {spec.image!r} not found")
+        if spec.key_name and spec.key_name not in self.keys:
+            raise NotFoundError(f"{cloud}: key pair {spec.key_name!r} not found")
+        n = next(self._serial)
+        node_id = f"sim-{n:04d}-{catalogues._hexid(self._rng, 8)}"
+        extra: dict[str, Any] = {}
+        if self.profile.style == "openstack":
+            # Nova returns the generated root password once, on create: a secret
+            # that must never reach the cache, logs or screen.
+            extra["adminPass"] = catalogues._hexid(self._rng, 12)
+        node = self._make(
+            node_id,
+            spec,
+            NodeState.RUNNING,
+            DEMO_EPOCH.isoformat(timespec="seconds"),
+            image,
+            len(self.nodes) + 1000,
+            extra,
+        )
+        self.nodes[node_id] = node
+        account = "hybrid" if self.profile.style == "gce" else image.login_user or "cloud-user"
+        node_key = self.keys.get(spec.key_name, "")
+        self.guests[node_id] = Guest(
+            account=account,
+            authorized={account: {node_key}} if node_key else {},
+            cloud_init=self.profile.style != "gce",
+        )
+        return node
+
+    def get(self, cloud: str, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise NotFoundError(f"{cloud}: node {node_id!r} not found") from None
+
+    def public_address(self, cloud: str, node_id: str, pool: str | None) -> Address:
+        node = self.get(cloud, node_id)
+        strategy = self.profile.behaviour.public_ip
+        existing = [a for a in node.addresses if a.kind is not AddressKind.FIXED]
+        if existing:
+            existing.sort(key=lambda a: a.version)
+            return existing[0]
+        if strategy is PublicIpStrategy.FLOATING_IP:
+            want = pool or self.profile.public_network
+            if want != self.profile.public_network:
+                raise NotFoundError(
+                    f"{cloud}: floating IP pool {want!r} not found (have {self.profile.public_network!r})"
+                )
+            free = next((ip for ip, owner in self.fips.items() if not owner), None)
+            fip = free or next(self._public)
+            if free is None:
+                self.managed.add(fip)  # allocated by us: ours to release
+            self.fips[fip] = node_id
+            addr = address(fip, AddressKind.FLOATING, self.profile.node_network)
+        elif strategy in (PublicIpStrategy.ACCESS_CONFIG, PublicIpStrategy.AUTO_ASSIGN):
+            addr = address(next(self._public), AddressKind.PUBLIC, "external-nat")
+        else:
+            raise ProviderError(
+                f"{cloud}: this cloud gives nodes no public address ({strategy})",
+                title="No public address",
+                hint="Reach the node through the configured jump host.",
+            )
+        self.nodes[node_id] = replace(node, addresses=(*node.addresses, addr))
+        return addr
+
+    def security_groups(self) -> list[SecurityGroup]:
+        """What each real cloud starts with (cloud-facts §3.1 "SSH reachability")."""
+        style = self.profile.style
+        specs: list[tuple[str, str, bool, int]]
+        if style == "aws":  # default group: only traffic from itself
+            specs = [
+                ("default", "default VPC security group", False, 2),
+                ("launch-wizard-1", "SSH from anywhere (console wizard)", True, 2),
+                ("web-prod", "HTTP/HTTPS", False, 3),
+            ]
+        elif style == "gce":  # the auto-mode default network's firewall rules
+            specs = [
+                ("default-allow-ssh", "tcp:22 from 0.0.0.0/0", True, 1),
+                ("default-allow-icmp", "icmp from 0.0.0.0/0", False, 1),
+                ("default-allow-internal", "all from 10.128.0.0/9", False, 3),
+            ]
+        else:  # Neutron's default group blocks inbound
+            specs = [
+                ("default", "Default security group", False, 4),
+                ("ssh", "SSH from anywhere", True, 1),
+            ]
+        # AWS groups belong to a VPC, GCE rules to a network; Neutron groups to the project
+        vpc = next((n.id for n in self.networks if n.raw.get("IsDefault")), "")
+        network = {"aws": vpc, "gce": "default"}.get(style, "")
+        return [
+            SecurityGroup(
+                id=f"sg-{self.profile.key}-{n}",
+                name=n,
+                description=d,
+                rules=r,
+                ssh_open=o,
+                network=network,
+                raw={"name": n, "description": d},
+            )
+            for n, d, o, r in specs
+        ]
+
+    def routers(self) -> list[Router]:
+        if self.profile.style == "aws":
+            return self._aws_gateways()
+        if self.profile.behaviour.public_ip is not PublicIpStrategy.FLOATING_IP:
+            return []
+        ext = self.profile.public_network
+        return [
+            Router(
+                id=f"router-{self.profile.key}",
+                name="router1",
+                status="ACTIVE",
+                external_network=ext,
+                external_ips=("203.0.113.1",),
+                raw={"name": "router1", "external_gateway_info": {"network": ext}},
+            )
+        ]
+
+    def _aws_gateways(self) -> list[Router]:
+        """The default VPC's internet gateway and route tables as EC2 returns
+        them: the main table routes 0.0.0.0/0 to the gateway; a private VPC's
+        table routes only inside the VPC."""
+        vpcs = [n for n in self.networks if n.id.startswith("vpc-")]
+        default = next((v for v in vpcs if v.raw.get("IsDefault")), None)
+        records: list[Router] = []
+        if default is not None:
+            igw = f"igw-0{hashlib.md5(default.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
+            records.append(
+                aws_records.internet_gateway(
+                    {
+                        "InternetGatewayId": igw,
+                        "Attachments": [{"State": "available", "VpcId": default.id}],
+                        "Tags": [],
+                    }
+                )
+            )
+        for vpc in vpcs:
+            rtb = f"rtb-0{hashlib.md5(vpc.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
+            routes: list[dict[str, Any]] = [
+                {"DestinationCidrBlock": vpc.cidrs[0], "GatewayId": "local", "State": "active"}
+            ]
+            if vpc is default:
+                routes.append(
+                    {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw, "State": "active"}
+                )
+            records.append(
+                aws_records.route_table(
+                    {
+                        "RouteTableId": rtb,
+                        "VpcId": vpc.id,
+                        "Routes": routes,
+                        "Associations": [{"Main": True, "RouteTableId": rtb}],
+                    }
+                )
+            )
+        return records
+
+    def key_records(self) -> list[KeyPair]:
+        """Key pairs as each API shows them: EC2 and Nova list key objects (EC2 per
+        region, Nova per user); GCE has none, only ssh-keys metadata entries on the
+        project and on each instance."""
+        if self.profile.style == "gce":
+            project = {
+                "commonInstanceMetadata": {
+                    "items": [{"key": "ssh-keys", "value": f"ops:{self.keys['ops-prod']}"}]
+                }
+            }
+            # no pending rows: GCE has no key objects, a key exists on the nodes that carry it
+            return gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
+        out = []
+        scope = "region" if self.profile.style == "aws" else "user"
+        for name, material in self.keys.items():
+            digest = hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
+            out.append(
+                KeyPair(
+                    id=name,
+                    name=name,
+                    key_type=material.split()[0].removeprefix("ssh-"),
+                    fingerprint=":".join(digest[i : i + 2] for i in range(0, 32, 2)),
+                    created_at=self.key_created.get(name, DEMO_EPOCH.isoformat(timespec="seconds")),
+                    managed=name in self.managed,
+                    scope=scope,
+                    raw={"name": name, "public_key": material},
+                )
+            )
+        return out
+
+    def address_records(self) -> list[PublicAddress]:
+        pool = self.profile.public_network or "vpc"
+        return [
+            PublicAddress(
+                id=ip,
+                name=ip,
+                ip=ip,
+                pool=pool,
+                attached_to=owner,
+                managed=ip in self.managed,
+                raw={"floating_ip_address": ip, "port_id": owner or None},
+            )
+            for ip, owner in self.fips.items()
+        ]
+
+    def release_address(self, ip: str) -> None:
+        self.fips.pop(ip, None)
+        self.managed.discard(ip)
+
+    def release_addresses(self, node: Node) -> None:
+        """Deleting a server frees its floating IP but keeps it allocated, as Neutron does."""
+        for ip, owner in list(self.fips.items()):
+            if owner == node.id:
+                if ip in self.managed:
+                    self.release_address(ip)  # we allocated it: give it back
+                else:
+                    self.fips[ip] = ""
