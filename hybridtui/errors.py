@@ -129,3 +129,9 @@ class AdapterMissingError(ProviderError):
 
 class ProvisionError(HybridError):
     title = "Provisioning failed"
+
+
+class CancelledError(HybridError):
+    """The user cancelled (Ctrl-C, `esc`) while hybridtui waited on a cloud."""
+
+    title = "Cancelled"

@@ -5,6 +5,8 @@ then proves nothing the test created is left behind."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from conftest import aws_cloud, sim_cloud
 
 from hybridtui.config import AwsCloud, SimulatorCloud
 from hybridtui.domain import NodeSpec, NodeState
-from hybridtui.errors import NotFoundError
+from hybridtui.errors import CancelledError, CloudTimeoutError, NotFoundError, ProviderError
 from hybridtui.providers.base import Capability, Inventory, Provider
 
 PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv contract@hybridtui"
@@ -125,8 +127,14 @@ def test_provider_contract(cloud: CloudUnderTest) -> None:
     assert p.import_key(key, PUBKEY) == key
 
     # step 4: request the node (the key travels in the spec: no provider keeps it)
+    # create_node returns once the cloud accepted it; every cloud is then waited
+    # on the same way (OpenStack answers BUILD, EC2 pending, GCE after its operation)
     node = p.create_node(cloud.spec(inv, f"contract-{key[-8:]}", key))
+    assert node.state is not NodeState.ERROR
     assert node.id in live()
+    running = p.wait_for(node.id, NodeState.RUNNING, time.monotonic() + 120)
+    assert running.state is NodeState.RUNNING
+    assert running.id == node.id
     assert p.get_node(node.id).key_name == key
     # a key pair (EC2, Nova) or the node's own metadata (GCE): listed as ours either way
     assert any(k.name == key and k.managed for k in p.list_keys())
@@ -139,6 +147,8 @@ def test_provider_contract(cloud: CloudUnderTest) -> None:
 
     # clean-up: delete the node (and what we allocated for it), step 8: the key
     p.delete_node(node.id)
+    gone = p.wait_for(node.id, NodeState.DELETED, time.monotonic() + 120)
+    assert gone.state is NodeState.DELETED
     p.delete_key(key)
     # Only what this test made is checked: test sessions may share one stack, and
     # another session's nodes come and go meanwhile.
@@ -151,6 +161,28 @@ def test_provider_contract(cloud: CloudUnderTest) -> None:
             p.delete_key(key)
     else:  # GCE: a key is on nodes or nowhere; removing it again is nothing to do
         p.delete_key(key)
+
+
+def test_wait_for_is_deadline_bound_and_cancellable(cloud: CloudUnderTest) -> None:
+    """Waiting for a state a node never reaches ends at the deadline, or at
+    once when cancelled, on every cloud; waiting for a deleted node to run fails."""
+    p = cloud.provider
+    inv = p.fetch_inventory()
+    node = p.create_node(cloud.spec(inv, f"waiter-{uuid.uuid4().hex[:6]}", ""))
+    try:
+        p.wait_for(node.id, NodeState.RUNNING, time.monotonic() + 120)
+        with pytest.raises(CloudTimeoutError, match="not stopped"):
+            p.wait_for(node.id, NodeState.STOPPED, time.monotonic())
+        cancel = threading.Event()
+        cancel.set()
+        with pytest.raises(CancelledError):
+            p.wait_for(node.id, NodeState.STOPPED, time.monotonic() + 600, cancel)
+    finally:
+        p.delete_node(node.id)
+        p.wait_for(node.id, NodeState.DELETED, time.monotonic() + 120)
+    # gone: not found, or (EC2 lists terminated instances for a while) terminated
+    with pytest.raises(ProviderError, match="(?i)not (be )?found|went to terminated"):
+        p.wait_for(node.id, NodeState.RUNNING, time.monotonic() + 5)
 
 
 def test_reading_twice_is_stable(cloud: CloudUnderTest) -> None:

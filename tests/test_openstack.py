@@ -4,6 +4,7 @@ placement), started once per session by the `realstack` fixture."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,7 +92,8 @@ def test_server_addresses_are_classified(os_clouds: Path) -> None:
         NodeSpec(name=f"cls-{uuid.uuid4().hex[:6]}", flavor="m1.tiny", image="ubuntu-22.04")
     )
     try:
-        assert node.state is NodeState.RUNNING
+        assert node.state is NodeState.BUILDING, "accepted, not waited on: the engine waits"
+        node = p.wait_for(node.id, NodeState.RUNNING, time.monotonic() + 180)
         assert [a.kind for a in node.addresses] == [AddressKind.FIXED]
         assert node.addresses[0].ip.startswith("10.0.0.")
         assert node.addresses[0].network == "private"
@@ -104,6 +106,7 @@ def test_server_addresses_are_classified(os_clouds: Path) -> None:
         assert again.public_ip == addr.ip
     finally:
         p.delete_node(node.id)
+        p.wait_for(node.id, NodeState.DELETED, time.monotonic() + 180)
     assert addr.ip not in {a.ip for a in p.list_addresses()}, "the FIP we allocated is released"
 
 
@@ -116,10 +119,12 @@ def test_free_floating_ip_is_reused_and_never_released(os_clouds: Path) -> None:
         NodeSpec(name=f"reuse-{uuid.uuid4().hex[:6]}", flavor="m1.tiny", image="ubuntu-22.04")
     )
     try:
+        p.wait_for(node.id, NodeState.RUNNING, time.monotonic() + 180)
         addr = p.ensure_public_address(node.id)
         assert addr.ip == theirs.floating_ip_address, "a free FIP in the pool is reused first"
     finally:
         p.delete_node(node.id)
+        p.wait_for(node.id, NodeState.DELETED, time.monotonic() + 180)
     try:
         still = conn.network.get_ip(theirs.id)
         assert still.floating_ip_address == theirs.floating_ip_address, "not ours: never released"
@@ -202,6 +207,7 @@ def test_several_networks_and_none_chosen(os_clouds: Path) -> None:
             NodeSpec(name="chosen-net", flavor="m1.tiny", image="ubuntu-22.04")
         )
         provider().delete_node(node.id)
+        provider().wait_for(node.id, NodeState.DELETED, time.monotonic() + 180)
     finally:
         conn.delete_network(extra.id)
 

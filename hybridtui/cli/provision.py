@@ -360,7 +360,7 @@ def destroy(args: argparse.Namespace, settings: Settings) -> int:
 
 def cleanup(args: argparse.Namespace, settings: Settings) -> int:
     from hybridtui.providers import build_provider
-    from hybridtui.provisioning.cleanup import leftovers, untracked
+    from hybridtui.provisioning.cleanup import delete_and_wait, leftovers, untracked
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.runner import undo
 
@@ -393,7 +393,7 @@ def cleanup(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"  {line}")
                     failed = failed or "NOT removed" in line
                 for n in strays:
-                    provider.delete_node(n.id)
+                    delete_and_wait(provider, n.id)
                     print(f"  node {n.id} deleted")
             finally:
                 provider.close()

@@ -8,8 +8,10 @@ Calls are synchronous because every cloud SDK is: the poller runs them in thread
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -28,13 +30,22 @@ from hybridtui.domain import (
     Network,
     Node,
     NodeSpec,
+    NodeState,
     PublicAddress,
     Resource,
     ResourceKind,
     Router,
     SecurityGroup,
 )
-from hybridtui.errors import AdapterMissingError, HybridError, ProviderError, UnsupportedError
+from hybridtui.errors import (
+    AdapterMissingError,
+    CancelledError,
+    CloudTimeoutError,
+    HybridError,
+    NotFoundError,
+    ProviderError,
+    UnsupportedError,
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -287,8 +298,61 @@ class Provider(ABC):
         cloud needs it (floating IP, Elastic IP)."""
         raise UnsupportedError(f"{self.name}: public addresses are not supported")
 
+    def console_output(self, node_id: str) -> str:
+        """The node's console (serial port) log, where cloud-init prints the SSH
+        host key fingerprints; "" where the cloud offers none. Step 6 compares
+        the host key it is shown with these, as `ssh` users are told to."""
+        return ""
+
     def delete_node(self, node_id: str) -> None:
+        """Ask the cloud to delete a node (and the addresses hybridtui allocated
+        for it); returns once the request is accepted: `wait_for` DELETED."""
         raise UnsupportedError(f"{self.name}: deleting nodes is not supported")
+
+    def wait_for(
+        self,
+        node_id: str,
+        state: NodeState,
+        deadline: float,
+        cancel: threading.Event | None = None,
+    ) -> Node:
+        """Poll until the node is in `state`, by `deadline` (`time.monotonic()`),
+        woken at once by `cancel`. One definition for every cloud: `create_node`
+        and `delete_node` return when the cloud accepted the request (OpenStack
+        while BUILD, EC2 while pending, GCE when its zone operation is done),
+        and the engine waits here. A node the cloud no longer knows counts as
+        DELETED. ERROR (or vanishing while waited on to run) fails at once."""
+        delay = 0.2
+        last: Node | None = None
+        while True:
+            try:
+                node = self.get_node(node_id)
+            except NotFoundError:
+                if state is not NodeState.DELETED:
+                    raise
+                gone = last or Node(id=node_id, name=node_id)
+                return dataclasses.replace(gone, state=NodeState.DELETED)
+            last = node
+            if node.state is state:
+                return node
+            if node.state in (NodeState.ERROR, NodeState.DELETED):
+                raise ProviderError(
+                    f"{self.name}: {node.name} went to {node.raw_state or node.state}"
+                    f" while waiting for {state}",
+                    title="Node failed",
+                    hint="The cloud's console or event log says why (quota, image, host).",
+                )
+            if time.monotonic() > deadline:
+                raise CloudTimeoutError(
+                    f"{self.name}: {node.name} still {node.raw_state or node.state}, not {state},"
+                    " at the deadline",
+                    hint="Raise the timeout, or look at the node in the cloud's console.",
+                )
+            if cancel is not None and cancel.wait(delay):
+                raise CancelledError(f"{self.name}: cancelled while waiting for {node.name}")
+            if cancel is None:
+                time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     def close(self) -> None:
         """Release sessions and wake any call blocked in this provider."""

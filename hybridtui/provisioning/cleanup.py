@@ -3,9 +3,10 @@ on the clouds (found even when the ledger lost them). Nothing else is touched.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
-from hybridtui.domain import MANAGED_TAG, Node
+from hybridtui.domain import MANAGED_TAG, Node, NodeState
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
 from hybridtui.provisioning.runner import undo
@@ -51,7 +52,7 @@ def destroy(ledger: Ledger, provider: Provider, cloud: str, node: Node) -> list[
     )
     if related:
         return undo(ledger, provider, related)
-    provider.delete_node(node.id)  # tagged as ours, but the ledger lost it
+    delete_and_wait(provider, node.id)  # tagged as ours, but the ledger lost it
     return [f"node {node.id} deleted (tagged as hybridtui's; not in the ledger)"]
 
 
@@ -65,3 +66,9 @@ def untracked(ledger: Ledger, cloud: str, nodes: Sequence[Node]) -> list[Node]:
     or a lost one)."""
     known = {e.ref for e in ledger.open_entries(cloud=cloud, kept=True) if e.kind is Kind.NODE}
     return [n for n in nodes if is_ours(n) and n.id not in known]
+
+
+def delete_and_wait(provider: Provider, node_id: str, timeout: float = 300.0) -> None:
+    """Delete a node and wait until the cloud says it is gone."""
+    provider.delete_node(node_id)
+    provider.wait_for(node_id, NodeState.DELETED, time.monotonic() + timeout)

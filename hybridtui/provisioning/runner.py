@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hybridtui.domain import NodeState
 from hybridtui.errors import HybridError, ProviderError, ProvisionError
 from hybridtui.interop.model import Cell
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning import steps
 from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
 from hybridtui.provisioning.plan import Plan, PlanError
-from hybridtui.provisioning.ssh import NodeAccess, SshAccess, forget_node_key
+from hybridtui.provisioning.ssh import JumpHost, NodeAccess, SshAccess, forget_node_key
 from hybridtui.provisioning.steps import Context, Status, StepResult
 
 
@@ -75,26 +76,38 @@ class CloudRun:
 
 
 def default_access(ctx: Context) -> NodeAccess:
-    """How steps 6–8 reach the node: SSH to the cloud's `ssh_endpoint` or to the
-    node's public address; on a demo cloud without an endpoint, its image model."""
+    """How steps 6–8 reach the node: SSH to the cloud's `ssh_endpoint`, to the
+    node's public address, or (no public address) to its private address
+    through the cloud's jump host — an endpoint goes through the jump host too
+    when both are set. On a demo cloud without an endpoint: its image model."""
     p = ctx.plan
     make = getattr(ctx.provider, "node_access", None)
     if make is not None and not p.ssh_endpoint and ctx.node is not None and ctx.key is not None:
         access: NodeAccess = make(ctx.node.id, ctx.key.public)
         return access
     assert ctx.key is not None
+    jump = JumpHost.parse(p.jump_host) if p.jump_host else None
     if p.ssh_endpoint:
         host, _, port = p.ssh_endpoint.rpartition(":")
         target = (host.strip("[]"), int(port))
     elif ctx.address is not None:
         target = (ctx.address.ip, 22)
+    elif jump is not None and ctx.node is not None and ctx.node.private_ip:
+        target = (ctx.node.private_ip, 22)
     else:
         raise ProvisionError(
-            f"{p.cloud}: the node has no public address and jump hosts are not supported by this version",
-            hint="Set overrides.ssh_endpoint to a HOST:PORT that reaches the node's sshd.",
+            f"{p.cloud}: the node has no public address, and no jump host to reach it through",
+            title="No way in",
+            hint="Set overrides.jump_host ([user@]host[:port]) or overrides.ssh_endpoint.",
         )
     return SshAccess(
-        target[0], target[1], ctx.key.private_path, ctx.known_hosts, root_identity=ctx.root_identity
+        target[0],
+        target[1],
+        ctx.key.private_path,
+        ctx.known_hosts,
+        root_identity=ctx.root_identity,
+        jump=jump,
+        jump_identity=ctx.root_identity,
     )
 
 
@@ -232,14 +245,20 @@ class Runner:
         )
 
 
-def undo(ledger: Ledger, provider: Provider, entries: Sequence[Entry]) -> list[str]:
+def undo(
+    ledger: Ledger, provider: Provider, entries: Sequence[Entry], timeout: float = 300.0
+) -> list[str]:
     """Delete what `entries` name, newest first; each one that is gone is
-    released in the ledger, one that could not be removed stays for clean-up."""
+    released in the ledger, one that could not be removed stays for clean-up.
+    A node is waited on until the cloud says it is gone (within `timeout`), so
+    the key it was made with is deleted after it and a count right after a
+    rollback finds nothing left. Not cancellable: it is what Ctrl-C runs."""
     done: list[str] = []
     for e in entries:  # newest first
         try:
             if e.kind is Kind.NODE and e.ref:
                 provider.delete_node(e.ref)
+                provider.wait_for(e.ref, NodeState.DELETED, time.monotonic() + timeout)
                 done.append(f"node {e.ref} deleted")
             elif e.kind is Kind.ADDRESS:
                 # a floating / Elastic IP hybridtui allocated goes with the node (the

@@ -43,8 +43,7 @@ from hybridtui.providers.openstack import clouds_yaml
 from hybridtui.providers.openstack import errors as cloud_errors
 from hybridtui.providers.openstack import records as rec
 
-#: Seconds to wait for a server to go ACTIVE, and for a floating IP to show up.
-SERVER_WAIT = 180
+#: Seconds to wait for a floating IP to show up on a server.
 FIP_WAIT = 60
 
 
@@ -305,8 +304,8 @@ class OpenStackProvider(SdkProvider):
             "network": network,
             "meta": meta,
             "auto_ip": False,
-            "wait": True,
-            "timeout": SERVER_WAIT,
+            # accepted is enough: the engine waits (`wait_for`) like on every cloud
+            "wait": False,
         }
         if spec.key_name:
             kwargs["key_name"] = spec.key_name
@@ -386,6 +385,14 @@ class OpenStackProvider(SdkProvider):
             ip, 6 if ":" in ip else 4, AddressKind.FLOATING if fip else AddressKind.PUBLIC, ""
         )
 
+    def console_output(self, node_id: str) -> str:
+        """Nova's console log (`openstack console log show`)."""
+        conn = self.conn()
+        out = self._call(
+            "console log", lambda: conn.compute.get_server_console_output(node_id, length=2000)
+        )
+        return str((out or {}).get("output") or "")
+
     def delete_node(self, node_id: str) -> None:
         conn = self.conn()
         self.get_node(node_id)  # NotFound is an error, not a silent success
@@ -401,9 +408,9 @@ class OpenStackProvider(SdkProvider):
             )
             if (f.description or "") == rec.MANAGED_DESCRIPTION
         ]
-        self._call(
-            "delete server", lambda: conn.delete_server(node_id, wait=True, timeout=SERVER_WAIT)
-        )
+        self._call("delete server", lambda: conn.delete_server(node_id, wait=False))
+        # Neutron releases a floating IP that is still attached (it detaches it
+        # first): no need to wait for the server to be gone.
         for fip in ours:  # only the FIPs we allocated; reused ones just come free
             self._call(
                 "release floating IP", lambda f=fip: conn.network.delete_ip(f, ignore_missing=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hybridtui.domain import Login, follow_logins
-from hybridtui.errors import CloudTimeoutError, NotFoundError, ProviderError
+from hybridtui.errors import CancelledError, CloudTimeoutError, NotFoundError, ProviderError
 
 if TYPE_CHECKING:  # the provider owns the world the guests live in
     from hybridtui.providers.simulator.provider import SimulatorProvider
@@ -55,7 +55,7 @@ class DemoNodeAccess:
 
     def wait_ready(self, deadline: float, cancel: threading.Event) -> None:
         if cancel.is_set():
-            raise CloudTimeoutError(f"{self.provider.name}: cancelled while waiting for sshd")
+            raise CancelledError(f"{self.provider.name}: cancelled while waiting for sshd")
         if time.monotonic() > deadline:
             raise CloudTimeoutError(
                 f"{self.provider.name}: sshd did not answer before the deadline"
