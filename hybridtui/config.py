@@ -26,6 +26,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
+#: `overrides.jump_host`: `[user@]host[:port]`, the host a name, an IPv4 address
+#: or a bracketed IPv6 one (as `ssh -J` takes it).
+JUMP_HOST_PATTERN = (
+    r"^(?:(?P<user>[^@\s]+)@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:@\[\]]+)(?::(?P<port>\d{1,5}))?$"
+)
+
+
 class Overrides(Strict):
     """Per-site answers to step 3 (pick network, flavor, image) and step 6 (login)."""
 
@@ -37,8 +44,9 @@ class Overrides(Strict):
     """Security groups (names or ids) for new nodes; empty: the default group."""
     login_user: str | None = None
     """Login account to try first, before the image's hints."""
-    jump_host: str | None = None
-    """`user@host[:port]` to reach private nodes through (ssh -J)."""
+    jump_host: str | None = Field(default=None, pattern=JUMP_HOST_PATTERN)
+    """`[user@]host[:port]` to reach private nodes through (ssh -J); the
+    operator's key (`--root-key`'s private half), the agent or ~/.ssh/id_* log in there."""
     flavor: str | None = None
     """Flavor / instance type / machine type for new nodes."""
     image: str | None = None

@@ -4,6 +4,7 @@ through the provider's own listings), cancel, and the measured evidence."""
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -93,6 +94,12 @@ def test_plans_say_what_and_why_and_refuse_clearly() -> None:
         make_plan(site_of(target, p), Spec.parse("image=debian-7"), read_only=False)
     gce_target, gce = demo("gce", "gce-access-config", overrides={"login_user": "ops"})
     assert make_plan(site_of(gce_target, gce), SPEC, read_only=False).logins == ("ops",)
+    # a private cloud with no way in is refused before anything is made
+    priv_target, priv = demo("priv", "openstack-private")
+    with pytest.raises(PlanError, match="no public address .* no jump host") as e:
+        make_plan(site_of(priv_target, priv), SPEC, read_only=False)
+    assert e.value.hint is not None
+    assert "overrides.jump_host" in e.value.hint
 
 
 def test_eight_steps_on_five_clouds_at_once(ledger: Ledger, tmp_path: Path) -> None:
@@ -260,3 +267,36 @@ def test_the_engine_refuses_a_read_only_cloud_whoever_planned(
         Runner({"aws": locked}, ledger, tmp_path / "keys").run([plan])
     assert counts(locked) == before
     assert ledger.open_entries(kept=True) == []
+
+
+def test_console_fingerprints_as_cloud_init_prints_them() -> None:
+    """An EC2 console log as `aws ec2 get-console-output` shows it (lines
+    prefixed `ec2: `), with both of cloud-init's blocks; the key in the KEYS
+    block is fingerprinted like `ssh-keygen -l` does."""
+    from hybridtui.provisioning.ssh import console_fingerprints, make_node_key, public_line
+
+    key = make_node_key("host", Path(tempfile.mkdtemp()))
+    blob = public_line(key.private_path)
+    console = (
+        "[   12.345678] cloud-init[612]: Cloud-init v. 24.1 running 'modules:final'\n"
+        "ec2: #############################################################\n"
+        "ec2: -----BEGIN SSH HOST KEY FINGERPRINTS-----\n"
+        "ec2: 256 SHA256:gBu+Umc47UzTxj/1OJJtjLy0XkU5jresOD4EEj05yNg root@ip-172-31-9-14 (ED25519)\n"
+        "ec2: 256 SHA256:1N1dEeQ3uDwGa9x0m3ZzUlc0sCC6m6PwB5kY5ZxUPgE root@ip-172-31-9-14 (ECDSA)\n"
+        "ec2: -----END SSH HOST KEY FINGERPRINTS-----\n"
+        "ec2: #############################################################\n"
+        "-----BEGIN SSH HOST KEY KEYS-----\n"
+        f"{blob} root@ip-172-31-9-14\n"
+        "-----END SSH HOST KEY KEYS-----\n"
+    )
+    import asyncssh
+
+    expected = asyncssh.import_public_key(blob).get_fingerprint("sha256")
+    assert console_fingerprints(console) == {
+        "SHA256:gBu+Umc47UzTxj/1OJJtjLy0XkU5jresOD4EEj05yNg",
+        "SHA256:1N1dEeQ3uDwGa9x0m3ZzUlc0sCC6m6PwB5kY5ZxUPgE",
+        expected,
+    }
+    assert console_fingerprints("FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE") == set()
+    # a fingerprint outside cloud-init's block is not taken for one
+    assert console_fingerprints("sshd: SHA256:gBu+Umc47UzTxj/1OJJtjLy0XkU5jresOD4EEj05yNg") == set()

@@ -84,8 +84,14 @@ def test_login_hardening_and_key_removal_on_a_real_sshd(
     assert access.host_key.startswith("SHA256:")
 
     # step 7: root's keys, no password login — proven by sshd and from outside
+    # (the probe hardening ends with sees the password method on a fresh image)
+    assert "password" in asyncio.run(access._password_offered("ubuntu"))
     proofs = access.harden("ubuntu", [operator.public])
-    assert proofs == ["sshd -T: passwordauthentication no", "root logs in with the operator key"]
+    assert proofs == [
+        "sshd -T: passwordauthentication no",
+        "root logs in with the operator key",
+        "a password login is refused (sshd offers no password method)",
+    ]
     assert box.read("/root/.ssh/authorized_keys").split()[:2] == operator.public.split()[:2]
     assert "PasswordAuthentication no" in box.read("/etc/ssh/sshd_config.d/00-hybridtui.conf")
     assert not asyncio.run(password_login(box, "ubuntu", PASSWORD)), "password login refused now"
@@ -198,6 +204,23 @@ def test_eight_steps_from_moto_through_ssh_endpoint_to_a_real_sshd(
         assert ledger.open_entries(kept=True) == []
 
 
+def cloud_init_console(box: Box | None) -> str:
+    """A serial console as cloud-init leaves it: the box's host key
+    fingerprints (`ssh-keygen -l`), or, for None, another machine's."""
+    if box is not None:
+        res = box.run("for k in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf $k; done")
+        assert res.returncode == 0, res.stderr
+        lines = res.stdout
+    else:
+        lines = "256 SHA256:1N1dEeQ3uDwGa9x0m3ZzUlc0sCC6m6PwB5kY5ZxUPgE root@other (ED25519)\n"
+    return (
+        "[   11.2] cloud-init[503]: Cloud-init v. 24.1 finished\n"
+        "-----BEGIN SSH HOST KEY FINGERPRINTS-----\n"
+        f"{lines}"
+        "-----END SSH HOST KEY FINGERPRINTS-----\n"
+    )
+
+
 def ctx_key_gone(box: Box) -> bool:
     """Only the operator's line is left for root, no hybridtui node key for ubuntu."""
     return "hybridtui-" not in box.read("/home/ubuntu/.ssh/authorized_keys")
@@ -307,11 +330,15 @@ def test_a_fault_at_a_step_on_moto_leaves_nothing(
     ] == []
 
 
+@pytest.mark.parametrize("console", ["matching", "other host"])
 def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
-    gce: object, operator: NodeKey, tmp_path: Path
+    gce: object, operator: NodeKey, tmp_path: Path, console: str
 ) -> None:
     """GCE: the node key goes into instance metadata under the account hybridtui
-    chooses; the guest agent (played by the box) creates that account with it."""
+    chooses; the guest agent (played by the box) creates that account with it.
+    The serial port shows cloud-init's host key fingerprints (`ssh-keygen -l`
+    of the box's keys, or of another host's): a match is recorded, a mismatch
+    stops the run at step 6, forgets the key and rolls back."""
     from conftest import gce_cloud
 
     from hybridtui.config import GceCloud
@@ -349,9 +376,11 @@ def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
             (line,) = [i["value"] for i in inst["metadata"]["items"] if i["key"] == "ssh-keys"]
             user, key = line.split(":", 1)
             box.add_key(user, " ".join(key.split()[:2]))  # what the guest agent does with metadata
+            peer.serial[ctx.node.name] = cloud_init_console(box if console == "matching" else None)
             return default_access(ctx)
 
         ledger = Ledger(tmp_path / "ledger.sqlite")
+        known = tmp_path / "known_hosts"
         (run,) = Runner(
             {"gcp": provider},
             ledger,
@@ -359,8 +388,17 @@ def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
             root_keys=[operator.public],
             root_identity=operator.private_path,
             access_for=guest_agent,
+            known_hosts=known,
         ).run([plan])
+        if console == "other host":
+            assert run.error.startswith("step 6 ("), run.error
+            assert "not among those the node printed on its console" in run.error
+            assert known.read_text() == "", "the key trusted on first use is forgotten"
+            assert not [i for z in peer.instances.values() for i in z.values()], "rolled back"
+            assert "hybridtui-" not in box.read("/root/.ssh/authorized_keys"), "no root keys"
+            return
         assert run.ok, (run.error, run.results)
+        assert "matches the fingerprints on the node's console" in run.results[5].detail
         assert run.login == "hybrid"
         assert run.address, "an ephemeral external IP from the access config"
         (inst,) = [
@@ -444,3 +482,90 @@ def test_eight_steps_on_the_real_openstack_services(
             if f.floating_ip_address == run.address
         ] == [], "the floating IP hybridtui allocated is released with the node"
         assert ledger.open_entries(kept=True) == []
+
+
+def test_a_private_cloud_is_reached_through_its_jump_host(
+    node_key: NodeKey, operator: NodeKey, tmp_path: Path
+) -> None:
+    """A cloud that gives nodes no public address (the demo's private
+    OpenStack): all eight steps run, steps 6–8 over SSH through the jump host
+    as `ssh -J` does — the jump box's sshd logs every forwarded channel to the
+    node's sshd, both host keys are trusted on first use, and the hardening
+    and key removal are proven inside the node box."""
+    from conftest import sim_cloud
+
+    from hybridtui.config import SimulatorCloud
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import merge
+    from hybridtui.providers import CloudTarget
+    from hybridtui.providers.simulator.provider import SimulatorProvider
+    from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.plan import make_plan
+    from hybridtui.provisioning.runner import Runner, default_access
+    from hybridtui.provisioning.steps import Context
+
+    with sshd_box(operator.public, log_level="DEBUG1") as jump, sshd_box("") as node:
+        jump_host = f"ubuntu@127.0.0.1:{jump.port}"
+        cfg = SimulatorCloud.model_validate(
+            sim_cloud(
+                "priv",
+                "openstack-private",
+                overrides={"jump_host": jump_host, "ssh_endpoint": node.endpoint},
+            )
+        )
+        provider = SimulatorProvider("priv", cfg)
+        target = CloudTarget("priv", "simulator", cfg)
+        site = site_for(target, merge("priv", "simulator", None, provider.fetch_inventory(), 0))
+        plan = make_plan(site, Spec.parse("vcpus=2,ram_gb=4,image=ubuntu"), read_only=False)
+        assert plan.jump_host == jump_host
+
+        def cloud_init_then_ssh(ctx: Context):  # type: ignore[no-untyped-def]
+            assert ctx.key is not None
+            node.add_key("ubuntu", ctx.key.public)
+            return default_access(ctx)
+
+        runner = Runner(
+            {"priv": provider},
+            Ledger(tmp_path / "ledger.sqlite"),
+            tmp_path / "keys",
+            root_keys=[operator.public],
+            root_identity=operator.private_path,
+            access_for=cloud_init_then_ssh,
+            known_hosts=tmp_path / "known_hosts",
+        )
+        (run,) = runner.run([plan])
+        assert run.ok, (run.error, run.results)
+        statuses = [str(r.status) for r in run.results]
+        assert statuses == ["ok"] * 4 + ["skipped"] + ["ok"] * 3
+        assert "jump host" in run.results[4].detail
+        assert run.login == "ubuntu"
+        channels = [
+            line
+            for line in jump.log().splitlines()
+            if "direct_tcpip" in line and f"target 127.0.0.1 port {node.port}" in line
+        ]
+        # wait_ready's banner, login (root refused, then ubuntu), hardening, root's
+        # proof, the password probe, the key removal and its proof: all forwarded
+        assert len(channels) >= 6, jump.log()[-2000:]
+        known = (tmp_path / "known_hosts").read_text().splitlines()
+        assert sorted(line.split()[0] for line in known) == sorted(
+            [f"[127.0.0.1]:{jump.port}", f"[127.0.0.1]:{node.port}"]
+        )
+        assert "a password login is refused" in run.results[6].detail
+        assert not asyncio.run(password_login(node, "ubuntu", PASSWORD))
+        assert node.read("/root/.ssh/authorized_keys").split()[:2] == operator.public.split()[:2]
+        assert ctx_key_gone(node)
+
+
+def test_a_bad_jump_host_is_a_config_error() -> None:
+    from hybridtui.config import Overrides
+    from hybridtui.provisioning.ssh import JumpHost
+
+    assert JumpHost.parse("ops@bastion:2222") == JumpHost("ops", "bastion", 2222)
+    assert JumpHost.parse("ops@[2001:db8::1]") == JumpHost("ops", "2001:db8::1", 22)
+    assert str(JumpHost("ops", "2001:db8::1", 2200)) == "ops@[2001:db8::1]:2200"
+    with pytest.raises(ProvisionError, match="not \\[user@\\]host\\[:port\\]"):
+        JumpHost.parse("ops@bastion:99999")
+    with pytest.raises(ValueError, match="jump_host"):
+        Overrides.model_validate({"jump_host": "ops@ bastion"})

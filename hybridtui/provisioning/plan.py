@@ -83,6 +83,16 @@ def make_plan(
         raise PlanError(
             f"{site.cloud}: its networks have not been read, so the public-address strategy is unknown"
         )
+    if (
+        strategy.kind is PublicIpStrategy.NONE
+        and not site.overrides.get("jump_host")
+        and not site.overrides.get("ssh_endpoint")
+    ):
+        raise PlanError(
+            f"{site.cloud}: nodes here get no public address ({strategy.reason}), and no jump"
+            " host is configured to reach them through: steps 6-8 could not log in",
+            hint=f"Set overrides.jump_host ([user@]host[:port]) on {site.cloud}.",
+        )
     m = match(site, spec, strategy.kind)
     missing = [
         (what, c.reason)

@@ -11,18 +11,22 @@ real node, or the demo clouds' model of a cloud image (`providers.simulator`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shlex
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from hybridtui.config import JUMP_HOST_PATTERN
 from hybridtui.domain import Login, follow_logins
-from hybridtui.errors import ProvisionError
+from hybridtui.errors import CancelledError, ProvisionError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +107,38 @@ REFUSAL_EXIT = 142
 DROP_IN = "/etc/ssh/sshd_config.d/00-hybridtui.conf"
 
 
+@dataclass(frozen=True, slots=True)
+class JumpHost:
+    """`overrides.jump_host`: where private nodes are reached from (`ssh -J`)."""
+
+    user: str
+    host: str
+    port: int = 22
+
+    @classmethod
+    def parse(cls, text: str) -> JumpHost:
+        import getpass
+
+        m = re.match(JUMP_HOST_PATTERN, text.strip())
+        if m is None or not 0 < int(m["port"] or 22) < 65536:
+            raise ProvisionError(
+                f"jump host {text!r} is not [user@]host[:port]",
+                title="Bad jump host",
+                hint="Write overrides.jump_host like ops@bastion.example.org:2222.",
+            )
+        return cls(m["user"] or getpass.getuser(), m["host"].strip("[]"), int(m["port"] or 22))
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.user}@{host}" + (f":{self.port}" if self.port != 22 else "")
+
+
 class SshAccess:
     """Steps 6–8 over SSH (asyncssh), to `host:port` — the node's public address,
-    or the cloud's `ssh_endpoint`. Host keys: trust on first use, recorded in
-    hybridtui's own known_hosts and checked on every later connection."""
+    or the cloud's `ssh_endpoint` — directly or through a jump host (`ssh -J`:
+    a direct-tcpip channel of an SSH connection to the jump host). Host keys:
+    trust on first use, recorded in hybridtui's own known_hosts and checked on
+    every later connection, for the jump host as for the node."""
 
     def __init__(
         self,
@@ -117,87 +149,203 @@ class SshAccess:
         *,
         root_identity: Path | None = None,
         connect_timeout: float = 10.0,
+        jump: JumpHost | None = None,
+        jump_identity: Path | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.node_key = node_key
         self.known_hosts = known_hosts
         self.root_identity = root_identity
         self.connect_timeout = connect_timeout
+        self.jump = jump
+        #: The operator's key for the jump host; None: the agent and ~/.ssh/id_*,
+        #: as `ssh -J` does.
+        self.jump_identity = jump_identity
         #: The host key fingerprint seen on first contact (shown in step 6's detail).
         self.host_key = ""
+        self.jump_host_key = ""
 
     # -- plumbing
     def _run(self, coro: Any) -> Any:
         return asyncio.run(coro)
 
-    async def _connect(
-        self, user: str, key: Path | None = None, password: str | None = None
+    async def _dial(
+        self,
+        host: str,
+        port: int,
+        user: str,
+        client_keys: Any,
+        *,
+        password: str | None = None,
+        tunnel: Any = None,
+        **options: Any,
     ) -> Any:
+        """One SSH connection, its host key checked against hybridtui's
+        known_hosts, or recorded there on first contact."""
         import asyncssh
 
-        known: Any = str(self.known_hosts) if self._known() else None
+        pattern = _pattern(host, port)
+        known: Any = str(self.known_hosts) if self._known(pattern) else None
+        extra: dict[str, Any] = {"tunnel": tunnel} if tunnel is not None else {}
+        extra.setdefault("preferred_auth", "password" if password is not None else "publickey")
+        extra.update(options)
+        if client_keys is not None:  # a key of ours: no agent (it may hold others)
+            extra["agent_path"] = None
         conn = await asyncio.wait_for(
             asyncssh.connect(
-                self.host,
-                self.port,
+                host,
+                port,
                 username=user,
                 known_hosts=known,
-                client_keys=[str(key or self.node_key)] if password is None else None,
+                client_keys=client_keys,
                 password=password,
-                preferred_auth="password" if password is not None else "publickey",
-                agent_path=None,
                 config=None,
                 connect_timeout=self.connect_timeout,
+                **extra,
             ),
             self.connect_timeout + 5,
         )
         if known is None:
-            self._remember(conn.get_server_host_key())
+            fingerprint = self._remember(pattern, conn.get_server_host_key())
+            if tunnel is None and self.jump is not None:
+                self.jump_host_key = fingerprint
+            else:
+                self.host_key = fingerprint
         return conn
 
-    def _pattern(self) -> str:
-        return self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+    async def _jump(self) -> Any:
+        assert self.jump is not None
+        keys: Any = [str(self.jump_identity)] if self.jump_identity else ()
+        try:
+            return await self._dial(self.jump.host, self.jump.port, self.jump.user, keys)
+        except (OSError, TimeoutError) as e:
+            raise ProvisionError(
+                f"jump host {self.jump}: {e}",
+                title="Jump host unreachable",
+                hint="Check overrides.jump_host, and that `ssh -J` works from here.",
+            ) from e
 
-    def _known(self) -> bool:
+    @contextlib.asynccontextmanager
+    async def _connect(
+        self, user: str, key: Path | None = None, password: str | None = None
+    ) -> AsyncIterator[Any]:
+        """A connection to the node as `user`, through the jump host if there is
+        one (both closed on exit)."""
+        async with contextlib.AsyncExitStack() as stack:
+            tunnel = await stack.enter_async_context(await self._jump()) if self.jump else None
+            keys = [str(key or self.node_key)] if password is None else None
+            conn = await self._dial(
+                self.host, self.port, user, keys, password=password, tunnel=tunnel
+            )
+            yield await stack.enter_async_context(conn)
+
+    async def _password_offered(self, user: str) -> list[str]:
+        """The password-like methods sshd offers `user` (none once hardened):
+        what a password login would be told, asked from outside the session."""
+        import asyncssh
+
+        offered: list[str] = []
+
+        class Probe(asyncssh.SSHClient):
+            def password_auth_requested(self) -> None:
+                offered.append("password")  # and decline: no password is sent
+
+            def kbdint_auth_requested(self) -> None:
+                offered.append("keyboard-interactive")
+
+        async with contextlib.AsyncExitStack() as stack:
+            tunnel = await stack.enter_async_context(await self._jump()) if self.jump else None
+            try:
+                conn = await self._dial(
+                    self.host,
+                    self.port,
+                    user,
+                    None,
+                    tunnel=tunnel,
+                    client_factory=Probe,
+                    preferred_auth="keyboard-interactive,password",
+                    agent_path=None,
+                )
+            except asyncssh.PermissionDenied:
+                return offered
+            conn.close()
+            raise ProvisionError(f"{user} logged in with no credentials at all")
+
+    def forget_host(self) -> None:
+        """Drop what trust on first use recorded for the node (its key was not
+        the one the node's console shows)."""
+        pattern = _pattern(self.host, self.port)
+        try:
+            lines = self.known_hosts.read_text(encoding="utf-8").splitlines(keepends=True)
+        except FileNotFoundError:
+            return
+        kept = [line for line in lines if line.split(" ", 1)[0] != pattern]
+        self.known_hosts.write_text("".join(kept), encoding="utf-8")
+
+    def _known(self, pattern: str) -> bool:
         try:
             text = self.known_hosts.read_text(encoding="utf-8")
         except FileNotFoundError:
             return False
-        return any(line.split(" ", 1)[0] == self._pattern() for line in text.splitlines())
+        return any(line.split(" ", 1)[0] == pattern for line in text.splitlines())
 
-    def _remember(self, key: Any) -> None:
+    def _remember(self, pattern: str, key: Any) -> str:
         self.known_hosts.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        line = f"{self._pattern()} {key.export_public_key().decode().strip()}\n"
+        line = f"{pattern} {key.export_public_key().decode().strip()}\n"
         with self.known_hosts.open("a", encoding="utf-8") as f:
             f.write(line)
-        self.host_key = key.get_fingerprint()
+        return str(key.get_fingerprint())
 
     async def _exec(self, user: str, command: str, key: Path | None = None) -> tuple[int, str, str]:
-        async with await self._connect(user, key) as conn:
+        async with self._connect(user, key) as conn:
             res = await conn.run(command, check=False, timeout=120)
             return int(res.exit_status or 0), str(res.stdout or ""), str(res.stderr or "")
 
     # -- NodeAccess
     def wait_ready(self, deadline: float, cancel: threading.Event) -> None:
-        """Until sshd sends its banner: nodes answer ping long before sshd is up."""
-        import socket
-
+        """Until sshd sends its banner: nodes answer ping long before sshd is up.
+        Through a jump host, the banner comes down a direct-tcpip channel."""
         delay = 0.5
         while True:
-            try:
-                with socket.create_connection((self.host, self.port), timeout=3.0) as s:
-                    if s.recv(64).startswith(b"SSH-"):
-                        return
-            except OSError:
-                pass
+            if self._banner():
+                return
             if time.monotonic() > deadline:
+                via = f" through {self.jump}" if self.jump else ""
                 raise ProvisionError(
-                    f"sshd at {self.host}:{self.port} did not answer in time",
+                    f"sshd at {self.host}:{self.port}{via} did not answer in time",
                     hint="Is TCP 22 open in the node's security group / firewall?",
                 )
             if cancel.wait(delay):
-                raise ProvisionError("cancelled while waiting for sshd", title="Cancelled")
+                raise CancelledError("cancelled while waiting for sshd")
             delay = min(delay * 2, 5.0)
+
+    def _banner(self) -> bool:
+        import socket
+
+        if self.jump is None:
+            try:
+                with socket.create_connection((self.host, self.port), timeout=3.0) as s:
+                    return s.recv(64).startswith(b"SSH-")
+            except OSError:
+                return False
+
+        async def through_jump() -> bool:
+            import asyncssh
+
+            async with await self._jump() as jump:
+                try:
+                    reader, writer = await jump.open_connection(self.host, self.port)
+                except (OSError, asyncssh.ChannelOpenError):
+                    return False
+                try:
+                    return bytes(await asyncio.wait_for(reader.read(64), 3.0)).startswith(b"SSH-")
+                except (OSError, TimeoutError, asyncssh.Error):
+                    return False
+                finally:
+                    writer.close()
+
+        result: bool = self._run(through_jump())
+        return result
 
     def login(self, candidates: Sequence[str]) -> Login:
         import asyncssh
@@ -248,7 +396,8 @@ class SshAccess:
             raise ProvisionError(f"sshd still allows password login: {out.strip()}")
         proofs = ["sshd -T: passwordauthentication no"]
         if self.root_identity is not None and self.root_identity.exists():
-            status, out, _ = self._run_reloaded("root", "id -u", self.root_identity)
+            identity = self.root_identity
+            status, out, _ = self._after_reload(lambda: self._exec("root", "id -u", identity))
             if (status, out.strip()) != (0, "0"):
                 raise ProvisionError(
                     f"root did not log in with the operator key (exit {status}): {out.strip()[:80]}"
@@ -256,15 +405,19 @@ class SshAccess:
             proofs.append("root logs in with the operator key")
         else:
             proofs.append("root's keys installed (no private half here to prove the login)")
+        offered = self._after_reload(lambda: self._password_offered(account))
+        if offered:
+            raise ProvisionError(f"sshd still offers {' and '.join(offered)} login to {account}")
+        proofs.append("a password login is refused (sshd offers no password method)")
         return proofs
 
-    def _run_reloaded(self, user: str, command: str, key: Path) -> tuple[int, str, str]:
+    def _after_reload(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Right after a reload sshd re-execs: a connection may be refused once."""
         import asyncssh
 
         for attempt in range(20):
             try:
-                result: tuple[int, str, str] = self._run(self._exec(user, command, key))
+                result: T = self._run(make())
                 return result
             except (OSError, asyncssh.ConnectionLost, asyncssh.DisconnectError):
                 if attempt == 19:
@@ -288,3 +441,38 @@ class SshAccess:
         except asyncssh.PermissionDenied:
             return [f"the node key no longer logs in as {account}"]
         raise ProvisionError(f"the node key still logs in as {account}")
+
+
+_FINGERPRINTS = re.compile(
+    r"-----BEGIN SSH HOST KEY FINGERPRINTS-----(.*?)-----END SSH HOST KEY FINGERPRINTS-----", re.S
+)
+_KEYS = re.compile(r"-----BEGIN SSH HOST KEY KEYS-----(.*?)-----END SSH HOST KEY KEYS-----", re.S)
+
+
+def console_fingerprints(console: str) -> set[str]:
+    """The SHA256 host key fingerprints cloud-init printed on the console: its
+    FINGERPRINTS block, and the fingerprints of the keys in its KEYS block
+    (lines may carry a prefix, `ec2: ` on AWS)."""
+    found: set[str] = set()
+    for block in _FINGERPRINTS.findall(console):
+        found.update(re.findall(r"SHA256:[A-Za-z0-9+/]+", block))
+    for block in _KEYS.findall(console):
+        for line in block.splitlines():
+            m = re.search(r"((?:ssh|ecdsa)-\S+ [A-Za-z0-9+/=]+)", line)
+            if m:
+                found.add(_fingerprint(m[1]))
+    return found
+
+
+def _fingerprint(public_key: str) -> str:
+    import asyncssh
+
+    try:
+        return str(asyncssh.import_public_key(public_key).get_fingerprint("sha256"))
+    except (asyncssh.KeyImportError, ValueError):
+        return ""
+
+
+def _pattern(host: str, port: int) -> str:
+    """The host's name in known_hosts, as OpenSSH writes it."""
+    return host if port == 22 else f"[{host}]:{port}"

@@ -21,12 +21,18 @@ from hybridtui.domain import (
     NodeState,
     PublicIpStrategy,
 )
-from hybridtui.errors import CloudTimeoutError, HybridError, ProvisionError
+from hybridtui.errors import CancelledError, HybridError, ProviderError, ProvisionError
 from hybridtui.interop.model import Cell, Evidence, Source, Verdict
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning.ledger import Kind, Ledger
 from hybridtui.provisioning.plan import Plan
-from hybridtui.provisioning.ssh import NodeAccess, NodeKey, forget_node_key, make_node_key
+from hybridtui.provisioning.ssh import (
+    NodeAccess,
+    NodeKey,
+    console_fingerprints,
+    forget_node_key,
+    make_node_key,
+)
 
 STEP_TITLES = {
     1: "add node key",
@@ -129,7 +135,7 @@ class Context:
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():
-            raise ProvisionError(f"{self.plan.cloud}: cancelled", title="Cancelled")
+            raise CancelledError(f"{self.plan.cloud}: cancelled")
 
 
 def step1_key(ctx: Context) -> StepResult:
@@ -198,30 +204,11 @@ def step4_request(ctx: Context) -> StepResult:
     )
     node = ctx.provider.create_node(spec)
     ctx.ledger.created(entry, node.id)
-    ctx.node = wait_for(ctx, node, NodeState.RUNNING)
+    deadline = time.monotonic() + ctx.node_timeout
+    ctx.node = ctx.provider.wait_for(node.id, NodeState.RUNNING, deadline, ctx.cancel)
     return StepResult(
         4, Status.OK, 0.0, f"{ctx.node.name} ({ctx.node.id}) {ctx.node.raw_state or ctx.node.state}"
     )
-
-
-def wait_for(ctx: Context, node: Node, state: NodeState) -> Node:
-    """Poll until `node` is in `state`, within the node deadline, cancellable."""
-    deadline = time.monotonic() + ctx.node_timeout
-    delay = 0.2
-    while node.state is not state:
-        if node.state in (NodeState.ERROR, NodeState.DELETED):
-            raise ProvisionError(
-                f"{ctx.plan.cloud}: {node.name} went to {node.raw_state or node.state}"
-            )
-        if time.monotonic() > deadline:
-            raise CloudTimeoutError(
-                f"{ctx.plan.cloud}: {node.name} not {state} after {ctx.node_timeout:g} s"
-            )
-        if ctx.cancel.wait(delay):
-            ctx.check_cancel()
-        delay = min(delay * 2, 5.0)
-        node = ctx.provider.get_node(node.id)
-    return node
 
 
 def step5_public(ctx: Context) -> StepResult:
@@ -254,14 +241,19 @@ def step5_public(ctx: Context) -> StepResult:
 
 def step6_login(ctx: Context) -> StepResult:
     """Log in with the node key: the hinted account first; with no hint, root
-    first, whose cloud-init refusal names the right account."""
+    first, whose cloud-init refusal names the right account. The host key is
+    trusted on first use, and compared with the fingerprints the node printed
+    on its console where the cloud shows the console."""
     access = ctx.access()
     access.wait_ready(time.monotonic() + ctx.node_timeout, ctx.cancel)
     ctx.login = access.login(ctx.plan.logins)
     tried = "; ".join(f"{u}: {what}" for u, what in ctx.login.attempts)
     host_key = getattr(access, "host_key", "")
     if host_key:
-        tried += f"; host key {host_key}, trusted on first use and recorded"
+        tried += f"; host key {host_key}, {_check_console(ctx, access, host_key)}"
+    jump_key = getattr(access, "jump_host_key", "")
+    if jump_key:
+        tried += f"; jump host key {jump_key}, trusted on first use and recorded"
     verdict = Verdict.YES if len(ctx.login.attempts) == 1 else Verdict.PARTIAL
     return StepResult(
         6,
@@ -270,6 +262,31 @@ def step6_login(ctx: Context) -> StepResult:
         f"as {ctx.login.account} ({tried})",
         verdict=verdict,
         value=ctx.login.account,
+    )
+
+
+def _check_console(ctx: Context, access: NodeAccess, host_key: str) -> str:
+    """What the console says of the host key: it matches, or nothing to compare
+    with (then trust on first use stands); a mismatch fails the step."""
+    assert ctx.node is not None
+    try:
+        console = ctx.provider.console_output(ctx.node.id)
+    except ProviderError as e:
+        return f"trusted on first use and recorded (console output: {e.title})"
+    printed = console_fingerprints(console)
+    if not printed:
+        return "trusted on first use and recorded (no fingerprints in the console output)"
+    if host_key in printed:
+        return "matches the fingerprints on the node's console, recorded"
+    forget = getattr(access, "forget_host", None)
+    if forget is not None:
+        forget()
+    raise ProvisionError(
+        f"{ctx.plan.cloud}: the host key offered ({host_key}) is not among those the node"
+        f" printed on its console ({', '.join(sorted(printed))}): not trusted",
+        title="Host key mismatch",
+        hint="Something between here and the node answers for it (a wrong ssh_endpoint, or"
+        " a man in the middle). No root keys were installed; the run is rolled back.",
     )
 
 

@@ -3,7 +3,7 @@
 No usable GCE emulator exists, so this speaks the GCE v1 REST JSON for the calls
 the adapter makes: zones, machineTypes, images (incl. getFromFamily), instances
 (list, aggregatedList, get, insert, delete, setMetadata, start, stop,
-addAccessConfig), zoneOperations get/wait, networks, subnetworks, firewalls.
+addAccessConfig, getSerialPortOutput), zoneOperations get/wait, networks, subnetworks, firewalls.
 Long-running operations are *not* done on the first response: they advance one
 step per poll. It checks the bearer token, and can inject errors and latency.
 The real `google-cloud-compute` clients reach it through `api_endpoint`.
@@ -97,6 +97,9 @@ class GcePeer:
     project_metadata: list[dict[str, str]] = field(
         default_factory=lambda: [{"key": "ssh-keys", "value": f"ops:{PROJECT_KEY} ops@laptop"}]
     )
+    #: What an instance wrote to serial port 1 (by instance name); a test puts
+    #: cloud-init's host key fingerprints there, as a booting image does.
+    serial: dict[str, str] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(4_000_000_000_000_000_001))
     _ips: Iterator[int] = field(default_factory=lambda: itertools.count(10))
@@ -242,6 +245,11 @@ class GcePeer:
                 lambda m: {"items": list(self._zone(m[1]).values())},
             ),
             ("GET", r"zones/([^/]+)/instances/([^/]+)", lambda m: self._instance(m[1], m[2])),
+            (
+                "GET",
+                r"zones/([^/]+)/instances/([^/]+)/serialPort",
+                lambda m: self._serial(m[1], m[2]),
+            ),
             ("POST", r"zones/([^/]+)/instances", lambda m: self._insert(m[1], body)),
             ("DELETE", r"zones/([^/]+)/instances/([^/]+)", lambda m: self._delete(m[1], m[2])),
             (
@@ -511,6 +519,17 @@ class GcePeer:
             inst["metadata"] = {"fingerprint": f"fp-{n}", "items": body.get("items") or []}
 
         return self._operation(zone, "setMetadata", inst["selfLink"], apply)
+
+    def _serial(self, zone: str, name: str) -> dict[str, Any]:
+        inst = self._instance(zone, name)
+        text = self.serial.get(name, f"[    0.000000] Linux version 6.1.0 ({name})\n")
+        return {
+            "kind": "compute#serialPortOutput",
+            "contents": text,
+            "start": "0",
+            "next": str(len(text)),
+            "selfLink": inst["selfLink"] + "/serialPort",
+        }
 
     def _power(self, zone: str, name: str, verb: str) -> dict[str, Any]:
         inst = self._instance(zone, name)

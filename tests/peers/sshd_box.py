@@ -57,7 +57,7 @@ esac
 
 _INNER = r"""
 set -e
-RT="$1"; PORT="$2"; NODEKEY="$3"; ACCOUNT="$4"; PASSWORD="$5"; REFUSAL="$6"; SHIM="$7"
+RT="$1"; PORT="$2"; NODEKEY="$3"; ACCOUNT="$4"; PASSWORD="$5"; REFUSAL="$6"; SHIM="$7"; LOGLEVEL="$8"
 mount -t tmpfs -o size=64m,mode=0755 box "$RT"
 mkdir -p "$RT/upper" "$RT/work" "$RT/root"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$RT/upper,workdir=$RT/work" "$RT/root"
@@ -83,7 +83,7 @@ chroot "$R" /bin/sh -e -c '
 ' box "$ACCOUNT" "$PASSWORD" "$NODEKEY" "$REFUSAL"
 cp "$SHIM" "$R/usr/bin/systemctl"
 chmod 0755 "$R/usr/bin/systemctl"
-exec chroot "$R" /usr/sbin/sshd -D -e -p "$PORT" -o ListenAddress=127.0.0.1 -o PidFile=/run/sshd.pid
+exec chroot "$R" /usr/sbin/sshd -D -e -p "$PORT" -o ListenAddress=127.0.0.1 -o PidFile=/run/sshd.pid -o LogLevel="$LOGLEVEL"
 """
 
 
@@ -107,6 +107,10 @@ class Box:
     password: str
     proc: subprocess.Popen[bytes]
     workdir: Path
+
+    def log(self) -> str:
+        """What sshd logged (to stderr, kept in a file so it never blocks on a pipe)."""
+        return (self.workdir / "sshd.log").read_text(errors="replace")
 
     @property
     def endpoint(self) -> str:
@@ -164,7 +168,10 @@ def available() -> str | None:
 
 
 @contextmanager
-def sshd_box(node_key: str = "", account: str = ACCOUNT, timeout: float = 20.0) -> Iterator[Box]:
+def sshd_box(
+    node_key: str = "", account: str = ACCOUNT, timeout: float = 20.0, log_level: str = "INFO"
+) -> Iterator[Box]:
+    """A box whose sshd logs at `log_level` (DEBUG1 shows each forwarded channel)."""
     why = available()
     if why:
         raise RuntimeError(f"sshd box: {why}")
@@ -173,6 +180,7 @@ def sshd_box(node_key: str = "", account: str = ACCOUNT, timeout: float = 20.0) 
     rt.mkdir()
     shim = work / "systemctl"
     shim.write_text(_SHIM)
+    log = (work / "sshd.log").open("wb")
     for _attempt in range(5):
         port = free_port()
         proc = subprocess.Popen(
@@ -196,22 +204,26 @@ def sshd_box(node_key: str = "", account: str = ACCOUNT, timeout: float = 20.0) 
                 PASSWORD,
                 REFUSAL.format(account=account),
                 str(shim),
+                log_level,
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
         )
         box = Box(port, account, PASSWORD, proc, work)
         if _ready(box, timeout):
             break
         _stop(proc)
     else:
+        log.close()
+        tail = (work / "sshd.log").read_text(errors="replace")[-500:]
         shutil.rmtree(work, ignore_errors=True)
-        raise RuntimeError("sshd box did not start")
+        raise RuntimeError(f"sshd box did not start: {tail}")
     try:
         yield box
     finally:
         _stop(box.proc)
+        log.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -523,6 +523,12 @@ class AwsProvider(SdkProvider):
             raise
         return Address(alloc["PublicIp"], 4, AddressKind.FLOATING, node.zone)
 
+    def console_output(self, node_id: str) -> str:
+        """EC2's console output (botocore decodes its base64); "" until EC2 has one."""
+        ec2 = self.client()
+        out = self._call("console output", lambda: ec2.get_console_output(InstanceId=node_id))
+        return str(out.get("Output") or "")
+
     def delete_node(self, node_id: str) -> None:
         ec2 = self.client()
         self.get_node(node_id)  # NotFound is an error, not a silent success

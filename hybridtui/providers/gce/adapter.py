@@ -552,6 +552,19 @@ class GceProvider(SdkProvider):
             )
         return public[0]
 
+    def console_output(self, node_id: str) -> str:
+        """Serial port 1, where the guest and cloud-init log (`gcloud compute
+        instances get-serial-port-output`)."""
+        zone, name = self._split(node_id)
+        client = self.client("InstancesClient")
+        out = self._call(
+            "serial port output",
+            lambda: client.get_serial_port_output(
+                project=self.gce.project, zone=zone, instance=name, port=1, **self._kw()
+            ),
+        )
+        return str(out.contents or "")
+
     def delete_node(self, node_id: str) -> None:
         zone, name = self._split(node_id)
         client = self.client("InstancesClient")
