@@ -270,23 +270,25 @@ def test_ctrl_c_mid_run_rolls_back_and_exits_130(tmp_path: Path, after_step: int
     assert (left.returncode, left.stdout) == (0, ""), "the ledger has nothing left to clean"
 
 
-def test_sigkill_on_moto_then_cleanup_leaves_nothing(aws_env: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "sigkill"])
+@pytest.mark.parametrize("after_step", [1, 4, 5])
+def test_interrupted_on_moto_leaves_nothing(
+    aws_env: str, tmp_path: Path, sig: signal.Signals, after_step: int
+) -> None:
     """The same on a real peer: `hybridtui provision` against moto over HTTP,
-    killed after the instance was requested; `cleanup` removes the instance and
-    the key pair, counted through the EC2 API."""
-    import signal
-    import subprocess
-    import sys
-
+    interrupted once the key pair, the instance or its address exists. Ctrl-C
+    rolls back before exiting 130; after SIGKILL, `cleanup` removes what the
+    run left. Counted through the EC2 API."""
     import boto3
     from conftest import aws_cloud
 
     cfg = write_config(
         tmp_path / "c.yaml",
+        # steps 6-8 would dial this closed port: the run is interrupted before
         aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": "127.0.0.1:1"}),
     )
-    proc = signalled_after(cfg, "aws", 4, signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc = signalled_after(cfg, "aws", after_step, sig)
+    out, err = proc.communicate(timeout=120)
     ec2 = boto3.session.Session(profile_name="hybrid-test").client(
         "ec2", region_name="eu-west-1", endpoint_url=aws_env
     )
@@ -299,15 +301,21 @@ def test_sigkill_on_moto_then_cleanup_leaves_nothing(aws_env: str, tmp_path: Pat
             if i["State"]["Name"] not in ("shutting-down", "terminated")
         ]
 
-    assert len(live()) == 1, "the killed run left its instance"
-    assert len(ec2.describe_key_pairs()["KeyPairs"]) == 1, "and its key pair"
-    done = subprocess.run(
-        [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    cleanup = [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"]
+    if sig is signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+        assert len(live()) == (1 if after_step >= 4 else 0), "the killed run left its instance"
+        assert len(ec2.describe_key_pairs()["KeyPairs"]) == 1, "and its key pair"
+        done = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "deleted" in done.stdout
+    else:
+        assert proc.returncode == 130, (out, err)
+        assert "interrupted: rolling back what was made" in err
+        if after_step >= 4:
+            assert "rolled back: node i-" in err
+        done = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stdout) == (0, ""), "Ctrl-C left nothing to clean"
     assert live() == []
     assert ec2.describe_key_pairs()["KeyPairs"] == []
     assert ec2.describe_addresses()["Addresses"] == []

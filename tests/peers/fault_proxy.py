@@ -35,6 +35,8 @@ class Fault:
     action: str = ""
     #: Only requests whose path contains this (REST APIs such as OpenStack's).
     path: str = ""
+    #: Only these HTTP methods (comma-separated, e.g. "POST,PUT"); empty: all.
+    method: str = ""
     #: How many requests to hit; None: every one until cleared.
     times: int | None = None
 
@@ -58,11 +60,13 @@ class FaultProxy:
         self._released.set()  # wake any request held by a delay
         self._released = threading.Event()
 
-    def _match(self, action: str, path: str = "") -> Fault | None:
+    def _match(self, action: str, path: str = "", method: str = "") -> Fault | None:
         with self._lock:
             self.actions[action or path.split("?")[0]] += 1
             for f in self.faults:
                 if (f.action and f.action != action) or (f.path and f.path not in path):
+                    continue
+                if f.method and method not in f.method.split(","):
                     continue
                 if f.times is not None:
                     if f.times <= 0:
@@ -86,7 +90,7 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             params = urllib.parse.parse_qs(body.decode(errors="replace")) if body else {}
             action = (params.get("Action") or [""])[0]
-            fault = proxy._match(action, self.path)
+            fault = proxy._match(action, self.path, self.command)
             if fault and fault.delay:
                 proxy._released.wait(fault.delay)
             if fault and fault.drop:
