@@ -57,6 +57,7 @@ def main() -> None:
     spec = Spec.parse("vcpus=2,ram_gb=4,image=ubuntu")
     ledger = Ledger(home / "ledger.sqlite")
 
+    (home / "moto").mkdir()
     with moto_server(home / "moto") as url, contextlib.ExitStack() as stack:
         boxes = {r: stack.enter_context(sshd_box("")) for r in REGIONS}
         providers: dict[str, AwsProvider] = {}

@@ -300,3 +300,24 @@ def test_console_fingerprints_as_cloud_init_prints_them() -> None:
     assert console_fingerprints("FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE") == set()
     # a fingerprint outside cloud-init's block is not taken for one
     assert console_fingerprints("sshd: SHA256:gBu+Umc47UzTxj/1OJJtjLy0XkU5jresOD4EEj05yNg") == set()
+
+
+def test_the_engine_refuses_an_adapter_that_cannot_write(ledger: Ledger, tmp_path: Path) -> None:
+    """An adapter without the write capabilities the steps need is refused by
+    the engine itself, with what it lacks, and nothing is created."""
+    from hybridtui.providers.base import Capability
+
+    class ListingOnly(SimulatorProvider):
+        capabilities = Capability.READ | Capability.CREATE_NODE | Capability.DELETE_NODE
+
+    target, p = demo("fip", "openstack-floating-ip")
+    plan = make_plan(site_of(target, p), SPEC, read_only=False)
+    adapter = ListingOnly("fip", p.config)
+    before = counts(adapter)
+    with pytest.raises(
+        PlanError, match="cannot register keys or give nodes public addresses or delete keys"
+    ) as e:
+        Runner({"fip": adapter}, ledger, tmp_path / "keys").run([plan])
+    assert e.value.hint is not None
+    assert counts(adapter) == before
+    assert ledger.open_entries(kept=True) == []

@@ -158,7 +158,7 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
     from hybridtui.providers import build_provider
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.plan import PlanError, make_plan
-    from hybridtui.provisioning.runner import Runner
+    from hybridtui.provisioning.runner import Runner, refusal
 
     try:
         spec = Spec.parse(args.spec)
@@ -187,6 +187,11 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
             )
         except PlanError as e:
             refused.append(f"{e.message}" + (f" ({e.hint})" if e.hint else ""))
+    providers = {t.name: build_provider(t) for t in targets}
+    for p in plans:  # what the engine would refuse, refused before asking
+        engine_says = refusal(p, providers[p.cloud])
+        if engine_says is not None:
+            refused.append(engine_says.message + f" ({engine_says.hint})")
     if refused:
         raise ConfigError(
             f"nothing was created: {len(refused)} of {len(targets)} clouds cannot take {spec}",
@@ -200,7 +205,6 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
         ):
             print("nothing done", file=sys.stderr)
             return EXIT_OK
-    providers = {t.name: build_provider(t) for t in targets}
     ledger = Ledger(settings.paths.ledger_file)
     cancel = threading.Event()
     live = args.format == "table"

@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hybridtui.domain import NodeState
+from hybridtui.domain import NodeState, PublicIpStrategy
 from hybridtui.errors import HybridError, ProviderError, ProvisionError
 from hybridtui.interop.model import Cell
-from hybridtui.providers.base import Provider
+from hybridtui.providers.base import Capability, Provider
 from hybridtui.provisioning import steps
 from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
 from hybridtui.provisioning.plan import Plan, PlanError
@@ -111,6 +111,42 @@ def default_access(ctx: Context) -> NodeAccess:
     )
 
 
+#: What each write capability lets the engine do, for refusals.
+CAN = {
+    Capability.IMPORT_KEY: "register keys",
+    Capability.CREATE_NODE: "create nodes",
+    Capability.PUBLIC_ADDRESS: "give nodes public addresses",
+    Capability.DELETE_KEY: "delete keys",
+    Capability.DELETE_NODE: "delete nodes",
+}
+
+
+def refusal(plan: Plan, provider: Provider) -> PlanError | None:
+    """Why `provider` may not run `plan`, whoever made the plan: its cloud is
+    read-only, or its adapter cannot do a step the plan needs."""
+    if getattr(provider.config, "read_only", True):
+        return PlanError(
+            f"{plan.cloud} is read-only: nothing is provisioned there",
+            hint=f"Set `read_only: false` on {plan.cloud} in the config to allow writes.",
+        )
+    needed = (
+        Capability.IMPORT_KEY
+        | Capability.CREATE_NODE
+        | Capability.DELETE_NODE
+        | Capability.DELETE_KEY
+    )
+    if plan.strategy is not PublicIpStrategy.NONE:
+        needed |= Capability.PUBLIC_ADDRESS
+    missing = needed & ~provider.capabilities
+    if missing:
+        what = " or ".join(CAN[m] for m in missing)
+        return PlanError(
+            f"{plan.cloud}: the {provider.kind} adapter cannot {what}: the eight steps need it",
+            hint="Provision on another cloud; this one can still be read and compared.",
+        )
+    return None
+
+
 class Runner:
     def __init__(
         self,
@@ -146,11 +182,9 @@ class Runner:
         """Every plan at once; returns when all ended (done or rolled back).
         A read-only cloud is refused here too, whoever made the plan."""
         for p in plans:
-            if getattr(self.providers[p.cloud].config, "read_only", True):
-                raise PlanError(
-                    f"{p.cloud} is read-only: nothing is provisioned there",
-                    hint=f"Set `read_only: false` on {p.cloud} in the config to allow writes.",
-                )
+            refused = refusal(p, self.providers[p.cloud])
+            if refused is not None:
+                raise refused
         runs = {p.cloud: CloudRun(p.cloud) for p in plans}
         threads = [
             threading.Thread(
