@@ -355,3 +355,38 @@ def test_root_keys_from_the_config(capsys: pytest.CaptureFixture[str], tmp_path:
     step7 = json.loads(out)["clouds"][0]["steps"][6]
     assert step7["status"] == "ok"
     assert "root logs in with 1 operator key(s)" in step7["detail"]
+
+
+def test_cleanup_finds_what_a_lost_ledger_forgot_on_moto(aws_env: str, tmp_path: Path) -> None:
+    """A key pair and an Elastic IP tagged as hybridtui's that no ledger knows
+    (a run killed between allocating and recording, on a machine whose ledger
+    is gone) are found and removed by `cleanup`; the same things untagged are
+    someone else's and stay. Counted through the EC2 API."""
+    import boto3
+    from conftest import aws_cloud
+
+    ec2 = boto3.session.Session(profile_name="hybrid-test").client(
+        "ec2", region_name="eu-west-1", endpoint_url=aws_env
+    )
+    ours = [{"Key": "hybridtui:managed", "Value": "true"}]
+    material = ROOT_KEY.encode()
+    ec2.import_key_pair(
+        KeyName="hybridtui-lost",
+        PublicKeyMaterial=material,
+        TagSpecifications=[{"ResourceType": "key-pair", "Tags": ours}],
+    )
+    ec2.import_key_pair(KeyName="ops-laptop", PublicKeyMaterial=material)
+    lost = ec2.allocate_address(
+        Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": ours}]
+    )
+    theirs = ec2.allocate_address(Domain="vpc")
+    cfg = write_config(tmp_path / "c.yaml", aws_cloud(aws_env, read_only=False))
+    cleanup = [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"]
+    done = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "key hybridtui-lost: made by hybridtui, in no ledger" in done.stdout
+    assert f"address {lost['PublicIp']}: allocated by hybridtui, attached to nothing" in done.stdout
+    assert [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]] == ["ops-laptop"]
+    assert [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]] == [theirs["PublicIp"]]
+    again = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)
+    assert (again.returncode, again.stdout) == (0, "")

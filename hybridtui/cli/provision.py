@@ -363,8 +363,17 @@ def destroy(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cleanup(args: argparse.Namespace, settings: Settings) -> int:
+    """What runs left: ledger entries of runs that stopped halfway, and what is
+    tagged as hybridtui's on the clouds that no ledger knows (nodes, key pairs,
+    free Elastic / floating IPs). Lists them, asks, removes them."""
     from hybridtui.providers import build_provider
-    from hybridtui.provisioning.cleanup import delete_and_wait, leftovers, untracked
+    from hybridtui.provisioning.cleanup import (
+        delete_and_wait,
+        leftovers,
+        untracked,
+        untracked_addresses,
+        untracked_keys,
+    )
     from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.runner import undo
 
@@ -376,19 +385,23 @@ def cleanup(args: argparse.Namespace, settings: Settings) -> int:
             entries = leftovers(ledger, target.name)
             provider = build_provider(target)
             try:
-                strays = (
-                    untracked(ledger, target.name, provider.list_nodes())
-                    if not target.config.read_only
-                    else []
-                )
-                if not entries and not strays:
+                writable = not (target.config.read_only or settings.read_only)
+                strays = untracked(ledger, target.name, provider.list_nodes()) if writable else []
+                keys = untracked_keys(ledger, provider, target.name) if writable else []
+                addresses = untracked_addresses(ledger, provider, target.name) if writable else []
+                if not (entries or strays or keys or addresses):
                     continue
                 what = [f"{e.kind} {e.ref or e.name} ({e.state}, run {e.run})" for e in entries]
                 what += [
                     f"node {n.name} ({n.id}): tagged as hybridtui's, in no ledger" for n in strays
                 ]
+                what += [f"key {k.name}: made by hybridtui, in no ledger" for k in keys]
+                what += [
+                    f"address {a.ip}: allocated by hybridtui, attached to nothing"
+                    for a in addresses
+                ]
                 print(f"{target.name}:\n" + "\n".join(f"  {w}" for w in what))
-                if target.config.read_only or settings.read_only:
+                if not writable:
                     print(f"  {target.name} is read-only: left as it is", file=sys.stderr)
                     continue
                 if not _ask(f"Remove these from {target.name}?", args.yes):
@@ -399,6 +412,12 @@ def cleanup(args: argparse.Namespace, settings: Settings) -> int:
                 for n in strays:
                     delete_and_wait(provider, n.id)
                     print(f"  node {n.id} deleted")
+                for k in keys:
+                    provider.delete_key(k.name)
+                    print(f"  key {k.name} deleted")
+                for a in addresses:
+                    provider.release_address(a)
+                    print(f"  address {a.ip} released")
             finally:
                 provider.close()
     finally:

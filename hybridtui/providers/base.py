@@ -298,6 +298,13 @@ class Provider(ABC):
         cloud needs it (floating IP, Elastic IP)."""
         raise UnsupportedError(f"{self.name}: public addresses are not supported")
 
+    def release_address(self, address: PublicAddress) -> None:
+        """Give back a free public address hybridtui allocated (an Elastic IP, a
+        floating IP) that no node holds any more: what clean-up finds after a
+        run was killed between allocating and attaching, or a node deleted
+        elsewhere. Refuses an address hybridtui did not make."""
+        raise UnsupportedError(f"{self.name}: releasing addresses is not supported")
+
     def console_output(self, node_id: str) -> str:
         """The node's console (serial port) log, where cloud-init prints the SSH
         host key fingerprints; "" where the cloud offers none. Step 6 compares

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from hybridtui.domain import MANAGED_TAG, Node, NodeState
+from hybridtui.domain import MANAGED_TAG, KeyPair, Node, NodeState, PublicAddress
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
 from hybridtui.provisioning.runner import undo
@@ -64,8 +64,40 @@ def leftovers(ledger: Ledger, cloud: str) -> list[Entry]:
 def untracked(ledger: Ledger, cloud: str, nodes: Sequence[Node]) -> list[Node]:
     """Nodes tagged as ours that no ledger entry knows (another machine's ledger,
     or a lost one)."""
-    known = {e.ref for e in ledger.open_entries(cloud=cloud, kept=True) if e.kind is Kind.NODE}
-    return [n for n in nodes if is_ours(n) and n.id not in known]
+    known = _known(ledger, cloud, Kind.NODE)
+    gone = (NodeState.DELETED, NodeState.DELETING)  # EC2 lists terminated ones for an hour
+    return [n for n in nodes if is_ours(n) and n.id not in known and n.state not in gone]
+
+
+def untracked_keys(ledger: Ledger, provider: Provider, cloud: str) -> list[KeyPair]:
+    """Key pairs hybridtui made (tagged, or named `hybridtui-…` on Nova) that no
+    ledger entry knows. GCE has no key objects: its keys go with their nodes."""
+    if not provider.key_objects:
+        return []
+    known = _known(ledger, cloud, Kind.KEY)
+    return [k for k in provider.list_keys() if k.managed and k.name not in known]
+
+
+def untracked_addresses(ledger: Ledger, provider: Provider, cloud: str) -> list[PublicAddress]:
+    """Elastic / floating IPs hybridtui allocated that no node holds and no
+    ledger entry knows: billed for nothing (a run killed between allocating and
+    attaching, or its node deleted elsewhere)."""
+    known = _known(ledger, cloud, Kind.ADDRESS)
+    return [
+        a
+        for a in provider.list_addresses()
+        if a.managed and not a.attached_to and a.ip not in known
+    ]
+
+
+def _known(ledger: Ledger, cloud: str, kind: Kind) -> set[str]:
+    return {
+        ref
+        for e in ledger.open_entries(cloud=cloud, kept=True)
+        if e.kind is kind
+        for ref in (e.ref, e.name)
+        if ref
+    }
 
 
 def delete_and_wait(provider: Provider, node_id: str, timeout: float = 300.0) -> None:

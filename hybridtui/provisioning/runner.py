@@ -301,6 +301,11 @@ def undo(
             elif e.kind is Kind.KEY and e.state is State.CREATED:
                 provider.delete_key(e.ref)
                 done.append(f"key {e.ref} deleted")
+            elif e.kind is Kind.KEY and provider.key_objects:
+                # only an intent: a run killed between the import and the ledger's
+                # write may have left the key, under the name the intent holds
+                provider.delete_key(e.name)
+                done.append(f"key {e.name} deleted (the run stopped before recording it)")
             elif e.kind is Kind.LOCAL_KEY and e.ref:
                 forget_node_key(Path(e.ref))
                 done.append(f"local key {Path(e.ref).name} deleted")
@@ -308,7 +313,8 @@ def undo(
                 done.append(f"{e.kind} {e.name}: never created")
         except ProviderError as err:
             if err.title == "Not found" or "not found" in err.message:
-                done.append(f"{e.kind} {e.ref or e.name} already gone")
+                gone = "never created" if e.state is State.INTENT else "already gone"
+                done.append(f"{e.kind} {e.ref or e.name} {gone}")
             else:
                 done.append(
                     f"{e.kind} {e.ref or e.name} NOT removed ({err.message}): left for `hybridtui cleanup`"

@@ -523,6 +523,29 @@ class AwsProvider(SdkProvider):
             raise
         return Address(alloc["PublicIp"], 4, AddressKind.FLOATING, node.zone)
 
+    def release_address(self, address: PublicAddress) -> None:
+        ec2 = self.client()
+        found = self._call(
+            "find Elastic IP",
+            lambda: ec2.describe_addresses(
+                Filters=[
+                    {"Name": "public-ip", "Values": [address.ip]},
+                    {"Name": f"tag:{MANAGED_TAG}", "Values": ["true"]},
+                ]
+            ),
+        ).get("Addresses", [])
+        if not found:
+            raise NotFoundError(f"{self.where}: no Elastic IP {address.ip} tagged as hybridtui's")
+        (eip,) = found
+        if eip.get("AssociationId"):
+            raise ProviderError(
+                f"{self.where}: {address.ip} is attached to {eip.get('InstanceId')}: not released",
+                title="Address in use",
+            )
+        self._call(
+            "release Elastic IP", lambda: ec2.release_address(AllocationId=eip["AllocationId"])
+        )
+
     def console_output(self, node_id: str) -> str:
         """EC2's console output (botocore decodes its base64); "" until EC2 has one."""
         ec2 = self.client()

@@ -385,6 +385,22 @@ class OpenStackProvider(SdkProvider):
             ip, 6 if ":" in ip else 4, AddressKind.FLOATING if fip else AddressKind.PUBLIC, ""
         )
 
+    def release_address(self, address: PublicAddress) -> None:
+        conn = self.conn()
+        found = self._call(
+            "find floating IP", lambda: list(conn.network.ips(floating_ip_address=address.ip))
+        )
+        ours = [f for f in found if (f.description or "") == rec.MANAGED_DESCRIPTION]
+        if not ours:
+            raise NotFoundError(f"{self.where}: no floating IP {address.ip} made by hybridtui")
+        (fip,) = ours
+        if fip.port_id:
+            raise ProviderError(
+                f"{self.where}: {address.ip} is attached (port {fip.port_id}): not released",
+                title="Address in use",
+            )
+        self._call("release floating IP", lambda: conn.network.delete_ip(fip))
+
     def console_output(self, node_id: str) -> str:
         """Nova's console log (`openstack console log show`)."""
         conn = self.conn()

@@ -225,6 +225,19 @@ class SimulatorProvider(Provider):
             self._save_state()
             return addr
 
+    def release_address(self, address: PublicAddress) -> None:
+        world = self._call("release address")
+        with self._lock:
+            if address.ip not in world.managed:
+                raise NotFoundError(f"{self.name}: no address {address.ip} made by hybridtui")
+            if world.fips.get(address.ip):
+                raise ProviderError(
+                    f"{self.name}: {address.ip} is attached to {world.fips[address.ip]}",
+                    title="Address in use",
+                )
+            world.release_address(address.ip)
+            self._save_state()
+
     def delete_node(self, node_id: str) -> None:
         world = self._call("delete node")
         with self._lock:
