@@ -293,3 +293,79 @@ def test_a_fault_at_each_step_on_the_gce_peer(
     ]
     assert not any(name in k for k in keys), "no node key left in any metadata"
     assert_nothing_local(ledger, tmp_path)
+
+
+# ------------------------------------------------------------------ AWS (moto)
+
+AWS_FAULTS = {
+    1: "ImportKeyPair",
+    4: "RunInstances",
+    5: "DescribeInstances",
+    6: NO_CLOUD_INIT,
+    7: NO_SUDO,
+    8: "DeleteKeyPair",
+}
+
+
+@pytest.mark.parametrize("step", sorted(AWS_FAULTS))
+def test_a_fault_at_each_step_on_moto(
+    aws_env: str, operator: NodeKey, tmp_path: Path, step: int
+) -> None:
+    """EC2 over HTTP (moto behind a fault proxy): a 500 for the step's call, or
+    the node's own fault; the rollback deletes the instance, the key pair and
+    the local key. (test_ssh.py has the case where EC2 also refuses during the
+    rollback and `cleanup` finishes the job.)"""
+    import boto3
+    from conftest import aws_cloud
+    from peers.fault_proxy import Fault, fault_proxy
+
+    from hybridtui.config import AwsCloud
+    from hybridtui.providers.aws.adapter import AwsProvider
+
+    action = AWS_FAULTS[step]
+    api_fault = action not in (NO_CLOUD_INIT, NO_SUDO)
+    ec2 = boto3.session.Session(profile_name="hybrid-test").client(
+        "ec2", region_name="eu-west-1", endpoint_url=aws_env
+    )
+    with sshd_box("") as box, fault_proxy(aws_env) as proxy:
+        fault = AtStep(
+            step,
+            on=lambda: (
+                proxy.inject(Fault(status=500, code="InternalError", action=action))
+                if api_fault
+                else None
+            ),
+            off=proxy.clear,
+        )
+        cfg = AwsCloud.model_validate(
+            aws_cloud(
+                proxy.url, read_only=False, max_attempts=1, overrides={"ssh_endpoint": box.endpoint}
+            )
+        )
+
+        def cloud_init(ctx: Context) -> None:
+            assert ctx.key is not None
+            box.add_key("ubuntu", ctx.key.public)
+
+        run, _, ledger = run_with_fault(
+            CloudTarget("aws", "aws", cfg, "eu-west-1"),
+            AwsProvider("aws", cfg, "eu-west-1"),
+            "image=ubuntu",
+            box,
+            fault,
+            "" if api_fault else action,
+            cloud_init,
+            operator,
+            tmp_path,
+        )
+        assert_failed_at(run, step, fault)
+    live = [
+        i
+        for r in ec2.describe_instances()["Reservations"]
+        for i in r["Instances"]
+        if i["State"]["Name"] not in ("shutting-down", "terminated")
+    ]
+    assert live == [], "no instance left running"
+    assert ec2.describe_key_pairs()["KeyPairs"] == [], "no key pair left"
+    assert ec2.describe_addresses()["Addresses"] == [], "no Elastic IP left"
+    assert_nothing_local(ledger, tmp_path)

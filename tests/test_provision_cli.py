@@ -390,3 +390,46 @@ def test_cleanup_finds_what_a_lost_ledger_forgot_on_moto(aws_env: str, tmp_path:
     assert [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]] == [theirs["PublicIp"]]
     again = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)
     assert (again.returncode, again.stdout) == (0, "")
+
+
+def test_a_live_line_per_cloud_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal (a pty here), `provision` keeps one line per cloud and
+    redraws it in place with the running step, then the summary; the per-step
+    log lines are for pipes only."""
+    import os
+    import pty
+    import re
+
+    cfg = write_config(
+        tmp_path / "c.yaml",
+        sim_cloud("a", "aws-default-vpc", latency=0.1),
+        sim_cloud("b", "openstack-floating-ip", latency=0.1),
+    )
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hybridtui", "provision", "--config", str(cfg)]
+        + ["--cloud", "a", "--cloud", "b", "--spec", "image=ubuntu", "--yes"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"},
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.wait(timeout=60) == 0
+    text = out.decode()
+    assert "\x1b[2F" in text, "the two cloud lines are redrawn in place"
+    assert re.search(r"a +⠋ 1/8 add node key", text), "a spinner on the running step"
+    assert re.search(r"a +✓ 8/8 done in [\d.]+s", text)
+    assert re.search(r"b +✓ 8/8 done in [\d.]+s", text)
+    assert not re.search(r"(?m)^a +1 add node key +ok", text), "no log lines on a terminal"
+    assert re.search(r"a +ok +hybrid-\w+ +198\.51\.100\.\d+ +ubuntu", text), "the summary"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from hybridtui.errors import ConfigError, HybridError, UsageError
 
@@ -207,10 +209,16 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
     ledger = Ledger(settings.paths.ledger_file)
     cancel = threading.Event()
-    live = args.format == "table"
+    board = (
+        LiveBoard([p.cloud for p in plans], sys.stdout)
+        if args.format == "table" and _is_terminal(sys.stdout)
+        else None
+    )
 
     def progress(ev: Progress) -> None:
-        if live:
+        if board is not None:
+            board.event(ev)
+        elif args.format == "table":  # piped or logged: a line per step as it ends
             from hybridtui.provisioning.steps import STEP_TITLES
 
             r = ev.result
@@ -253,6 +261,8 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
         while not done.wait(0.2):
             pass
     finally:
+        if board is not None:
+            board.close()
         for p in providers.values():
             p.close()
         ledger.close()
@@ -282,13 +292,91 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if all(r.ok for r in runs) else EXIT_FAILED
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    return stream.isatty() and os.environ.get("TERM", "") not in ("", "dumb")
+
+
+class LiveBoard:
+    """On a terminal, one line per cloud redrawn in place while the steps run
+    (a spinner and the running step's elapsed time), like `docker compose up`;
+    piped output gets a plain line per step instead (see `provision`)."""
+
+    SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+    def __init__(self, clouds: list[str], out: TextIO, tick: float = 0.25) -> None:
+        self.out = out
+        self.clouds = clouds
+        now = time.monotonic()
+        self.step = dict.fromkeys(clouds, 1)
+        self.since = dict.fromkeys(clouds, now)
+        self.started = now
+        self.ended: dict[str, str] = {}
+        self.frame = 0
+        self.drawn = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._draw()  # at once: every cloud on step 1
+        self._ticker = threading.Thread(target=self._tick, args=(tick,), daemon=True)
+        self._ticker.start()
+
+    def event(self, ev: Progress) -> None:
+        from hybridtui.provisioning.steps import Status
+
+        r, now = ev.result, time.monotonic()
+        with self._lock:
+            if r.status is Status.FAILED:
+                self.ended[ev.cloud] = f"✗ step {r.step} failed: {r.detail}"
+            elif r.status is Status.ROLLED_BACK:
+                self.ended[ev.cloud] += f" · rolled back: {r.detail}"
+            elif r.step == 8:
+                self.ended[ev.cloud] = f"✓ 8/8 done in {now - self.started:.1f}s"
+            else:
+                self.step[ev.cloud], self.since[ev.cloud] = r.step + 1, now
+        self._draw()
+
+    def _line(self, cloud: str, width: int) -> str:
+        from hybridtui.provisioning.steps import STEP_TITLES
+
+        if cloud in self.ended:
+            text = self.ended[cloud]
+        else:
+            n = self.step[cloud]
+            spin = self.SPINNER[self.frame % len(self.SPINNER)]
+            elapsed = time.monotonic() - self.since[cloud]
+            text = f"{spin} {n}/8 {STEP_TITLES[n]:24} {elapsed:5.1f}s"
+        line = f"{cloud:20} {text}"
+        # never wider than the terminal: a wrapped line would break the redraw
+        return line if len(line) < width else line[: max(width - 2, 1)] + "…"
+
+    def _draw(self) -> None:
+        width = shutil.get_terminal_size((100, 24)).columns
+        with self._lock:
+            up = f"\x1b[{self.drawn}F" if self.drawn else ""
+            lines = "".join(f"\x1b[2K{self._line(c, width)}\n" for c in self.clouds)
+            self.drawn = len(self.clouds)
+            self.out.write(up + lines)
+            self.out.flush()
+
+    def _tick(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.frame += 1
+            self._draw()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._ticker.join(timeout=2)
+        self._draw()
+
+
 def _summary(runs: list[CloudRun]) -> str:
     head = f"{'cloud':20} {'result':8} {'node':28} {'address':24} login"
     lines = ["", head]
     for r in runs:
         result = "ok" if r.ok else "FAILED"
+        # a failed run's node is gone (rolled back): its name would mislead
+        node = r.node_name if r.ok else ("(rolled back)" if r.rolled_back else "-")
         lines.append(
-            f"{r.cloud:20} {result:8} {r.node_name or '-':28} {r.address or '-':24} {r.login or '-'}"
+            f"{r.cloud:20} {result:8} {node or '-':28} {r.address or '-':24} {r.login or '-'}"
         )
     return "\n".join(lines)
 

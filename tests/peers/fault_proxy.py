@@ -128,6 +128,10 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    #: socketserver's default backlog is 5: a refresh opens more connections at
+    #: once than that, and an overflowing accept queue resets some of them.
+    request_queue_size = 128
+
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # dropped and aborted connections are what this proxy is for
 

@@ -655,6 +655,9 @@ def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    #: socketserver's default backlog is 5: a refresh opens more connections at
+    #: once than that, and an overflowing accept queue resets some of them.
+    request_queue_size = 128
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass
