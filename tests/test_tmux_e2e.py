@@ -63,8 +63,9 @@ def test_demo_filter_and_quit(tmux: Tmux) -> None:
         "demo panes", lambda s: "DEMO" in s and "web-prod-01" in s and "os-private-dc1 fresh" in s
     )
 
-    tmux("send-keys", "-t", "e2e", "/")
-    tmux("send-keys", "-t", "e2e", "-l", "kafka")
+    # one write, as a fast typist or a paste over SSH sends it: every key after
+    # `/` must reach the filter
+    tmux("send-keys", "-t", "e2e", "-l", "/kafka")
     screen = tmux.wait_for(
         "filtered rows", lambda s: "kafka-prod-01" in s and "web-prod-01" not in s
     )

@@ -560,7 +560,9 @@ class GceProvider(SdkProvider):
         out = self._call(
             "serial port output",
             lambda: client.get_serial_port_output(
-                project=self.gce.project, zone=zone, instance=name, port=1, **self._kw()
+                # `port` is only in the request message (no flattened argument)
+                request={"project": self.gce.project, "zone": zone, "instance": name, "port": 1},
+                **self._kw(),
             ),
         )
         return str(out.contents or "")

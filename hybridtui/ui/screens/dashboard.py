@@ -39,7 +39,9 @@ INTEROP_TAB = "tab-interop"
 
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
+        # priority: run as the key arrives, so `/kafka` typed fast (or arriving in
+        # one packet over SSH) sends `kafka` to the filter, not the table
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("u", "toggle_unified", "Unified/panes", id="toggle-unified"),
         Binding("1", "show_tab('nodes')", "Nodes tab", show=False, id="tab-nodes"),
@@ -196,7 +198,8 @@ class DashboardScreen(Screen[None]):
             return
         box = self.query_one("#filter", Input)
         box.add_class("-active")
-        box.focus()
+        # focused now, not after the refresh `focus()` waits for (see the binding)
+        self.set_focus(box)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -214,7 +217,10 @@ class DashboardScreen(Screen[None]):
         self.call_after_refresh(self.focus_table)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 - Textual's signature
-        """`e` only where there is a flavor or an image under the cursor."""
+        """`e` only where there is a flavor or an image under the cursor; `/`
+        is typed, not bound, in a text box (the filter's own included)."""
+        if action == "filter" and isinstance(self.focused, Input):
+            return False
         if action == "equivalents":
             return self._equivalents_target() is not None
         return True
