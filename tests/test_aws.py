@@ -667,3 +667,17 @@ def test_scorecard_reads_the_default_vpc_of_the_real_api(aws_env: str) -> None:
         "x86_64",
     )
     assert card.cell("aws", "login:debian").value == "admin"
+
+
+def test_a_listing_cut_short_is_asked_once_more(proxy: FaultProxy) -> None:
+    """A 200 whose body is not EC2's XML (a proxy cutting the response) is not
+    retried by botocore; the adapter asks a listing once more, and only a
+    second bad answer fails the kind — with what happened, not a traceback."""
+    proxy.inject(Fault(status=200, html="<html><body>cut", action="DescribeVpcs", times=1))
+    inv = provider(proxy.url).fetch_inventory()
+    assert ResourceKind.NETWORKS not in inv.errors
+    assert inv.networks
+    assert proxy.actions["DescribeVpcs"] == 2
+    proxy.inject(Fault(status=200, html="<html><body>cut", action="DescribeVpcs", times=2))
+    inv = provider(proxy.url).fetch_inventory()
+    assert "not EC2 XML" in inv.errors[ResourceKind.NETWORKS].message

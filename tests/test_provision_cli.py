@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,15 @@ from conftest import sim_cloud
 ROOT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl operator@laptop"
 
 
-def signalled_after(cfg: Path, cloud: str, step: int, sig: signal.Signals) -> subprocess.Popen[str]:
+def signalled_after(
+    cfg: Path,
+    cloud: str,
+    step: int,
+    sig: signal.Signals,
+    on_step: Callable[[int], None] | None = None,
+) -> subprocess.Popen[str]:
     """`hybridtui provision` in a process of its own, sent `sig` as soon as it
-    printed the end of step `step`."""
+    printed the end of step `step` (`on_step` sees every step end before)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -39,7 +46,10 @@ def signalled_after(cfg: Path, cloud: str, step: int, sig: signal.Signals) -> su
     )
     assert proc.stdout is not None
     for line in proc.stdout:
-        if line.split()[1:2] == [str(step)]:
+        ended = line.split()[1:2]
+        if on_step is not None and ended and ended[0].isdigit():
+            on_step(int(ended[0]))
+        if ended == [str(step)]:
             proc.send_signal(sig)
             break
     return proc
@@ -271,24 +281,37 @@ def test_ctrl_c_mid_run_rolls_back_and_exits_130(tmp_path: Path, after_step: int
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "sigkill"])
-@pytest.mark.parametrize("after_step", [1, 4, 5])
+@pytest.mark.parametrize("after_step", [1, 2, 3, 4, 5, 6, 7])
 def test_interrupted_on_moto_leaves_nothing(
-    aws_env: str, tmp_path: Path, sig: signal.Signals, after_step: int
+    aws_env: str, isolated_home: Path, tmp_path: Path, sig: signal.Signals, after_step: int
 ) -> None:
     """The same on a real peer: `hybridtui provision` against moto over HTTP,
-    interrupted once the key pair, the instance or its address exists. Ctrl-C
-    rolls back before exiting 130; after SIGKILL, `cleanup` removes what the
-    run left. Counted through the EC2 API."""
+    steps 6-8 over SSH to a loopback sshd box, interrupted after each step in
+    turn. Ctrl-C rolls back before exiting 130; after SIGKILL, `cleanup`
+    removes what the run left. Counted through the EC2 API."""
     import boto3
     from conftest import aws_cloud
+    from peers.sshd_box import available, sshd_box
 
-    cfg = write_config(
-        tmp_path / "c.yaml",
-        # steps 6-8 would dial this closed port: the run is interrupted before
-        aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": "127.0.0.1:1"}),
-    )
-    proc = signalled_after(cfg, "aws", after_step, sig)
-    out, err = proc.communicate(timeout=120)
+    from hybridtui.provisioning.ssh import public_line
+
+    if available() is not None:
+        pytest.fail(f"the sshd box is part of this test: {available()}")
+    with sshd_box("") as box:
+        cfg = write_config(
+            tmp_path / "c.yaml",
+            aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": box.endpoint}),
+        )
+
+        def cloud_init(ended: int) -> None:
+            """What cloud-init does with the key pair: the node key (read from the
+            run's own key file once step 1 made it) logs in as ubuntu."""
+            if ended == 1:
+                (key,) = [f for f in (isolated_home / "data").rglob("hybridtui-*") if f.is_file()]
+                box.add_key("ubuntu", public_line(key))
+
+        proc = signalled_after(cfg, "aws", after_step, sig, on_step=cloud_init)
+        out, err = proc.communicate(timeout=120)
     ec2 = boto3.session.Session(profile_name="hybrid-test").client(
         "ec2", region_name="eu-west-1", endpoint_url=aws_env
     )
@@ -312,7 +335,12 @@ def test_interrupted_on_moto_leaves_nothing(
     else:
         assert proc.returncode == 130, (out, err)
         assert "interrupted: rolling back what was made" in err
-        if after_step >= 4:
+        if "finished before the interrupt took effect" in err:  # step 8 was already running
+            assert after_step >= 6, err  # 7 is skipped (no operator key here): 8 ran at once
+            node = err.split("node ", 1)[1].split()[0]
+            destroy = [sys.executable, "-m", "hybridtui", "destroy", "--config", str(cfg)]
+            subprocess.run([*destroy, "--cloud", "aws", "--yes", node], check=True, timeout=120)
+        elif after_step >= 4:
             assert "rolled back: node i-" in err
         done = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)
         assert (done.returncode, done.stdout) == (0, ""), "Ctrl-C left nothing to clean"

@@ -321,3 +321,12 @@ def test_the_engine_refuses_an_adapter_that_cannot_write(ledger: Ledger, tmp_pat
     assert e.value.hint is not None
     assert counts(adapter) == before
     assert ledger.open_entries(kept=True) == []
+
+
+def test_a_catalogue_that_failed_to_list_is_named_in_the_refusal() -> None:
+    """Flavors that could not be read are not "no flavors listed": the plan
+    says which listing failed and what the cloud answered."""
+    target, p = demo("fip", "openstack-floating-ip", fault="http-500", fault_kinds=["flavors"])
+    with pytest.raises(PlanError, match=r"cannot plan without its flavors \(.*HTTP 500") as e:
+        make_plan(site_of(target, p), SPEC, read_only=False)
+    assert "images" not in e.value.message, "only the kind that failed"

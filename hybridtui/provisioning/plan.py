@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hybridtui.domain import Flavor, Image, Network, PublicIpStrategy
+from hybridtui.domain import Flavor, Image, Network, PublicIpStrategy, ResourceKind
 from hybridtui.errors import ProvisionError
 from hybridtui.interop.equivalence import Spec, match
 from hybridtui.interop.rules import public_strategy
@@ -92,6 +92,19 @@ def make_plan(
             f"{site.cloud}: nodes here get no public address ({strategy.reason}), and no jump"
             " host is configured to reach them through: steps 6-8 could not log in",
             hint=f"Set overrides.jump_host ([user@]host[:port]) on {site.cloud}.",
+        )
+    failed = {
+        kind: err
+        for kind, err in site.snapshot.kind_errors.items()
+        if kind in (ResourceKind.FLAVORS, ResourceKind.IMAGES, ResourceKind.NETWORKS)
+        and not site.snapshot.resources(kind)
+    }
+    if failed:  # a listing that failed is not "none listed": say what the cloud said
+        raise PlanError(
+            f"{site.cloud}: cannot plan without its "
+            + "; ".join(f"{kind} ({err.title}: {err.message})" for kind, err in failed.items()),
+            hint=next((e.hint for e in failed.values() if e.hint), "")
+            or "Retry once the cloud answers (`hybridtui inventory --kind all` shows each kind).",
         )
     m = match(site, spec, strategy.kind)
     missing = [

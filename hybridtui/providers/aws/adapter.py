@@ -140,7 +140,20 @@ class AwsProvider(SdkProvider):
         paginator = self.client().get_paginator(method)
         if page_size:
             kwargs["PaginationConfig"] = {"PageSize": page_size}
-        for page in self._call(op, lambda: list(paginator.paginate(**kwargs))):
+
+        def fetch() -> list[dict[str, Any]]:
+            """botocore retries throttling and 5xx, not a 200 whose body is not
+            EC2's XML (a response cut short by a proxy; moto under parallel load
+            did it once in a few hundred refreshes). A listing is idempotent:
+            it is asked once more before the kind is reported failed."""
+            from botocore.parsers import ResponseParserError
+
+            try:
+                return list(paginator.paginate(**kwargs))
+            except ResponseParserError:
+                return list(paginator.paginate(**kwargs))
+
+        for page in self._call(op, fetch):
             yield from page.get(key, [])
 
     def _map_error(self, op: str, e: Exception) -> ProviderError:
