@@ -14,7 +14,6 @@ import shutil
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from hybridtui.errors import ConfigError, HybridError, UsageError
@@ -22,7 +21,6 @@ from hybridtui.errors import ConfigError, HybridError, UsageError
 if TYPE_CHECKING:
     from hybridtui.domain import ResourceKind
     from hybridtui.providers import CloudTarget
-    from hybridtui.provisioning.plan import Plan
     from hybridtui.provisioning.runner import CloudRun, Progress
     from hybridtui.settings import Settings
 
@@ -91,62 +89,10 @@ def _ask(question: str, yes: bool) -> bool:
     return answer in ("y", "yes")
 
 
-def root_keys(files: list[str]) -> list[str]:
-    """The operator's public keys for root: --root-key files, else the usual ones."""
-    paths = [Path(f).expanduser() for f in files] or [
-        p
-        for p in (
-            Path("~/.ssh/id_ed25519.pub").expanduser(),
-            Path("~/.ssh/id_rsa.pub").expanduser(),
-        )
-        if p.exists()
-    ][:1]
-    keys = []
-    for p in paths:
-        try:
-            text = p.read_text(encoding="utf-8").strip()
-        except OSError as e:
-            raise UsageError(f"--root-key {p}: {e.strerror}") from None
-        if not text.startswith(("ssh-", "ecdsa-", "sk-")) or text.startswith(("-----", "PuTTY")):
-            raise UsageError(
-                f"--root-key {p}: not an OpenSSH public key (a private key? never pass one)"
-            )
-        keys.append(text.splitlines()[0])
-    return keys
-
-
-def root_identity(files: list[str]) -> Path | None:
-    """The private half of the first root key, when it sits next to it: step 7
-    proves with it that root logs in (it is only read by the SSH client)."""
-    paths = [Path(f).expanduser() for f in files] or [
-        Path("~/.ssh/id_ed25519.pub").expanduser(),
-        Path("~/.ssh/id_rsa.pub").expanduser(),
-    ]
-    for p in paths:
-        private = p.with_suffix("") if p.suffix == ".pub" else None
-        if private is not None and private.exists():
-            return private
-    return None
-
-
 def _targets(settings: Settings, names: list[str]) -> list[CloudTarget]:
     from hybridtui.cli import _targets as pick
 
     return pick(settings, names)
-
-
-def _describe(plan: Plan) -> str:
-    lines = [f"{plan.cloud}:"]
-    for label, value, why in (
-        ("flavor", plan.flavor.name, plan.reasons["flavor"]),
-        ("image", plan.image.name, plan.reasons["image"]),
-        ("network", plan.network.name, plan.reasons["network"]),
-        ("public address", str(plan.strategy), plan.reasons["public address"]),
-        ("login", plan.login, plan.reasons["login"]),
-    ):
-        lines.append(f"  {label:15} {value}")
-        lines.append(f"  {'':15} {why}")
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- provision
@@ -159,6 +105,7 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
     from hybridtui.inventory import report
     from hybridtui.providers import build_provider
     from hybridtui.provisioning.ledger import Ledger
+    from hybridtui.provisioning.operator import root_identity, root_keys
     from hybridtui.provisioning.plan import PlanError, make_plan
     from hybridtui.provisioning.runner import Runner, refusal
 
@@ -201,7 +148,7 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
             hint="Fix the spec or the config and run again.",
         )
     if not args.yes:
-        print("\n\n".join(_describe(p) for p in plans))
+        print("\n\n".join(p.describe() for p in plans))
         if not _ask(
             f"\nProvision {spec} on {len(plans)} cloud{'s' if len(plans) != 1 else ''}?", False
         ):

@@ -63,6 +63,23 @@ class Plan:
     def login(self) -> str:
         return self.logins[0] if self.logins else ""
 
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(what, choice, why) for each decision, as the plan is shown."""
+        return [
+            ("flavor", self.flavor.name, self.reasons["flavor"]),
+            ("image", self.image.name, self.reasons["image"]),
+            ("network", self.network.name, self.reasons["network"]),
+            ("public address", str(self.strategy), self.reasons["public address"]),
+            ("login", self.login, self.reasons["login"]),
+        ]
+
+    def describe(self) -> str:
+        lines = [f"{self.cloud}:"]
+        for label, value, why in self.rows():
+            lines.append(f"  {label:15} {value}")
+            lines.append(f"  {'':15} {why}")
+        return "\n".join(lines)
+
 
 def make_plan(
     site: Site, spec: Spec, *, read_only: bool, security_groups: tuple[str, ...] = ()

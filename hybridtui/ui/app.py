@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -22,8 +23,8 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from hybridtui.columns import prepare_rows
-from hybridtui.domain import ResourceKind
-from hybridtui.errors import ConfigError, ProviderError
+from hybridtui.domain import Node, ResourceKind
+from hybridtui.errors import ConfigError, HybridError, ProviderError
 from hybridtui.interop.site import Site, site_for
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState, InventoryModel
@@ -31,6 +32,7 @@ from hybridtui.inventory.poller import Poller
 from hybridtui.inventory.scorecards import compare
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.providers import CloudTarget, targets_for
+from hybridtui.provisioning.plan import Plan, PlanError
 from hybridtui.settings import Settings
 from hybridtui.ui.messages import ScorecardReady, SnapshotReady
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
@@ -45,6 +47,9 @@ from hybridtui.ui.themes import (
 from hybridtui.ui.widgets.interop_view import ScorecardTable
 from hybridtui.ui.widgets.resource_table import ResourceTable
 
+if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
+    from hybridtui.provisioning.runner import CloudRun, Progress
+
 #: Written by the app after its first paint, then it exits (bench/startup.py).
 BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
 
@@ -58,6 +63,7 @@ class HybridApp(App[int]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("t", "cycle_theme", "Theme", id="cycle-theme"),
+        Binding("p", "provision", "Provision", id="provision"),
     ]
 
     def __init__(
@@ -238,6 +244,137 @@ class HybridApp(App[int]):
             timeout=2,
         )
 
+    # ----------------------------------------------------------- provisioning
+    def why_not_writable(self, cloud: str) -> str:
+        """Why hybridtui may not write to `cloud` ("" when it may)."""
+        if self.settings.read_only:
+            return "read-only session (--read-only)"
+        if self.settings.offline:
+            return "offline: showing the cache only"
+        target = next((t for t in self.targets if t.name == cloud), None)
+        if target is None:
+            return "not configured"
+        if getattr(target.config, "read_only", True):
+            return "read_only: true in the config"
+        return ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 - Textual's signature
+        """Write actions are hidden (and refused) when no cloud is writable."""
+        if action == "provision":
+            return any(not self.why_not_writable(t.name) for t in self.targets)
+        return True
+
+    def action_provision(self) -> None:
+        from hybridtui.ui.screens.provision import SpecScreen, Writable
+
+        if not self.check_action("provision", ()):
+            self.notify(
+                "No cloud here may be written to (read-only).", title="Provisioning refused"
+            )
+            return
+        clouds = [Writable(t.name, self.why_not_writable(t.name)) for t in self.targets]
+        self.push_screen(SpecScreen(self.sites(), clouds, self._start_run, self._provisioned))
+
+    def _start_run(
+        self,
+        plans: Sequence[Plan],
+        progress: Callable[[Progress], None],
+        cancel: threading.Event,
+    ) -> list[CloudRun]:
+        """The engine on `plans`, with the poller's providers (in a worker thread)."""
+        from hybridtui.provisioning.ledger import Ledger
+        from hybridtui.provisioning.operator import root_identity, root_keys
+        from hybridtui.provisioning.runner import Runner
+
+        for plan in plans:  # the engine refuses too; this says why in the app's words
+            why = self.why_not_writable(plan.cloud)
+            if why:
+                raise PlanError(f"{plan.cloud}: {why}")
+        files = list(self.settings.config.root_keys)
+        paths = self.settings.paths
+        ledger = Ledger(paths.ledger_file)
+        try:
+            runner = Runner(
+                {p.cloud: self.poller.provider(p.cloud) for p in plans},
+                ledger,
+                paths.node_keys_dir,
+                root_keys=root_keys(files),
+                progress=progress,
+                cancel=cancel,
+                known_hosts=paths.data_dir / "known_hosts",
+                root_identity=root_identity(files),
+            )
+            return runner.run(plans)
+        finally:
+            ledger.close()
+
+    def _provisioned(self, runs: list[CloudRun]) -> None:
+        """A run ended: its steps become measured evidence, its clouds refresh."""
+        now = time.time()
+        by_name = {t.name: t for t in self.targets}
+        if self.cache is not None:
+            for r in runs:
+                cells = [c.to_dict() for c in r.measured(now)]
+                if cells and r.cloud in by_name:
+                    self.cache.keep_measured(by_name[r.cloud], cells)
+        self._scorecard_dirty = True
+        busy = self.poller.in_flight()
+        names = [r.cloud for r in runs if r.cloud not in busy]
+        if names and not self._closed:
+            self._start_poll(names)
+        self._refresh_scorecard()
+
+    def delete_node(self, cloud: str, node: Node) -> None:
+        """`d` on a node: only one hybridtui made, on a writable cloud, confirmed."""
+        from hybridtui.provisioning.cleanup import is_ours
+        from hybridtui.ui.screens.confirm import ConfirmScreen
+
+        why = self.why_not_writable(cloud)
+        if why:
+            self.notify(f"{cloud}: {why}", title="Delete refused")
+            return
+        if not is_ours(node):
+            self.notify(
+                f"{node.name} was not made by hybridtui: it deletes only what it made.",
+                title="Delete refused",
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(cloud, node)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Delete {node.name} on {cloud}?",
+                f"Node {node.name} ({node.id}) on {cloud} is deleted, with the floating or "
+                "Elastic IP hybridtui allocated for it. This cannot be undone.",
+            ),
+            answered,
+        )
+
+    @work(thread=True, group="delete", exit_on_error=False, description="Deleting a node")
+    def _delete(self, cloud: str, node: Node) -> None:
+        from hybridtui.provisioning.cleanup import destroy
+        from hybridtui.provisioning.ledger import Ledger
+
+        ledger = Ledger(self.settings.paths.ledger_file)
+        try:
+            lines = destroy(ledger, self.poller.provider(cloud), cloud, node)
+        except HybridError as e:
+            self.call_from_thread(
+                self.notify, e.message, title=f"{cloud}: not deleted", severity="error"
+            )
+            return
+        finally:
+            ledger.close()
+        self.call_from_thread(self.notify, "\n".join(lines), title=f"{cloud}: {node.name} deleted")
+        self.call_from_thread(self._after_delete, cloud)
+
+    def _after_delete(self, cloud: str) -> None:
+        if cloud not in self.poller.in_flight() and not self._closed:
+            self._start_poll([cloud])
+
     def action_help(self) -> None:
         bindings = describe_bindings(
             list(self.BINDINGS),
@@ -291,6 +428,12 @@ class HybridApp(App[int]):
                 f"Show {title}",
                 f"Switch to the {title} tab",
                 partial(dash.action_show_tab, str(kind)),
+            )
+        if self.check_action("provision", ()):
+            yield SystemCommand(
+                "Provision a node",
+                "The eight steps on one or more writable clouds (p)",
+                self.action_provision,
             )
         yield SystemCommand("Cycle theme", "Next colour theme (t)", self.action_cycle_theme)
         yield SystemCommand("Key bindings", "Every key and what it does (?)", self.action_help)

@@ -11,7 +11,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
-from hybridtui.domain import Flavor, Image, ResourceKind
+from hybridtui.domain import Flavor, Image, Node, ResourceKind
 from hybridtui.interop.site import Site
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.inventory.scorecards import Comparison
@@ -44,6 +44,7 @@ class DashboardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("u", "toggle_unified", "Unified/panes", id="toggle-unified"),
+        Binding("d", "delete_node", "Delete node", id="delete-node"),
         Binding("1", "show_tab('nodes')", "Nodes tab", show=False, id="tab-nodes"),
         Binding("2", "show_tab('flavors')", "Flavors tab", show=False, id="tab-flavors"),
         Binding("3", "show_tab('images')", "Images tab", show=False, id="tab-images"),
@@ -201,6 +202,15 @@ class DashboardScreen(Screen[None]):
         # focused now, not after the refresh `focus()` waits for (see the binding)
         self.set_focus(box)
 
+    def action_delete_node(self) -> None:
+        focused = self.focused
+        payload = focused.current_payload if isinstance(focused, ResourceTable) else None
+        if not payload or not isinstance(payload[1], Node):
+            self.notify("Put the cursor on a node first.", timeout=3)
+            return
+        cloud, node = payload
+        self.app.delete_node(cloud, node)  # type: ignore[attr-defined]
+
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         if box.value:
@@ -221,6 +231,10 @@ class DashboardScreen(Screen[None]):
         is typed, not bound, in a text box (the filter's own included)."""
         if action == "filter" and isinstance(self.focused, Input):
             return False
+        if action == "delete_node":  # nodes only, and only where a write is allowed
+            if self.interop_active or self.active_kind is not ResourceKind.NODES:
+                return False
+            return self.app.check_action("provision", ())
         if action == "equivalents":
             return self._equivalents_target() is not None
         return True

@@ -1,0 +1,166 @@
+"""Provisioning from the dashboard, driven with Textual's Pilot on demo clouds:
+spec form → plan → confirm → live step grid → done; a fault at step 5 on one
+cloud (failed and rolled back there, the others finish); cancel mid-run rolls
+back; `d` deletes a node hybridtui made after naming it; read-only hides and
+refuses every write."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from conftest import make_settings, sim_cloud
+from textual.pilot import Pilot
+from textual.widgets import DataTable, SelectionList, Static
+
+from hybridtui.domain import Node, ResourceKind
+from hybridtui.provisioning.cleanup import is_ours
+from hybridtui.ui.app import HybridApp, make_app
+from hybridtui.ui.screens.confirm import ConfirmScreen
+from hybridtui.ui.screens.provision import PlanScreen, RunScreen, SpecScreen
+
+CLOUDS = [
+    sim_cloud("aws-sim", "aws-default-vpc"),
+    sim_cloud("fip-sim", "openstack-floating-ip"),
+    sim_cloud("gce-sim", "gce-access-config", fault="http-500", fault_ops=["public address"]),
+]
+
+
+async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def grid(app: HybridApp) -> dict[tuple[int, str], str]:
+    table = app.screen.query_one("#grid", DataTable)
+    clouds = [str(c.key.value) for c in table.columns.values()][1:]
+    return {
+        (int(str(row.value)), cloud): str(table.get_cell(row, cloud))
+        for row in table.rows
+        for cloud in clouds
+    }
+
+
+def our_nodes(app: HybridApp, cloud: str) -> list[Node]:
+    snap = app.model.snapshots[cloud]
+    return [n for n in snap.resources(ResourceKind.NODES) if isinstance(n, Node) and is_ours(n)]
+
+
+async def test_spec_plan_run_on_three_demo_clouds(frozen_clock: Any) -> None:
+    app = make_app(make_settings(CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        assert isinstance(app.screen, SpecScreen)
+        clouds = app.screen.query_one("#clouds", SelectionList)
+        assert sorted(clouds.selected) == ["aws-sim", "fip-sim", "gce-sim"], "all writable"
+        await pilot.press("enter")  # in the vCPU field: plan
+        assert isinstance(app.screen, PlanScreen)
+        table = app.screen.query_one("#plan", DataTable)
+        assert [str(c.label) for c in table.columns.values()][1:] == [
+            "aws-sim",
+            "fip-sim",
+            "gce-sim",
+        ]
+        assert str(table.get_cell("public address", "fip-sim")) == "floating-ip"
+        assert str(table.get_cell("login", "gce-sim")) == "hybrid"
+        why = app.screen.query_one("#why-text", Static)
+        assert str(why.render()).startswith("aws-sim"), "the reasons of the first cloud"
+        await pilot.press("right")
+        reasons = str(why.render())
+        assert reasons.startswith("fip-sim")
+        assert "floating IP" in reasons or "floating-ip" in reasons
+        await pilot.press("y")
+        assert isinstance(app.screen, RunScreen)
+        await settle(app, pilot)
+        cells = grid(app)
+        for cloud in ("aws-sim", "fip-sim"):
+            assert all(cells[(n, cloud)].startswith(("✓", "–")) for n in range(1, 9)), cells
+        assert cells[(5, "gce-sim")] == "✗ rolled back", cells
+        assert all(cells[(n, "gce-sim")].startswith("✓") for n in range(1, 5)), cells
+        assert all(cells[(n, "gce-sim")] == "·" for n in range(6, 9)), "never ran"
+        details = str(app.screen.query_one("#detail-text", Static).render())
+        assert "✗ gce-sim: step 5 (public address)" in details
+        assert "rolled back: node" in details
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RunScreen)
+        await settle(app, pilot)  # the clouds refreshed: the new nodes are listed
+        assert len(our_nodes(app, "aws-sim")) == 1
+        assert len(our_nodes(app, "fip-sim")) == 1
+        assert our_nodes(app, "gce-sim") == [], "rolled back"
+
+
+async def test_a_bad_spec_and_no_cloud_are_said_in_the_form(frozen_clock: Any) -> None:
+    app = make_app(make_settings(CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p", "ctrl+a", "x", "enter")
+        assert isinstance(app.screen, SpecScreen)
+        error = str(app.screen.query_one("#error", Static).render())
+        assert error.startswith("spec: "), error
+        app.screen.query_one("#clouds", SelectionList).deselect_all()
+        await pilot.press("backspace", "2", "enter")
+        assert "choose at least one cloud" in str(app.screen.query_one("#error", Static).render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SpecScreen)
+
+
+async def test_cancel_mid_run_rolls_back(frozen_clock: Any) -> None:
+    slow = [sim_cloud("fip-sim", "openstack-floating-ip", latency=0.2)]
+    app = make_app(make_settings(slow), clock=frozen_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p", "enter", "y")
+        run = app.screen
+        assert isinstance(run, RunScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert run.done
+        details = str(run.query_one("#detail-text", Static).render())
+        assert "✗ fip-sim:" in details, details
+        assert "cancelled" in details, details
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert our_nodes(app, "fip-sim") == []
+
+
+async def test_delete_names_the_node_and_removes_only_ours(frozen_clock: Any) -> None:
+    app = make_app(make_settings(CLOUDS[:1]), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p", "enter", "y")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        (ours,) = our_nodes(app, "aws-sim")
+        # someone else's node: refused without a question
+        await pilot.press("d")
+        assert not isinstance(app.screen, ConfirmScreen)
+        # ours: find it with the filter, then `d` names it and asks
+        await pilot.press("slash", *ours.name, "enter", "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert ours.name in app.screen.title_text
+        assert "aws-sim" in app.screen.title_text
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert our_nodes(app, "aws-sim") == []
+
+
+async def test_read_only_hides_and_refuses_writes(frozen_clock: Any) -> None:
+    settings = dataclasses.replace(make_settings(CLOUDS), read_only=True)
+    app = make_app(settings, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        offered = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert "provision" not in offered
+        assert "delete_node" not in offered
+        await pilot.press("p")
+        assert not isinstance(app.screen, SpecScreen)
+        app.action_provision()  # whoever asks: refused
+        await pilot.pause()
+        assert not isinstance(app.screen, SpecScreen)
+        assert app.check_action("provision", ()) is False
+        assert app.dashboard.check_action("delete_node", ()) is False
