@@ -164,3 +164,36 @@ async def test_read_only_hides_and_refuses_writes(frozen_clock: Any) -> None:
         assert not isinstance(app.screen, SpecScreen)
         assert app.check_action("provision", ()) is False
         assert app.dashboard.check_action("delete_node", ()) is False
+
+
+async def test_ssh_to_a_node_shows_and_copies_the_command_where_it_cannot_suspend(
+    frozen_clock: Any,
+) -> None:
+    """Headless (as when served in a browser) the app cannot hand the terminal
+    to `ssh`: the exact command is shown and copied (OSC 52). A public node is
+    dialled directly with its image's account; a private one through the
+    cloud's jump host, at its private address."""
+    clouds = [
+        sim_cloud("aws-sim", "aws-default-vpc"),
+        sim_cloud("priv", "openstack-private", overrides={"jump_host": "ops@bastion:2222"}),
+    ]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        table = app.dashboard.active_view.panes[0].table
+        cloud, node = table.current_payload
+        assert cloud == "aws-sim"
+        await pilot.press("s")
+        known = app.settings.paths.data_dir / "known_hosts"
+        expected = (
+            f"ssh -o 'UserKnownHostsFile={known} ~/.ssh/known_hosts' "
+            f"{node.login_user}@{node.public_ip}"
+        )
+        assert app.clipboard == expected
+        assert node.login_user
+        assert node.public_ip
+        await pilot.press("tab", "s")  # the private cloud's pane
+        cloud, node = app.dashboard.active_view.panes[1].table.current_payload
+        assert cloud == "priv"
+        assert not node.public_ip
+        assert app.clipboard.endswith(f"-J ops@bastion:2222 {node.login_user}@{node.private_ip}")

@@ -43,12 +43,28 @@ class Tmux:
 
 
 @pytest.fixture
-def tmux(isolated_home: Path) -> Iterator[Tmux]:
+def fake_bin(tmp_path: Path) -> Path:
+    """A directory first on PATH with an `ssh` that records its arguments."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ssh = bin_dir / "ssh"
+    ssh.write_text(
+        f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {shlex.quote(str(tmp_path / 'ssh-argv'))}\n"
+        "echo fake ssh session over\n"
+    )
+    ssh.chmod(0o755)
+    return bin_dir
+
+
+@pytest.fixture
+def tmux(isolated_home: Path, fake_bin: Path) -> Iterator[Tmux]:
     if shutil.which("tmux") is None:
         pytest.fail("tmux is required for this test (tests/run.sh installs it)")
     t = Tmux(f"hybridtui-e2e-{uuid.uuid4().hex[:8]}")
+    path = f"{fake_bin}:{os.environ.get('PATH', '')}"
     cmd = (
         f"env HYBRIDTUI_HOME={shlex.quote(str(isolated_home))} TERM=xterm-256color "
+        f"PATH={shlex.quote(path)} "
         f"{shlex.quote(sys.executable)} -m hybridtui --demo; echo EXITED:$?; sleep 60"
     )
     t("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", "-c", os.getcwd(), cmd)
@@ -99,5 +115,26 @@ def test_demo_filter_and_quit(tmux: Tmux) -> None:
         "scorecard again", lambda s: "Steps that just work" in s or "5 Get its PUBLIC" in s
     )
 
+    tmux("send-keys", "-t", "e2e", "q")
+    tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)
+
+
+def test_ssh_to_a_node_hands_over_the_terminal_and_comes_back(
+    tmux: Tmux, isolated_home: Path, tmp_path: Path
+) -> None:
+    """`s` on a node suspends the dashboard, runs the system `ssh` (a fake one
+    on PATH that records its arguments) and resumes where it was."""
+    tmux.wait_for("demo panes", lambda s: "DEMO" in s and "web-prod-01" in s)
+    tmux("send-keys", "-t", "e2e", "s")
+    record = tmp_path / "ssh-argv"
+    tmux.wait_for(
+        "the dashboard back after ssh",
+        lambda s: record.exists() and "DEMO" in s and "web-prod-01" in s,
+    )
+    argv = record.read_text().splitlines()
+    known = isolated_home / "data" / "known_hosts"
+    assert argv[:2] == ["-o", f"UserKnownHostsFile={known} ~/.ssh/known_hosts"], argv
+    assert argv[-1].endswith("@198.51.100.2"), "web-prod-01's public address"
+    assert argv[-1].split("@")[0] in ("admin", "ubuntu", "ec2-user", "root"), argv
     tmux("send-keys", "-t", "e2e", "q")
     tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)

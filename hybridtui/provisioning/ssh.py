@@ -476,3 +476,31 @@ def _fingerprint(public_key: str) -> str:
 def _pattern(host: str, port: int) -> str:
     """The host's name in known_hosts, as OpenSSH writes it."""
     return host if port == 22 else f"[{host}]:{port}"
+
+
+def ssh_command(
+    host: str,
+    port: int,
+    user: str,
+    *,
+    known_hosts: Path,
+    identity: Path | None = None,
+    jump: JumpHost | None = None,
+) -> list[str]:
+    """The system `ssh` invocation that reaches a node as the dashboard's `s`
+    runs it: hybridtui's known_hosts first (the keys steps 6-8 recorded), then
+    the user's; the operator's identity when hybridtui knows it; the jump host
+    as ProxyJump."""
+    argv = [
+        "ssh",
+        "-o",
+        f"UserKnownHostsFile={known_hosts} ~/.ssh/known_hosts",
+    ]
+    if identity is not None:
+        argv += ["-i", str(identity)]
+    if jump is not None:
+        argv += ["-J", str(jump)]
+    if port != 22:
+        argv += ["-p", str(port)]
+    argv.append(f"{user}@{host}")  # an IPv6 address needs no brackets: the port is -p
+    return argv

@@ -371,6 +371,62 @@ class HybridApp(App[int]):
         self.call_from_thread(self.notify, "\n".join(lines), title=f"{cloud}: {node.name} deleted")
         self.call_from_thread(self._after_delete, cloud)
 
+    def ssh_to(self, cloud: str, node: Node) -> None:
+        """`s` on a node: suspend, run the system `ssh` with the right account,
+        key, address (public, through the jump host, or the cloud's
+        ssh_endpoint) and hybridtui's known_hosts, then come back where we were.
+        Where the app cannot suspend (served in a browser): show and copy it."""
+        import shlex
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        from hybridtui.provisioning.cleanup import is_ours
+        from hybridtui.provisioning.operator import root_identity
+        from hybridtui.provisioning.ssh import JumpHost, ssh_command
+
+        target = next((t for t in self.targets if t.name == cloud), None)
+        overrides = target.config.overrides if target is not None else None
+        jump = JumpHost.parse(overrides.jump_host) if overrides and overrides.jump_host else None
+        if overrides and overrides.ssh_endpoint:
+            host, _, port = overrides.ssh_endpoint.rpartition(":")
+            address: tuple[str, int] | None = (host, int(port))
+        elif node.public_ip:
+            address, jump = (node.public_ip, 22), None
+        elif jump is not None and node.private_ip:
+            address = (node.private_ip, 22)
+        else:
+            address = None
+        if address is None:
+            self.notify(
+                f"{node.name} has no public address and {cloud} has no jump host.",
+                title="No way in",
+                severity="warning",
+            )
+            return
+        ours = is_ours(node)  # step 7 gave root the operator's keys
+        login = overrides.login_user if overrides and overrides.login_user else ""
+        user = "root" if ours else (login or node.login_user or "root")
+        identity = root_identity(list(self.settings.config.root_keys)) if ours else None
+        argv = ssh_command(
+            address[0],
+            address[1],
+            user,
+            known_hosts=self.settings.paths.data_dir / "known_hosts",
+            identity=identity,
+            jump=jump,
+        )
+        command = shlex.join(argv)
+        try:
+            with self.suspend():
+                print(f"$ {command}", flush=True)
+                subprocess.run(argv, check=False)
+        except SuspendNotSupported:
+            self.copy_to_clipboard(command)
+            self.notify(command, title="Run this to reach the node (copied)", timeout=15)
+        except OSError as e:  # no ssh installed
+            self.notify(f"{e.strerror}: {argv[0]}", title="ssh not started", severity="error")
+
     def _after_delete(self, cloud: str) -> None:
         if cloud not in self.poller.in_flight() and not self._closed:
             self._start_poll([cloud])

@@ -45,6 +45,7 @@ class DashboardScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("u", "toggle_unified", "Unified/panes", id="toggle-unified"),
         Binding("d", "delete_node", "Delete node", id="delete-node"),
+        Binding("s", "ssh_node", "SSH", id="ssh-node"),
         Binding("1", "show_tab('nodes')", "Nodes tab", show=False, id="tab-nodes"),
         Binding("2", "show_tab('flavors')", "Flavors tab", show=False, id="tab-flavors"),
         Binding("3", "show_tab('images')", "Images tab", show=False, id="tab-images"),
@@ -202,14 +203,23 @@ class DashboardScreen(Screen[None]):
         # focused now, not after the refresh `focus()` waits for (see the binding)
         self.set_focus(box)
 
-    def action_delete_node(self) -> None:
+    def _node_under_cursor(self) -> tuple[str, Node] | None:
         focused = self.focused
         payload = focused.current_payload if isinstance(focused, ResourceTable) else None
         if not payload or not isinstance(payload[1], Node):
             self.notify("Put the cursor on a node first.", timeout=3)
-            return
-        cloud, node = payload
-        self.app.delete_node(cloud, node)  # type: ignore[attr-defined]
+            return None
+        return payload[0], payload[1]
+
+    def action_ssh_node(self) -> None:
+        found = self._node_under_cursor()
+        if found is not None:
+            self.app.ssh_to(*found)  # type: ignore[attr-defined]
+
+    def action_delete_node(self) -> None:
+        found = self._node_under_cursor()
+        if found is not None:
+            self.app.delete_node(*found)  # type: ignore[attr-defined]
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -231,6 +241,8 @@ class DashboardScreen(Screen[None]):
         is typed, not bound, in a text box (the filter's own included)."""
         if action == "filter" and isinstance(self.focused, Input):
             return False
+        if action == "ssh_node":
+            return not self.interop_active and self.active_kind is ResourceKind.NODES
         if action == "delete_node":  # nodes only, and only where a write is allowed
             if self.interop_active or self.active_kind is not ResourceKind.NODES:
                 return False
