@@ -197,3 +197,55 @@ async def test_ssh_to_a_node_shows_and_copies_the_command_where_it_cannot_suspen
         assert cloud == "priv"
         assert not node.public_ip
         assert app.clipboard.endswith(f"-J ops@bastion:2222 {node.login_user}@{node.private_ip}")
+
+
+async def test_leftovers_of_an_interrupted_run_are_offered_and_cleaned(
+    frozen_clock: Any,
+) -> None:
+    """A run killed halfway (its ledger entries written, the process gone)
+    leaves a node, a key and a local key: the next start says so, `L` lists
+    them, `c` then `y` removes them, counted on the demo cloud."""
+    from hybridtui.interop.equivalence import Spec
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import merge
+    from hybridtui.providers import CloudTarget
+    from hybridtui.providers.simulator.provider import SimulatorProvider
+    from hybridtui.provisioning.ledger import Kind, Ledger
+    from hybridtui.provisioning.plan import make_plan
+    from hybridtui.provisioning.runner import Runner
+    from hybridtui.ui.screens.leftovers import LeftoversScreen
+
+    settings = make_settings(CLOUDS[:1])
+    target = CloudTarget("aws-sim", "simulator", settings.config.clouds[0])
+    provider = SimulatorProvider("aws-sim", settings.config.clouds[0])
+    site = site_for(target, merge("aws-sim", "simulator", None, provider.fetch_inventory(), 0))
+    plan = make_plan(site, Spec.parse("image=ubuntu"), read_only=False)
+    ledger = Ledger(settings.paths.ledger_file)
+    # a run that stops after step 4, as if killed: what it made stays in the ledger
+    runner = Runner({"aws-sim": provider}, ledger, settings.paths.node_keys_dir)
+    runner.progress = lambda ev: runner.cancel.set() if ev.result.step == 4 else None
+    runner.rollback = lambda cloud, run: []  # type: ignore[method-assign] # killed: no rollback
+    (run,) = runner.run([plan])
+    assert not run.ok
+    left = ledger.open_entries(cloud="aws-sim")
+    assert {e.kind for e in left} == {Kind.NODE, Kind.KEY, Kind.LOCAL_KEY}
+    provider.close()
+
+    app = make_app(settings, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert app.leftovers
+        assert len(app.leftovers.entries) == 3
+        assert app.check_action("leftovers", ())
+        await pilot.press("L")
+        assert isinstance(app.screen, LeftoversScreen)
+        assert app.screen.query_one("#leftovers", DataTable).row_count == 3
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert not app.leftovers
+        assert ledger.open_entries(cloud="aws-sim") == []
+        assert our_nodes(app, "aws-sim") == []
+        assert not [k for k in app.poller.provider("aws-sim").list_keys() if k.managed]

@@ -126,3 +126,44 @@ class TestHelp:
             await pilot.pause()
 
         assert snap_compare(app_for(), terminal_size=(80, 24), run_before=run)
+
+
+PROVISION_CLOUDS = [
+    sim_cloud("aws-sim", "aws-default-vpc"),
+    sim_cloud("fip-sim", "openstack-floating-ip"),
+    sim_cloud("gce-sim", "gce-access-config", fault="http-500", fault_ops=["public address"]),
+]
+
+
+class TestProvision:
+    """The plan and the finished step grid (a fault at step 5 on gce-sim),
+    with the run's id and its step clock frozen so the frames are stable."""
+
+    @pytest.fixture(autouse=True)
+    def _frozen_run(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import types
+        import uuid
+
+        from hybridtui.provisioning import runner
+
+        fixed = uuid.UUID(int=0x5EED)
+        monkeypatch.setattr(runner, "uuid", types.SimpleNamespace(uuid4=lambda: fixed))
+        monkeypatch.setattr(runner, "time", types.SimpleNamespace(monotonic=lambda: 100.0))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_plan(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("p", "enter", "right")
+            await settled(pilot)
+
+        assert snap_compare(app_for(PROVISION_CLOUDS), terminal_size=size, run_before=run)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_finished_grid(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("p", "enter", "y")
+            await settled(pilot)
+
+        assert snap_compare(app_for(PROVISION_CLOUDS), terminal_size=size, run_before=run)

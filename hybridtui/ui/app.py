@@ -49,6 +49,7 @@ from hybridtui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
     from hybridtui.provisioning.runner import CloudRun, Progress
+    from hybridtui.ui.screens.leftovers import Leftovers
 
 #: Written by the app after its first paint, then it exits (bench/startup.py).
 BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
@@ -64,6 +65,7 @@ class HybridApp(App[int]):
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("t", "cycle_theme", "Theme", id="cycle-theme"),
         Binding("p", "provision", "Provision", id="provision"),
+        Binding("L", "leftovers", "Leftovers", id="leftovers"),
     ]
 
     def __init__(
@@ -91,6 +93,8 @@ class HybridApp(App[int]):
         #: The snapshots changed since the scorecard was last computed.
         self._scorecard_dirty = True
         self._scorecard_running = False
+        #: What interrupted runs left, once looked for (after the first paint).
+        self.leftovers: Leftovers | None = None
 
     @property
     def scorecard_settled(self) -> bool:
@@ -139,6 +143,8 @@ class HybridApp(App[int]):
             self.set_interval(self.tick_interval, self._tick)
         if os.environ.get(BENCH_FIRST_PAINT_ENV):
             self.call_after_refresh(self._bench_first_paint)
+        elif not self.settings.offline:
+            self.call_after_refresh(self._find_leftovers)
 
     def _bench_first_paint(self) -> None:
         record = {"t": time.time(), "modules": sorted(sys.modules)}
@@ -262,6 +268,8 @@ class HybridApp(App[int]):
         """Write actions are hidden (and refused) when no cloud is writable."""
         if action == "provision":
             return any(not self.why_not_writable(t.name) for t in self.targets)
+        if action == "leftovers":
+            return bool(self.leftovers)
         return True
 
     def action_provision(self) -> None:
@@ -426,6 +434,98 @@ class HybridApp(App[int]):
             self.notify(command, title="Run this to reach the node (copied)", timeout=15)
         except OSError as e:  # no ssh installed
             self.notify(f"{e.strerror}: {argv[0]}", title="ssh not started", severity="error")
+
+    @work(thread=True, group="leftovers", exit_on_error=False, description="Ledger")
+    def _find_leftovers(self, strays_too: bool = True) -> None:
+        """The ledger's unfinished entries and the tagged nodes no ledger knows
+        (from the snapshots: no extra call to any cloud; not right after a
+        clean-up, when the snapshots still show what it deleted)."""
+        from hybridtui.provisioning.cleanup import leftovers, untracked
+        from hybridtui.provisioning.ledger import Ledger
+        from hybridtui.ui.screens.leftovers import Leftovers
+
+        ledger = Ledger(self.settings.paths.ledger_file)
+        try:
+            entries = [e for t in self.targets for e in leftovers(ledger, t.name)]
+            strays = [
+                (t.name, n)
+                for t in self.targets
+                if strays_too
+                and not self.why_not_writable(t.name)
+                and t.name in self.model.snapshots
+                for n in untracked(
+                    ledger,
+                    t.name,
+                    [
+                        r
+                        for r in self.model.snapshots[t.name].resources(ResourceKind.NODES)
+                        if isinstance(r, Node)
+                    ],
+                )
+            ]
+        finally:
+            ledger.close()
+        self.call_from_thread(self._show_leftovers, Leftovers(entries, strays))
+
+    def _show_leftovers(self, found: Leftovers) -> None:
+        self.leftovers = found
+        self.refresh_bindings()
+        if found:
+            n = len(found.entries) + len(found.strays)
+            self.notify(
+                f"{n} thing{'s' if n != 1 else ''} left by interrupted runs on "
+                f"{', '.join(found.clouds)}. Press L to review and clean up.",
+                title="Leftovers",
+                severity="warning",
+                timeout=20,
+            )
+
+    def action_leftovers(self) -> None:
+        from hybridtui.ui.screens.leftovers import LeftoversScreen
+
+        if self.leftovers:
+            self.push_screen(LeftoversScreen(self.leftovers, self._clean_leftovers))
+
+    @work(thread=True, group="leftovers", exit_on_error=False, description="Cleaning up")
+    def _clean_leftovers(self, found: Leftovers) -> None:
+        from hybridtui.provisioning.cleanup import delete_and_wait
+        from hybridtui.provisioning.ledger import Ledger
+        from hybridtui.provisioning.runner import undo
+
+        ledger = Ledger(self.settings.paths.ledger_file)
+        lines: list[str] = []
+        try:
+            for cloud in found.clouds:
+                if self.why_not_writable(cloud):
+                    lines.append(f"{cloud}: {self.why_not_writable(cloud)}: left as it is")
+                    continue
+                provider = self.poller.provider(cloud)
+                try:
+                    entries = [e for e in found.entries if e.cloud == cloud]
+                    lines += [f"{cloud}: {line}" for line in undo(ledger, provider, entries)]
+                    for c, node in found.strays:
+                        if c == cloud:
+                            delete_and_wait(provider, node.id)
+                            lines.append(f"{cloud}: node {node.name} deleted")
+                except HybridError as e:
+                    lines.append(f"{cloud}: {e.message}")
+        finally:
+            ledger.close()
+        self.call_from_thread(self._cleaned, found.clouds, lines)
+
+    def _cleaned(self, clouds: list[str], lines: list[str]) -> None:
+        failed = any("NOT removed" in line or ": left as it is" in line for line in lines)
+        self.notify(
+            "\n".join(lines) or "nothing to do",
+            title="Clean-up: some left" if failed else "Cleaned up",
+            severity="warning" if failed else "information",
+            timeout=15,
+        )
+        busy = self.poller.in_flight()
+        names = [c for c in clouds if c not in busy]
+        if names and not self._closed:
+            self._start_poll(names)
+        self._find_leftovers(strays_too=False)
 
     def _after_delete(self, cloud: str) -> None:
         if cloud not in self.poller.in_flight() and not self._closed:

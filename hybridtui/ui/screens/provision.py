@@ -206,6 +206,7 @@ class PlanScreen(ModalScreen[list[Plan] | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#plan", DataTable)
+        table.fixed_columns = 1  # the row names stay while the clouds scroll sideways
         table.add_column("", key="what")
         for cloud in self.columns:
             table.add_column(cloud, key=cloud)
@@ -238,7 +239,7 @@ class PlanScreen(ModalScreen[list[Plan] | None]):
             self.dismiss(self.plans)
 
 
-def _fit(text: str, width: int = 34) -> str:
+def _fit(text: str, width: int = 22) -> str:
     """A cell that leaves room for the other clouds; the full text is below."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -310,6 +311,7 @@ class RunScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         grid = self.query_one("#grid", DataTable)
+        grid.fixed_columns = 1
         grid.add_column("step", key="step")
         for c in self.clouds:
             grid.add_column(c, key=c)
@@ -342,7 +344,7 @@ class RunScreen(ModalScreen[None]):
             if state is not None:
                 step, since = state
                 spin = SPINNER[self.frame % len(SPINNER)]
-                grid.update_cell(str(step), cloud, f"{spin} {now - since:.1f}s")
+                grid.update_cell(str(step), cloud, f"{spin} {now - since:.1f}s", update_width=True)
 
     @on(StepEvent)
     def _step(self, event: StepEvent) -> None:
@@ -355,7 +357,7 @@ class RunScreen(ModalScreen[None]):
             Status.FAILED: "✗ failed",
             Status.ROLLED_BACK: "✗ rolled back",
         }[r.status]
-        grid.update_cell(str(r.step), ev.cloud, mark)
+        grid.update_cell(str(r.step), ev.cloud, mark, update_width=True)
         if r.status in (Status.OK, Status.SKIPPED) and r.step < 8:
             self.running[ev.cloud] = (r.step + 1, time.monotonic())
         else:
