@@ -138,3 +138,26 @@ def test_ssh_to_a_node_hands_over_the_terminal_and_comes_back(
     assert argv[-1].split("@")[0] in ("admin", "ubuntu", "ec2-user", "root"), argv
     tmux("send-keys", "-t", "e2e", "q")
     tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)
+
+
+def test_provision_on_the_demo_clouds_as_a_person_types(tmux: Tmux) -> None:
+    """p, enter (plan), y (go): the live grid fills in, every demo cloud ends
+    with all eight steps done, esc closes it, and the new nodes are listed."""
+    tmux.wait_for("demo panes", lambda s: "DEMO" in s and "web-prod-01" in s)
+    tmux("send-keys", "-t", "e2e", "p")
+    tmux.wait_for("the spec form", lambda s: "Provision a node" in s)
+    tmux("send-keys", "-t", "e2e", "Enter")
+    tmux.wait_for("the plan", lambda s: "Plan for vcpus=2,ram_gb=4" in s and "provision on" in s)
+    tmux("send-keys", "-t", "e2e", "y")
+    tmux.wait_for("the step grid", lambda s: "Provisioning on" in s and "1 add node key" in s)
+    screen = tmux.wait_for("every cloud done", lambda s: "esc close" in s, timeout=90)
+    assert "✗" not in screen, screen
+    assert screen.count("✓") >= 6, screen
+    tmux("send-keys", "-t", "e2e", "Escape")  # alone: ESC then `/` would read as alt+/
+    tmux.wait_for("the dashboard", lambda s: "DEMO" in s and "Provisioning on" not in s)
+    tmux("send-keys", "-t", "e2e", "-l", "/hybrid-")
+    tmux.wait_for("the new node listed", lambda s: "hybrid-" in s and "1/" in s, timeout=60)
+    tmux("send-keys", "-t", "e2e", "Escape")
+    tmux.wait_for("the filter cleared", lambda s: "web-prod-01" in s)
+    tmux("send-keys", "-t", "e2e", "q")
+    tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)

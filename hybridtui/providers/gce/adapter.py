@@ -66,8 +66,6 @@ class GceProvider(SdkProvider):
         assert isinstance(config, GceCloud)
         self.gce: GceCloud = config
         self._creds: Any = None
-        #: Step 1 on GCE: a key waits here until create_node puts it into metadata.
-        #: Keys imported through this provider (pending or placed on nodes).
         self._images: dict[str, Image] = {}
 
     # ------------------------------------------------------------- plumbing
