@@ -88,6 +88,14 @@ async def test_spec_plan_run_on_three_demo_clouds(frozen_clock: Any) -> None:
         assert len(our_nodes(app, "aws-sim")) == 1
         assert len(our_nodes(app, "fip-sim")) == 1
         assert our_nodes(app, "gce-sim") == [], "rolled back"
+        # the runs are the scorecard's measured evidence now
+        assert app.cache is not None
+        by_name = {t.name: t for t in app.targets}
+        measured = {c["check"]: c["verdict"] for c in app.cache.measured(by_name["fip-sim"])}
+        assert measured["5"] == "partial", "a floating IP was needed"
+        assert measured["6"] == "yes"
+        gce = {c["check"]: c["verdict"] for c in app.cache.measured(by_name["gce-sim"])}
+        assert gce["5"] == "no", "the failed step is measured too"
 
 
 async def test_a_bad_spec_and_no_cloud_are_said_in_the_form(frozen_clock: Any) -> None:
@@ -249,3 +257,26 @@ async def test_leftovers_of_an_interrupted_run_are_offered_and_cleaned(
         assert ledger.open_entries(cloud="aws-sim") == []
         assert our_nodes(app, "aws-sim") == []
         assert not [k for k in app.poller.provider("aws-sim").list_keys() if k.managed]
+
+
+async def test_ssh_to_a_node_hybridtui_made_is_root_with_the_operator_key(
+    frozen_clock: Any, tmp_path: Any
+) -> None:
+    """After step 7 root has the operator's keys: `s` on a node hybridtui made
+    logs in as root with the private half of the configured root key."""
+    from hybridtui.provisioning.ssh import make_node_key
+
+    operator = make_node_key("operator", tmp_path / "keys")
+    pub = tmp_path / "keys" / "operator.pub"
+    pub.write_text(operator.public + "\n")
+    app = make_app(make_settings(CLOUDS[:1], root_keys=[str(pub)]), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p", "enter", "y")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        (ours,) = our_nodes(app, "aws-sim")
+        await pilot.press("slash", *ours.name, "enter", "s")
+        assert f" -i {operator.private_path} " in app.clipboard
+        assert app.clipboard.endswith(f" root@{ours.public_ip}")
