@@ -280,3 +280,36 @@ async def test_ssh_to_a_node_hybridtui_made_is_root_with_the_operator_key(
         await pilot.press("slash", *ours.name, "enter", "s")
         assert f" -i {operator.private_path} " in app.clipboard
         assert app.clipboard.endswith(f" root@{ours.public_ip}")
+
+
+async def test_a_writable_real_cloud_is_marked_in_its_pane_title(frozen_clock: Any) -> None:
+    """A real cloud hybridtui may write to says so in every pane title; a
+    read-only one and the demo clouds do not."""
+    clouds = [
+        sim_cloud("aws-sim", "aws-default-vpc"),
+        # nothing answers on port 1 of loopback: the pane shows the error, and its title
+        {
+            "name": "prod",
+            "kind": "aws",
+            "regions": ["eu-west-1"],
+            "timeout": 1,
+            "endpoint_url": "http://127.0.0.1:1",
+            "max_attempts": 1,
+            "read_only": False,
+        },
+        {
+            "name": "audit",
+            "kind": "aws",
+            "regions": ["eu-west-1"],
+            "timeout": 1,
+            "endpoint_url": "http://127.0.0.1:1",
+            "max_attempts": 1,
+        },
+    ]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        titles = {p.cloud: str(p.title_bar.render()) for p in app.dashboard.active_view.panes}
+        assert "✎ writable" in titles["prod"]
+        assert "✎ writable" not in titles["audit"], "read-only is the default for real clouds"
+        assert "✎ writable" not in titles["aws-sim"]

@@ -106,7 +106,13 @@ class HybridApp(App[int]):
         return dict(VARIABLE_DEFAULTS)
 
     def get_default_screen(self) -> Screen[None]:
-        return DashboardScreen(self.model, banner=self._banner())
+        # a real cloud (not a demo) hybridtui may write to: marked in its panes
+        markers = {
+            t.name: "✎ writable"
+            for t in self.targets
+            if t.kind != "simulator" and not self.why_not_writable(t.name)
+        }
+        return DashboardScreen(self.model, banner=self._banner(), markers=markers)
 
     def _banner(self) -> str | None:
         if self.settings.offline:

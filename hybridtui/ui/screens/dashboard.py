@@ -72,11 +72,18 @@ class DashboardScreen(Screen[None]):
     DashboardScreen ContentSwitcher { height: 1fr; }
     """
 
-    def __init__(self, model: InventoryModel, banner: str | None) -> None:
+    def __init__(
+        self,
+        model: InventoryModel,
+        banner: str | None,
+        markers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.model = model
         self.banner = banner
-        self.views = {k: ResourceView(k, model.names, id=f"view-{k}") for k in ResourceKind}
+        self.views = {
+            k: ResourceView(k, model.names, markers or {}, id=f"view-{k}") for k in ResourceKind
+        }
         self.query_text = ""
         self._failed_tabs: set[ResourceKind] = set()
         self.interop = InteropView(id="interop")

@@ -13,10 +13,17 @@ from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
 
 
 def pane_title(
-    label: str, kind: ResourceKind, table: ResourceTable, status: CloudStatus | None
+    label: str,
+    kind: ResourceKind,
+    table: ResourceTable,
+    status: CloudStatus | None,
+    marker: str = "",
 ) -> Content:
     count = f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
-    parts: list[Content | tuple[str, str] | str] = [(label, "bold"), (f" · {count} {kind}", "")]
+    parts: list[Content | tuple[str, str] | str] = [(label, "bold")]
+    if marker:  # e.g. a real cloud hybridtui may write to
+        parts.append((f" {marker}", "bold $warning"))
+    parts.append((f" · {count} {kind}", ""))
     if status is not None:
         colours = {
             CloudState.ERROR: "$error",
@@ -49,10 +56,11 @@ class CloudPane(Vertical):
     CloudPane:focus-within > .pane-title { background: $primary 40%; }
     """
 
-    def __init__(self, cloud: str, kind: ResourceKind, **kwargs: object) -> None:
+    def __init__(self, cloud: str, kind: ResourceKind, marker: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.cloud = cloud
         self.kind = kind
+        self.marker = marker
         self.table = ResourceTable(empty_text="loading…")
         self.title_bar = Static(classes="pane-title")
 
@@ -67,10 +75,10 @@ class CloudPane(Vertical):
             self.table.refresh()
         if data is not None:
             self.table.set_data(data)
-        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status))
+        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status, self.marker))
 
     def retitle(self, status: CloudStatus | None) -> None:
-        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status))
+        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status, self.marker))
 
 
 def _empty_text(kind: ResourceKind, status: CloudStatus | None) -> str:

@@ -52,10 +52,16 @@ class ResourceView(Vertical):
 
     unified: reactive[bool] = reactive(False)
 
-    def __init__(self, kind: ResourceKind, clouds: list[str], **kwargs: object) -> None:
+    def __init__(
+        self,
+        kind: ResourceKind,
+        clouds: list[str],
+        markers: dict[str, str] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.kind = kind
-        self.panes = [CloudPane(c, kind) for c in clouds]
+        self.panes = [CloudPane(c, kind, marker=(markers or {}).get(c, "")) for c in clouds]
         self.unified_table = ResourceTable(empty_text="loading…")
         self.unified_title = Static(classes="pane-title")
         #: model generation each mode last showed; -1 = never
