@@ -46,6 +46,17 @@ def our_nodes(app: HybridApp, cloud: str) -> list[Node]:
     return [n for n in snap.resources(ResourceKind.NODES) if isinstance(n, Node) and is_ours(n)]
 
 
+async def provision_one(app: HybridApp, pilot: Pilot[Any]) -> Node:
+    """Provision with the form's defaults on the app's one cloud; the new node."""
+    await settle(app, pilot)
+    await pilot.press("p", "enter", "y")
+    await settle(app, pilot)
+    await pilot.press("escape")
+    await settle(app, pilot)
+    (ours,) = our_nodes(app, "aws-sim")
+    return ours
+
+
 async def test_spec_plan_run_on_three_demo_clouds(frozen_clock: Any) -> None:
     app = make_app(make_settings(CLOUDS), clock=frozen_clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -137,12 +148,7 @@ async def test_cancel_mid_run_rolls_back(frozen_clock: Any) -> None:
 async def test_delete_names_the_node_and_removes_only_ours(frozen_clock: Any) -> None:
     app = make_app(make_settings(CLOUDS[:1]), clock=frozen_clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("p", "enter", "y")
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await settle(app, pilot)
-        (ours,) = our_nodes(app, "aws-sim")
+        ours = await provision_one(app, pilot)
         # someone else's node: refused without a question
         await pilot.press("d")
         assert not isinstance(app.screen, ConfirmScreen)
@@ -271,12 +277,7 @@ async def test_ssh_to_a_node_hybridtui_made_is_root_with_the_operator_key(
     pub.write_text(operator.public + "\n")
     app = make_app(make_settings(CLOUDS[:1], root_keys=[str(pub)]), clock=frozen_clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("p", "enter", "y")
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await settle(app, pilot)
-        (ours,) = our_nodes(app, "aws-sim")
+        ours = await provision_one(app, pilot)
         await pilot.press("slash", *ours.name, "enter", "s")
         assert f" -i {operator.private_path} " in app.clipboard
         assert app.clipboard.endswith(f" root@{ours.public_ip}")
