@@ -250,6 +250,9 @@ async def test_leftovers_of_an_interrupted_run_are_offered_and_cleaned(
         await settle(app, pilot)
         assert app.leftovers
         assert len(app.leftovers.entries) == 3
+        banner = app.dashboard.query_one("#leftovers-banner", Static)
+        assert banner.display
+        assert "3 things left by interrupted runs on aws-sim" in str(banner.render())
         assert app.check_action("leftovers", ())
         await pilot.press("L")
         assert isinstance(app.screen, LeftoversScreen)
@@ -260,6 +263,7 @@ async def test_leftovers_of_an_interrupted_run_are_offered_and_cleaned(
         await settle(app, pilot)
         await settle(app, pilot)
         assert not app.leftovers
+        assert not banner.display, "the banner goes with the leftovers"
         assert ledger.open_entries(cloud="aws-sim") == []
         assert our_nodes(app, "aws-sim") == []
         assert not [k for k in app.poller.provider("aws-sim").list_keys() if k.managed]

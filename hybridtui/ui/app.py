@@ -476,15 +476,13 @@ class HybridApp(App[int]):
     def _show_leftovers(self, found: Leftovers) -> None:
         self.leftovers = found
         self.refresh_bindings()
-        if found:
-            n = len(found.entries) + len(found.strays)
-            self.notify(
-                f"{n} thing{'s' if n != 1 else ''} left by interrupted runs on "
-                f"{', '.join(found.clouds)}. Press L to review and clean up.",
-                title="Leftovers",
-                severity="warning",
-                timeout=20,
-            )
+        n = len(found.entries) + len(found.strays)
+        self.dashboard.show_leftovers(
+            f"⚠ {n} thing{'s' if n != 1 else ''} left by interrupted runs on "
+            f"{', '.join(found.clouds)} · L to review and clean up"
+            if found
+            else ""
+        )
 
     def action_leftovers(self) -> None:
         from hybridtui.ui.screens.leftovers import LeftoversScreen

@@ -65,6 +65,8 @@ class DashboardScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }
+    DashboardScreen #leftovers-banner { height: 1; padding: 0 1; background: $warning; color: $background; text-style: bold; display: none; }
+    DashboardScreen #leftovers-banner.-shown { display: block; }
     DashboardScreen #filter { dock: bottom; display: none; height: 3; border: tall $primary; }
     DashboardScreen #filter.-active { display: block; }
     DashboardScreen TabbedContent { height: 1fr; }
@@ -93,6 +95,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         if self.banner:
             yield Static(self.banner, id="banner")
+        yield Static("", id="leftovers-banner", markup=False)
         yield StatusStrip(id="status")
         with TabbedContent(initial=f"tab-{ResourceKind.NODES}"):
             for kind, view in self.views.items():
@@ -222,6 +225,12 @@ class DashboardScreen(Screen[None]):
         found = self._node_under_cursor()
         if found is not None:
             self.app.ssh_to(*found)  # type: ignore[attr-defined]
+
+    def show_leftovers(self, text: str) -> None:
+        """The banner that stays while interrupted runs left something ("" hides it)."""
+        banner = self.query_one("#leftovers-banner", Static)
+        banner.update(text)
+        banner.set_class(bool(text), "-shown")
 
     def action_delete_node(self) -> None:
         found = self._node_under_cursor()
