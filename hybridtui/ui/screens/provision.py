@@ -53,7 +53,6 @@ class SpecScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Cancel", id="cancel-provision"),
-        Binding("ctrl+p", "plan", "Plan", show=False, id="plan"),
     ]
     DEFAULT_CSS = """
     SpecScreen { align: center middle; }
@@ -117,7 +116,7 @@ class SpecScreen(ModalScreen[None]):
                     classes="dim",
                 )
             yield Static("", id="error", markup=False)
-            yield Static("[b]enter[/] plan · [b]tab[/] next field · [b]esc[/] cancel")
+            yield Static("[b]enter[/] (in a field) plan · [b]tab[/] next field · [b]esc[/] cancel")
 
     def spec_text(self) -> str:
         parts = []
