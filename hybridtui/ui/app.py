@@ -474,7 +474,10 @@ class HybridApp(App[int]):
         self.call_from_thread(self._show_leftovers, Leftovers(entries, strays))
 
     def _show_leftovers(self, found: Leftovers) -> None:
+        had = bool(self.leftovers)
         self.leftovers = found
+        if not found and not had:
+            return  # the usual start: nothing left, nothing on screen changes
         self.refresh_bindings()
         n = len(found.entries) + len(found.strays)
         self.dashboard.show_leftovers(
