@@ -7,14 +7,19 @@ refuses every write."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any
 
+import pytest
 from conftest import make_settings, sim_cloud
 from textual.pilot import Pilot
-from textual.widgets import DataTable, SelectionList, Static
+from textual.widgets import DataTable, Input, SelectionList, Static
 
 from hybridtui.domain import Node, ResourceKind
+from hybridtui.interop.equivalence import Spec
 from hybridtui.provisioning.cleanup import is_ours
+from hybridtui.provisioning.plan import PlanError, make_plan
+from hybridtui.provisioning.runner import refusal
 from hybridtui.ui.app import HybridApp, make_app
 from hybridtui.ui.screens.confirm import ConfirmScreen
 from hybridtui.ui.screens.provision import PlanScreen, RunScreen, SpecScreen
@@ -113,10 +118,18 @@ async def test_a_bad_spec_and_no_cloud_are_said_in_the_form(frozen_clock: Any) -
     app = make_app(make_settings(CLOUDS), clock=frozen_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("p", "ctrl+a", "x", "enter")
+        await pilot.press("p", "end", "backspace", "x")
         assert isinstance(app.screen, SpecScreen)
-        error = str(app.screen.query_one("#error", Static).render())
-        assert error.startswith("spec: "), error
+        # said as it is typed, before enter, and the field is outlined
+        error = app.screen.query_one("#error", Static)
+        assert str(error.render()) == "vcpus 'x' is not a number"
+        assert app.screen.query_one("#vcpus", Input).has_class("-invalid")
+        await pilot.press("backspace")
+        assert str(error.render()) == ""
+        assert not app.screen.query_one("#vcpus", Input).has_class("-invalid")
+        await pilot.press("x", "enter")
+        assert isinstance(app.screen, SpecScreen), "a bad spec is not planned"
+        assert str(error.render()) == "spec: vcpus 'x' is not a number"
         app.screen.query_one("#clouds", SelectionList).deselect_all()
         await pilot.press("backspace", "2", "enter")
         assert "choose at least one cloud" in str(app.screen.query_one("#error", Static).render())
@@ -219,13 +232,11 @@ async def test_leftovers_of_an_interrupted_run_are_offered_and_cleaned(
     """A run killed halfway (its ledger entries written, the process gone)
     leaves a node, a key and a local key: the next start says so, `L` lists
     them, `c` then `y` removes them, counted on the demo cloud."""
-    from hybridtui.interop.equivalence import Spec
     from hybridtui.interop.site import site_for
     from hybridtui.inventory.poller import merge
     from hybridtui.providers import CloudTarget
     from hybridtui.providers.simulator.provider import SimulatorProvider
     from hybridtui.provisioning.ledger import Kind, Ledger
-    from hybridtui.provisioning.plan import make_plan
     from hybridtui.provisioning.runner import Runner
     from hybridtui.ui.screens.leftovers import LeftoversScreen
 
@@ -318,3 +329,52 @@ async def test_a_writable_real_cloud_is_marked_in_its_pane_title(frozen_clock: A
         assert "✎ writable" in titles["prod"]
         assert "✎ writable" not in titles["audit"], "read-only is the default for real clouds"
         assert "✎ writable" not in titles["aws-sim"]
+
+
+async def test_a_read_only_cloud_among_writable_ones_is_refused_everywhere(
+    frozen_clock: Any,
+) -> None:
+    """`read_only: true` on one cloud: the form will not pick it and says why,
+    `d` is hidden in its panes (shown in the writable cloud's), asking anyway
+    is refused, and the engine refuses a plan made for it elsewhere."""
+    clouds = [
+        sim_cloud("aws-sim", "aws-default-vpc"),
+        sim_cloud("fip-sim", "openstack-floating-ip", read_only=True),
+    ]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        panes = {p.cloud: p for p in app.dashboard.active_view.panes}
+
+        def offered() -> set[str]:
+            return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+
+        panes["fip-sim"].table.focus()
+        await pilot.pause()
+        assert "delete_node" not in offered()
+        assert "provision" in offered(), "another cloud is writable"
+        panes["aws-sim"].table.focus()
+        await pilot.pause()
+        assert "delete_node" in offered()
+
+        node = app.model.snapshots["fip-sim"].resources(ResourceKind.NODES)[0]
+        assert isinstance(node, Node)
+        app.delete_node("fip-sim", node)
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+
+        await pilot.press("p")
+        assert isinstance(app.screen, SpecScreen)
+        assert list(app.screen.query_one("#clouds", SelectionList).selected) == ["aws-sim"]
+        said = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "fip-sim: read_only: true in the config" in said
+        await pilot.press("escape")
+
+        site = next(s for s in app.sites() if s.cloud == "fip-sim")
+        plan = make_plan(site, Spec.parse("image=ubuntu"), read_only=False)
+        with pytest.raises(PlanError, match="fip-sim: read_only: true in the config"):
+            app._start_run([plan], lambda _: None, threading.Event())
+        provider = app.poller.provider("fip-sim")
+        refused = refusal(plan, provider)
+        assert refused is not None
+        assert "read-only" in refused.message

@@ -86,7 +86,7 @@ class Spec:
             except ValueError as e:
                 if isinstance(e, SpecError):
                     raise
-                raise SpecError(f"spec part {part!r}: {raw!r} is not a number") from None
+                raise SpecError(f"{key} {raw!r} is not a number") from None
         return cls(**values)  # type: ignore[arg-type]
 
 

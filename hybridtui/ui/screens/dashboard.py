@@ -19,6 +19,7 @@ from hybridtui.ui.screens.details import DetailsScreen
 from hybridtui.ui.screens.diff import DiffScreen, PickCloudScreen
 from hybridtui.ui.screens.equivalents import EquivalentsScreen
 from hybridtui.ui.screens.evidence import EvidenceScreen
+from hybridtui.ui.widgets.cloud_pane import CloudPane
 from hybridtui.ui.widgets.interop_view import InteropView
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
@@ -262,6 +263,9 @@ class DashboardScreen(Screen[None]):
         if action == "delete_node":  # nodes only, and only where a write is allowed
             if self.interop_active or self.active_kind is not ResourceKind.NODES:
                 return False
+            pane = self.focused.parent if self.focused is not None else None
+            if isinstance(pane, CloudPane):  # a pane is one cloud: its own say
+                return not self.app.why_not_writable(pane.cloud)  # type: ignore[attr-defined]
             return self.app.check_action("provision", ())
         if action == "equivalents":
             return self._equivalents_target() is not None

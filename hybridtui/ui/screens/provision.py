@@ -136,6 +136,18 @@ class SpecScreen(ModalScreen[None]):
     def _submitted(self) -> None:
         self.action_plan()
 
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        """Every field is checked as it is typed, so the fix is on screen
+        before `enter`; a bad field is outlined, the first problem said."""
+        problems = []
+        for field in self.query(Input):
+            problem = field_problem(str(field.id), field.value)
+            field.set_class(bool(problem), "-invalid")
+            if problem:
+                problems.append(problem)
+        self.query_one("#error", Static).update(problems[0] if problems else "")
+
     def action_plan(self) -> None:
         error = self.query_one("#error", Static)
         try:
@@ -161,6 +173,21 @@ class SpecScreen(ModalScreen[None]):
         if plans:
             self.dismiss()
             self.app.push_screen(RunScreen(plans, self.start, self.on_done))
+
+
+def field_problem(key: str, value: str) -> str:
+    """What is wrong with one field of the form ("" when nothing is)."""
+    value = value.strip()
+    if not value:
+        return ""  # blank means "any"
+    if "," in value:
+        return f"{key}: one value, no commas"
+    try:
+        Spec.parse(f"{key}={value}")
+    except SpecError as e:
+        said = str(e)
+        return said if key in said else f"{key}: {said}"
+    return ""
 
 
 class PlanScreen(ModalScreen[list[Plan] | None]):
