@@ -389,7 +389,7 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     if root is None:
         return 1
     node: yaml.Node = root
-    best = node.start_mark.line + 1
+    best: int = node.start_mark.line + 1
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:

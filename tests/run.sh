@@ -33,4 +33,5 @@ venv="${HYBRIDTUI_VENV:-.venv}"
 
 "$venv/bin/ruff" check .
 "$venv/bin/ruff" format --check -q .
+"$venv/bin/mypy"  # strict, on the package: [tool.mypy] in pyproject.toml
 exec "$venv/bin/python" -m pytest "$@"

@@ -83,7 +83,7 @@ async def test_filter_applies_to_all_panes_and_esc_clears(frozen_clock: Any) -> 
         await pilot.press("2")  # the filter follows to the Flavors tab
         await pilot.pause()
         flavors = dash(app).views[dash(app).active_kind]
-        assert all(p.table.query == "kafka" for p in flavors.panes)
+        assert all(p.table.filter_text == "kafka" for p in flavors.panes)
         await pilot.press("1", "escape")
         await pilot.pause()
         assert [p.table.row_count for p in view.panes] == totals
@@ -536,3 +536,20 @@ async def test_compare_two_clouds_from_the_interop_tab(frozen_clock: Any) -> Non
         assert screen.text is not None
         assert "5 Get its PUBLIC address" in screen.text
         assert "Image releases only os-fip offers:" in screen.text
+
+
+async def test_a_double_click_on_a_row_selects_without_crashing(frozen_clock: Any) -> None:
+    """A double click runs Textual's `text_select_all`, which calls the
+    widget's own `query` method: a ResourceTable attribute of that name once
+    crashed the app here."""
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        table = nodes_view(app).panes[0].table
+        await pilot.click(table, offset=(3, 2), times=2)
+        await pilot.pause()
+        assert app.is_running
+        assert app.return_code is None
+        assert isinstance(app.screen, DetailsScreen), "a double click opens the row, as enter"
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)

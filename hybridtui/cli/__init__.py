@@ -20,6 +20,7 @@ from hybridtui.errors import ConfigError, HybridError, UsageError
 
 if TYPE_CHECKING:
     from hybridtui.domain import ResourceKind
+    from hybridtui.inventory.cache import InventoryCache
     from hybridtui.inventory.report import CloudResult
     from hybridtui.providers import CloudTarget
     from hybridtui.settings import Settings
@@ -252,7 +253,7 @@ def _locate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_cache(settings: Settings) -> object | None:
+def _open_cache(settings: Settings) -> InventoryCache | None:
     from hybridtui.inventory.cache import InventoryCache
 
     try:
@@ -290,7 +291,7 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
     cache = _open_cache(settings)
     results = report.collect(
         targets,
-        cache,  # type: ignore[arg-type]
+        cache,
         offline=settings.offline,
         kinds=kinds,
         refresh_catalogue=args.refresh_catalogue,
@@ -352,18 +353,18 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
     if args.diff and args.diff[0] == args.diff[1]:
         raise UsageError(f"--diff needs two different clouds, got {args.diff[0]!r} twice")
     # everything the rules read; addresses decide nothing the scorecard shows
-    kinds = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
+    kinds: list[ResourceKind] = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
     cache = _open_cache(settings)
     results = report.collect(
         targets,
         cache,
         offline=settings.offline,
-        kinds=kinds,  # type: ignore[arg-type]
+        kinds=kinds,
         refresh_catalogue=args.refresh_catalogue,
     )
     now = time.time()
     snapshots = {r.target.name: r.snapshot for r in results}
-    result = compare(targets, snapshots, cache, spec=spec, now=now, keep=not settings.offline)  # type: ignore[arg-type]
+    result = compare(targets, snapshots, cache, spec=spec, now=now, keep=not settings.offline)
     card = result.scorecard
     this_run = [ch for ch in result.changes if ch.since == now]
     if args.diff:

@@ -14,12 +14,13 @@ import shutil
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from hybridtui.errors import ConfigError, HybridError, UsageError
 
 if TYPE_CHECKING:
     from hybridtui.domain import ResourceKind
+    from hybridtui.inventory.cache import InventoryCache
     from hybridtui.providers import CloudTarget
     from hybridtui.provisioning.runner import CloudRun, Progress
     from hybridtui.settings import Settings
@@ -27,13 +28,21 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: object) -> None:
+class GlobalOptions(Protocol):
+    """The CLI's options valid before or after a subcommand, added to a parser."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *, suppress: bool) -> None: ...
+
+
+def add_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: GlobalOptions
+) -> None:
     prov = sub.add_parser(
         "provision",
         help="allocate a node on one or several clouds (the eight steps)",
         description="Run the eight node-allocation steps on every named cloud at once.",
     )
-    common(prov, suppress=True)  # type: ignore[operator]
+    common(prov, suppress=True)
     prov.add_argument(
         "--cloud",
         action="append",
@@ -63,13 +72,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     prov.add_argument("--format", choices=("table", "json"), default="table")
 
     des = sub.add_parser("destroy", help="delete nodes hybridtui made, and what it made for them")
-    common(des, suppress=True)  # type: ignore[operator]
+    common(des, suppress=True)
     des.add_argument("--cloud", required=True, metavar="NAME")
     des.add_argument("--yes", action="store_true", help="do not ask first")
     des.add_argument("nodes", nargs="+", metavar="NODE", help="node name or id")
 
     cln = sub.add_parser("cleanup", help="remove what stopped provisioning runs left behind")
-    common(cln, suppress=True)  # type: ignore[operator]
+    common(cln, suppress=True)
     cln.add_argument("--cloud", action="append", metavar="NAME", default=[], help="only this cloud")
     cln.add_argument("--yes", action="store_true", help="do not ask first")
 
@@ -122,7 +131,7 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
     targets = _targets(settings, args.cloud)
     cache = _open_cache(settings)
     kinds: list[ResourceKind] = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
-    results = report.collect(targets, cache, offline=False, kinds=kinds)  # type: ignore[arg-type]
+    results = report.collect(targets, cache, offline=False, kinds=kinds)
     plans, refused = [], []
     for r in results:
         try:
@@ -210,8 +219,8 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if board is not None:
             board.close()
-        for p in providers.values():
-            p.close()
+        for provider in providers.values():
+            provider.close()
         ledger.close()
     runs = box[0] if box else []
     _record_measured(settings, targets, runs)
@@ -223,15 +232,15 @@ def provision(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print(_summary(runs))
-    for r in runs:
-        if not r.ok:
-            print(f"error: {r.cloud}: {r.error}", file=sys.stderr)
-            for what in r.rolled_back:
+    for run in runs:
+        if not run.ok:
+            print(f"error: {run.cloud}: {run.error}", file=sys.stderr)
+            for what in run.rolled_back:
                 print(f"  rolled back: {what}", file=sys.stderr)
         elif interrupted:  # its last step was already running: it finished, and is kept
             print(
-                f"{r.cloud}: finished before the interrupt took effect; node {r.node_name} kept "
-                f"(hybridtui destroy --cloud {r.cloud} {r.node_name})",
+                f"{run.cloud}: finished before the interrupt took effect; node {run.node_name} kept "
+                f"(hybridtui destroy --cloud {run.cloud} {run.node_name})",
                 file=sys.stderr,
             )
     if interrupted:
@@ -338,10 +347,10 @@ def _record_measured(settings: Settings, targets: list[CloudTarget], runs: list[
     for r in runs:
         cells = [c.to_dict() for c in r.measured(now)]
         if cells and r.cloud in by_name:
-            cache.keep_measured(by_name[r.cloud], cells)  # type: ignore[attr-defined]
+            cache.keep_measured(by_name[r.cloud], cells)
 
 
-def _open_cache(settings: Settings) -> object | None:
+def _open_cache(settings: Settings) -> InventoryCache | None:
     from hybridtui.cli import _open_cache as open_cache
 
     return open_cache(settings)

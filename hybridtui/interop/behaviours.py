@@ -52,7 +52,7 @@ def behaviour_ipv6(site: Site) -> Cell:
         return make_cell(
             site, "ipv6", Verdict.UNKNOWN, "networks not read yet", Evidence.INFERRED, 0.0
         )
-    nets: list[Network] = list(site.records(ResourceKind.NETWORKS))  # type: ignore[arg-type]
+    nets = site.of(Network)
     v6 = [n for n in nets if any(":" in c and _global(c) for c in n.cidrs)]
     nodes6 = [
         n for n in nodes_with(site, AddressKind.PUBLIC) if any(a.version == 6 for a in n.addresses)
@@ -104,7 +104,7 @@ def _global(cidr: str) -> bool:
 
 def behaviour_logins(site: Site) -> list[Cell]:
     """One cell per distro family the site has images of: the account they use."""
-    images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
+    images = site.of(Image)
     at = site.read_at(ResourceKind.IMAGES)
     out = []
     for family in LOGIN_FAMILIES:
@@ -254,7 +254,7 @@ def behaviour_ssh(site: Site) -> Cell:
 
 
 def behaviour_states(site: Site) -> Cell:
-    nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
+    nodes = site.of(Node)
     seen = sorted({f"{n.raw_state}→{n.state}" for n in nodes if n.raw_state})
     srcs = [fact(ResourceKind.NODES, "(states seen)", "status", s) for s in seen[:6]]
     verdict = Verdict.PARTIAL if site.platform == "gce" else Verdict.YES

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hybridtui.domain import Flavor, Image, ResourceKind
+from hybridtui.domain import Flavor, Image
 from hybridtui.interop.equivalence import match_flavor, spec_of_flavor
 from hybridtui.interop.model import Cell, Check
 from hybridtui.interop.scorecard import Scorecard
@@ -104,10 +104,10 @@ def diff(card: Scorecard, sites: dict[str, Site], a: str, b: str) -> Diff:
         if ca.behaviour_key != cb.behaviour_key:
             checks.append(CheckDiff(check, ca, cb))
     sa, sb = sites[a], sites[b]
-    fa: list[Flavor] = list(sa.records(ResourceKind.FLAVORS))  # type: ignore[arg-type]
-    fb: list[Flavor] = list(sb.records(ResourceKind.FLAVORS))  # type: ignore[arg-type]
-    ia: list[Image] = list(sa.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
-    ib: list[Image] = list(sb.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
+    fa = sa.of(Flavor)
+    fb = sb.of(Flavor)
+    ia = sa.of(Image)
+    ib = sb.of(Image)
     ra, rb = releases(ia), releases(ib)
     return Diff(
         a,
@@ -149,7 +149,7 @@ def diff_text(d: Diff, width: int = 100) -> str:
             )
             more = f" and {len(only) - 12} more" if len(only) > 12 else ""
             lines.append(f"Flavors of {cloud} with no equivalent on {other}: {sizes}{more}")
-    for cloud, only in ((d.a, d.images_only_a), (d.b, d.images_only_b)):
-        if only:
-            lines.append(f"Image releases only {cloud} offers: {', '.join(only)}")
+    for cloud, releases in ((d.a, d.images_only_a), (d.b, d.images_only_b)):
+        if releases:
+            lines.append(f"Image releases only {cloud} offers: {', '.join(releases)}")
     return "\n".join(lines) + "\n"

@@ -102,7 +102,7 @@ _DISTRO_SPEC = re.compile(r"^([a-z][a-z-]*?)(?:-(\d[\w.]*))?$")
 
 
 def _image_spec(raw: str) -> tuple[str, str]:
-    from hybridtui.providers.normalize import LOGIN_BY_DISTRO_OPENSTACK
+    from hybridtui.domain import LOGIN_BY_DISTRO_OPENSTACK
 
     m = _DISTRO_SPEC.match(raw.lower())
     if not m:
@@ -329,9 +329,8 @@ _NODE_NET_NAMES = re.compile(r"default|private|internal|tenant|servicenet|priv|l
 def match_network(site: Site, strategy: PublicIpStrategy) -> Choice:
     """The network (OpenStack), subnet (AWS) or subnetwork (GCE) new nodes go
     on, by the cloud's public-address strategy; an override wins."""
-    from hybridtui.domain import ResourceKind
 
-    networks: list[Network] = list(site.records(ResourceKind.NETWORKS))  # type: ignore[arg-type]
+    networks = site.of(Network)
     wanted = site.overrides.get("network")
     if wanted:
         chosen = next((n for n in networks if wanted in (n.name, n.id)), None)
@@ -344,7 +343,7 @@ def match_network(site: Site, strategy: PublicIpStrategy) -> Choice:
         return _aws_subnet(networks)
     if site.platform == "gce":
         return _gce_subnet(networks, site.region or _busiest_region(site))
-    routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
+    routers = site.of(Router)
     return _openstack_network(networks, routers, strategy)
 
 
@@ -378,9 +377,9 @@ def _busiest_region(site: Site) -> str:
     """The region most nodes run in (GCE zones are REGION-LETTER)."""
     from collections import Counter
 
-    from hybridtui.domain import Node, ResourceKind
+    from hybridtui.domain import Node
 
-    nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
+    nodes = site.of(Node)
     regions = Counter(n.zone.rsplit("-", 1)[0] for n in nodes if n.zone)
     return regions.most_common(1)[0][0] if regions else ""
 
@@ -425,10 +424,9 @@ def _openstack_network(
 
 
 def match(site: Site, spec: Spec, strategy: PublicIpStrategy) -> Match:
-    from hybridtui.domain import ResourceKind
 
-    flavors: list[Flavor] = list(site.records(ResourceKind.FLAVORS))  # type: ignore[arg-type]
-    images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
+    flavors = site.of(Flavor)
+    images = site.of(Image)
     return Match(
         cloud=site.cloud,
         spec=spec,
@@ -471,14 +469,14 @@ def equivalents(
         if site.cloud == exclude:
             continue
         if isinstance(record, Flavor):
-            flavors: list[Flavor] = list(site.records(ResourceKind.FLAVORS))  # type: ignore[arg-type]
+            flavors = site.of(Flavor)
             choice = (
                 match_flavor(flavors, spec_of_flavor(record))
                 if site.has(ResourceKind.FLAVORS)
                 else None
             )
         else:
-            images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
+            images = site.of(Image)
             choice = (
                 match_image(images, spec_of_image(record))
                 if record.distro

@@ -61,7 +61,7 @@ def public_strategy(site: Site) -> Strategy | None:
 def _aws_strategy(site: Site) -> Strategy | None:
     if not site.has(ResourceKind.NETWORKS):
         return None
-    nets: list[Network] = list(site.records(ResourceKind.NETWORKS))  # type: ignore[arg-type]
+    nets = site.of(Network)
     subnets = [n for n in nets if n.id.startswith("subnet-")]
     default = [n for n in subnets if n.raw.get("DefaultForAz")]
     mapped = [n for n in default if n.raw.get("MapPublicIpOnLaunch")]
@@ -80,7 +80,7 @@ def _aws_strategy(site: Site) -> Strategy | None:
             f"default subnets map a public IPv4 at launch ({len(mapped)} of {len(subnets)} subnets)"
         )
         vpcs = {str(n.raw.get("VpcId", "")) for n in mapped}
-        routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
+        routers = site.of(Router)
         attached = [
             r
             for r in routers
@@ -119,7 +119,7 @@ def _aws_strategy(site: Site) -> Strategy | None:
 
 
 def _aws_gateways(site: Site) -> tuple[Source, ...]:
-    routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
+    routers = site.of(Router)
     return tuple(
         fact(ResourceKind.ROUTERS, r.name, "external", r.external_network)
         for r in routers
@@ -128,7 +128,7 @@ def _aws_gateways(site: Site) -> tuple[Source, ...]:
 
 
 def _gce_strategy(site: Site) -> Strategy:
-    nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
+    nodes = site.of(Node)
     with_nat = [n for n in nodes if _access_configs(n)]
     srcs = tuple(
         fact(
@@ -163,8 +163,8 @@ def _access_configs(node: Node) -> list[str]:
 def _openstack_strategy(site: Site) -> Strategy | None:
     if not site.has(ResourceKind.NETWORKS):
         return None
-    nets: list[Network] = list(site.records(ResourceKind.NETWORKS))  # type: ignore[arg-type]
-    routers: list[Router] = list(site.records(ResourceKind.ROUTERS))  # type: ignore[arg-type]
+    nets = site.of(Network)
+    routers = site.of(Router)
     external = [n for n in nets if n.external]
     v4_ext = [n for n in external if any(_v4(c) for c in n.cidrs)]
     v6_ext = [n for n in external if any(":" in c for c in n.cidrs)]
@@ -211,7 +211,7 @@ def _openstack_strategy(site: Site) -> Strategy | None:
 
 
 def nodes_with(site: Site, kind: AddressKind) -> list[Node]:
-    nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
+    nodes = site.of(Node)
     return [n for n in nodes if any(a.kind is kind for a in n.addresses)]
 
 
@@ -236,7 +236,7 @@ def ssh_reach(site: Site) -> tuple[Verdict, str, list[Source]]:
     """Does the firewall new nodes get admit TCP 22 from anywhere?"""
     if not site.has(ResourceKind.SECURITY_GROUPS):
         return Verdict.UNKNOWN, "security groups not read", []
-    groups: list[SecurityGroup] = list(site.records(ResourceKind.SECURITY_GROUPS))  # type: ignore[arg-type]
+    groups = site.of(SecurityGroup)
     if site.platform == "gce":
         open_ = [
             g

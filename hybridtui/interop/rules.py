@@ -56,7 +56,7 @@ def step1_key(site: Site) -> Cell:
     at = declared_at(site)
     keys_err = site.snapshot.kind_errors.get(ResourceKind.KEYS) if site.snapshot else None
     if site.platform == "gce":
-        keys: list[KeyPair] = list(site.records(ResourceKind.KEYS))  # type: ignore[arg-type]
+        keys = site.of(KeyPair)
         if any(k.key_type == "os-login" and k.scope == "project" for k in keys):
             return make_cell(
                 site,
@@ -75,7 +75,7 @@ def step1_key(site: Site) -> Cell:
                     )
                 ],
             )
-        nodes: list[Node] = list(site.records(ResourceKind.NODES))  # type: ignore[arg-type]
+        nodes = site.of(Node)
         oslogin = [n for n in nodes if _metadata(n).get("enable-oslogin", "").upper() == "TRUE"]
         if oslogin:
             return make_cell(
@@ -276,7 +276,7 @@ def step5_public(site: Site, strategy: Strategy | None) -> Cell:
 
 def login_accounts(site: Site) -> Counter[str]:
     """Login accounts of the site's Linux images, most common first."""
-    images: list[Image] = list(site.records(ResourceKind.IMAGES))  # type: ignore[arg-type]
+    images = site.of(Image)
     return Counter(
         i.login_user
         for i in images

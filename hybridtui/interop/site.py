@@ -4,9 +4,9 @@ latest snapshot, and what the config declares about it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from hybridtui.domain import ResourceKind
+from hybridtui.domain import Resource, ResourceKind
 
 if TYPE_CHECKING:  # only for the signature of `site_for`: no config parsing here
     from hybridtui.inventory.snapshot import CloudSnapshot
@@ -14,6 +14,9 @@ if TYPE_CHECKING:  # only for the signature of `site_for`: no config parsing her
 
 #: The three APIs whose behaviour differs; demo clouds speak one of them.
 PLATFORMS = ("aws", "gce", "openstack")
+
+
+R = TypeVar("R", bound=Resource)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,10 @@ class Site:
 
     def records(self, kind: ResourceKind) -> tuple[object, ...]:
         return self.snapshot.resources(kind) if self.snapshot else ()
+
+    def of(self, cls: type[R]) -> list[R]:
+        """The records of one kind, typed: `site.of(Network)`."""
+        return [r for r in self.records(cls.KIND) if isinstance(r, cls)]
 
     def read_at(self, *kinds: ResourceKind) -> float:
         """When the oldest of `kinds` was read (0 when one never was)."""

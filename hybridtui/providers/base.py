@@ -99,37 +99,42 @@ class Inventory:
     def get(self, kind: ResourceKind) -> tuple[Resource, ...]:
         return self.records.get(kind, ())
 
+    def _typed(self, kind: ResourceKind) -> tuple[Any, ...]:
+        """A kind's records as the typed properties below return them (each
+        kind holds only its own class: the adapters' records functions)."""
+        return self.records.get(kind, ())
+
     @property
     def nodes(self) -> tuple[Node, ...]:
-        return self.get(ResourceKind.NODES)  # type: ignore[return-value]
+        return self._typed(ResourceKind.NODES)
 
     @property
     def flavors(self) -> tuple[Flavor, ...]:
-        return self.get(ResourceKind.FLAVORS)  # type: ignore[return-value]
+        return self._typed(ResourceKind.FLAVORS)
 
     @property
     def images(self) -> tuple[Image, ...]:
-        return self.get(ResourceKind.IMAGES)  # type: ignore[return-value]
+        return self._typed(ResourceKind.IMAGES)
 
     @property
     def networks(self) -> tuple[Network, ...]:
-        return self.get(ResourceKind.NETWORKS)  # type: ignore[return-value]
+        return self._typed(ResourceKind.NETWORKS)
 
     @property
     def keys(self) -> tuple[KeyPair, ...]:
-        return self.get(ResourceKind.KEYS)  # type: ignore[return-value]
+        return self._typed(ResourceKind.KEYS)
 
     @property
     def addresses(self) -> tuple[PublicAddress, ...]:
-        return self.get(ResourceKind.ADDRESSES)  # type: ignore[return-value]
+        return self._typed(ResourceKind.ADDRESSES)
 
     @property
     def security_groups(self) -> tuple[SecurityGroup, ...]:
-        return self.get(ResourceKind.SECURITY_GROUPS)  # type: ignore[return-value]
+        return self._typed(ResourceKind.SECURITY_GROUPS)
 
     @property
     def routers(self) -> tuple[Router, ...]:
-        return self.get(ResourceKind.ROUTERS)  # type: ignore[return-value]
+        return self._typed(ResourceKind.ROUTERS)
 
 
 def as_provider_error(cloud: str, e: BaseException) -> ProviderError:

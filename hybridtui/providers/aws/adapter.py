@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import Any, ClassVar
 
 from hybridtui.config import AwsCloud, CloudBase
@@ -196,7 +197,9 @@ class AwsProvider(SdkProvider):
     ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
         records, errors = super()._fetch_kinds(kinds)
         if ResourceKind.IMAGES in records:
-            self._known_images.update((i.id, i) for i in records[ResourceKind.IMAGES])
+            self._known_images.update(
+                (i.id, i) for i in records[ResourceKind.IMAGES] if isinstance(i, Image)
+            )
         if ResourceKind.NODES in records:
             raw = list(records[ResourceKind.NODES])
             records[ResourceKind.NODES] = tuple(self._nodes(raw))  # type: ignore[arg-type]
@@ -251,19 +254,7 @@ class AwsProvider(SdkProvider):
             batches = [unknown[i : i + 100] for i in range(0, len(unknown), 100)]
             found, errors = gather(
                 self.name,
-                {
-                    n: (
-                        lambda b=batch: list(
-                            self._pages(
-                                "describe instance types",
-                                "describe_instance_types",
-                                "InstanceTypes",
-                                InstanceTypes=b,
-                            )
-                        )
-                    )
-                    for n, batch in enumerate(batches)
-                },
+                {n: partial(self._instance_types, batch) for n, batch in enumerate(batches)},
             )
             if errors:
                 raise next(iter(errors.values()))
@@ -274,6 +265,29 @@ class AwsProvider(SdkProvider):
         out.sort(key=lambda f: (f.vcpus, f.ram_mb, f.name))
         return out
 
+    def _instance_types(self, names: list[str]) -> list[dict[str, Any]]:
+        """One batch of instance type specs (at most 100 names a request)."""
+        return list(
+            self._pages(
+                "describe instance types",
+                "describe_instance_types",
+                "InstanceTypes",
+                InstanceTypes=names,
+            )
+        )
+
+    def _images_of(self, owner: str, names: list[str] | None = None) -> list[Image]:
+        """An owner's available AMIs, only those matching `names` patterns if given."""
+        query: dict[str, Any] = {"Owners": [owner]}
+        if names is not None:
+            query["Filters"] = [
+                {"Name": "name", "Values": names},
+                {"Name": "state", "Values": ["available"]},
+            ]
+        return [
+            rec.image(r) for r in self._pages("list images", "describe_images", "Images", **query)
+        ]
+
     def list_images(self) -> list[Image]:
         """The account's own AMIs and the newest of each well-known series, each
         owner's listing in flight at once."""
@@ -281,24 +295,9 @@ class AwsProvider(SdkProvider):
         for owner in self.aws.image_owners:
             if owner == "well-known":
                 for oid, patterns in rec.WELL_KNOWN_OWNERS.items():
-                    tasks[f"well-known:{oid}"] = lambda o=oid, pats=patterns: [
-                        rec.image(r)
-                        for r in self._pages(
-                            "list images",
-                            "describe_images",
-                            "Images",
-                            Owners=[o],
-                            Filters=[
-                                {"Name": "name", "Values": list(pats)},
-                                {"Name": "state", "Values": ["available"]},
-                            ],
-                        )
-                    ]
+                    tasks[f"well-known:{oid}"] = partial(self._images_of, oid, list(patterns))
             else:
-                tasks[owner] = lambda o=owner: [
-                    rec.image(r)
-                    for r in self._pages("list images", "describe_images", "Images", Owners=[o])
-                ]
+                tasks[owner] = partial(self._images_of, owner)
         found, errors = gather(self.name, tasks)
         if errors:
             raise next(iter(errors.values()))
@@ -581,10 +580,10 @@ class AwsProvider(SdkProvider):
             if addr.get("AssociationId"):
                 self._call(
                     "disassociate Elastic IP",
-                    lambda a=addr: ec2.disassociate_address(AssociationId=a["AssociationId"]),
+                    partial(ec2.disassociate_address, AssociationId=addr["AssociationId"]),
                 )
             self._call(
                 "release Elastic IP",
-                lambda a=addr: ec2.release_address(AllocationId=a["AllocationId"]),
+                partial(ec2.release_address, AllocationId=addr["AllocationId"]),
             )
         self._call("terminate instance", lambda: ec2.terminate_instances(InstanceIds=[node_id]))

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, ClassVar
 
 from hybridtui.config import CloudBase, GceCloud
@@ -108,7 +109,7 @@ class GceProvider(SdkProvider):
             if self.gce.credentials_file:
                 # the specific loader: it accepts only a service-account key (the
                 # generic one would take any credential configuration it is given)
-                creds = service_account.Credentials.from_service_account_file(
+                creds = service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
                     str(self.gce.credentials_file), scopes=SCOPES
                 )
             else:
@@ -197,7 +198,7 @@ class GceProvider(SdkProvider):
             "list instances",
             lambda: list(client.aggregated_list(project=self.gce.project, **self._kw())),
         )
-        out = []
+        out: list[dict[str, Any]] = []
         for scope, scoped in pager:
             if zones and rec.last(scope) not in zones:
                 continue
@@ -284,9 +285,11 @@ class GceProvider(SdkProvider):
             self._images = {i.id: i for i in images if isinstance(i, Image)}
 
     def list_nodes(self) -> list[Node]:
-        found, errors = gather(
-            self.name, {"instances": self._instances, "disks": self._disk_images}
-        )
+        tasks: dict[str, Callable[[], Any]] = {
+            "instances": self._instances,
+            "disks": self._disk_images,
+        }
+        found, errors = gather(self.name, tasks)
         if "instances" in errors:
             raise errors["instances"]
         return [rec.node(i, found.get("disks", {}), self._images) for i in found["instances"]]
@@ -318,8 +321,10 @@ class GceProvider(SdkProvider):
         }
         for entry in self.gce.image_families:
             project, _, family = entry.partition("/")
-            tasks[entry] = lambda p=project, f=family: self._call(
-                "image family", lambda: client.get_from_family(project=p, family=f, **self._kw())
+            tasks[entry] = partial(
+                self._call,
+                "image family",
+                partial(client.get_from_family, project=project, family=family, **self._kw()),
             )
         found, errors = gather(self.name, tasks)
         if "own" in errors:
@@ -428,11 +433,12 @@ class GceProvider(SdkProvider):
             body = {"fingerprint": meta.get("fingerprint"), "items": items}
             op = self._call(
                 "remove key from metadata",
-                lambda z=zone, i=inst, b=body: client.set_metadata(
+                partial(
+                    client.set_metadata,
                     project=self.gce.project,
-                    zone=z,
-                    instance=i["name"],
-                    metadata_resource=b,
+                    zone=zone,
+                    instance=inst["name"],
+                    metadata_resource=body,
                     **self._kw(write=True),
                 ),
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -267,7 +267,7 @@ def _items(metadata: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 def key_pairs(
-    instances: list[Mapping[str, Any]], project: Mapping[str, Any] | None = None
+    instances: Sequence[Mapping[str, Any]], project: Mapping[str, Any] | None = None
 ) -> list[KeyPair]:
     """GCE has no key objects: every `ssh-keys` metadata entry, project-wide and
     per instance, with the account it creates and when it expires; OS Login,

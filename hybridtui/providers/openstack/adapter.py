@@ -11,8 +11,9 @@ the keystoneauth session).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from typing import Any, ClassVar, TypeVar
 
 from hybridtui.config import CloudBase, OpenStackCloud
 from hybridtui.domain import (
@@ -168,7 +169,8 @@ class OpenStackProvider(SdkProvider):
     def _list(self, op: str, fn: Callable[[Any], Any]) -> list[dict[str, Any]]:
         """One SDK listing as plain dicts."""
         conn = self.conn()
-        return self._call(op, lambda: [r.to_dict() for r in fn(conn)])  # type: ignore[no-any-return]
+        rows: list[dict[str, Any]] = self._call(op, lambda: [r.to_dict() for r in fn(conn)])
+        return rows
 
     def _behaviour_from(
         self, records: Mapping[ResourceKind, tuple[Resource, ...]]
@@ -176,8 +178,8 @@ class OpenStackProvider(SdkProvider):
         if ResourceKind.NETWORKS not in records:
             return None
         return rec.behaviour(
-            records[ResourceKind.NETWORKS],
-            list(self._images.values()),  # type: ignore[arg-type]
+            [n for n in records[ResourceKind.NETWORKS] if isinstance(n, Network)],
+            list(self._images.values()),
             self._cloud_config(),
             bool(self._has_router),
         )
@@ -420,7 +422,7 @@ class OpenStackProvider(SdkProvider):
             f
             for port in ports
             for f in self._call(
-                "list floating IPs", lambda p=port: list(conn.network.ips(port_id=p))
+                "list floating IPs", partial(_listed, conn.network.ips, port_id=port)
             )
             if (f.description or "") == rec.MANAGED_DESCRIPTION
         ]
@@ -429,5 +431,13 @@ class OpenStackProvider(SdkProvider):
         # first): no need to wait for the server to be gone.
         for fip in ours:  # only the FIPs we allocated; reused ones just come free
             self._call(
-                "release floating IP", lambda f=fip: conn.network.delete_ip(f, ignore_missing=True)
+                "release floating IP", partial(conn.network.delete_ip, fip, ignore_missing=True)
             )
+
+
+_T = TypeVar("_T")
+
+
+def _listed(lister: Callable[..., Iterable[_T]], **query: Any) -> list[_T]:
+    """A paginated SDK listing read to its end, inside the one retried call."""
+    return list(lister(**query))

@@ -24,6 +24,7 @@ from hybridtui.ui.widgets.interop_view import InteropView
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
 from hybridtui.ui.widgets.status_strip import StatusStrip
+from hybridtui.ui.writes import WriteActions
 
 TAB_TITLES = {
     ResourceKind.NODES: "Nodes",
@@ -214,6 +215,13 @@ class DashboardScreen(Screen[None]):
         # focused now, not after the refresh `focus()` waits for (see the binding)
         self.set_focus(box)
 
+    @property
+    def _writes(self) -> WriteActions:
+        """The app's write actions (`d`, `s`): this screen lives in HybridApp."""
+        app = self.app
+        assert isinstance(app, WriteActions)
+        return app
+
     def _node_under_cursor(self) -> tuple[str, Node] | None:
         focused = self.focused
         payload = focused.current_payload if isinstance(focused, ResourceTable) else None
@@ -225,7 +233,7 @@ class DashboardScreen(Screen[None]):
     def action_ssh_node(self) -> None:
         found = self._node_under_cursor()
         if found is not None:
-            self.app.ssh_to(*found)  # type: ignore[attr-defined]
+            self._writes.ssh_to(*found)
 
     def show_leftovers(self, text: str) -> None:
         """The banner that stays while interrupted runs left something ("" hides it)."""
@@ -236,7 +244,7 @@ class DashboardScreen(Screen[None]):
     def action_delete_node(self) -> None:
         found = self._node_under_cursor()
         if found is not None:
-            self.app.delete_node(*found)  # type: ignore[attr-defined]
+            self._writes.delete_node(*found)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -265,7 +273,7 @@ class DashboardScreen(Screen[None]):
                 return False
             pane = self.focused.parent if self.focused is not None else None
             if isinstance(pane, CloudPane):  # a pane is one cloud: its own say
-                return not self.app.why_not_writable(pane.cloud)  # type: ignore[attr-defined]
+                return not self._writes.why_not_writable(pane.cloud)
             return self.app.check_action("provision", ())
         if action == "equivalents":
             return self._equivalents_target() is not None

@@ -51,7 +51,7 @@ class LeftoversScreen(ModalScreen[None]):
     LeftoversScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, found: Leftovers, clean: Callable[[Leftovers], None]) -> None:
+    def __init__(self, found: Leftovers, clean: Callable[[Leftovers], object]) -> None:
         super().__init__()
         self.found = found
         self.clean = clean

@@ -350,7 +350,7 @@ class RunScreen(ModalScreen[None]):
     @work(thread=True, group="provision", exit_on_error=False, description="Provisioning")
     def _run(self) -> None:
         try:
-            runs = self.start(self.plans, lambda ev: self.post_message(StepEvent(ev)), self.cancel)
+            runs = self.start(self.plans, self._progress, self.cancel)
         except HybridError as e:
             self.post_message(RunDone([], e.message + (f" ({e.hint})" if e.hint else "")))
             return
@@ -358,6 +358,10 @@ class RunScreen(ModalScreen[None]):
             self.post_message(RunDone([], f"{type(e).__name__}: {e}"))
             return
         self.post_message(RunDone(runs))
+
+    def _progress(self, progress: Progress) -> None:
+        """The engine's callback, in its thread: the screen paints it."""
+        self.post_message(StepEvent(progress))
 
     def _tick(self) -> None:
         self.frame += 1

@@ -19,7 +19,9 @@ def pane_title(
     status: CloudStatus | None,
     marker: str = "",
 ) -> Content:
-    count = f"{table.row_count}/{table.total_count}" if table.query else str(table.total_count)
+    count = (
+        f"{table.row_count}/{table.total_count}" if table.filter_text else str(table.total_count)
+    )
     parts: list[Content | tuple[str, str] | str] = [(label, "bold")]
     if marker:  # e.g. a real cloud hybridtui may write to
         parts.append((f" {marker}", "bold $warning"))

@@ -118,7 +118,8 @@ class ResourceTable(ScrollView, can_focus=True):
         return len(self._data.rows)
 
     @property
-    def query(self) -> str:
+    def filter_text(self) -> str:
+        """The filter now applied (not `query`: that is Textual's DOM query)."""
         return self._query
 
     def set_data(self, data: TableData) -> None:
