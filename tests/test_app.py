@@ -235,9 +235,13 @@ async def test_offline_mode_uses_cache_and_never_polls(frozen_clock: Any) -> Non
         assert states["os-fip"] is CloudState.ERROR
         assert app.poller._providers == {}, "offline never builds a provider"
         assert "OFFLINE" in str(dash(app).query_one("#banner").render())
+        offered = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert "refresh" not in offered, "the footer offers no refresh offline"
         await pilot.press("r")
+        app.action_refresh()  # from the palette, say: it says why not
         await pilot.pause()
         assert any(n.title == "Refresh disabled" for n in app._notifications)
+        assert app.poller._providers == {}
         assert nodes_view(app).panes[0].table.total_count > 0
 
 

@@ -114,7 +114,7 @@ class HybridApp(WriteActions):
 
     def _banner(self) -> str | None:
         if self.settings.offline:
-            return "OFFLINE — cached inventory only (r is disabled)"
+            return "OFFLINE — cached inventory only, no refresh"
         if self.settings.demo:
             return "DEMO — simulated clouds · no credentials needed · ? for help"
         return None
@@ -288,7 +288,10 @@ class HybridApp(WriteActions):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         dash = self.dashboard
-        yield SystemCommand("Refresh all clouds", "Poll every cloud now (r)", self.action_refresh)
+        if not self.settings.offline:
+            yield SystemCommand(
+                "Refresh all clouds", "Poll every cloud now (r)", self.action_refresh
+            )
         yield SystemCommand(
             "Filter all panes", "Type to filter every pane at once (/)", dash.action_filter
         )

@@ -65,7 +65,10 @@ class WriteActions(App[int]):
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 - Textual's signature
-        """Write actions are hidden (and refused) when no cloud is writable."""
+        """Write actions are hidden (and refused) when no cloud is writable;
+        refresh is hidden offline, where it could only say it cannot."""
+        if action == "refresh":
+            return not self.settings.offline
         if action == "provision":
             return any(not self.why_not_writable(t.name) for t in self.targets)
         if action == "leftovers":
