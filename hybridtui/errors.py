@@ -45,6 +45,12 @@ class ConfigError(HybridError):
         return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
+class NoConfigError(ConfigError):
+    """No config file was given or found where a command needs one (exit 2)."""
+
+    title = "No configuration"
+
+
 class UsageError(ConfigError):
     """A command-line argument is unusable (exit 2, like a config error)."""
 

@@ -307,3 +307,23 @@ def test_check_config_validates_aws_regions_against_botocore(
     assert f"{path}:4: clouds[0].regions[1]: unknown AWS region 'eu-wets-1'" in err
     assert "did you mean 'eu-west-1'" in err
     assert "lab-1" not in err, "a private endpoint may use any region name"
+
+
+@pytest.mark.parametrize(
+    ("command", "output"),
+    [("inventory", ["--format", "json"]), ("compare", ["--format", "json"]), ("check-config", [])],
+)
+def test_a_headless_command_without_a_config_refuses_the_demo_fallback(
+    capsys: pytest.CaptureFixture[str], command: str, output: list[str]
+) -> None:
+    """No config anywhere: a script gets exit 2 and the fix on stderr, never
+    simulated clouds on stdout with exit 0. `--demo` asks for them."""
+    code, out, err = run(capsys, command, *output)
+    assert code == 2
+    assert out == ""
+    assert "No configuration" in err
+    assert "does not exist" in err
+    assert "--demo" in err, "the hint says how to get the demo clouds"
+    code, out, _ = run(capsys, command, "--demo", *output)
+    assert code == 0
+    assert out

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hybridtui import __version__
-from hybridtui.errors import ConfigError, HybridError, UsageError
+from hybridtui.errors import ConfigError, HybridError, NoConfigError, UsageError
 
 if TYPE_CHECKING:
     from hybridtui.domain import ResourceKind
@@ -178,6 +178,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     if args.demo and args.config:
         raise ConfigError("--demo and --config exclude each other")
+    if args.command is not None and not args.demo:
+        _require_config(args)  # a script must never get simulated data by accident
     return resolve_settings(
         demo=args.demo,
         config_path=args.config,
@@ -185,6 +187,27 @@ def _settings(args: argparse.Namespace) -> Settings:
         theme=args.theme,
         read_only=args.read_only,
     )
+
+
+def _require_config(args: argparse.Namespace) -> None:
+    """Headless commands read real clouds only from a config the user chose.
+    Falling back to the demo clouds there would print simulated inventory and
+    exit 0: a trap for scripts and cron. The dashboard may still open the demo
+    (its banner says so)."""
+    import os
+
+    from hybridtui.paths import resolve_paths
+
+    if args.config or os.environ.get("HYBRIDTUI_CONFIG"):
+        return
+    path = resolve_paths().config_file
+    if not path.is_file():
+        raise NoConfigError(
+            f"no config file: {path} does not exist, and neither --config nor "
+            "$HYBRIDTUI_CONFIG names one",
+            hint=f"Write {path} (`hybridtui locate` shows the sample configs), pass "
+            f"--config PATH, or add --demo to use the simulated demo clouds.",
+        )
 
 
 def _check_regions(settings: Settings) -> None:
