@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from conftest import THREE_CLOUDS, make_settings, sim_cloud
@@ -557,3 +558,28 @@ async def test_a_double_click_on_a_row_selects_without_crashing(frozen_clock: An
         assert isinstance(app.screen, DetailsScreen), "a double click opens the row, as enter"
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_missing_sdk_says_how_to_install_it_in_the_pane(
+    frozen_clock: Any, monkeypatch: Any
+) -> None:
+    """An AWS cloud configured without boto3 installed: its pane says what is
+    missing and the exact pip command, wrapped to the pane, not cut."""
+    monkeypatch.setitem(sys.modules, "boto3", None)  # `import boto3` fails as if absent
+    monkeypatch.setitem(sys.modules, "botocore", None)
+    clouds = [
+        sim_cloud("aws-sim", "aws-default-vpc"),
+        {"name": "prod", "kind": "aws", "regions": ["eu-west-1"], "timeout": 1},
+    ]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        pane = next(p for p in nodes_view(app).panes if p.cloud == "prod")
+        width = pane.table.size.width
+        lines = ["".join(s.text for s in pane.table.render_line(y)).rstrip() for y in range(1, 8)]
+        shown = " ".join(line.strip() for line in lines if line)
+        assert "boto3 is not installed" in shown
+        assert "fix: pip install 'hybridtui[aws]'" in shown
+        assert all(len(line) <= width for line in lines)
+        assert not any(line.endswith("…") for line in lines)
+        assert app.model.status("aws-sim").state is CloudState.FRESH, "the others work"

@@ -87,8 +87,8 @@ def _empty_text(kind: ResourceKind, status: CloudStatus | None) -> str:
     if status is None or status.state is CloudState.LOADING:
         return "loading…"
     if status.state is CloudState.ERROR and status.fetched_at is None:
-        return f"no data: {status.error}"
+        return f"no data: {status.error}" + (f"\nfix: {status.hint}" if status.hint else "")
     failed = status.kind_errors.get(kind)
     if failed is not None:
-        return f"no data: {failed.message}" + (f" — {failed.hint}" if failed.hint else "")
+        return f"no data: {failed.message}" + (f"\nfix: {failed.hint}" if failed.hint else "")
     return f"no {kind}"

@@ -9,6 +9,7 @@ filter keystroke is one pass over the haystacks; nothing else is rebuilt.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -245,8 +246,9 @@ class ResourceTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             strip = self._header_strip()
-        elif not self._view:
-            strip = self._empty_strip() if y == 1 else Strip.blank(width, base)
+        elif not self._view:  # the message, wrapped to the pane: never cut mid-word
+            strip = self._empty_strip(y - 1, width)
+            return strip.crop_extend(0, width, base)
         else:
             pos = int(scroll_y) + y - 1
             if pos >= len(self._view):
@@ -275,14 +277,21 @@ class ResourceTable(ScrollView, can_focus=True):
             self.virtual_size.width, style
         )
 
-    def _empty_strip(self) -> Strip:
+    def _empty_strip(self, line: int, width: int) -> Strip:
+        """Line `line` of the "nothing to show" message (an error and its fix
+        can be long: it wraps, it is not cut)."""
         style = self.rich_style + self.get_component_rich_style("resource-table--empty")
         text = (
-            f" no rows match {self._query!r}"
-            if self._query and self._data.rows
-            else f" {self.empty_text}"
+            f"no rows match {self._query!r}" if self._query and self._data.rows else self.empty_text
         )
-        return Strip([Segment(text, style)])
+        lines = [
+            wrapped
+            for paragraph in text.splitlines()
+            for wrapped in textwrap.wrap(paragraph, max(10, width - 2), break_on_hyphens=False)
+        ]
+        if line >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        return Strip([Segment(" " + lines[line], style)])
 
     def _row_strip(self, pos: int) -> Strip:
         is_cursor = pos == self.cursor
