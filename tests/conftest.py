@@ -20,6 +20,13 @@ from hybridtui.settings import Settings
 
 # ------------------------------------------------------------ loopback guard
 
+# Cloud SDKs look for credentials on instance metadata servers (169.254.169.254,
+# metadata.google.internal) when none are configured. No test may: these are set
+# before any SDK is imported, for this process and every process a test starts.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["NO_GCE_CHECK"] = "True"
+os.environ["GCE_METADATA_HOST"] = os.environ["GCE_METADATA_IP"] = "127.0.0.1:9"
+
 
 class NonLoopbackConnectionError(AssertionError):
     """A test tried to reach an address outside 127.0.0.0/8 and ::1."""
