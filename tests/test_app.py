@@ -181,7 +181,7 @@ async def test_failing_cloud_shows_error_while_others_stay_fresh(frozen_clock: A
         assert "no data" in broken.table.empty_text
         strip = dash(app).query_one(StatusStrip).text
         assert "broken error" in strip.replace("\u00a0", " ")
-        assert "aws-sim fresh" in strip.replace("\u00a0", " ")
+        assert "● aws-sim  0s" in strip.replace("\u00a0", " ")
         assert any(n.title == "Cloud unavailable" for n in app._notifications)
         assert app.poller.next_due("broken") > frozen_clock(), "backing off"
 
@@ -209,7 +209,7 @@ async def test_a_refused_kind_is_marked_on_its_tab_and_pane(frozen_clock: Any) -
         gce_nodes = next(p for p in nodes_view(app).panes if p.cloud == "gce-sim")
         assert gce_nodes.table.total_count > 0, "nodes still shown"
         strip = dash(app).query_one(StatusStrip).text.replace("\u00a0", " ")
-        assert "gce-sim partial 0s · ⚠ security-groups failed" in strip
+        assert "◐ gce-sim  0s ⚠ security-groups failed" in strip
 
         await pilot.press("7")
         await pilot.pause()
@@ -583,3 +583,40 @@ async def test_a_missing_sdk_says_how_to_install_it_in_the_pane(
         assert all(len(line) <= width for line in lines)
         assert not any(line.endswith("…") for line in lines)
         assert app.model.status("aws-sim").state is CloudState.FRESH, "the others work"
+
+
+DEMO_SIX = [
+    sim_cloud("aws-eu-west-1", "aws-default-vpc"),
+    sim_cloud("gce-europe-west1", "gce-access-config"),
+    sim_cloud("os-fip-fra", "openstack-floating-ip"),
+    sim_cloud("os-public-gra", "openstack-direct-ipv4"),
+    sim_cloud("os-v6-zrh", "openstack-ipv6-only"),
+    sim_cloud("os-private-dc1", "openstack-private"),
+]
+
+
+async def test_the_status_strip_keeps_its_height_as_ages_grow_and_clouds_refresh() -> None:
+    """At 80×24 with the six demo clouds: `9s` becoming `10s`, `59s` becoming
+    `1m`, and every cloud refreshing at once move nothing on screen."""
+    from conftest import FROZEN_NOW
+
+    now = [FROZEN_NOW]
+    app = make_app(make_settings(DEMO_SIX), clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        strip = dash(app).query_one(StatusStrip)
+        table_top = nodes_view(app).panes[0].region.y
+        seen = []
+        for step in (0, 9, 1, 49, 1):
+            now[0] += step
+            dash(app).sync()
+            await pilot.pause()
+            seen.append((strip.size.height, nodes_view(app).panes[0].region.y, strip.text))
+        app.model.mark_refreshing(app.model.names)
+        dash(app).sync()
+        await pilot.pause()
+        seen.append((strip.size.height, nodes_view(app).panes[0].region.y, strip.text))
+        heights = {(h, y) for h, y, _ in seen}
+        assert heights == {(seen[0][0], table_top)}, seen
+        assert seen[0][0] <= 2, "six demo clouds fit in two rows at 80 columns"
+        assert "◌ aws-eu-west-1  1m" in seen[-1][2].replace("\u00a0", " ")

@@ -76,7 +76,7 @@ def tmux(isolated_home: Path, fake_bin: Path) -> Iterator[Tmux]:
 
 def test_demo_filter_and_quit(tmux: Tmux) -> None:
     tmux.wait_for(
-        "demo panes", lambda s: "DEMO" in s and "web-prod-01" in s and "os-private-dc1 fresh" in s
+        "demo panes", lambda s: "DEMO" in s and "web-prod-01" in s and "● os-private-dc1 " in s
     )
 
     # one write, as a fast typist or a paste over SSH sends it: every key after

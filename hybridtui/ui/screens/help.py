@@ -11,6 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from hybridtui.ui.widgets.status_strip import LEGEND
+
 EXTRA_HELP = [
     ("tab / shift+tab", "Move between panes"),
     ("↑ ↓ pgup pgdn home end", "Move in a table (also j k g G)"),
@@ -44,6 +46,10 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             table.add_row(key, desc)
+        table.add_row("", "")
+        table.add_row("[u]status strip[/]", "")
+        for glyph, meaning in LEGEND:
+            table.add_row(glyph, meaning)
         with Vertical():
             yield Static("hybridtui — keys", id="help-title")
             with VerticalScroll():

@@ -19,14 +19,32 @@ _DOT: dict[CloudState, tuple[str, str]] = {
     CloudState.PARTIAL: ("◐", "$warning"),
     CloudState.ERROR: ("✖", "$error"),
 }
-SEPARATOR = "   "
+SEPARATOR = "  "
+#: What the glyphs mean (the help screen's legend).
+LEGEND = (
+    ("●", "fresh (green) or stale (grey, the word says so)"),
+    ("◌", "refreshing now (the age is of the data shown)"),
+    ("◐", "some kinds failed: their last data is shown"),
+    ("✖", "the cloud failed: the reason, and the data's age if any"),
+)
 
 
 def chip(s: CloudStatus) -> Content:
+    """`● name  9s`: the glyph carries the routine states (fresh, refreshing),
+    the age is right-aligned in three cells, so a chip keeps its width from
+    refresh to refresh and the strip never re-wraps; words appear only for
+    states that need reading (stale, loading, what failed)."""
     glyph, colour = _DOT[s.state]
-    text = s.summary if s.state is not CloudState.ERROR else f"error: {s.error_title}"
-    if s.state is CloudState.ERROR and s.age is not None:
-        text += f" (data {s.age_text} old)"
+    if s.state is CloudState.ERROR:
+        text = f"error: {s.error_title}"
+        if s.age is not None:
+            text += f" (data {s.age_text} old)"
+    elif s.state is CloudState.LOADING:
+        text = "loading…"
+    else:
+        text = ("stale " if s.state is CloudState.STALE else "") + s.age_text.rjust(3)
+        if s.kind_errors:
+            text += f" ⚠ {', '.join(str(k) for k in s.kind_errors)} failed"
     return Content.assemble((glyph, colour), " ", (s.name, "bold"), " ", (text, colour))
 
 
@@ -59,7 +77,7 @@ class StatusStrip(Static):
     @property
     def text(self) -> str:
         """The chips as plain text, one per cloud (for tests and screen readers)."""
-        return "   ".join(c.plain for c in self._chips)
+        return SEPARATOR.join(c.plain for c in self._chips)
 
     def on_resize(self) -> None:
         self._render_chips()
