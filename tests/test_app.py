@@ -620,3 +620,59 @@ async def test_the_status_strip_keeps_its_height_as_ages_grow_and_clouds_refresh
         assert heights == {(seen[0][0], table_top)}, seen
         assert seen[0][0] <= 2, "six demo clouds fit in two rows at 80 columns"
         assert "◌ aws-eu-west-1  1m" in seen[-1][2].replace("\u00a0", " ")
+
+
+def screen_lines(table: ResourceTable, rows: int) -> list[str]:
+    return ["".join(s.text for s in table.render_line(y)) for y in range(rows)]
+
+
+async def test_panes_columns_and_focus_as_an_operator_moves_around(frozen_clock: Any) -> None:
+    """At 160 columns: two whole panes, each saying which of six it is; no
+    address is ever shown cut short; ← → move a column at a time with ◀ ▶
+    saying more is there; `z` zooms a pane to every column; tab goes round
+    the panes only (never the tab bar)."""
+    app = make_app(make_settings(DEMO_SIX), clock=frozen_clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        panes = nodes_view(app).panes
+        assert [p.region.width for p in panes[:2]] == [80, 80]
+        assert str(panes[1].title_bar.render()).startswith("2/6 gce-europe-west1")
+        table = panes[0].table
+        snap = app.model.snapshots["aws-eu-west-1"]
+        lines = screen_lines(table, 6)
+        assert lines[0].rstrip().endswith("▶"), lines[0]
+        private = {n.private_ip for n in snap.nodes}
+        for line in lines[1:]:
+            for word in line.split():
+                if word.startswith(("172.", "10.")):
+                    assert word in private, f"{word!r} is cut: {line!r}"
+        await pilot.press("right")
+        name_width = max(len(n.name) for n in snap.nodes)  # the Name column, under its cap
+        assert int(table.scroll_x) == name_width + 1, "one whole column (and its gap)"
+        moved = screen_lines(table, 1)[0]
+        assert moved.startswith("◀State"), moved
+        await pilot.press("left")
+        assert int(table.scroll_x) == 0
+
+        await pilot.press("z")
+        assert app.dashboard.maximized is panes[0]
+        assert panes[0].region.width == 160
+        zoomed = screen_lines(table, 3)
+        assert "Zone" in zoomed[0], "every column when zoomed"
+        assert "▶" not in zoomed[0]
+        web = next(n for n in snap.nodes if n.name == "web-prod-01")
+        row = next(line for line in zoomed[1:] if "web-prod-01" in line)
+        assert web.image in row, "the whole image name, with room to show it"
+        await pilot.press("escape")
+        assert app.dashboard.maximized is None
+        assert panes[0].region.width == 80
+
+        seen = []
+        for _ in range(7):
+            await pilot.press("tab")
+            focused = app.focused
+            assert isinstance(focused, ResourceTable), focused
+            seen.append(focused.parent.cloud)  # type: ignore[union-attr]
+        assert seen == [p.cloud for p in panes[1:]] + [panes[0].cloud, panes[1].cloud]
+        await pilot.press("shift+tab")
+        assert app.focused is panes[0].table

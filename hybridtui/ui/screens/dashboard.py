@@ -64,6 +64,11 @@ class DashboardScreen(Screen[None]):
         Binding("8", "show_tab('routers')", "Routers tab", show=False, id="tab-routers"),
         Binding("9", "show_tab('interop')", "Interop scorecard", show=False, id="tab-interop"),
         Binding("e", "equivalents", "Equivalents", id="equivalents"),
+        # only the tables on screen, round and round: never the tab bar or a
+        # hidden widget (Textual's focus chain would visit both)
+        Binding("z", "zoom", "Zoom pane", show=False, id="zoom-pane"),
+        Binding("tab", "pane(1)", "Next pane", show=False, id="next-pane"),
+        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="previous-pane"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }
@@ -222,6 +227,33 @@ class DashboardScreen(Screen[None]):
         assert isinstance(app, WriteActions)
         return app
 
+    def action_zoom(self) -> None:
+        """`z`: the focused cloud's pane fills the screen (every column of it);
+        `z` or `esc` again puts it back beside the others."""
+        if self.maximized is not None:
+            self.minimize()
+            self.active_view.fit_panes()
+            return
+        focused = self.focused
+        if isinstance(focused, ResourceTable) and isinstance(focused.parent, CloudPane):
+            focused.parent.styles.width = "100%"  # the side-by-side width was set inline
+            self.maximize(focused.parent, container=False)
+
+    def action_pane(self, delta: int) -> None:
+        if self.interop_active:
+            self.focus_table()
+            return
+        tables = [t for t in self.active_view.tables() if t.display]
+        if not tables:
+            return
+        focused = self.focused
+        i = (
+            tables.index(focused)
+            if isinstance(focused, ResourceTable) and focused in tables
+            else -1
+        )
+        tables[(i + delta) % len(tables)].focus()
+
     def _node_under_cursor(self) -> tuple[str, Node] | None:
         focused = self.focused
         payload = focused.current_payload if isinstance(focused, ResourceTable) else None
@@ -247,6 +279,9 @@ class DashboardScreen(Screen[None]):
             self._writes.delete_node(*found)
 
     def action_clear_filter(self) -> None:
+        if self.maximized is not None:  # esc leaves the zoomed pane first
+            self.action_zoom()
+            return
         box = self.query_one("#filter", Input)
         if box.value:
             box.value = ""  # fires Input.Changed → clears every pane

@@ -14,9 +14,10 @@ from textual.widgets import Static
 from hybridtui.ui.widgets.status_strip import LEGEND
 
 EXTRA_HELP = [
-    ("tab / shift+tab", "Move between panes"),
+    ("tab / shift+tab", "Next / previous pane (round the panes on screen)"),
+    ("z", "Zoom the pane to the whole screen (z or esc puts it back)"),
     ("↑ ↓ pgup pgdn home end", "Move in a table (also j k g G)"),
-    ("← →", "Scroll a table sideways (also h l)"),
+    ("← →", "A column left / right (also h l); ◀ ▶ in the header: more that way"),
     ("ctrl+p", "Command palette: every action by name"),
 ]
 

@@ -18,11 +18,15 @@ def pane_title(
     table: ResourceTable,
     status: CloudStatus | None,
     marker: str = "",
+    position: str = "",
 ) -> Content:
     count = (
         f"{table.row_count}/{table.total_count}" if table.filter_text else str(table.total_count)
     )
-    parts: list[Content | tuple[str, str] | str] = [(label, "bold")]
+    parts: list[Content | tuple[str, str] | str] = []
+    if position:  # "2/6": which pane this is when not all fit on screen
+        parts.append((f"{position} ", "$text-muted"))
+    parts.append((label, "bold"))
     if marker:  # e.g. a real cloud hybridtui may write to
         parts.append((f" {marker}", "bold $warning"))
     parts.append((f" · {count} {kind}", ""))
@@ -51,6 +55,7 @@ def pane_title(
 
 
 class CloudPane(Vertical):
+    ALLOW_MAXIMIZE = True  # `z` zooms a pane to the whole screen
     DEFAULT_CSS = """
     CloudPane { width: 40; height: 1fr; border-right: vkey $panel; }
     CloudPane > ResourceTable { width: 1fr; height: 1fr; }
@@ -63,6 +68,9 @@ class CloudPane(Vertical):
         self.cloud = cloud
         self.kind = kind
         self.marker = marker
+        #: "2/6" when the panes do not all fit on screen (set by the view).
+        self.position = ""
+        self.status: CloudStatus | None = None
         self.table = ResourceTable(empty_text="loading…")
         self.title_bar = Static(classes="pane-title")
 
@@ -77,10 +85,13 @@ class CloudPane(Vertical):
             self.table.refresh()
         if data is not None:
             self.table.set_data(data)
-        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status, self.marker))
+        self.retitle(status)
 
     def retitle(self, status: CloudStatus | None) -> None:
-        self.title_bar.update(pane_title(self.cloud, self.kind, self.table, status, self.marker))
+        self.status = status
+        self.title_bar.update(
+            pane_title(self.cloud, self.kind, self.table, status, self.marker, self.position)
+        )
 
 
 def _empty_text(kind: ResourceKind, status: CloudStatus | None) -> str:

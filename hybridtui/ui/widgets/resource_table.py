@@ -27,6 +27,8 @@ from textual.strip import Strip
 
 #: Columns are separated by one blank cell (each cell carries a leading space).
 GAP = 1
+#: A column is shown cut (with "…") only if this much of it fits.
+MIN_CUT_WIDTH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,8 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home,g", "jump(0)", "First", show=False),
         Binding("end,G", "jump(-1)", "Last", show=False),
-        Binding("left,h", "scroll_left", "Scroll left", show=False),
-        Binding("right,l", "scroll_right", "Scroll right", show=False),
+        Binding("left,h", "columns(-1)", "Column left", show=False),
+        Binding("right,l", "columns(1)", "Column right", show=False),
         Binding("enter", "select", "Details", id="details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -72,7 +74,7 @@ class ResourceTable(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         scrollbar-size-vertical: 1;
-        scrollbar-size-horizontal: 1;
+        scrollbar-size-horizontal: 0;  /* ◀ ▶ in the header say there is more */
     }
     ResourceTable > .resource-table--header { background: $panel; color: $foreground; text-style: bold; }
     ResourceTable > .resource-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
@@ -105,6 +107,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._hay: list[str] = []
         self._view: list[int] = []
         self._widths: list[int] = []
+        #: Each column's widest cell, uncapped (the caps give way when there is room).
+        self._natural: list[int] = []
         self._query = ""
         self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
 
@@ -163,9 +167,60 @@ class ResourceTable(ScrollView, can_focus=True):
             for i, cell in enumerate(row):
                 if len(cell) > widths[i]:
                     widths[i] = len(cell)
-        return [
-            min(w, d.max_widths[i]) if i < len(d.max_widths) else w for i, w in enumerate(widths)
+        self._natural = widths
+        return self._fit(self.scrollable_content_region.width)
+
+    def _fit(self, room: int) -> list[int]:
+        """Column widths: each capped (so one long image name cannot push every
+        other column off screen), then the caps give way, left to right, to
+        use the room the pane has: a wide terminal shows whole names."""
+        d = self._data
+        natural = self._natural
+        widths = [
+            min(w, d.max_widths[i]) if i < len(d.max_widths) else w for i, w in enumerate(natural)
         ]
+        spare = room - (sum(widths) + GAP * len(widths))
+        for i, w in enumerate(widths):
+            if spare <= 0:
+                break
+            grow = min(spare, natural[i] - w)
+            widths[i] += grow
+            spare -= grow
+        # the column across the right edge gets the room left, cut with "…",
+        # when that room is worth it (else it is left out: see render_line)
+        start = 0
+        for i, w in enumerate(widths):
+            left = room - start - GAP
+            if start + w + GAP > room:
+                if left >= MIN_CUT_WIDTH:
+                    widths[i] = left
+                break
+            start += w + GAP
+        return widths
+
+    def on_resize(self) -> None:
+        if self._natural:
+            widths = self._fit(self.scrollable_content_region.width)
+            if widths != self._widths:
+                self._widths = widths
+                self._refresh_all()
+
+    def _column_starts(self) -> list[int]:
+        starts, x = [], 0
+        for w in self._widths:
+            starts.append(x)
+            x += w + GAP
+        return starts
+
+    def action_columns(self, delta: int) -> None:
+        """← → move by a whole column, not one cell (k9s does the same)."""
+        x = int(self.scroll_x)
+        starts = self._column_starts()
+        if delta > 0:
+            target = next((s for s in starts if s > x), x)
+        else:
+            target = max((s for s in starts if s < x), default=0)
+        self.scroll_to(x=min(target, self.max_scroll_x), animate=False, immediate=True)
 
     def _refresh_all(self) -> None:
         self._lines.clear()
@@ -212,7 +267,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self.cursor = max(0, min(pos, len(self._view) - 1))
 
     def watch_cursor(self, new: int) -> None:
-        rows_visible = max(1, self.size.height - 1 - (1 if self.show_horizontal_scrollbar else 0))
+        rows_visible = max(1, self.size.height - 1)
         top = int(self.scroll_offset.y)
         if new < top:
             self.scroll_to(y=new, animate=False, immediate=True)
@@ -242,19 +297,37 @@ class ResourceTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        x = int(scroll_x)
+        width = self.scrollable_content_region.width
         base = self.rich_style
+        if y > 0 and not self._view:  # the message, wrapped to the pane: never cut mid-word
+            return self._empty_strip(y - 1, width).crop_extend(0, width, base)
         if y == 0:
             strip = self._header_strip()
-        elif not self._view:  # the message, wrapped to the pane: never cut mid-word
-            strip = self._empty_strip(y - 1, width)
-            return strip.crop_extend(0, width, base)
         else:
             pos = int(scroll_y) + y - 1
             if pos >= len(self._view):
                 return Strip.blank(width, base)
             strip = self._row_strip(pos)
-        return strip.crop_extend(int(scroll_x), int(scroll_x) + width, base)
+        strip = strip.crop_extend(x, x + width, base)
+        cut = self._partial_column(x, width)
+        if cut is not None:  # a column that does not fit is left out, not cut:
+            # "172.31." would read like a real value
+            strip = Strip.join([strip.crop(0, cut), Strip.blank(width - cut, base)])
+        if y == 0 and width > 2:  # ◀ ▶: columns are hidden that way (← → show them)
+            style = base + self.get_component_rich_style("resource-table--header")
+            if x > 0:
+                strip = Strip.join([Strip([Segment("◀", style)]), strip.crop(1, width)])
+            if self.virtual_size.width > x + width:
+                strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("▶", style)])])
+        return strip
+
+    def _partial_column(self, x: int, width: int) -> int | None:
+        """Where (on screen) the first column that does not fit whole starts."""
+        for start, w in zip(self._column_starts(), self._widths, strict=True):
+            if start + w + GAP > x + width:
+                return max(0, start - x) if start >= x else None
+        return None
 
     def _cells(
         self, cells: Sequence[str], style: Style, state_style: Style | None

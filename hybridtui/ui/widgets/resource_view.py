@@ -14,8 +14,8 @@ from hybridtui.inventory.model import InventoryModel
 from hybridtui.ui.widgets.cloud_pane import CloudPane, pane_title
 from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
 
-#: Narrowest pane: name, state and most of the public IP stay visible.
-PANE_MIN_WIDTH = 44
+#: Narrowest pane: name, state, both addresses and the flavor stay visible.
+PANE_MIN_WIDTH = 56
 
 
 def table_data(model: InventoryModel, kind: ResourceKind, cloud: str | None) -> TableData:
@@ -43,7 +43,7 @@ def table_data(model: InventoryModel, kind: ResourceKind, cloud: str | None) -> 
 class ResourceView(Vertical):
     DEFAULT_CSS = """
     ResourceView { height: 1fr; }
-    ResourceView > #panes { height: 1fr; }
+    ResourceView > #panes { height: 1fr; scrollbar-size-horizontal: 0; }
     ResourceView > #unified { height: 1fr; display: none; }
     ResourceView.-unified > #panes { display: none; }
     ResourceView.-unified > #unified { display: block; }
@@ -76,15 +76,23 @@ class ResourceView(Vertical):
             yield self.unified_table
 
     def on_resize(self) -> None:
+        self.fit_panes()
+
+    def fit_panes(self) -> None:
         """Fit as many whole panes as stay readable and let them fill the width
         exactly; the rest are a page away (tab moves between panes). At 80
-        columns that is one full-width pane, at 160 three."""
+        columns that is one full-width pane, at 160 two, at 200 three."""
         if not self.panes:
             return
         per_page = max(1, min(len(self.panes), self.size.width // PANE_MIN_WIDTH))
         width = self.size.width // per_page
-        for pane in self.panes:
+        n = len(self.panes)
+        for i, pane in enumerate(self.panes):
             pane.styles.width = width
+            position = f"{i + 1}/{n}" if per_page < n else ""
+            if position != pane.position:
+                pane.position = position
+                pane.retitle(pane.status)
 
     def watch_unified(self, unified: bool) -> None:
         self.set_class(unified, "-unified")
