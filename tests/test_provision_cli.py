@@ -333,7 +333,10 @@ def test_interrupted_on_moto_leaves_nothing(
     cleanup = [sys.executable, "-m", "hybridtui", "cleanup", "--config", str(cfg), "--yes"]
     if sig is signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
-        assert len(live()) == (1 if after_step >= 4 else 0), "the killed run left its instance"
+        # the kill lands while the next step runs: killed "after step 3", the
+        # node may already be asked for (step 4). Either way cleanup finds it.
+        left = {1} if after_step >= 4 else {0, 1} if after_step == 3 else {0}
+        assert len(live()) in left, "the killed run left its instance"
         assert len(ec2.describe_key_pairs()["KeyPairs"]) == 1, "and its key pair"
         done = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
