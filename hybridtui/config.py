@@ -203,6 +203,19 @@ class AppConfig(Strict):
     """Public key files provisioning installs for root at step 7 (`--root-key`
     overrides; default: ~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub)."""
 
+    @field_validator("keymap")
+    @classmethod
+    def _known_keys(cls, keymap: dict[str, str]) -> dict[str, str]:
+        """Unknown ids and clashing keys are errors here, not a binding that
+        silently never fires once the dashboard is open (parse_config says
+        each at its own line)."""
+        from hybridtui.keys import check_keymap
+
+        problems = check_keymap(keymap)
+        if problems:
+            raise ValueError("; ".join(f"{bid}: {msg}" for bid, msg in problems))
+        return keymap
+
     @model_validator(mode="after")
     def _unique_names(self) -> AppConfig:
         seen: set[str] = set()
@@ -246,16 +259,55 @@ def parse_config(text: str, source: str = "<config>") -> AppConfig:
             f"{source}: the top level must be a mapping with a `clouds:` list",
             problems=[f"{source}:1: found {type(data).__name__}"],
         )
+    # checked here as well as by the model, so each is said at its own line and
+    # together with every other problem (the model stops at the first of them)
+    own = _keymap_problems(root, data, source) + _duplicate_names(root, data, source)
     try:
         return AppConfig.model_validate(data)
     except ValidationError as e:
-        problems = [_describe(err, root, data, source) for err in e.errors()]
+        problems = [
+            _describe(err, root, data, source)
+            for err in e.errors()
+            if tuple(err["loc"])[:1] != ("keymap",) and "duplicate cloud name" not in err["msg"]
+        ] + own
         n = len(problems)
         raise ConfigError(
             f"{source}: {n} problem{'s' if n != 1 else ''} found",
             problems=problems,
             hint="Fix them all and run `hybridtui check-config` again.",
         ) from None
+
+
+def _keymap_problems(root: yaml.Node | None, data: dict[str, Any], source: str) -> list[str]:
+    from hybridtui.keys import check_keymap
+
+    keymap = data.get("keymap")
+    if not isinstance(keymap, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
+    ):
+        return []  # the model says what is wrong with its shape
+    found = [(_line_of(root, ("keymap", bid)), bid, msg) for bid, msg in check_keymap(keymap)]
+    return [f"{source}:{line}: keymap.{bid}: {msg}" for line, bid, msg in sorted(found)]
+
+
+def _duplicate_names(root: yaml.Node | None, data: dict[str, Any], source: str) -> list[str]:
+    clouds = data.get("clouds")
+    if not isinstance(clouds, list):
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for i, cloud in enumerate(clouds):
+        name = cloud.get("name") if isinstance(cloud, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            problems.append(
+                f"{source}:{_line_of(root, ('clouds', i, 'name'))}: clouds[{i}].name: duplicate "
+                f"cloud name {name!r} (clouds[{first[name]}] has it): names must be unique"
+            )
+        else:
+            first[name] = i
+    return problems
 
 
 def check_aws_regions(text: str, source: str, known: list[str]) -> list[str]:

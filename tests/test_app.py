@@ -314,6 +314,32 @@ async def test_theme_cycles_and_keymap_applies(frozen_clock: Any) -> None:
         assert app.poller.provider("aws-sim").calls == calls + len(ResourceKind)  # type: ignore[attr-defined]
 
 
+async def test_help_and_palette_say_the_remapped_keys(frozen_clock: Any) -> None:
+    """`keymap:` remaps: help and the palette print the keys in effect, and
+    help says each movement once (not `up / k` and `↑ ↓` both)."""
+    keymap = {"refresh": "f5", "quit": "ctrl+q", "cursor-down": "down,n", "next-pane": "f6"}
+    app = make_app(make_settings(keymap=keymap), clock=frozen_clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        listed = {desc: key for key, desc in app.screen.bindings}
+        assert listed["Refresh"] == "f5"
+        assert ("ctrl+q", "Quit") in app.screen.bindings
+        assert "Up" not in listed, "movement is one line, not one per key"
+        moves = next(k for k, d in app.screen.bindings if d.startswith("Move in a table"))
+        assert "down / n" in moves
+        assert next(k for k, d in app.screen.bindings if d.startswith("Next / previous pane")) == (
+            "f6 / shift+tab"
+        )
+        assert len(app.screen.bindings) == len(set(app.screen.bindings)), "each said once"
+        await pilot.press("escape")
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Refresh all clouds"].endswith("(f5)")
+        assert commands["Key bindings"].endswith("(?)")
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+
 async def test_quit_does_not_wait_for_a_hung_cloud(frozen_clock: Any) -> None:
     clouds = [sim_cloud("hung", "openstack-private", fault="timeout", timeout=300)]
     app = make_app(make_settings(clouds), clock=frozen_clock)

@@ -103,7 +103,53 @@ def test_all_problems_reported_at_once() -> None:
 def test_duplicate_names_rejected() -> None:
     text = "clouds:\n  - {name: a, kind: simulator, profile: aws-default-vpc}\n  - {name: a, kind: simulator, profile: openstack-private}\n"
     (msg,) = problems(text)
-    assert "duplicate cloud name 'a'" in msg
+    assert msg.startswith("cfg.yaml:3: clouds[1].name:"), "at the second one's line"
+    assert "duplicate cloud name 'a' (clouds[0] has it)" in msg
+
+
+def test_a_duplicate_name_is_said_with_the_other_problems() -> None:
+    text = (
+        "clouds:\n"
+        "  - {name: a, kind: simulator, profile: aws-default-vpc}\n"
+        "  - {name: a, kind: simulator, profile: nope}\n"
+    )
+    got = problems(text)
+    assert any("unknown profile 'nope'" in p for p in got), got
+    assert any(p.startswith("cfg.yaml:3: clouds[1].name: duplicate") for p in got), got
+
+
+def test_a_keymap_with_an_unknown_id_or_a_clash_is_refused_line_by_line() -> None:
+    """`quit: u` would take toggle-unified's key (one of them never fires);
+    `refrsh` is a typo. Both are said, each at its line, with the fix."""
+    text = (
+        "clouds:\n"
+        "  - {name: a, kind: simulator, profile: aws-default-vpc}\n"
+        "keymap:\n"
+        "  quit: u\n"
+        "  refrsh: f5\n"
+        "  cursor-down: t\n"
+    )
+    got = problems(text)
+    assert len(got) == 3, got
+    assert got[0].startswith("cfg.yaml:4: keymap.quit: 'u' is already the key of toggle-unified")
+    assert "remap toggle-unified too" in got[0]
+    assert got[1].startswith("cfg.yaml:5: keymap.refrsh: unknown binding id 'refrsh'")
+    assert "(did you mean 'refresh'?)" in got[1]
+    assert got[2].startswith(
+        "cfg.yaml:6: keymap.cursor-down: 't' is already the key of cycle-theme"
+    )
+
+
+def test_a_keymap_that_moves_keys_around_without_clashes_is_fine() -> None:
+    """Swapping two keys, a key a scorecard and a table may share, and the
+    `?`-style names people write."""
+    text = (
+        "clouds:\n"
+        "  - {name: a, kind: simulator, profile: aws-default-vpc}\n"
+        "keymap: {quit: u, toggle-unified: q, help: '?, f1', details: space, evidence: space}\n"
+    )
+    config = parse_config(text, "cfg.yaml")
+    assert config.keymap["quit"] == "u"
 
 
 def test_top_level_must_be_mapping() -> None:

@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from hybridtui import keys
 from hybridtui.columns import prepare_rows
 from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError, ProviderError
@@ -34,7 +35,7 @@ from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
 from hybridtui.ui.messages import ScorecardReady, SnapshotReady
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
-from hybridtui.ui.screens.help import HelpScreen, describe_bindings
+from hybridtui.ui.screens.help import HelpScreen, describe_bindings, extra_help
 from hybridtui.ui.themes import (
     DEFAULT_THEME,
     EXTRA_CYCLE,
@@ -57,13 +58,15 @@ class HybridApp(WriteActions):
     TITLE = "hybridtui"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="interrupt"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("t", "cycle_theme", "Theme", id="cycle-theme"),
-        Binding("p", "provision", "Provision", id="provision"),
-        Binding("L", "leftovers", "Leftovers", id="leftovers"),
+        Binding(keys.default("quit"), "quit", "Quit", id="quit"),
+        Binding(
+            keys.default("interrupt"), "quit", "Quit", show=False, priority=True, id="interrupt"
+        ),
+        Binding(keys.default("help"), "help", "Help", id="help"),
+        Binding(keys.default("refresh"), "refresh", "Refresh", id="refresh"),
+        Binding(keys.default("cycle-theme"), "cycle_theme", "Theme", id="cycle-theme"),
+        Binding(keys.default("provision"), "provision", "Provision", id="provision"),
+        Binding(keys.default("leftovers"), "leftovers", "Leftovers", id="leftovers"),
     ]
 
     def __init__(
@@ -119,6 +122,10 @@ class HybridApp(WriteActions):
             return "DEMO — simulated clouds · no credentials needed · ? for help"
         return None
 
+    def key_of(self, binding_id: str) -> str:
+        """The keys a binding answers to in this session, as help prints them."""
+        return keys.shown(keys.effective(self.settings.config.keymap)[binding_id])
+
     @property
     def dashboard(self) -> DashboardScreen:
         screen = self.screen_stack[0]
@@ -127,8 +134,10 @@ class HybridApp(WriteActions):
 
     def on_mount(self) -> None:
         self.sub_title = self.settings.source
-        if self.settings.config.keymap:
-            self.set_keymap(self.settings.config.keymap)
+        if self.settings.config.keymap:  # checked by the config: known ids, no clashes
+            self.set_keymap(
+                {bid: keys.normalize(k) for bid, k in self.settings.config.keymap.items()}
+            )
         for problem in self.theme_problems:
             self.notify(problem, title="Theme not loaded", severity="warning", timeout=10)
         if self.settings.offline:
@@ -255,13 +264,15 @@ class HybridApp(WriteActions):
         )
 
     def action_help(self) -> None:
+        effective = keys.effective(self.settings.config.keymap)
         bindings = describe_bindings(
+            effective,
             list(self.BINDINGS),
             list(DashboardScreen.BINDINGS),
             list(ResourceTable.BINDINGS),
             list(ScorecardTable.BINDINGS),
         )
-        self.push_screen(HelpScreen(bindings))
+        self.push_screen(HelpScreen([*bindings, *extra_help(effective)]))
 
     def action_cycle_theme(self) -> None:
         names = self.theme_names
@@ -290,19 +301,23 @@ class HybridApp(WriteActions):
         dash = self.dashboard
         if not self.settings.offline:
             yield SystemCommand(
-                "Refresh all clouds", "Poll every cloud now (r)", self.action_refresh
+                "Refresh all clouds",
+                f"Poll every cloud now ({self.key_of('refresh')})",
+                self.action_refresh,
             )
         yield SystemCommand(
-            "Filter all panes", "Type to filter every pane at once (/)", dash.action_filter
+            "Filter all panes",
+            f"Type to filter every pane at once ({self.key_of('filter')})",
+            dash.action_filter,
         )
         yield SystemCommand(
             "Toggle unified view",
-            "One table with a Cloud column, or panes side by side (u)",
+            f"One table with a Cloud column, or panes side by side ({self.key_of('toggle-unified')})",
             dash.action_toggle_unified,
         )
         yield SystemCommand(
             "Show Interop scorecard",
-            "How each cloud behaves at the eight node-allocation steps (9)",
+            f"How each cloud behaves at the eight node-allocation steps ({self.key_of('tab-interop')})",
             partial(dash.action_show_tab, "interop"),
         )
         for kind, title in TAB_TITLES.items():
@@ -314,11 +329,17 @@ class HybridApp(WriteActions):
         if self.check_action("provision", ()):
             yield SystemCommand(
                 "Provision a node",
-                "The eight steps on one or more writable clouds (p)",
+                f"The eight steps on one or more writable clouds ({self.key_of('provision')})",
                 self.action_provision,
             )
-        yield SystemCommand("Cycle theme", "Next colour theme (t)", self.action_cycle_theme)
-        yield SystemCommand("Key bindings", "Every key and what it does (?)", self.action_help)
+        yield SystemCommand(
+            "Cycle theme",
+            f"Next colour theme ({self.key_of('cycle-theme')})",
+            self.action_cycle_theme,
+        )
+        yield SystemCommand(
+            "Key bindings", f"Every key and what it does ({self.key_of('help')})", self.action_help
+        )
 
 
 def make_app(

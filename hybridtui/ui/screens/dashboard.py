@@ -11,6 +11,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
+from hybridtui import keys
 from hybridtui.domain import Flavor, Image, Node, ResourceKind
 from hybridtui.interop.site import Site
 from hybridtui.inventory.model import InventoryModel
@@ -43,32 +44,86 @@ class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: run as the key arrives, so `/kafka` typed fast (or arriving in
         # one packet over SSH) sends `kafka` to the filter, not the table
-        Binding("slash", "filter", "Filter", id="filter", priority=True),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-        Binding("u", "toggle_unified", "Unified/panes", id="toggle-unified"),
-        Binding("d", "delete_node", "Delete node", id="delete-node"),
-        Binding("s", "ssh_node", "SSH", id="ssh-node"),
-        Binding("1", "show_tab('nodes')", "Nodes tab", show=False, id="tab-nodes"),
-        Binding("2", "show_tab('flavors')", "Flavors tab", show=False, id="tab-flavors"),
-        Binding("3", "show_tab('images')", "Images tab", show=False, id="tab-images"),
-        Binding("4", "show_tab('networks')", "Networks tab", show=False, id="tab-networks"),
-        Binding("5", "show_tab('keys')", "Keys tab", show=False, id="tab-keys"),
-        Binding("6", "show_tab('addresses')", "Addresses tab", show=False, id="tab-addresses"),
+        Binding(keys.default("filter"), "filter", "Filter", id="filter", priority=True),
         Binding(
-            "7",
+            keys.default("clear-filter"),
+            "clear_filter",
+            "Clear filter",
+            show=False,
+            id="clear-filter",
+        ),
+        Binding(
+            keys.default("toggle-unified"), "toggle_unified", "Unified/panes", id="toggle-unified"
+        ),
+        Binding(keys.default("delete-node"), "delete_node", "Delete node", id="delete-node"),
+        Binding(keys.default("ssh-node"), "ssh_node", "SSH", id="ssh-node"),
+        Binding(
+            keys.default("tab-nodes"), "show_tab('nodes')", "Nodes tab", show=False, id="tab-nodes"
+        ),
+        Binding(
+            keys.default("tab-flavors"),
+            "show_tab('flavors')",
+            "Flavors tab",
+            show=False,
+            id="tab-flavors",
+        ),
+        Binding(
+            keys.default("tab-images"),
+            "show_tab('images')",
+            "Images tab",
+            show=False,
+            id="tab-images",
+        ),
+        Binding(
+            keys.default("tab-networks"),
+            "show_tab('networks')",
+            "Networks tab",
+            show=False,
+            id="tab-networks",
+        ),
+        Binding(
+            keys.default("tab-keys"), "show_tab('keys')", "Keys tab", show=False, id="tab-keys"
+        ),
+        Binding(
+            keys.default("tab-addresses"),
+            "show_tab('addresses')",
+            "Addresses tab",
+            show=False,
+            id="tab-addresses",
+        ),
+        Binding(
+            keys.default("tab-security-groups"),
             "show_tab('security-groups')",
             "Security groups tab",
             show=False,
             id="tab-security-groups",
         ),
-        Binding("8", "show_tab('routers')", "Routers tab", show=False, id="tab-routers"),
-        Binding("9", "show_tab('interop')", "Interop scorecard", show=False, id="tab-interop"),
-        Binding("e", "equivalents", "Equivalents", id="equivalents"),
+        Binding(
+            keys.default("tab-routers"),
+            "show_tab('routers')",
+            "Routers tab",
+            show=False,
+            id="tab-routers",
+        ),
+        Binding(
+            keys.default("tab-interop"),
+            "show_tab('interop')",
+            "Interop scorecard",
+            show=False,
+            id="tab-interop",
+        ),
+        Binding(keys.default("equivalents"), "equivalents", "Equivalents", id="equivalents"),
         # only the tables on screen, round and round: never the tab bar or a
         # hidden widget (Textual's focus chain would visit both)
-        Binding("z", "zoom", "Zoom pane", show=False, id="zoom-pane"),
-        Binding("tab", "pane(1)", "Next pane", show=False, id="next-pane"),
-        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="previous-pane"),
+        Binding(keys.default("zoom-pane"), "zoom", "Zoom pane", show=False, id="zoom-pane"),
+        Binding(keys.default("next-pane"), "pane(1)", "Next pane", show=False, id="next-pane"),
+        Binding(
+            keys.default("previous-pane"),
+            "pane(-1)",
+            "Previous pane",
+            show=False,
+            id="previous-pane",
+        ),
     ]
     DEFAULT_CSS = """
     DashboardScreen #banner { height: 1; padding: 0 1; background: $demo-banner; color: $background; text-style: bold; }

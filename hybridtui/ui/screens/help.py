@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.table import Table
@@ -11,15 +12,43 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from hybridtui import keys
 from hybridtui.ui.widgets.status_strip import LEGEND
 
-EXTRA_HELP = [
-    ("tab / shift+tab", "Next / previous pane (round the panes on screen)"),
-    ("z", "Zoom the pane to the whole screen (z or esc puts it back)"),
-    ("↑ ↓ pgup pgdn home end", "Move in a table (also j k g G)"),
-    ("← →", "A column left / right (also h l); ◀ ▶ in the header: more that way"),
-    ("ctrl+p", "Command palette: every action by name"),
-]
+#: Said once by extra_help() instead of one line per binding.
+MOVEMENT = frozenset(
+    {
+        "cursor-up",
+        "cursor-down",
+        "page-up",
+        "page-down",
+        "first-row",
+        "last-row",
+        "column-left",
+        "column-right",
+        "next-pane",
+        "previous-pane",
+        "zoom-pane",
+    }
+)
+
+
+def extra_help(effective: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Movement, said once per kind of move, with the keys in effect."""
+
+    def k(*ids: str) -> str:
+        return " / ".join(keys.shown(effective[i]) for i in ids)
+
+    return [
+        (k("next-pane", "previous-pane"), "Next / previous pane (round the panes on screen)"),
+        (k("zoom-pane"), "Zoom the pane to the whole screen (again, or esc, puts it back)"),
+        (
+            k("cursor-up", "cursor-down", "page-up", "page-down", "first-row", "last-row"),
+            "Move in a table: row, page, first, last",
+        ),
+        (k("column-left", "column-right"), "A column left / right; ◀ ▶ in the header: more"),
+        ("ctrl+p", "Command palette: every action by name"),
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -39,13 +68,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 3))
-        table.add_column(style="bold")
+        # long key lists (movement) wrap in their column instead of widening it
+        table.add_column(style="bold", max_width=18, overflow="fold")
         table.add_column()
-        seen: set[str] = set()
-        for key, desc in [*self.bindings, *EXTRA_HELP]:
-            if key in seen:
-                continue
-            seen.add(key)
+        for key, desc in dict.fromkeys(self.bindings):  # each pair once, in order
             table.add_row(key, desc)
         table.add_row("", "")
         table.add_row("[u]status strip[/]", "")
@@ -58,15 +84,17 @@ class HelpScreen(ModalScreen[None]):
             yield Static("[dim]esc close[/]")
 
 
-def describe_bindings(*groups: list[BindingType]) -> list[tuple[str, str]]:
-    """(key, description) for every binding with a description, first seen wins."""
+def describe_bindings(
+    effective: Mapping[str, str], *groups: list[BindingType]
+) -> list[tuple[str, str]]:
+    """(keys, description) for every binding with a description, first seen
+    wins, with the keys in effect (a `keymap:` remaps them). The table's
+    movement keys are left to extra_help(), which says each kind of move once."""
     out: list[tuple[str, str]] = []
     for group in groups:
         for b in group:
-            if isinstance(b, Binding) and b.description:
-                keys = " / ".join(
-                    k.strip().replace("question_mark", "?").replace("slash", "/")
-                    for k in b.key.split(",")
-                )
-                out.append((keys, b.description))
+            if not isinstance(b, Binding) or not b.description or b.id in MOVEMENT:
+                continue
+            bound = effective.get(b.id, b.key) if b.id else b.key
+            out.append((keys.shown(keys.normalize(bound)), b.description))
     return out

@@ -17,6 +17,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from hybridtui import keys
 from hybridtui.interop.model import STEPS, Cell, Check, Verdict
 from hybridtui.interop.report import cell_text
 from hybridtui.inventory.scorecards import Comparison
@@ -36,8 +37,8 @@ class ScorecardTable(DataTable[Text]):
     """Cells are (check, cloud); `enter` asks for a cell's evidence."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Evidence", id="evidence"),
-        Binding("c", "screen.compare_two", "Compare two", id="compare-two"),
+        Binding(keys.default("evidence"), "select_cursor", "Evidence", id="evidence"),
+        Binding(keys.default("compare-two"), "screen.compare_two", "Compare two", id="compare-two"),
     ]
 
 

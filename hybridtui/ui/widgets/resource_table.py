@@ -25,6 +25,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from hybridtui import keys
+
 #: Columns are separated by one blank cell (each cell carries a leading space).
 GAP = 1
 #: A column is shown cut (with "…") only if this much of it fits.
@@ -49,15 +51,23 @@ class ResourceTable(ScrollView, can_focus=True):
     """Virtual table: a fixed header line, then the filtered rows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "First", show=False),
-        Binding("end,G", "jump(-1)", "Last", show=False),
-        Binding("left,h", "columns(-1)", "Column left", show=False),
-        Binding("right,l", "columns(1)", "Column right", show=False),
-        Binding("enter", "select", "Details", id="details"),
+        Binding(keys.default("cursor-up"), "cursor(-1)", "Up", show=False, id="cursor-up"),
+        Binding(keys.default("cursor-down"), "cursor(1)", "Down", show=False, id="cursor-down"),
+        Binding(keys.default("page-up"), "page(-1)", "Page up", show=False, id="page-up"),
+        Binding(keys.default("page-down"), "page(1)", "Page down", show=False, id="page-down"),
+        Binding(keys.default("first-row"), "jump(0)", "First", show=False, id="first-row"),
+        Binding(keys.default("last-row"), "jump(-1)", "Last", show=False, id="last-row"),
+        Binding(
+            keys.default("column-left"), "columns(-1)", "Column left", show=False, id="column-left"
+        ),
+        Binding(
+            keys.default("column-right"),
+            "columns(1)",
+            "Column right",
+            show=False,
+            id="column-right",
+        ),
+        Binding(keys.default("details"), "select", "Details", id="details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "resource-table--header",
