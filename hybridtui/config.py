@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hybridtui.domain import ResourceKind
-from hybridtui.errors import ConfigError
+from hybridtui.errors import ConfigError, NoConfigError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
 
@@ -31,6 +31,15 @@ class Strict(BaseModel):
 JUMP_HOST_PATTERN = (
     r"^(?:(?P<user>[^@\s]+)@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:@\[\]]+)(?::(?P<port>\d{1,5}))?$"
 )
+
+
+#: Each pattern in words, for config errors (a regex is not an explanation).
+PATTERN_WORDS = {
+    NAME_PATTERN: "a name is 1-40 characters: lower-case letters and digits, then also"
+    " '-', '_' or '.' (e.g. 'aws-eu-west-1')",
+    r"^[^\s:]+:\d{1,5}$": "expected HOST:PORT (e.g. '127.0.0.1:2222')",
+    JUMP_HOST_PATTERN: "expected [user@]host[:port] (e.g. 'ops@bastion.example.org:2222')",
+}
 
 
 class Overrides(Strict):
@@ -234,7 +243,7 @@ def load_config(path: Path) -> AppConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
+        raise NoConfigError(
             f"config file not found: {path}",
             hint="Create it (see sample_configs/) or run with --demo.",
         ) from None
@@ -251,7 +260,9 @@ def parse_config(text: str, source: str = "<config>") -> AppConfig:
         mark = getattr(e, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = getattr(e, "problem", None) or str(e)
-        raise ConfigError(f"{source}: not valid YAML", problems=[f"{where}: {problem}"]) from None
+        raise ConfigError(
+            f"{source}: not valid YAML", problems=[f"{where}: {_yaml_words(problem)}"]
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -265,17 +276,47 @@ def parse_config(text: str, source: str = "<config>") -> AppConfig:
     try:
         return AppConfig.model_validate(data)
     except ValidationError as e:
-        problems = [
-            _describe(err, root, data, source)
-            for err in e.errors()
-            if tuple(err["loc"])[:1] != ("keymap",) and "duplicate cloud name" not in err["msg"]
-        ] + own
+        problems = (
+            [
+                line  # an entry of an unknown kind says its other problems on lines of their own
+                for err in e.errors()
+                if tuple(err["loc"])[:1] != ("keymap",) and "duplicate cloud name" not in err["msg"]
+                for line in _describe(err, root, data, source).split("\n")
+            ]
+            + own
+        )
         n = len(problems)
         raise ConfigError(
             f"{source}: {n} problem{'s' if n != 1 else ''} found",
             problems=problems,
             hint="Fix them all and run `hybridtui check-config` again.",
         ) from None
+
+
+#: PyYAML's parser words → what to do about them (its own words kept after).
+_YAML_WORDS = (
+    (
+        "expected <block end>",
+        "this line is indented differently from the lines above it: keys of one"
+        " entry start in the same column",
+    ),
+    (
+        "mapping values are not allowed here",
+        "a `key: value` where none can start: check this line's indentation, or quote"
+        " a value that contains ': '",
+    ),
+    ("found character '\\t'", "a tab: YAML indents with spaces only"),
+    ("found unexpected end of stream", "a quote or bracket opened and never closed"),
+    ("expected ',' or ']'", "a [list opened and never closed with ]"),
+    ("expected ',' or '}'", "a {mapping opened and never closed with }"),
+)
+
+
+def _yaml_words(problem: str) -> str:
+    for raw, words in _YAML_WORDS:
+        if raw in problem:
+            return f"{words} (YAML: {problem})"
+    return problem
 
 
 def _keymap_problems(root: yaml.Node | None, data: dict[str, Any], source: str) -> list[str]:
@@ -334,6 +375,21 @@ def check_aws_regions(text: str, source: str, known: list[str]) -> list[str]:
     return problems
 
 
+class _AnyKind(CloudBase):
+    """What every kind has: an entry of an unknown kind is checked this far."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+def _at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def _describe(err: Any, root: yaml.Node | None, data: Any, source: str) -> str:
     loc: tuple[Any, ...] = tuple(err["loc"])
     line = _line_of(root, loc)
@@ -358,12 +414,34 @@ def _describe(err: Any, root: yaml.Node | None, data: Any, source: str) -> str:
             f" ({doc})" if doc else ""
         )
     if etype == "union_tag_invalid":
-        return (
-            f"{source}:{line}: {path}.kind: unknown kind {ctx.get('tag')!r}; "
-            f"allowed: {', '.join(CLOUD_MODELS)}"
+        tag = str(ctx.get("tag"))
+        close = difflib.get_close_matches(tag, CLOUD_MODELS, n=1)
+        said = (
+            f"{source}:{_line_of(root, (*loc, 'kind'))}: {path}.kind: unknown kind {tag!r}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+            + f"; allowed: {', '.join(CLOUD_MODELS)}"
         )
+        # the rest of the entry is checked too, as the closest kind (or what
+        # every kind has), so fixing the kind does not reveal a second round
+        entry = _at(data, loc)
+        if isinstance(entry, dict):
+            model: type[CloudBase] = CLOUD_MODELS[close[0]] if close else _AnyKind
+            try:
+                model.model_validate({**entry, "kind": close[0]} if close else entry)
+            except ValidationError as inner:
+                rest = [
+                    _describe({**e, "loc": (*loc, *e["loc"])}, root, data, source)
+                    for e in inner.errors()
+                    if tuple(e["loc"])[:1] != ("kind",)
+                ]
+                said = "\n".join([said, *rest])
+        return said
     if etype == "union_tag_not_found":
         return f"{source}:{line}: {path}: missing required key 'kind'; allowed: {', '.join(CLOUD_MODELS)}"
+    if etype == "string_pattern_mismatch":
+        what = PATTERN_WORDS.get(str(ctx.get("pattern")))
+        if what:
+            return f"{source}:{line}: {path}: {what} (got {err.get('input')!r})"
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"

@@ -125,6 +125,36 @@ def test_csv_and_table(capsys: pytest.CaptureFixture[str], config_file: Path) ->
     assert all(line.startswith("os-priv") for line in lines[1:])
 
 
+def test_csv_has_each_nodes_addresses_and_a_piped_table_cuts_nothing(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    from hybridtui.cli import _settings, build_parser
+    from hybridtui.inventory.report import collect
+    from hybridtui.providers import targets_for
+
+    code, out, _ = run(capsys, "inventory", "--config", str(config_file), "--format", "csv")
+    assert code == 0
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    settings = _settings(build_parser().parse_args(["--config", str(config_file), "inventory"]))
+    results = collect(targets_for(settings.config), None, offline=False)
+    nodes = [n for r in results if r.snapshot for n in r.snapshot.nodes]
+    assert len(rows) == len(nodes)
+    for n in nodes:  # checked against the records they came from
+        assert rows[n.id]["public_ip"] == (n.public_ip or "")
+        assert rows[n.id]["private_ip"] == (n.private_ip or "")
+    assert any(n.public_ip for n in nodes)
+
+    # capsys is not a terminal: the table is for a file or a pipe, whole values
+    code, out, _ = run(
+        capsys, "inventory", "--config", str(config_file), "--kind", "images", "--cloud", "aws-sim"
+    )
+    assert code == 0
+    assert "…" not in out
+    longest = max((r.name for r in results[0].snapshot.images), key=len)  # type: ignore[union-attr]
+    assert len(longest) > 48, "the demo has names longer than the terminal cap"
+    assert longest in out
+
+
 def test_failing_cloud_exits_non_zero_and_others_still_print(
     capsys: pytest.CaptureFixture[str], failing_config: Path
 ) -> None:
@@ -286,6 +316,30 @@ def test_inventory_honours_the_cached_catalogue(
         "a catalogue younger than a day is not fetched again, and the cloud is not called fresh"
     )
     assert images_status("--refresh-catalogue") == {("fresh", "fresh")}
+
+
+def test_a_kind_never_fetched_is_fetched_whatever_the_catalogue_age(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    """`--kind nodes` first caches a snapshot without images; `--kind images`
+    next must ask for them, not print a recent-looking empty catalogue."""
+    code, _, err = run(capsys, "--config", str(config_file), "inventory", "--kind", "nodes")
+    assert code == 0, err
+    code, out, err = run(
+        capsys,
+        "--config",
+        str(config_file),
+        "inventory",
+        "--kind",
+        "images",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert {c["kinds"]["images"]["status"] for c in doc["clouds"]} == {"fresh"}
+    clouds = {c["cloud"] for c in doc["clouds"]}
+    assert {r["cloud"] for r in doc["records"]} == clouds, "every cloud's images"
 
 
 def test_check_config_validates_aws_regions_against_botocore(

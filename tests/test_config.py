@@ -62,7 +62,7 @@ def test_wrong_type_reports_value_and_line() -> None:
 
 def test_unknown_kind_lists_allowed_kinds() -> None:
     (msg,) = problems("clouds:\n  - name: a\n    kind: azure\n")
-    assert msg.startswith("cfg.yaml:2:")
+    assert msg.startswith("cfg.yaml:3:"), "the line of the kind"
     assert "unknown kind 'azure'" in msg
     assert "simulator, openstack, aws, gce" in msg
 
@@ -175,7 +175,7 @@ def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "bad.yaml:2" in proc.stderr
+    assert "bad.yaml:3" in proc.stderr
     assert "unknown kind 'azure'" in proc.stderr
 
 
@@ -223,3 +223,64 @@ def test_all_clouds_in_clouds_yaml_shortcut(
     monkeypatch.setenv("HOME", str(empty))
     monkeypatch.chdir(empty)
     assert [t.name for t in targets_for(config)] == ["os"], "no clouds.yaml: one pane that says so"
+
+
+def test_check_config_takes_the_file_as_an_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hybridtui.cli import main
+
+    good = tmp_path / "good.yaml"
+    good.write_text("clouds:\n  - {name: only, kind: simulator, profile: openstack-private}\n")
+    assert main(["check-config", str(good)]) == 0
+    assert f"{good}: OK (1 cloud)" in capsys.readouterr().out
+    assert main(["check-config", str(tmp_path / "absent.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "No configuration" in err, "a missing file is not an invalid one"
+    assert "config file not found" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "clouds:\n  - name: a\n    kind: simulator\n   profile: x\n",
+            "cfg.yaml:4:4: this line is indented differently from the lines above it",
+        ),
+        ("clouds:\n\t- name: a\n", "cfg.yaml:2:1: a tab: YAML indents with spaces only"),
+        ("clouds: [a\n", "a [list opened and never closed with ]"),
+        (
+            "clouds:\n  - {name: 'Bad Name!', kind: simulator, profile: aws-default-vpc}\n",
+            "cfg.yaml:2: clouds[0].name: a name is 1-40 characters: lower-case letters and digits",
+        ),
+        (
+            "clouds:\n  - name: a\n    kind: simulator\n    profile: aws-default-vpc\n"
+            "    overrides: {jump_host: 'a b'}\n",
+            "clouds[0].overrides.jump_host: expected [user@]host[:port]",
+        ),
+    ],
+    ids=["indent", "tab", "bracket", "name", "jump-host"],
+)
+def test_yaml_and_pattern_problems_are_said_in_words(text: str, said: str) -> None:
+    got = problems(text)
+    assert any(said in p for p in got), got
+    assert not any("^[" in p for p in got), "no regex shown as the explanation"
+
+
+def test_a_bad_kind_does_not_hide_the_rest_of_its_entry() -> None:
+    text = (
+        "clouds:\n"
+        "  - name: a\n"
+        "    kind: awz\n"
+        "    regions: 3\n"
+        "    timeout: -1\n"
+        "  - name: b\n"
+        "    kind: nothing-like-it\n"
+        "    timeout: fast\n"
+    )
+    got = problems(text)
+    assert got[0].startswith("cfg.yaml:3: clouds[0].kind: unknown kind 'awz'")
+    assert "(did you mean 'aws'?)" in got[0]
+    assert any(p.startswith("cfg.yaml:4: clouds[0].regions:") for p in got), got
+    assert any(p.startswith("cfg.yaml:5: clouds[0].timeout:") for p in got), got
+    assert any(p.startswith("cfg.yaml:8: clouds[1].timeout:") for p in got), "the common keys"

@@ -38,34 +38,47 @@ KINDS = (
 )
 
 
-def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """Options valid before or after a subcommand (`hybridtui inventory --demo`)."""
+#: Where each global option means something: a subcommand offers only these.
+READS = ("demo", "config", "offline")
+ALL_GLOBAL = ("demo", "config", "offline", "theme", "read-only")
+
+
+def _global_options(
+    parser: argparse.ArgumentParser, *, suppress: bool, only: Sequence[str] = ALL_GLOBAL
+) -> None:
+    """Options valid before or after a subcommand (`hybridtui inventory --demo`),
+    each only where it does something (`--theme` is the dashboard's)."""
     d = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        default=d or False,
-        help="use the built-in simulated clouds (no credentials needed)",
-    )
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        default=d,
-        help="config file (default: $HYBRIDTUI_CONFIG, then the user config dir)",
-    )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        default=d or False,
-        help="show cached inventory only; never call a cloud",
-    )
-    parser.add_argument("--theme", metavar="NAME", default=d, help="colour theme")
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        default=d or False,
-        help="refuse every write (provision, destroy, cleanup) on every cloud",
-    )
+    if "demo" in only:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            default=d or False,
+            help="use the built-in simulated clouds (no credentials needed)",
+        )
+    if "config" in only:
+        parser.add_argument(
+            "--config",
+            metavar="PATH",
+            default=d,
+            help="config file (default: $HYBRIDTUI_CONFIG, then the user config dir)",
+        )
+    if "offline" in only:
+        parser.add_argument(
+            "--offline",
+            action="store_true",
+            default=d or False,
+            help="show cached inventory only; never call a cloud",
+        )
+    if "theme" in only:
+        parser.add_argument("--theme", metavar="NAME", default=d, help="colour theme")
+    if "read-only" in only:
+        parser.add_argument(
+            "--read-only",
+            action="store_true",
+            default=d or False,
+            help="refuse every write (provision, destroy, cleanup) on every cloud",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     inv = sub.add_parser("inventory", help="print inventory for scripts (table, json, csv)")
-    _global_options(inv, suppress=True)
+    _global_options(inv, suppress=True, only=READS)
     inv.add_argument(
         "--cloud", action="append", metavar="NAME", default=[], help="only this cloud (repeatable)"
     )
@@ -102,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare the clouds' behaviour at each of the eight node-allocation steps "
         "(and the behaviour rows under them), using the same poller and cache as `inventory`.",
     )
-    _global_options(cmp_, suppress=True)
+    _global_options(cmp_, suppress=True, only=READS)
     cmp_.add_argument(
         "--cloud", action="append", metavar="NAME", default=[], help="only this cloud (repeatable)"
     )
@@ -135,10 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     provision.add_parsers(sub, _global_options)
 
     loc = sub.add_parser("locate", help="print where config, cache, themes and logs live")
-    _global_options(loc, suppress=True)
     loc.add_argument("--profiles", action="store_true", help="list the demo cloud profiles")
-    chk = sub.add_parser("check-config", help="validate the config file and exit")
-    _global_options(chk, suppress=True)
+    chk = sub.add_parser(
+        "check-config",
+        help="validate the config file and exit",
+        description="Validate a config file: every problem at once, with file:line.",
+    )
+    _global_options(chk, suppress=True, only=("demo", "config"))
+    chk.add_argument(
+        "file", nargs="?", metavar="FILE", help="the config file to check (same as --config)"
+    )
     return parser
 
 
@@ -176,8 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     from hybridtui.settings import resolve_settings
 
+    if getattr(args, "file", None):  # check-config FILE
+        if args.config and args.config != args.file:
+            raise UsageError("check-config: give the file once, as FILE or as --config")
+        args.config = args.file
     if args.demo and args.config:
-        raise ConfigError("--demo and --config exclude each other")
+        raise UsageError("--demo and --config exclude each other")
     if args.command is not None and not args.demo:
         _require_config(args)  # a script must never get simulated data by accident
     return resolve_settings(
@@ -325,7 +348,7 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
     elif args.format == "csv":
         out = report.to_csv(results, kinds[0])
     else:
-        out = report.to_table(results, kinds[0])
+        out = report.to_table(results, kinds[0], cut=sys.stdout.isatty())
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
 

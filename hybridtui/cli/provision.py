@@ -14,6 +14,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from hybridtui.errors import ConfigError, HybridError, UsageError
@@ -28,10 +29,16 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+#: The global options a write command offers (no --offline, no --theme).
+WRITES = ("demo", "config", "read-only")
+
+
 class GlobalOptions(Protocol):
     """The CLI's options valid before or after a subcommand, added to a parser."""
 
-    def __call__(self, parser: argparse.ArgumentParser, *, suppress: bool) -> None: ...
+    def __call__(
+        self, parser: argparse.ArgumentParser, *, suppress: bool, only: Sequence[str] = ...
+    ) -> None: ...
 
 
 def add_parsers(
@@ -42,7 +49,7 @@ def add_parsers(
         help="allocate a node on one or several clouds (the eight steps)",
         description="Run the eight node-allocation steps on every named cloud at once.",
     )
-    common(prov, suppress=True)
+    common(prov, suppress=True, only=WRITES)
     prov.add_argument(
         "--cloud",
         action="append",
@@ -72,13 +79,13 @@ def add_parsers(
     prov.add_argument("--format", choices=("table", "json"), default="table")
 
     des = sub.add_parser("destroy", help="delete nodes hybridtui made, and what it made for them")
-    common(des, suppress=True)
+    common(des, suppress=True, only=WRITES)
     des.add_argument("--cloud", required=True, metavar="NAME")
     des.add_argument("--yes", action="store_true", help="do not ask first")
     des.add_argument("nodes", nargs="+", metavar="NODE", help="node name or id")
 
     cln = sub.add_parser("cleanup", help="remove what stopped provisioning runs left behind")
-    common(cln, suppress=True)
+    common(cln, suppress=True, only=WRITES)
     cln.add_argument("--cloud", action="append", metavar="NAME", default=[], help="only this cloud")
     cln.add_argument("--yes", action="store_true", help="do not ask first")
 

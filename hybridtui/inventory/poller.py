@@ -161,7 +161,11 @@ class Poller:
             if err is not None:
                 if not (err.denied and now < err.at + interval):
                     due.append(kind)  # failed last time: try again (unless refused)
-            elif kind not in CATALOGUE_KINDS or now >= last.age_of(kind) + interval:
+            elif (
+                kind not in CATALOGUE_KINDS
+                or last.kind_time(kind) is None  # never fetched (say, only nodes were asked for)
+                or now >= last.age_of(kind) + interval
+            ):
                 due.append(kind)
         return due
 

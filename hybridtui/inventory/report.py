@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hybridtui.domain import Resource, ResourceKind
+from hybridtui.domain import Node, Resource, ResourceKind
 from hybridtui.errors import ProviderError
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.poller import Poller
@@ -198,6 +198,9 @@ def to_csv(results: list[CloudResult], kind: ResourceKind) -> str:
     for cloud, _, rec in _records(results, [kind]):
         d = rec.to_dict()
         d.pop("raw", None)
+        if isinstance(rec, Node):  # what a script wants first, without parsing `addresses`
+            d["public_ip"] = rec.public_ip or ""
+            d["private_ip"] = rec.private_ip or ""
         row = {"cloud": cloud, "kind": str(kind), **{k: _flat(v) for k, v in d.items()}}
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
@@ -206,12 +209,14 @@ def to_csv(results: list[CloudResult], kind: ResourceKind) -> str:
     return out.getvalue()
 
 
-def to_table(results: list[CloudResult], kind: ResourceKind) -> str:
+def to_table(results: list[CloudResult], kind: ResourceKind, *, cut: bool = True) -> str:
+    """Aligned columns. `cut`: long cells end in "…" to fit a terminal; off
+    when the output goes to a file or a pipe, where every value stays whole."""
     from hybridtui.columns import COLUMNS, row_cells, titles
 
     head = titles(kind, with_cloud=True)
     rows = [row_cells(kind, rec, cloud) for cloud, _, rec in _records(results, [kind])]
-    limits = [20, *(c.max_width for c in COLUMNS[kind])]
+    limits = [20, *(c.max_width for c in COLUMNS[kind])] if cut else [10**6] * len(head)
     widths = [
         min(limits[i], max([len(head[i]), *(len(r[i]) for r in rows)])) for i in range(len(head))
     ]
