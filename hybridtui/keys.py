@@ -53,6 +53,9 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "column-left": ("left,h", TABLE),
     "column-right": ("right,l", TABLE),
     "details": ("enter", TABLE),
+    "yank-cell": ("y", TABLE),
+    "yank-row": ("Y", TABLE),
+    "export": ("x", TABLE),
     "evidence": ("enter", SCORECARD),
     "compare-two": ("c", SCORECARD),
 }

@@ -260,6 +260,29 @@ class DashboardScreen(Screen[None]):
     def _open_evidence(self, event: InteropView.EvidenceRequested) -> None:
         self.app.push_screen(EvidenceScreen(event.check, event.cell, event.changed))
 
+    @on(ResourceTable.ExportRequested)
+    def _export(self, event: ResourceTable.ExportRequested) -> None:
+        """`x`: ask where, then write the table as shown (filter and sort applied)."""
+        import time
+        from pathlib import Path
+
+        from hybridtui.ui.screens.export import ExportScreen
+
+        table = event.table
+        pane = table.parent if isinstance(table.parent, CloudPane) else None
+        scope = pane.cloud if pane is not None else "all"
+        kind = str(self.active_kind)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        default = Path.cwd() / f"hybridtui-{scope}-{kind}-{stamp}.csv"
+        headers, rows = table.visible_table()
+
+        def written(path: Path | None) -> None:
+            if path is not None:
+                n = len(rows)
+                self.notify(f"{n} row{'s' if n != 1 else ''} written to {path}", title="Exported")
+
+        self.app.push_screen(ExportScreen(kind, headers, rows, default), written)
+
     @on(ResourceTable.RowSelected)
     def _open_details(self, event: ResourceTable.RowSelected) -> None:
         cloud, record = event.payload

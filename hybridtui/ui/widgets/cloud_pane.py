@@ -72,6 +72,7 @@ class CloudPane(Vertical):
         self.position = ""
         self.status: CloudStatus | None = None
         self.table = ResourceTable(empty_text="loading…")
+        self.table.context = {"cloud": cloud}  # `cloud:aws*` filters whole panes
         self.title_bar = Static(classes="pane-title")
 
     def compose(self) -> ComposeResult:

@@ -9,6 +9,7 @@ filter keystroke is one pass over the haystacks; nothing else is rebuilt.
 
 from __future__ import annotations
 
+import fnmatch
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from hybridtui import keys
+from hybridtui.filtering import Query, sort_key
 
 #: Columns are separated by one blank cell (each cell carries a leading space).
 GAP = 1
@@ -68,6 +70,9 @@ class ResourceTable(ScrollView, can_focus=True):
             id="column-right",
         ),
         Binding(keys.default("details"), "select", "Details", id="details"),
+        Binding(keys.default("yank-cell"), "yank(False)", "Copy cell", show=False, id="yank-cell"),
+        Binding(keys.default("yank-row"), "yank(True)", "Copy row", show=False, id="yank-row"),
+        Binding(keys.default("export"), "export", "Export", show=False, id="export"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "resource-table--header",
@@ -78,6 +83,7 @@ class ResourceTable(ScrollView, can_focus=True):
         "resource-table--stopped",
         "resource-table--building",
         "resource-table--error",
+        "resource-table--match",
     }
     DEFAULT_CSS = """
     ResourceTable {
@@ -94,6 +100,7 @@ class ResourceTable(ScrollView, can_focus=True):
     ResourceTable > .resource-table--stopped { color: $node-stopped; }
     ResourceTable > .resource-table--building { color: $node-building; }
     ResourceTable > .resource-table--error { color: $node-error; }
+    ResourceTable > .resource-table--match { text-style: bold underline; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -120,6 +127,13 @@ class ResourceTable(ScrollView, can_focus=True):
         #: Each column's widest cell, uncapped (the caps give way when there is room).
         self._natural: list[int] = []
         self._query = ""
+        self._filter = Query("")
+        #: Fields a row has without a column for them (a pane's cloud), for `cloud:aws*`.
+        self.context: dict[str, str] = {}
+        #: Sorted by (column, descending), or as the cloud listed them.
+        self._sort: tuple[int, bool] | None = None
+        self._order: list[int] | None = None
+        self._col_hay: dict[int, list[str]] = {}
         self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
 
     # ------------------------------------------------------------------ data
@@ -140,39 +154,171 @@ class ResourceTable(ScrollView, can_focus=True):
     def set_data(self, data: TableData) -> None:
         """Replace all rows, keeping the cursor on the same record if it is still there."""
         current = self.current_key
+        if data.headers != self._data.headers:
+            self._sort = None  # another kind of table
         self._data = data
-        self._hay = ["\x00".join(r).lower() for r in data.rows]
+        self._hay = ["\n".join(r).lower() for r in data.rows]
+        self._order = None
+        self._col_hay = {}
         self._widths = self._measure()
+        self._filter = Query.parse(self._query, data.headers, list(self.context))
         self._apply_filter()
-        if current is not None:
-            try:
-                pos = self._view.index(data.keys.index(current))
-            except ValueError:
-                pos = 0
-            self.cursor = min(pos, max(0, len(self._view) - 1))
+        self._keep_cursor_on(current)
         self._refresh_all()
 
     def set_filter(self, query: str) -> None:
-        """Show only rows containing `query` (case-insensitive, any column)."""
-        query = query.strip().lower()
+        """Show only the rows `query` holds for (see hybridtui.filtering)."""
+        query = query.strip()
         if query == self._query:
             return
         self._query = query
+        self._filter = Query.parse(query, self._data.headers, list(self.context))
         self._apply_filter()
         self.cursor = 0
         self.scroll_to(0, 0, animate=False, immediate=True)
         self._refresh_all()
 
+    @property
+    def filter_notes(self) -> tuple[str, ...]:
+        """What the filter took otherwise than typed (a regex that does not compile)."""
+        return self._filter.notes
+
     def _apply_filter(self) -> None:
-        q = self._query
-        if not q:
-            self._view = list(range(len(self._hay)))
+        """The rows every term holds for, in sort order: each term narrows the
+        list with one comprehension over a precomputed haystack (the row's
+        text, or one column's), so a keystroke on 50,000 rows stays ~10 ms."""
+        q = self._filter
+        if any(not t.holds("", (), self.context) for t in q.terms if t.context):
+            self._view = []  # `cloud:gce*` on another cloud's pane
+            return
+        view = self._sorted_order()
+        for t in q.terms:
+            if t.context:
+                continue
+            src = self._hay if t.column is None else self._column_hay(t.column)
+            w, neg = t.text, t.negate
+            if t.glob:
+                view = [i for i in view if fnmatch.fnmatchcase(src[i], w) != neg]
+            elif t.pattern is not None:
+                search = t.pattern.search
+                view = [i for i in view if (search(src[i]) is None) == neg]
+            elif neg:
+                view = [i for i in view if w not in src[i]]
+            else:
+                view = [i for i in view if w in src[i]]
+        self._view = view if q.terms else list(view)
+
+    def _column_hay(self, col: int) -> list[str]:
+        hay = self._col_hay.get(col)
+        if hay is None:
+            hay = self._col_hay[col] = [
+                r[col].lower() if col < len(r) else "" for r in self._data.rows
+            ]
+        return hay
+
+    def _sorted_order(self) -> list[int]:
+        """Every row index, in the sort order (computed once per sort and data)."""
+        if self._sort is None:
+            return list(range(len(self._hay)))
+        if self._order is None:
+            col, descending = self._sort
+            keys = [sort_key(r[col]) if col < len(r) else sort_key("") for r in self._data.rows]
+            self._order = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+        return self._order
+
+    @property
+    def sort_state(self) -> tuple[str, bool] | None:
+        """(column title, descending) the rows are sorted by, if any."""
+        if self._sort is None:
+            return None
+        return self._data.headers[self._sort[0]], self._sort[1]
+
+    def sort_by(self, column: int, descending: bool = False) -> None:
+        """Sort the rows by a column (None-like values last), keeping the cursor
+        on the same record."""
+        current = self.current_key
+        self._sort = (column, descending)
+        self._order = None
+        self._widths = self._measure()  # room for the ▲ ▼
+        self._apply_filter()
+        self._keep_cursor_on(current)
+        self._refresh_all()
+
+    def sort_by_letter(self, letter: str) -> bool:
+        """Shift+letter: the column whose title starts with it; again: the
+        other order; again: the next column with that letter (k9s-like)."""
+        columns = [i for i, h in enumerate(self._data.headers) if h[:1].upper() == letter]
+        if not columns:
+            return False
+        if self._sort is None or self._sort[0] not in columns:
+            self.sort_by(columns[0])
+        elif not self._sort[1]:
+            self.sort_by(self._sort[0], descending=True)
         else:
-            self._view = [i for i, h in enumerate(self._hay) if q in h]
+            self.sort_by(columns[(columns.index(self._sort[0]) + 1) % len(columns)])
+        return True
+
+    @property
+    def current_column(self) -> int:
+        """The column `y` copies: the first one on screen (← → move it)."""
+        x = int(self.scroll_x)
+        starts = self._column_starts()
+        return next((i for i, s in enumerate(starts) if s >= x), 0)
+
+    def visible_table(self) -> tuple[list[str], list[tuple[str, ...]]]:
+        """Headers and the rows shown (filtered, sorted): what `x` exports."""
+        rows = self._data.rows
+        return list(self._data.headers), [rows[i] for i in self._view]
+
+    def action_yank(self, row: bool) -> None:
+        """`y` the cell, `Y` the row (tab-separated), to the clipboard through
+        the terminal (OSC 52: works over SSH, and in tmux with set-clipboard)."""
+        if not self._view:
+            return
+        cells = self._data.rows[self._view[min(self.cursor, len(self._view) - 1)]]
+        if row:
+            text = "\t".join(cells)
+        else:
+            col = self.current_column
+            text = cells[col] if col < len(cells) else ""
+        self.app.copy_to_clipboard(text)
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        self.notify(shown.replace("\t", " · "), title="Copied", timeout=3)
+
+    def action_export(self) -> None:
+        self.post_message(self.ExportRequested(self))
+
+    class ExportRequested(Message):
+        """`x`: the screen asks where to write the table shown."""
+
+        def __init__(self, table: ResourceTable) -> None:
+            super().__init__()
+            self.table = table
+
+    def _keep_cursor_on(self, key: Any) -> None:
+        if key is None or not self._data.keys:
+            return
+        try:
+            pos = self._view.index(self._data.keys.index(key))
+        except ValueError:
+            pos = 0
+        self.cursor = min(pos, max(0, len(self._view) - 1))
+
+    def on_key(self, event: events.Key) -> None:
+        """Shift+letter sorts, unless the letter is bound (G, L, …): a binding wins."""
+        ch = event.character
+        if not ch or len(ch) != 1 or not ("A" <= ch <= "Z"):
+            return
+        if event.key in self.screen.active_bindings:
+            return
+        if self.sort_by_letter(ch):
+            event.stop()
+            event.prevent_default()
 
     def _measure(self) -> list[int]:
         d = self._data
-        widths = [len(h) for h in d.headers]
+        sorted_col = self._sort[0] if self._sort else -1
+        widths = [len(h) + (2 if i == sorted_col else 0) for i, h in enumerate(d.headers)]
         for row in d.rows:
             for i, cell in enumerate(row):
                 if len(cell) > widths[i]:
@@ -340,23 +486,38 @@ class ResourceTable(ScrollView, can_focus=True):
         return None
 
     def _cells(
-        self, cells: Sequence[str], style: Style, state_style: Style | None
+        self, cells: Sequence[str], style: Style, state_style: Style | None, marks: bool = False
     ) -> list[Segment]:
         segments = []
         right = self._data.right_aligned
         state_col = self._data.state_column
+        match = style + self.get_component_rich_style("resource-table--match") if marks else None
         for i, w in enumerate(self._widths):
             text = cells[i] if i < len(cells) else ""
             if len(text) > w:
                 text = text[: max(0, w - 1)] + "…"
-            text = text.rjust(w) if i in right else text.ljust(w)
+            pad = w - len(text)
+            right_aligned = i in right
             cell_style = style + state_style if (i == state_col and state_style) else style
-            segments.append(Segment(" " + text, cell_style))
+            segments.append(Segment(" " + (" " * pad if right_aligned else ""), cell_style))
+            spans = self._filter.spans(i, text) if match is not None else []
+            at = 0
+            for start, end in spans:  # what the filter matched, marked
+                if start < at:
+                    continue
+                segments.append(Segment(text[at:start], cell_style))
+                segments.append(Segment(text[start:end], cell_style + match))
+                at = end
+            segments.append(Segment(text[at:] + ("" if right_aligned else " " * pad), cell_style))
         return segments
 
     def _header_strip(self) -> Strip:
         style = self.rich_style + self.get_component_rich_style("resource-table--header")
-        return Strip(self._cells(self._data.headers, style, None)).extend_cell_length(
+        headers = list(self._data.headers)
+        if self._sort is not None:  # ▲ ▼ on the sorted column
+            col, descending = self._sort
+            headers[col] = f"{headers[col]} {'▼' if descending else '▲'}"
+        return Strip(self._cells(headers, style, None)).extend_cell_length(
             self.virtual_size.width, style
         )
 
@@ -392,7 +553,7 @@ class ResourceTable(ScrollView, can_focus=True):
         col = self._data.state_column
         if col is not None and not (is_cursor and self.has_focus):
             state_style = _state_style(self, row[col] if col < len(row) else "")
-        strip = Strip(self._cells(row, style, state_style)).extend_cell_length(
+        strip = Strip(self._cells(row, style, state_style, bool(self._filter))).extend_cell_length(
             self.virtual_size.width, style
         )
         self._lines[key] = strip
