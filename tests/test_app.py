@@ -672,13 +672,20 @@ async def test_panes_columns_and_focus_as_an_operator_moves_around(frozen_clock:
             for word in line.split():
                 if word.startswith(("172.", "10.")):
                     assert word in private, f"{word!r} is cut: {line!r}"
+        columns = len(table.visible_table()[0])
         await pilot.press("right")
-        name_width = max(len(n.name) for n in snap.nodes)  # the Name column, under its cap
-        assert int(table.scroll_x) == name_width + 1, "one whole column (and its gap)"
+        assert table.current_column == 1
+        assert int(table.scroll_x) == 0, "the column cursor moves; nothing scrolls yet"
+        await pilot.press(*["right"] * (columns - 2))
+        assert table.current_column == columns - 1
+        starts = table._column_starts()
+        assert int(table.scroll_x) in starts, "scrolled by whole columns"
+        assert int(table.scroll_x) > 0
         moved = screen_lines(table, 1)[0]
-        assert moved.startswith("◀State"), moved
-        await pilot.press("left")
-        assert int(table.scroll_x) == 0
+        assert moved.startswith("◀"), moved
+        assert moved.rstrip().endswith("Zone"), "the last column, whole"
+        await pilot.press(*["left"] * columns)
+        assert (table.current_column, int(table.scroll_x)) == (0, 0)
 
         await pilot.press("z")
         assert app.dashboard.maximized is panes[0]

@@ -135,6 +135,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._order: list[int] | None = None
         self._col_hay: dict[int, list[str]] = {}
         self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        #: The column cursor: ← → move it, `y` copies its cell.
+        self.column = 0
 
     # ------------------------------------------------------------------ data
     @property
@@ -260,10 +262,8 @@ class ResourceTable(ScrollView, can_focus=True):
 
     @property
     def current_column(self) -> int:
-        """The column `y` copies: the first one on screen (← → move it)."""
-        x = int(self.scroll_x)
-        starts = self._column_starts()
-        return next((i for i, s in enumerate(starts) if s >= x), 0)
+        """The column `y` copies (← → move it)."""
+        return min(self.column, max(0, len(self._widths) - 1))
 
     def visible_table(self) -> tuple[list[str], list[tuple[str, ...]]]:
         """Headers and the rows shown (filtered, sorted): what `x` exports."""
@@ -369,14 +369,22 @@ class ResourceTable(ScrollView, can_focus=True):
         return starts
 
     def action_columns(self, delta: int) -> None:
-        """← → move by a whole column, not one cell (k9s does the same)."""
-        x = int(self.scroll_x)
+        """← → move the column cursor a whole column (what `y` copies, marked in
+        the header), scrolling sideways by whole columns to keep it in view."""
+        if not self._widths:
+            return
+        self.column = max(0, min(len(self._widths) - 1, self.column + delta))
         starts = self._column_starts()
-        if delta > 0:
-            target = next((s for s in starts if s > x), x)
+        start, end = starts[self.column], starts[self.column] + self._widths[self.column] + GAP
+        x, width = int(self.scroll_x), self.scrollable_content_region.width
+        if start < x:
+            target = start
+        elif end > x + width:  # the first column start that shows this one whole
+            target = next((s for s in starts if end - s <= width), start)
         else:
-            target = max((s for s in starts if s < x), default=0)
+            target = x
         self.scroll_to(x=min(target, self.max_scroll_x), animate=False, immediate=True)
+        self.refresh()
 
     def _refresh_all(self) -> None:
         self._lines.clear()
@@ -517,9 +525,21 @@ class ResourceTable(ScrollView, can_focus=True):
         if self._sort is not None:  # ▲ ▼ on the sorted column
             col, descending = self._sort
             headers[col] = f"{headers[col]} {'▼' if descending else '▲'}"
-        return Strip(self._cells(headers, style, None)).extend_cell_length(
+        strip = Strip(self._cells(headers, style, None)).extend_cell_length(
             self.virtual_size.width, style
         )
+        col = self.current_column
+        if self.has_focus and col < len(self._widths):  # the column cursor: underlined
+            start = self._column_starts()[col] + GAP
+            end = start + self._widths[col]
+            strip = Strip.join(
+                [
+                    strip.crop(0, start),
+                    strip.crop(start, end).apply_style(Style(underline=True)),
+                    strip.crop(end, strip.cell_length),
+                ]
+            )
+        return strip
 
     def _empty_strip(self, line: int, width: int) -> Strip:
         """Line `line` of the "nothing to show" message (an error and its fix

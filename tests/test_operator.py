@@ -1,0 +1,156 @@
+"""The dashboard as an operator drives it all day (Pilot, demo clouds): sort,
+the filter language with its matches marked, copy, export. Every value read
+off the screen is checked against the records it came from."""
+
+from __future__ import annotations
+
+import csv
+import ipaddress
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_settings, sim_cloud
+from textual.pilot import Pilot
+
+from hybridtui.domain import Node
+from hybridtui.ui.app import HybridApp, make_app
+from hybridtui.ui.screens.export import ExportScreen
+from hybridtui.ui.widgets.resource_table import ResourceTable
+
+CLOUDS = [
+    sim_cloud("aws-sim", "aws-default-vpc"),
+    sim_cloud("gce-sim", "gce-access-config"),
+]
+
+
+async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def table_of(app: HybridApp, cloud: str) -> ResourceTable:
+    return next(p.table for p in app.dashboard.active_view.panes if p.cloud == cloud)
+
+
+def shown_rows(table: ResourceTable) -> list[tuple[str, ...]]:
+    return table.visible_table()[1]
+
+
+def nodes(app: HybridApp, cloud: str) -> list[Node]:
+    return list(app.model.snapshots[cloud].nodes)
+
+
+async def test_shift_letters_sort_by_value_and_say_so_in_the_header(frozen_clock: Any) -> None:
+    app = make_app(make_settings(CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app, "aws-sim")
+        headers = table.visible_table()[0]
+        before = shown_rows(table)[0]
+        await pilot.press("P")  # Public IP, ascending
+        assert table.sort_state == ("Public IP", False)
+        header = "".join(s.text for s in table.render_line(0))
+        assert "Public IP ▲" in header
+        by_id = {n.name: n for n in nodes(app, "aws-sim")}
+        ips = [by_id[r[0]].public_ip for r in shown_rows(table)]
+        with_ip = [ip for ip in ips if ip]
+        assert with_ip == sorted(with_ip, key=ipaddress.ip_address), "by address, not as text"
+        assert "198.51.100.10" in with_ip
+        assert with_ip.index("198.51.100.9") < with_ip.index("198.51.100.10")
+        assert all(not ip for ip in ips[len(with_ip) :]), "no address: last"
+        await pilot.press("P")
+        assert table.sort_state == ("Public IP", True)
+        await pilot.press("P")
+        assert table.sort_state == ("Private IP", False), "the next column with that letter"
+        await pilot.press("N")
+        names = [r[0] for r in shown_rows(table)]
+        assert names == sorted(names, key=str.lower)
+        assert shown_rows(table)[table.cursor] == before, "the cursor stays on its record"
+        # `G` and `L` stay what they are bound to (last row, leftovers)
+        await pilot.press("G")
+        assert table.cursor == len(names) - 1
+        assert table.sort_state == ("Name", False)
+        assert headers[0] == "Name"
+
+
+async def test_the_filter_language_on_panes_with_its_matches_marked(frozen_clock: Any) -> None:
+    app = make_app(make_settings(CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        aws, gce = table_of(app, "aws-sim"), table_of(app, "gce-sim")
+        await pilot.press("slash", *"state:running", "enter")
+        for cloud, table in (("aws-sim", aws), ("gce-sim", gce)):
+            expected = sorted(n.name for n in nodes(app, cloud) if str(n.state) == "running")
+            assert sorted(r[0] for r in shown_rows(table)) == expected
+            assert 0 < len(expected) < len(nodes(app, cloud))
+        await pilot.press("escape", "slash", *"!running", "enter")
+        for cloud, table in (("aws-sim", aws), ("gce-sim", gce)):
+            expected = sorted(
+                n.name
+                for n in nodes(app, cloud)
+                if "running" not in " ".join(table.visible_table()[0]).lower()
+                and str(n.state) != "running"
+            )
+            assert sorted(r[0] for r in shown_rows(table)) == expected
+        await pilot.press("escape", "slash", *"cloud:gce* kafka", "enter")
+        assert shown_rows(aws) == [], "another cloud's pane is emptied by cloud:"
+        assert [r[0] for r in shown_rows(gce)] == sorted(
+            (n.name for n in nodes(app, "gce-sim") if "kafka" in n.name),
+            key=[n.name for n in nodes(app, "gce-sim")].index,
+        )
+        line = gce.render_line(1)
+        marked = [s.text for s in line if s.style is not None and s.style.underline]
+        assert marked == ["kafka"], "the match is marked in the name"
+        await pilot.press("escape", "slash", *"^web-.*-01$", "enter")
+        assert sorted(r[0] for r in shown_rows(aws)) == sorted(
+            n.name
+            for n in nodes(app, "aws-sim")
+            if n.name.startswith("web-") and n.name.endswith("-01")
+        )
+
+
+async def test_y_copies_the_cell_and_shift_y_the_row(frozen_clock: Any) -> None:
+    app = make_app(make_settings(CLOUDS[:1]), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app, "aws-sim")
+        first = nodes(app, "aws-sim")[0]
+        await pilot.press("y")
+        assert app.clipboard == first.name
+        await pilot.press("right", "right", "y")
+        assert table.current_column == 2
+        assert app.clipboard == first.public_ip
+        await pilot.press("Y")
+        assert app.clipboard.split("\t")[:4] == [
+            first.name,
+            str(first.state),
+            first.public_ip or "-",
+            first.private_ip or "-",
+        ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+async def test_x_exports_the_table_as_shown(frozen_clock: Any, tmp_path: Path, suffix: str) -> None:
+    app = make_app(make_settings(CLOUDS[:1]), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"state:running", "enter", "N", "N", "x")
+        assert isinstance(app.screen, ExportScreen)
+        box = app.screen.query_one("#export-path")
+        target = tmp_path / f"nodes{suffix}"
+        box.value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ExportScreen)
+    running = [n for n in nodes(app, "aws-sim") if str(n.state) == "running"]
+    expected = sorted((n.name for n in running), key=str.lower, reverse=True)
+    if suffix == ".json":
+        rows = json.loads(target.read_text())
+        assert [r["Name"] for r in rows] == expected
+        by_name = {n.name: n for n in running}
+        assert all(r["Public IP"] == (by_name[r["Name"]].public_ip or "-") for r in rows)
+    else:
+        rows = list(csv.DictReader(target.open()))
+        assert [r["Name"] for r in rows] == expected
+        assert all(r["State"] == "running" for r in rows)
