@@ -3,7 +3,7 @@ table output and the dashboard show exactly the same columns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -116,20 +116,53 @@ COLUMNS: dict[ResourceKind, Sequence[Column[Any]]] = {
     ResourceKind.ROUTERS: ROUTER_COLUMNS,
 }
 CLOUD_COLUMN_TITLE = "Cloud"
+#: The short column titles and values, said in full (the help screen's legend).
+COLUMN_LEGEND = (
+    ("Ver", "Images: the release (24.04, 12, 9.4), read from the image's name or metadata"),
+    ("Ext", "Networks: external, the network floating IPs and router gateways come from"),
+    ("Public IP", "Networks: how a node on it gets a public address ('?': the cloud does not say)"),
+    ("Ours", "Keys, Addresses: made by hybridtui (tagged), so `cleanup` may remove it"),
+    ("Login", "The account the image logs in with ('?': no hint; GCE: any name)"),
+    ("-", "no value (no public address, no disk size…), as opposed to an empty cell cut off"),
+    ("…", "the value goes on: `enter` shows the whole record, `z` widens the pane"),
+)
 
 
-def row_cells(kind: ResourceKind, record: Resource, cloud: str | None = None) -> tuple[str, ...]:
+def node_names(nodes: Iterable[Resource]) -> dict[str, str]:
+    """Node id (and the last part of a GCE self link) → name."""
+    return {n.id: n.name for n in nodes if n.name}
+
+
+def row_cells(
+    kind: ResourceKind,
+    record: Resource,
+    cloud: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """A record's cells. `names` (node id → name, from the same cloud) turns
+    an address's "Attached to" from an instance id into the node's name."""
     cells = tuple(c.get(record) for c in COLUMNS[kind])
+    if names and isinstance(record, PublicAddress) and record.attached_to:
+        name = names.get(record.attached_to) or names.get(record.attached_to.rsplit("/", 1)[-1])
+        if name:
+            cells = (cells[0], name, *cells[2:])
     return (cloud, *cells) if cloud is not None else cells
 
 
 Rows = list[tuple[str, ...]]
 
 
-def prepare_rows(resources: dict[ResourceKind, tuple[Resource, ...]]) -> dict[ResourceKind, Rows]:
+def prepare_rows(
+    resources: Mapping[ResourceKind, tuple[Resource, ...]], nodes: Iterable[Resource] = ()
+) -> dict[ResourceKind, Rows]:
     """Every kind's cells at once. The poll worker calls this off the UI thread:
-    for 50,000 nodes it is most of a second that the UI no longer waits for."""
-    return {kind: [row_cells(kind, r) for r in records] for kind, records in resources.items()}
+    for 50,000 nodes it is most of a second that the UI no longer waits for.
+    `nodes` (default: the NODES given) name what addresses are attached to."""
+    names = node_names(resources.get(ResourceKind.NODES, ()) or nodes)
+    return {
+        kind: [row_cells(kind, r, names=names) for r in records]
+        for kind, records in resources.items()
+    }
 
 
 def titles(kind: ResourceKind, with_cloud: bool = False) -> list[str]:

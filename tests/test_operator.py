@@ -154,3 +154,26 @@ async def test_x_exports_the_table_as_shown(frozen_clock: Any, tmp_path: Path, s
         rows = list(csv.DictReader(target.open()))
         assert [r["Name"] for r in rows] == expected
         assert all(r["State"] == "running" for r in rows)
+
+
+async def test_addresses_say_which_node_they_are_attached_to_by_name(
+    frozen_clock: Any,
+) -> None:
+    clouds = [sim_cloud("fip-sim", "openstack-floating-ip")]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("6")
+        table = table_of(app, "fip-sim")
+        snap = app.model.snapshots["fip-sim"]
+        by_id = {n.id: n.name for n in snap.nodes}
+        by_ip = {a.ip: a for a in snap.addresses}
+        rows = shown_rows(table)
+        attached = [r for r in rows if by_ip[r[0]].attached_to]
+        assert attached, "the demo has floating IPs in use"
+        for ip, shown_as, *_ in rows:
+            record = by_ip[ip]
+            if record.attached_to:
+                assert shown_as == by_id[record.attached_to], (ip, shown_as)
+            else:
+                assert shown_as == "(free)"

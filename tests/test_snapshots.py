@@ -64,6 +64,29 @@ class TestDashboard:
         assert snap_compare(app_for(theme="projector"), terminal_size=(160, 48), run_before=settled)
 
 
+class TestOperator:
+    """Sorted, filtered with the filter language, and a pane zoomed."""
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_sorted_and_filtered(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("slash", *"state:running !kafka prod", "enter")
+            await pilot.press("P", "P")  # public IP, descending
+            await settled(pilot)
+
+        assert snap_compare(app_for(), terminal_size=size, run_before=run)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_zoomed_pane(self, snap_compare: Any, size: tuple[int, int]) -> None:
+        async def run(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            await pilot.press("tab", "z")
+            await settled(pilot)
+
+        assert snap_compare(app_for(), terminal_size=size, run_before=run)
+
+
 async def scored(pilot: Pilot[Any]) -> None:
     """Settled, and the scorecard computed from the last snapshots."""
     await settled(pilot)
@@ -164,6 +187,12 @@ class TestProvision:
         async def run(pilot: Pilot[Any]) -> None:
             await settled(pilot)
             await pilot.press("p", "enter", "y")
+            await settled(pilot)
+            for _ in range(100):  # the run's last messages, posted from its thread
+                if getattr(pilot.app.screen, "done", False):
+                    break
+                await pilot.pause()
+            assert pilot.app.screen.done  # type: ignore[attr-defined]
             await settled(pilot)
 
         assert snap_compare(app_for(PROVISION_CLOUDS), terminal_size=size, run_before=run)

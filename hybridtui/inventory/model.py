@@ -190,7 +190,11 @@ class InventoryModel:
         prepared = self._rows.setdefault(cloud, {})
         if kind not in prepared:
             snap = self.snapshots.get(cloud)
-            prepared.update(prepare_rows({kind: snap.resources(kind) if snap else ()}))
+            prepared.update(
+                prepare_rows(
+                    {kind: snap.resources(kind) if snap else ()}, snap.nodes if snap else ()
+                )
+            )
         return prepared[kind]
 
     def records(self, kind: ResourceKind, cloud: str | None = None) -> list[tuple[str, Resource]]:

@@ -212,10 +212,13 @@ def to_csv(results: list[CloudResult], kind: ResourceKind) -> str:
 def to_table(results: list[CloudResult], kind: ResourceKind, *, cut: bool = True) -> str:
     """Aligned columns. `cut`: long cells end in "…" to fit a terminal; off
     when the output goes to a file or a pipe, where every value stays whole."""
-    from hybridtui.columns import COLUMNS, row_cells, titles
+    from hybridtui.columns import COLUMNS, node_names, row_cells, titles
 
     head = titles(kind, with_cloud=True)
-    rows = [row_cells(kind, rec, cloud) for cloud, _, rec in _records(results, [kind])]
+    names = {r.target.name: node_names(r.snapshot.nodes) for r in results if r.snapshot}
+    rows = [
+        row_cells(kind, rec, cloud, names.get(cloud)) for cloud, _, rec in _records(results, [kind])
+    ]
     limits = [20, *(c.max_width for c in COLUMNS[kind])] if cut else [10**6] * len(head)
     widths = [
         min(limits[i], max([len(head[i]), *(len(r[i]) for r in rows)])) for i in range(len(head))

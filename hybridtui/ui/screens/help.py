@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from rich.markup import escape
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hybridtui import keys
+from hybridtui.columns import COLUMN_LEGEND
 from hybridtui.ui.widgets.status_strip import LEGEND
 
 #: Said once by extra_help() instead of one line per binding.
@@ -73,6 +75,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for key, desc in dict.fromkeys(self.bindings):  # each pair once, in order
             table.add_row(key, desc)
+        table.add_row("", "")
+        table.add_row("[u]columns[/]", "")
+        for title, meaning in COLUMN_LEGEND:
+            table.add_row(escape(title), escape(meaning))
         table.add_row("", "")
         table.add_row("[u]status strip[/]", "")
         for glyph, meaning in LEGEND:

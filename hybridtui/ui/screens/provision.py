@@ -37,6 +37,8 @@ StartRun = Callable[
 ]
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+#: The widest mark a grid cell shows: "✗ rolled back" (a spinner and "999.9s" is less).
+CELL_WIDTH = len("✗ rolled back")
 ARCHES = [("any", ""), ("x86_64", "x86_64"), ("arm64", "arm64")]
 
 
@@ -340,7 +342,9 @@ class RunScreen(ModalScreen[None]):
         grid.fixed_columns = 1
         grid.add_column("step", key="step")
         for c in self.clouds:
-            grid.add_column(c, key=c)
+            # as wide as its widest mark from the start: a column that widens as
+            # marks arrive was sometimes drawn before it had (Textual widens on idle)
+            grid.add_column(c, key=c, width=max(len(c), CELL_WIDTH))
         for n in range(1, 9):
             grid.add_row(f"{n} {STEP_TITLES[n]}", *["·"] * len(self.clouds), key=str(n))
         self._paint_running()
@@ -374,7 +378,7 @@ class RunScreen(ModalScreen[None]):
             if state is not None:
                 step, since = state
                 spin = SPINNER[self.frame % len(SPINNER)]
-                grid.update_cell(str(step), cloud, f"{spin} {now - since:.1f}s", update_width=True)
+                grid.update_cell(str(step), cloud, f"{spin} {now - since:.1f}s")
 
     @on(StepEvent)
     def _step(self, event: StepEvent) -> None:
@@ -387,7 +391,7 @@ class RunScreen(ModalScreen[None]):
             Status.FAILED: "✗ failed",
             Status.ROLLED_BACK: "✗ rolled back",
         }[r.status]
-        grid.update_cell(str(r.step), ev.cloud, mark, update_width=True)
+        grid.update_cell(str(r.step), ev.cloud, mark)
         if r.status in (Status.OK, Status.SKIPPED) and r.step < 8:
             self.running[ev.cloud] = (r.step + 1, time.monotonic())
         else:

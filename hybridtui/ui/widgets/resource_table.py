@@ -324,7 +324,14 @@ class ResourceTable(ScrollView, can_focus=True):
                 if len(cell) > widths[i]:
                     widths[i] = len(cell)
         self._natural = widths
-        return self._fit(self.scrollable_content_region.width)
+        return self._fit(self._room())
+
+    def _room(self) -> int:
+        """The width columns are fitted to: the content width less the vertical
+        scrollbar, whether it shows yet or not (it appears when rows arrive, with
+        no resize event: fitting to the width without it cut the last column
+        one cell short, depending on which came first)."""
+        return self.size.width - int(self.styles.scrollbar_size_vertical or 0)
 
     def _fit(self, room: int) -> list[int]:
         """Column widths: each capped (so one long image name cannot push every
@@ -356,7 +363,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         if self._natural:
-            widths = self._fit(self.scrollable_content_region.width)
+            widths = self._fit(self._room())
             if widths != self._widths:
                 self._widths = widths
                 self._refresh_all()
