@@ -161,3 +161,31 @@ def test_provision_on_the_demo_clouds_as_a_person_types(tmux: Tmux) -> None:
     tmux.wait_for("the filter cleared", lambda s: "web-prod-01" in s)
     tmux("send-keys", "-t", "e2e", "q")
     tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)
+
+
+def test_filter_sort_and_copy_as_an_operator_types(tmux: Tmux) -> None:
+    """`/state:stopped`, shift+N, then `y`: the rows shown are the stopped
+    ones, sorted by name with ▲ in the header, and the copied cell reaches
+    tmux's paste buffer through OSC 52, as it would a local terminal's clipboard."""
+    tmux("set-option", "-g", "set-clipboard", "on")
+    tmux.wait_for("demo panes", lambda s: "DEMO" in s and "web-prod-01" in s)
+    tmux("send-keys", "-t", "e2e", "-l", "/state:stopped")
+    tmux("send-keys", "-t", "e2e", "Enter")
+    screen = tmux.wait_for("only stopped rows", lambda s: "web-prod-01" not in s and "/48" in s)
+    rows = [line.split() for line in screen.splitlines() if "-prod-" in line or "-stage-" in line]
+    assert rows, screen
+    assert all(r[1] == "stopped" for r in rows), screen
+    tmux("send-keys", "-t", "e2e", "N")
+    screen = tmux.wait_for("sorted by name", lambda s: "Name ▲" in s)
+    names = [
+        line.split()[0]
+        for line in screen.splitlines()
+        if "-prod-" in line or "-stage-" in line or "-dev-" in line
+    ]
+    assert names == sorted(names, key=str.lower), screen
+    tmux("send-keys", "-t", "e2e", "y")
+    tmux.wait_for("copied", lambda s: "Copied" in s)
+    copied = tmux("show-buffer").strip()
+    assert copied in names, (copied, names)
+    tmux("send-keys", "-t", "e2e", "q")
+    tmux.wait_for("clean exit", lambda s: "EXITED:0" in s, timeout=15)
