@@ -26,6 +26,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "cycle-theme": ("t", APP),
     "provision": ("p", APP),
     "leftovers": ("L", APP),
+    "health": ("i", APP),
     "filter": ("slash", APP),
     "clear-filter": ("escape", APP),
     "toggle-unified": ("u", APP),

@@ -177,3 +177,43 @@ async def test_addresses_say_which_node_they_are_attached_to_by_name(
                 assert shown_as == by_id[record.attached_to], (ip, shown_as)
             else:
                 assert shown_as == "(free)"
+
+
+async def test_the_health_view_says_how_each_cloud_is_doing(frozen_clock: Any) -> None:
+    """`i`: a healthy cloud's last refresh with its SDK calls (counted by the
+    provider itself), and a failing one's failures, next try and error."""
+    from textual.widgets import DataTable
+
+    from hybridtui.ui.screens.health import COLUMNS, HealthScreen
+
+    clouds = [
+        sim_cloud("aws-sim", "aws-default-vpc"),
+        sim_cloud("broken", "gce-access-config", fault="http-500"),
+    ]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        assert isinstance(app.screen, HealthScreen)
+        table = app.screen.query_one("#health", DataTable)
+        rows = {
+            str(key.value): dict(zip(COLUMNS, table.get_row(key), strict=True))
+            for key in table.rows
+        }
+        ok, bad = rows["aws-sim"], rows["broken"]
+        calls = app.poller.provider("aws-sim").calls
+        assert calls > 0
+        assert ok["SDK calls"] == str(calls), "the first refresh made every call so far"
+        assert ok["State"] == "fresh"
+        assert ok["Last success"] == "0s ago"
+        assert ok["Failures"] == "0"
+        assert ok["Kinds"] == "8"
+        assert ok["Next"].startswith("in "), ok
+        assert ok["SDK"] == "built-in"
+        assert bad["State"] == "error"
+        assert bad["Failures"] == "1"
+        assert bad["Last success"] == "never"
+        assert "HTTP 500" in bad["Last error"], bad
+        assert bad["Next"].startswith("in "), "backing off"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HealthScreen)

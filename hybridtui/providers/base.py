@@ -191,10 +191,16 @@ class Provider(ABC):
     #: their empty answer says nothing about whether the cloud is reachable).
     LISTS: ClassVar[frozenset[ResourceKind]] = frozenset(ResourceKind)
 
+    #: The SDK's distribution name, whose version the health view shows ("": none).
+    SDK_NAME: ClassVar[str] = ""
+
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         self.name = name
         self.config = config
         self.region = region
+        #: SDK operations made so far (a listing's pages count one each where the
+        #: adapter pages itself): the health view shows them per refresh.
+        self.calls = 0
 
     # ------------------------------------------------------------------ read
     def fetch_inventory(self, kinds: Collection[ResourceKind] | None = None) -> Inventory:
@@ -414,6 +420,8 @@ class SdkProvider(Provider):
                 self._close_session(s)
 
     def _call(self, op: str, fn: Callable[[], Any]) -> Any:
+        with self._lock:
+            self.calls += 1
         try:
             return fn()
         except ProviderError:

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -28,13 +29,14 @@ from hybridtui.errors import ConfigError, ProviderError
 from hybridtui.interop.site import Site, site_for
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState, InventoryModel
-from hybridtui.inventory.poller import Poller
+from hybridtui.inventory.poller import Poller, PollOutcome
 from hybridtui.inventory.scorecards import compare
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
 from hybridtui.ui.messages import ScorecardReady, SnapshotReady
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
+from hybridtui.ui.screens.health import Health
 from hybridtui.ui.screens.help import HelpScreen, describe_bindings, extra_help
 from hybridtui.ui.themes import (
     DEFAULT_THEME,
@@ -46,6 +48,20 @@ from hybridtui.ui.themes import (
 from hybridtui.ui.widgets.interop_view import ScorecardTable
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.writes import WriteActions
+
+
+@dataclass(frozen=True, slots=True)
+class Pulse:
+    """A cloud's last refresh, for the health view."""
+
+    seconds: float
+    kinds: int
+    #: SDK calls so far, and during the last refresh.
+    calls_total: int
+    calls: int
+    ok_at: float | None
+    error: str
+
 
 if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
     from hybridtui.ui.screens.leftovers import Leftovers
@@ -67,6 +83,7 @@ class HybridApp(WriteActions):
         Binding(keys.default("cycle-theme"), "cycle_theme", "Theme", id="cycle-theme"),
         Binding(keys.default("provision"), "provision", "Provision", id="provision"),
         Binding(keys.default("leftovers"), "leftovers", "Leftovers", id="leftovers"),
+        Binding(keys.default("health"), "health", "Health", show=False, id="health"),
     ]
 
     def __init__(
@@ -96,6 +113,8 @@ class HybridApp(WriteActions):
         self._scorecard_running = False
         #: What interrupted runs left, once looked for (after the first paint).
         self.leftovers: Leftovers | None = None
+        #: Per cloud: its last refresh (seconds, kinds, SDK calls), last success, last error.
+        self.pulses: dict[str, Pulse] = {}
 
     @property
     def scorecard_settled(self) -> bool:
@@ -228,6 +247,7 @@ class HybridApp(WriteActions):
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         outcome = message.outcome
         previous = self.model.status(outcome.cloud)
+        self._record_pulse(outcome)
         self.model.apply(outcome, message.rows)
         err = outcome.error
         if err is not None and previous.state is not CloudState.ERROR:
@@ -246,6 +266,59 @@ class HybridApp(WriteActions):
         self._scorecard_dirty = self._scorecard_dirty or outcome.snapshot is not None
         self.dashboard.sync()
         self._refresh_scorecard()
+
+    def _record_pulse(self, outcome: PollOutcome) -> None:
+        calls = self.poller.provider(outcome.cloud).calls
+        before = self.pulses.get(outcome.cloud)
+        self.pulses[outcome.cloud] = Pulse(
+            seconds=outcome.elapsed,
+            kinds=len(outcome.fetched),
+            calls_total=calls,
+            calls=calls - (before.calls_total if before else 0),
+            ok_at=self.model.clock() if outcome.ok else (before.ok_at if before else None),
+            error=outcome.error.message if outcome.error else "",
+        )
+
+    def health(self) -> list[Health]:
+        """The health view's rows, from the model, the poller and the pulses."""
+        from importlib import metadata
+
+        now = self.model.clock()
+        busy = self.poller.in_flight()
+        rows = []
+        for t in self.targets:
+            status = self.model.status(t.name)
+            pulse = self.pulses.get(t.name)
+            provider = self.poller._providers.get(t.name)  # never built offline
+            dist = getattr(provider, "SDK_NAME", "") if provider is not None else ""
+            try:
+                sdk = f"{dist} {metadata.version(dist)}" if dist else "built-in"
+            except metadata.PackageNotFoundError:
+                sdk = f"{dist} (not installed)"
+            rows.append(
+                Health(
+                    cloud=t.name,
+                    kind=t.kind,
+                    state=str(status.state),
+                    last_seconds=pulse.seconds if pulse else None,
+                    kinds_asked=pulse.kinds if pulse else 0,
+                    calls=pulse.calls if pulse else None,
+                    last_success_age=None
+                    if not pulse or pulse.ok_at is None
+                    else now - pulse.ok_at,
+                    failures=self.poller.failures(t.name),
+                    next_in=None if t.name in busy else self.poller.next_due(t.name) - now,
+                    data_age=status.age,
+                    sdk=sdk,
+                    error=pulse.error if pulse else (status.error_title or ""),
+                )
+            )
+        return rows
+
+    def action_health(self) -> None:
+        from hybridtui.ui.screens.health import HealthScreen
+
+        self.push_screen(HealthScreen(self.health))
 
     # --------------------------------------------------------------- actions
     def action_refresh(self) -> None:
@@ -332,6 +405,11 @@ class HybridApp(WriteActions):
                 f"The eight steps on one or more writable clouds ({self.key_of('provision')})",
                 self.action_provision,
             )
+        yield SystemCommand(
+            "Cloud health",
+            f"Last refresh, SDK calls, failures, next try, SDK version ({self.key_of('health')})",
+            self.action_health,
+        )
         yield SystemCommand(
             "Cycle theme",
             f"Next colour theme ({self.key_of('cycle-theme')})",

@@ -59,7 +59,6 @@ class SimulatorProvider(Provider):
         self._world: World | None = None  # generated on first call, off the UI thread
         self.fault: Fault = config.fault
         self.fault_rate: float = config.fault_rate
-        self.calls = 0
 
     # -------------------------------------------------------------- plumbing
     def _call(self, op: str, kind: ResourceKind | None = None) -> World:
