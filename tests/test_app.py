@@ -283,7 +283,7 @@ async def test_help_lists_every_binding(frozen_clock: Any) -> None:
         listed = list(app.screen.bindings)
         for pair in (
             ("/", "Filter"),
-            ("u", "Unified/panes"),
+            ("u", "Unify"),
             ("r", "Refresh"),
             ("q", "Quit"),
             ("enter", "Details"),

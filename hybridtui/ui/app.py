@@ -80,7 +80,7 @@ class HybridApp(WriteActions):
         ),
         Binding(keys.default("help"), "help", "Help", id="help"),
         Binding(keys.default("refresh"), "refresh", "Refresh", id="refresh"),
-        Binding(keys.default("cycle-theme"), "cycle_theme", "Theme", id="cycle-theme"),
+        Binding(keys.default("cycle-theme"), "cycle_theme", "Theme", show=False, id="cycle-theme"),
         Binding(keys.default("provision"), "provision", "Provision", id="provision"),
         Binding(keys.default("leftovers"), "leftovers", "Leftovers", id="leftovers"),
         Binding(keys.default("health"), "health", "Health", show=False, id="health"),

@@ -52,10 +52,8 @@ class DashboardScreen(Screen[None]):
             show=False,
             id="clear-filter",
         ),
-        Binding(
-            keys.default("toggle-unified"), "toggle_unified", "Unified/panes", id="toggle-unified"
-        ),
-        Binding(keys.default("delete-node"), "delete_node", "Delete node", id="delete-node"),
+        Binding(keys.default("toggle-unified"), "toggle_unified", "Unify", id="toggle-unified"),
+        Binding(keys.default("delete-node"), "delete_node", "Delete", id="delete-node"),
         Binding(keys.default("ssh-node"), "ssh_node", "SSH", id="ssh-node"),
         Binding(
             keys.default("tab-nodes"), "show_tab('nodes')", "Nodes tab", show=False, id="tab-nodes"
@@ -166,7 +164,9 @@ class DashboardScreen(Screen[None]):
             with TabPane("Interop", id=INTEROP_TAB):
                 yield self.interop
         yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
-        yield Footer()
+        # compact, and no "^p palette" (help lists it): at 80 columns every key
+        # the footer offers fits, `? Help` included
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sync()
