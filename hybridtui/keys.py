@@ -28,6 +28,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "leftovers": ("L", APP),
     "health": ("i", APP),
     "filter": ("slash", APP),
+    "command": ("colon", APP),
     "clear-filter": ("escape", APP),
     "toggle-unified": ("u", APP),
     "delete-node": ("d", APP),

@@ -217,3 +217,38 @@ async def test_the_health_view_says_how_each_cloud_is_doing(frozen_clock: Any) -
         assert bad["Next"].startswith("in "), "backing off"
         await pilot.press("escape")
         assert not isinstance(app.screen, HealthScreen)
+
+
+async def test_the_colon_command_bar_like_k9s(frozen_clock: Any) -> None:
+    from textual.widgets import Input, TabbedContent
+
+    app = make_app(make_settings(CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        dash = app.dashboard
+        await pilot.press("colon", *"img", "enter")
+        assert dash.query_one(TabbedContent).active == "tab-images"
+        await pilot.press("colon", *"unified", "enter")
+        assert dash.active_view.unified
+        await pilot.press("colon", *"cloud gce", "enter")  # a prefix is enough
+        await pilot.pause()
+        assert not dash.active_view.unified, ":cloud shows the panes"
+        assert app.focused is table_of(app, "gce-sim")
+        await pilot.press("colon", *"clo")
+        box = dash.query_one("#command", Input)
+        await pilot.pause()
+        assert box._suggestion == "cloud aws-sim", "completion offers the clouds"
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert app.focused is table_of(app, "aws-sim")
+        await pilot.press("colon", *"imgs", "enter")
+        assert any("did you mean :img?" in n.message for n in app._notifications)
+        await pilot.press("colon", *"stat", "escape")
+        assert not box.has_class("-active"), "esc closes the bar"
+        assert box.value == ""
+        # `:` inside the filter is text, not the command bar
+        await pilot.press("slash", *"state:running")
+        assert dash.query_one("#filter", Input).value == "state:running"
+        assert not box.has_class("-active")
+        await pilot.press("escape", "colon", *"q", "enter")
+    assert app.return_code == 0

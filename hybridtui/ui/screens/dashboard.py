@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import ClassVar
 
 from textual import on
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from hybridtui import keys
@@ -27,6 +29,20 @@ from hybridtui.ui.widgets.resource_view import ResourceView
 from hybridtui.ui.widgets.status_strip import StatusStrip
 from hybridtui.ui.writes import WriteActions
 
+#: `:` commands that open a tab, with the short names k9s users type.
+COMMAND_TABS: dict[str, ResourceKind] = {
+    **{str(k): k for k in ResourceKind},
+    "node": ResourceKind.NODES,
+    "vm": ResourceKind.NODES,
+    "fl": ResourceKind.FLAVORS,
+    "img": ResourceKind.IMAGES,
+    "net": ResourceKind.NETWORKS,
+    "kp": ResourceKind.KEYS,
+    "fip": ResourceKind.ADDRESSES,
+    "eip": ResourceKind.ADDRESSES,
+    "sg": ResourceKind.SECURITY_GROUPS,
+    "rt": ResourceKind.ROUTERS,
+}
 TAB_TITLES = {
     ResourceKind.NODES: "Nodes",
     ResourceKind.FLAVORS: "Flavors",
@@ -45,6 +61,7 @@ class DashboardScreen(Screen[None]):
         # priority: run as the key arrives, so `/kafka` typed fast (or arriving in
         # one packet over SSH) sends `kafka` to the filter, not the table
         Binding(keys.default("filter"), "filter", "Filter", id="filter", priority=True),
+        Binding(keys.default("command"), "command", "Command", show=False, id="command"),
         Binding(
             keys.default("clear-filter"),
             "clear_filter",
@@ -129,6 +146,8 @@ class DashboardScreen(Screen[None]):
     DashboardScreen #leftovers-banner.-shown { display: block; }
     DashboardScreen #filter { dock: bottom; display: none; height: 3; border: tall $primary; }
     DashboardScreen #filter.-active { display: block; }
+    DashboardScreen #command { dock: bottom; display: none; height: 3; border: tall $accent; }
+    DashboardScreen #command.-active { display: block; }
     DashboardScreen TabbedContent { height: 1fr; }
     DashboardScreen TabPane { padding: 0; height: 1fr; }
     DashboardScreen ContentSwitcher { height: 1fr; }
@@ -164,6 +183,11 @@ class DashboardScreen(Screen[None]):
             with TabPane("Interop", id=INTEROP_TAB):
                 yield self.interop
         yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
+        yield Input(
+            placeholder=":nodes :images :cloud NAME :unified :health … (→ completes)",
+            id="command",
+            suggester=SuggestFromList(self.command_words(), case_sensitive=False),
+        )
         # compact, and no "^p palette" (help lists it): at 80 columns every key
         # the footer offers fits, `? Help` included
         yield Footer(compact=True, show_command_palette=False)
@@ -249,6 +273,70 @@ class DashboardScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
         self.active_view.set_filter(event.value, self.model)
+
+    @on(Input.Submitted, "#command")
+    def _command_submitted(self, event: Input.Submitted) -> None:
+        box = self.query_one("#command", Input)
+        box.value = ""
+        box.remove_class("-active")
+        self.focus_table()
+        problem = self.run_command(event.value)
+        if problem:
+            self.notify(problem, title="Unknown command", severity="warning", timeout=5)
+
+    def command_words(self) -> list[str]:
+        """What `:` completes: the tabs (and short names), views, clouds, screens."""
+        clouds = [f"cloud {c}" for c in self.model.names]
+        return [*COMMAND_TABS, "interop", "unified", "panes", *clouds, "health", "help", "quit"]
+
+    def run_command(self, text: str) -> str:
+        """A k9s-style `:` command; what was wrong with it ("" when it ran)."""
+        word, _, arg = text.strip().lstrip(":").strip().partition(" ")
+        word, arg = word.lower(), arg.strip()
+        if not word:
+            return ""
+        if word in COMMAND_TABS:
+            self.action_show_tab(str(COMMAND_TABS[word]))
+        elif word in ("interop", "scorecard", "compare"):
+            self.action_show_tab("interop")
+        elif word in ("unified", "panes"):
+            if self.interop_active:
+                self.action_show_tab(str(ResourceKind.NODES))
+            if self.active_view.unified != (word == "unified"):
+                self.action_toggle_unified()
+        elif word == "cloud":
+            return self._focus_cloud(arg)
+        elif word == "health":
+            self.app.action_health()  # type: ignore[attr-defined]
+        elif word == "help":
+            self.app.action_help()  # type: ignore[attr-defined]
+        elif word in ("q", "quit"):
+            self.app.exit()
+        else:
+            words = sorted({w.split()[0] for w in self.command_words()})
+            close = difflib.get_close_matches(word, words, n=1)
+            return f":{word} is not a command" + (
+                f" (did you mean :{close[0]}?)" if close else f"; try {', '.join(words)}"
+            )
+        return ""
+
+    def _focus_cloud(self, name: str) -> str:
+        names = self.model.names
+        match = [n for n in names if n == name] or [n for n in names if n.startswith(name)]
+        if not name or len(match) != 1:
+            return f":cloud needs one of {', '.join(names)}" + (f" (got {name!r})" if name else "")
+        if self.interop_active:
+            self.action_show_tab(str(ResourceKind.NODES))
+        if self.active_view.unified:
+            self.action_toggle_unified()
+        pane = next(p for p in self.active_view.panes if p.cloud == match[0])
+        self.call_after_refresh(pane.table.focus)
+        return ""
+
+    def action_command(self) -> None:
+        box = self.query_one("#command", Input)
+        box.add_class("-active")
+        self.set_focus(box)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -357,6 +445,12 @@ class DashboardScreen(Screen[None]):
             self._writes.delete_node(*found)
 
     def action_clear_filter(self) -> None:
+        command = self.query_one("#command", Input)
+        if command.has_class("-active"):  # esc closes the command bar first
+            command.value = ""
+            command.remove_class("-active")
+            self.focus_table()
+            return
         if self.maximized is not None:  # esc leaves the zoomed pane first
             self.action_zoom()
             return
@@ -377,7 +471,7 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 - Textual's signature
         """`e` only where there is a flavor or an image under the cursor; `/`
         is typed, not bound, in a text box (the filter's own included)."""
-        if action == "filter" and isinstance(self.focused, Input):
+        if action in ("filter", "command") and isinstance(self.focused, Input):
             return False
         if action == "ssh_node":
             return not self.interop_active and self.active_kind is ResourceKind.NODES
