@@ -8,6 +8,7 @@ credential chains stay the single place where secrets live.
 from __future__ import annotations
 
 import difflib
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -208,6 +209,9 @@ class AppConfig(Strict):
     """Theme name (built-in, from themes/, or the user themes dir)."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id → keys, e.g. `refresh: f5`."""
+    columns: dict[str, list[str]] = Field(default_factory=dict)
+    """Per tab, the columns shown and their order (kind → column keys, e.g.
+    `nodes: [name, state, public_ip]`); the dashboard's column picker (`o`) writes it."""
     root_keys: list[str] = Field(default_factory=list)
     """Public key files provisioning installs for root at step 7 (`--root-key`
     overrides; default: ~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub)."""
@@ -224,6 +228,26 @@ class AppConfig(Strict):
         if problems:
             raise ValueError("; ".join(f"{bid}: {msg}" for bid, msg in problems))
         return keymap
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, columns: dict[str, list[str]]) -> dict[str, list[str]]:
+        from hybridtui.columns import COLUMNS
+        from hybridtui.domain import ResourceKind
+
+        kinds = {str(k): k for k in ResourceKind}
+        for kind, keys in columns.items():
+            if kind not in kinds:
+                raise ValueError(f"unknown tab {kind!r}; allowed: {', '.join(kinds)}")
+            allowed = [c.key for c in COLUMNS[kinds[kind]]]
+            unknown = [k for k in keys if k not in allowed]
+            if unknown or not keys:
+                raise ValueError(
+                    f"{kind}: "
+                    + (f"unknown column {unknown[0]!r}" if unknown else "no column chosen")
+                    + f"; allowed: {', '.join(allowed)}"
+                )
+        return columns
 
     @model_validator(mode="after")
     def _unique_names(self) -> AppConfig:
@@ -537,3 +561,30 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
         else:
             break
     return best
+
+
+def save_columns(path: Path, columns: dict[str, list[str]]) -> None:
+    """Write the `columns:` block of a config file, leaving every other line
+    (comments included) as it is: the block is replaced where it is, or added
+    at the end. The result is validated before the file is replaced."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    block = (
+        ["columns:\n"] + [f"  {kind}: [{', '.join(keys)}]\n" for kind, keys in columns.items()]
+        if columns
+        else []
+    )
+    start = next((i for i, line in enumerate(lines) if re.match(r"columns\s*:", line)), None)
+    if start is None:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        new = lines + block
+    else:
+        end = start + 1
+        while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+            end += 1
+        new = lines[:start] + block + lines[end:]
+    text = "".join(new)
+    parse_config(text, str(path))  # never write a file hybridtui would then refuse
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

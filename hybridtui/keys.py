@@ -44,6 +44,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "tab-interop": ("9", APP),
     "equivalents": ("e", APP),
     "zoom-pane": ("z", APP),
+    "columns": ("o", APP),
     "next-pane": ("tab", APP),
     "previous-pane": ("shift+tab", APP),
     "cursor-up": ("up,k", TABLE),

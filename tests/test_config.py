@@ -284,3 +284,48 @@ def test_a_bad_kind_does_not_hide_the_rest_of_its_entry() -> None:
     assert any(p.startswith("cfg.yaml:4: clouds[0].regions:") for p in got), got
     assert any(p.startswith("cfg.yaml:5: clouds[0].timeout:") for p in got), got
     assert any(p.startswith("cfg.yaml:8: clouds[1].timeout:") for p in got), "the common keys"
+
+
+@pytest.mark.parametrize(
+    ("columns", "said"),
+    [
+        ("{nodez: [name]}", "unknown tab 'nodez'"),
+        ("{nodes: [name, colour]}", "unknown column 'colour'; allowed: name, state, public_ip"),
+        ("{nodes: []}", "no column chosen"),
+    ],
+)
+def test_columns_name_known_tabs_and_columns(columns: str, said: str) -> None:
+    text = (
+        f"clouds:\n  - {{name: a, kind: simulator, profile: aws-default-vpc}}\ncolumns: {columns}\n"
+    )
+    got = problems(text)
+    assert any(said in p for p in got), got
+
+
+def test_saving_columns_keeps_every_other_line(tmp_path: Path) -> None:
+    from hybridtui.config import save_columns
+
+    path = tmp_path / "c.yaml"
+    original = (
+        "# my clouds\n"
+        "clouds:\n"
+        "  - {name: a, kind: simulator, profile: aws-default-vpc}  # the lab\n"
+        "columns:\n"
+        "  images: [name, distro]\n"
+        "theme: projector  # for the meetup\n"
+    )
+    path.write_text(original)
+    save_columns(path, {"nodes": ["name", "public_ip"], "images": ["name"]})
+    text = path.read_text()
+    assert text.startswith("# my clouds\nclouds:\n  - {name: a,")
+    assert "# the lab" in text
+    assert "theme: projector  # for the meetup" in text
+    cfg = load_config(path)
+    assert cfg.columns == {"nodes": ["name", "public_ip"], "images": ["name"]}
+    assert cfg.theme == "projector"
+    save_columns(path, {})
+    assert load_config(path).columns == {}
+    assert "columns" not in path.read_text()
+    with pytest.raises(ConfigError):
+        save_columns(path, {"nodes": ["nope"]})
+    assert load_config(path).theme == "projector", "a bad choice is never written"

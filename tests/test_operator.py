@@ -252,3 +252,54 @@ async def test_the_colon_command_bar_like_k9s(frozen_clock: Any) -> None:
         assert not box.has_class("-active")
         await pilot.press("escape", "colon", *"q", "enter")
     assert app.return_code == 0
+
+
+async def test_the_column_picker_shows_and_saves_a_tabs_columns(
+    frozen_clock: Any, tmp_path: Path
+) -> None:
+    """`o` on the Nodes tab, Image unticked: the panes lose that column, the
+    choice is written to the user's config file (its comments kept), and
+    the next start shows the same columns."""
+    import yaml
+    from textual.widgets import SelectionList
+
+    from hybridtui.config import load_config
+    from hybridtui.settings import resolve_settings
+    from hybridtui.ui.screens.columns import ColumnsScreen
+
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "# the lab\n" + yaml.safe_dump({"clouds": [sim_cloud("aws-sim", "aws-default-vpc")]})
+    )
+    settings = resolve_settings(config_path=str(path))
+    app = make_app(settings, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert "Image" in table_of(app, "aws-sim").visible_table()[0]
+        await pilot.press("o")
+        assert isinstance(app.screen, ColumnsScreen)
+        picker = app.screen.query_one("#columns", SelectionList)
+        picker.deselect("image")
+        picker.deselect("zone")
+        await pilot.press("enter")
+        await pilot.pause()
+        headers, rows = table_of(app, "aws-sim").visible_table()
+        assert headers == ["Name", "State", "Public IP", "Private IP", "Flavor", "Login"]
+        first = nodes(app, "aws-sim")[0]
+        assert rows[0] == (
+            first.name,
+            str(first.state),
+            first.public_ip or "-",
+            first.private_ip or "-",
+            first.flavor,
+            first.login_user or "?",
+        )
+    saved = load_config(path)
+    assert saved.columns == {
+        "nodes": ["name", "state", "public_ip", "private_ip", "flavor", "login"]
+    }
+    assert path.read_text().startswith("# the lab\n")
+    again = make_app(resolve_settings(config_path=str(path)), clock=frozen_clock)
+    async with again.run_test(size=(160, 48)) as pilot:
+        await settle(again, pilot)
+        assert "Image" not in table_of(again, "aws-sim").visible_table()[0]

@@ -132,7 +132,12 @@ class HybridApp(WriteActions):
             for t in self.targets
             if t.kind != "simulator" and not self.why_not_writable(t.name)
         }
-        return DashboardScreen(self.model, banner=self._banner(), markers=markers)
+        return DashboardScreen(
+            self.model,
+            banner=self._banner(),
+            markers=markers,
+            columns=self.settings.config.columns,
+        )
 
     def _banner(self) -> str | None:
         if self.settings.offline:
@@ -314,6 +319,37 @@ class HybridApp(WriteActions):
                 )
             )
         return rows
+
+    def on_dashboard_screen_columns_chosen(self, message: DashboardScreen.ColumnsChosen) -> None:
+        """Keep the picker's choice in the config, and in its file when the
+        config is the user's (the built-in demo's is not written to)."""
+        from pathlib import Path
+
+        from hybridtui.config import save_columns
+
+        columns = dict(self.settings.config.columns)
+        if message.keys is None:
+            columns.pop(message.kind, None)
+        else:
+            columns[message.kind] = message.keys
+        import dataclasses
+
+        config = self.settings.config.model_copy(update={"columns": columns})
+        self.settings = dataclasses.replace(self.settings, config=config)
+        if self.settings.demo and self.settings.source == "built-in demo clouds":
+            self.notify(
+                "Kept for this session: the built-in demo config is not written to.",
+                title="Columns",
+                timeout=4,
+            )
+            return
+        path = Path(self.settings.source)
+        try:
+            save_columns(path, columns)
+        except (OSError, ConfigError) as e:
+            self.notify(f"{e}", title="Columns not saved", severity="error")
+            return
+        self.notify(f"Saved in {path} (columns.{message.kind})", title="Columns", timeout=4)
 
     def action_health(self) -> None:
         from hybridtui.ui.screens.health import HealthScreen

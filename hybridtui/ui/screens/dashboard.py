@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
@@ -131,6 +132,7 @@ class DashboardScreen(Screen[None]):
         # only the tables on screen, round and round: never the tab bar or a
         # hidden widget (Textual's focus chain would visit both)
         Binding(keys.default("zoom-pane"), "zoom", "Zoom pane", show=False, id="zoom-pane"),
+        Binding(keys.default("columns"), "columns", "Columns", show=False, id="columns"),
         Binding(keys.default("next-pane"), "pane(1)", "Next pane", show=False, id="next-pane"),
         Binding(
             keys.default("previous-pane"),
@@ -158,12 +160,16 @@ class DashboardScreen(Screen[None]):
         model: InventoryModel,
         banner: str | None,
         markers: dict[str, str] | None = None,
+        columns: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__()
         self.model = model
         self.banner = banner
         self.views = {
-            k: ResourceView(k, model.names, markers or {}, id=f"view-{k}") for k in ResourceKind
+            k: ResourceView(
+                k, model.names, markers or {}, (columns or {}).get(str(k)), id=f"view-{k}"
+            )
+            for k in ResourceKind
         }
         self.query_text = ""
         self._failed_tabs: set[ResourceKind] = set()
@@ -392,6 +398,35 @@ class DashboardScreen(Screen[None]):
         app = self.app
         assert isinstance(app, WriteActions)
         return app
+
+    def action_columns(self) -> None:
+        """`o`: pick the columns of this tab; the app keeps (and saves) the choice."""
+        from hybridtui.columns import COLUMNS
+        from hybridtui.ui.screens.columns import ColumnsScreen
+
+        if self.interop_active:
+            return
+        view = self.active_view
+        every = [(c.key, c.title) for c in COLUMNS[view.kind]]
+        shown = view.columns or [key for key, _ in every]
+
+        def picked(keys: list[str] | None) -> None:
+            if keys is None:
+                return
+            view.columns = None if keys == [key for key, _ in every] else keys
+            view.sync(self.model, force=True)
+            view.set_filter(self.query_text, self.model)
+            self.post_message(self.ColumnsChosen(str(view.kind), view.columns))
+
+        self.app.push_screen(ColumnsScreen(TAB_TITLES[view.kind], every, shown), picked)
+
+    class ColumnsChosen(Message):
+        """The column picker's choice for one tab (None: every column)."""
+
+        def __init__(self, kind: str, keys: list[str] | None) -> None:
+            super().__init__()
+            self.kind = kind
+            self.keys = keys
 
     def action_zoom(self) -> None:
         """`z`: the focused cloud's pane fills the screen (every column of it);

@@ -3,12 +3,14 @@ Cloud column. Only the mode on screen is rebuilt when data changes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.containers import HorizontalScroll, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from hybridtui.columns import COLUMNS, titles
+from hybridtui.columns import CLOUD_COLUMN_TITLE, COLUMNS
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.ui.widgets.cloud_pane import CloudPane, pane_title
@@ -18,9 +20,17 @@ from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
 PANE_MIN_WIDTH = 56
 
 
-def table_data(model: InventoryModel, kind: ResourceKind, cloud: str | None) -> TableData:
-    """Rows for one cloud (`cloud` given) or all clouds with a Cloud column."""
-    cols = COLUMNS[kind]
+def table_data(
+    model: InventoryModel,
+    kind: ResourceKind,
+    cloud: str | None,
+    shown: Sequence[str] | None = None,
+) -> TableData:
+    """Rows for one cloud (`cloud` given) or all clouds with a Cloud column;
+    `shown`: the column keys to show, in that order (the column picker's)."""
+    every = COLUMNS[kind]
+    pick = [i for key in shown for i, c in enumerate(every) if c.key == key] if shown else []
+    cols = [every[i] for i in pick] if pick else list(every)
     records = model.records(kind, cloud)
     with_cloud = cloud is None
     if cloud is not None:
@@ -28,9 +38,12 @@ def table_data(model: InventoryModel, kind: ResourceKind, cloud: str | None) -> 
     else:
         rows = [(c, *cells) for c in model.names for cells in model.rows(kind, c)]
     offset = 1 if with_cloud else 0
+    if pick:  # the prepared cells hold every column: keep the chosen ones
+        keep = ([0] if with_cloud else []) + [i + offset for i in pick]
+        rows = [tuple(r[i] for i in keep) for r in rows]
     state_col = next((i + offset for i, c in enumerate(cols) if c.key == "state"), None)
     return TableData(
-        headers=titles(kind, with_cloud),
+        headers=([CLOUD_COLUMN_TITLE] if with_cloud else []) + [c.title for c in cols],
         rows=rows,
         payloads=records,
         keys=[(c, r.id) for c, r in records],
@@ -57,10 +70,13 @@ class ResourceView(Vertical):
         kind: ResourceKind,
         clouds: list[str],
         markers: dict[str, str] | None = None,
+        columns: Sequence[str] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.kind = kind
+        #: The column keys shown, in order (None: every column).
+        self.columns: list[str] | None = list(columns) if columns else None
         self.panes = [CloudPane(c, kind, marker=(markers or {}).get(c, "")) for c in clouds]
         self.unified_table = ResourceTable(empty_text="loading…")
         self.unified_title = Static(classes="pane-title")
@@ -108,12 +124,15 @@ class ResourceView(Vertical):
         if mode == "panes":
             for pane in self.panes:
                 status = model.status(pane.cloud)
-                pane.show(table_data(model, self.kind, pane.cloud) if stale else None, status)
+                pane.show(
+                    table_data(model, self.kind, pane.cloud, self.columns) if stale else None,
+                    status,
+                )
                 pane.table.set_filter(self._query)
                 pane.retitle(status)
         else:
             if stale:
-                self.unified_table.set_data(table_data(model, self.kind, None))
+                self.unified_table.set_data(table_data(model, self.kind, None, self.columns))
             self.unified_table.set_filter(self._query)
             self._retitle_unified(model)
         self._shown[mode] = model.generation
