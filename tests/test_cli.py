@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -291,23 +292,20 @@ def test_a_refused_kind_is_reported_per_kind_with_its_hint(
     assert "--refresh-catalogue" in err
 
 
+def images_json(capsys: pytest.CaptureFixture[str], config: Path, *extra: str) -> Any:
+    """`inventory --kind images --format json` on `config`, checked to exit 0."""
+    code, out, err = run(
+        capsys, "--config", str(config), "inventory", "--kind", "images", "--format", "json", *extra
+    )
+    assert code == 0, err
+    return json.loads(out)
+
+
 def test_inventory_honours_the_cached_catalogue(
     capsys: pytest.CaptureFixture[str], config_file: Path
 ) -> None:
     def images_status(*extra: str) -> set[tuple[str, str]]:
-        code, out, err = run(
-            capsys,
-            "--config",
-            str(config_file),
-            "inventory",
-            "--kind",
-            "images",
-            "--format",
-            "json",
-            *extra,
-        )
-        assert code == 0, err
-        doc = json.loads(out)
+        doc = images_json(capsys, config_file, *extra)
         assert doc["records"], "images are printed either way"
         return {(c["status"], c["kinds"]["images"]["status"]) for c in doc["clouds"]}
 
@@ -325,18 +323,7 @@ def test_a_kind_never_fetched_is_fetched_whatever_the_catalogue_age(
     next must ask for them, not print a recent-looking empty catalogue."""
     code, _, err = run(capsys, "--config", str(config_file), "inventory", "--kind", "nodes")
     assert code == 0, err
-    code, out, err = run(
-        capsys,
-        "--config",
-        str(config_file),
-        "inventory",
-        "--kind",
-        "images",
-        "--format",
-        "json",
-    )
-    assert code == 0, err
-    doc = json.loads(out)
+    doc = images_json(capsys, config_file)
     assert {c["kinds"]["images"]["status"] for c in doc["clouds"]} == {"fresh"}
     clouds = {c["cloud"] for c in doc["clouds"]}
     assert {r["cloud"] for r in doc["records"]} == clouds, "every cloud's images"
