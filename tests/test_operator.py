@@ -1,5 +1,6 @@
 """The dashboard as an operator drives it all day (Pilot, demo clouds): sort,
-the filter language with its matches marked, copy, export. Every value read
+the filter language with its matches marked, copy, export, health, the `:`
+command bar, the column picker, and a layout that holds still. Every value read
 off the screen is checked against the records it came from."""
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from textual.pilot import Pilot
 
 from hybridtui.domain import Node
 from hybridtui.ui.app import HybridApp, make_app
+from hybridtui.ui.screens.dashboard import DashboardScreen
 from hybridtui.ui.screens.export import ExportScreen
 from hybridtui.ui.widgets.resource_table import ResourceTable
+from hybridtui.ui.widgets.resource_view import ResourceView
+from hybridtui.ui.widgets.status_strip import StatusStrip
 
 CLOUDS = [
     sim_cloud("aws-sim", "aws-default-vpc"),
@@ -36,6 +40,14 @@ def table_of(app: HybridApp, cloud: str) -> ResourceTable:
 
 def shown_rows(table: ResourceTable) -> list[tuple[str, ...]]:
     return table.visible_table()[1]
+
+
+def dash(app: HybridApp) -> DashboardScreen:
+    return app.dashboard
+
+
+def nodes_view(app: HybridApp) -> ResourceView:
+    return app.dashboard.active_view
 
 
 def nodes(app: HybridApp, cloud: str) -> list[Node]:
@@ -303,3 +315,103 @@ async def test_the_column_picker_shows_and_saves_a_tabs_columns(
     async with again.run_test(size=(160, 48)) as pilot:
         await settle(again, pilot)
         assert "Image" not in table_of(again, "aws-sim").visible_table()[0]
+
+
+DEMO_SIX = [
+    sim_cloud("aws-eu-west-1", "aws-default-vpc"),
+    sim_cloud("gce-europe-west1", "gce-access-config"),
+    sim_cloud("os-fip-fra", "openstack-floating-ip"),
+    sim_cloud("os-public-gra", "openstack-direct-ipv4"),
+    sim_cloud("os-v6-zrh", "openstack-ipv6-only"),
+    sim_cloud("os-private-dc1", "openstack-private"),
+]
+
+
+async def test_the_status_strip_keeps_its_height_as_ages_grow_and_clouds_refresh() -> None:
+    """At 80×24 with the six demo clouds: `9s` becoming `10s`, `59s` becoming
+    `1m`, and every cloud refreshing at once move nothing on screen."""
+    from conftest import FROZEN_NOW
+
+    now = [FROZEN_NOW]
+    app = make_app(make_settings(DEMO_SIX), clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        strip = dash(app).query_one(StatusStrip)
+        table_top = nodes_view(app).panes[0].region.y
+        seen = []
+        for step in (0, 9, 1, 49, 1):
+            now[0] += step
+            dash(app).sync()
+            await pilot.pause()
+            seen.append((strip.size.height, nodes_view(app).panes[0].region.y, strip.text))
+        app.model.mark_refreshing(app.model.names)
+        dash(app).sync()
+        await pilot.pause()
+        seen.append((strip.size.height, nodes_view(app).panes[0].region.y, strip.text))
+        heights = {(h, y) for h, y, _ in seen}
+        assert heights == {(seen[0][0], table_top)}, seen
+        assert seen[0][0] <= 2, "six demo clouds fit in two rows at 80 columns"
+        assert "◌ aws-eu-west-1  1m" in seen[-1][2].replace("\u00a0", " ")
+
+
+def screen_lines(table: ResourceTable, rows: int) -> list[str]:
+    return ["".join(s.text for s in table.render_line(y)) for y in range(rows)]
+
+
+async def test_panes_columns_and_focus_as_an_operator_moves_around(frozen_clock: Any) -> None:
+    """At 160 columns: two whole panes, each saying which of six it is; no
+    address is ever shown cut short; ← → move a column at a time with ◀ ▶
+    saying more is there; `z` zooms a pane to every column; tab goes round
+    the panes only (never the tab bar)."""
+    app = make_app(make_settings(DEMO_SIX), clock=frozen_clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        panes = nodes_view(app).panes
+        assert [p.region.width for p in panes[:2]] == [80, 80]
+        assert str(panes[1].title_bar.render()).startswith("2/6 gce-europe-west1")
+        table = panes[0].table
+        snap = app.model.snapshots["aws-eu-west-1"]
+        lines = screen_lines(table, 6)
+        assert lines[0].rstrip().endswith("▶"), lines[0]
+        private = {n.private_ip for n in snap.nodes}
+        for line in lines[1:]:
+            for word in line.split():
+                if word.startswith(("172.", "10.")):
+                    assert word in private, f"{word!r} is cut: {line!r}"
+        columns = len(table.visible_table()[0])
+        await pilot.press("right")
+        assert table.current_column == 1
+        assert int(table.scroll_x) == 0, "the column cursor moves; nothing scrolls yet"
+        await pilot.press(*["right"] * (columns - 2))
+        assert table.current_column == columns - 1
+        starts = table._column_starts()
+        assert int(table.scroll_x) in starts, "scrolled by whole columns"
+        assert int(table.scroll_x) > 0
+        moved = screen_lines(table, 1)[0]
+        assert moved.startswith("◀"), moved
+        assert moved.rstrip().endswith("Zone"), "the last column, whole"
+        await pilot.press(*["left"] * columns)
+        assert (table.current_column, int(table.scroll_x)) == (0, 0)
+
+        await pilot.press("z")
+        assert app.dashboard.maximized is panes[0]
+        assert panes[0].region.width == 160
+        zoomed = screen_lines(table, 3)
+        assert "Zone" in zoomed[0], "every column when zoomed"
+        assert "▶" not in zoomed[0]
+        web = next(n for n in snap.nodes if n.name == "web-prod-01")
+        row = next(line for line in zoomed[1:] if "web-prod-01" in line)
+        assert web.image in row, "the whole image name, with room to show it"
+        await pilot.press("escape")
+        assert app.dashboard.maximized is None
+        assert panes[0].region.width == 80
+
+        seen = []
+        for _ in range(7):
+            await pilot.press("tab")
+            focused = app.focused
+            assert isinstance(focused, ResourceTable), focused
+            seen.append(focused.parent.cloud)  # type: ignore[union-attr]
+        assert seen == [p.cloud for p in panes[1:]] + [panes[0].cloud, panes[1].cloud]
+        await pilot.press("shift+tab")
+        assert app.focused is panes[0].table
