@@ -415,3 +415,23 @@ async def test_panes_columns_and_focus_as_an_operator_moves_around(frozen_clock:
         assert seen == [p.cloud for p in panes[1:]] + [panes[0].cloud, panes[1].cloud]
         await pilot.press("shift+tab")
         assert app.focused is panes[0].table
+
+
+async def test_a_regex_matches_within_a_row_never_across_two(frozen_clock: Any) -> None:
+    """Regexes are scanned over every row's text at once (fast at 50,000 rows):
+    a match running from one row's last cell into the next row's name is no
+    row's match, while `^` still anchors at each cell."""
+    import re
+
+    app = make_app(make_settings(CLOUDS[:1]), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app, "aws-sim")
+        first, second = shown_rows(table)[:2]
+        across = f"{re.escape(first[-1].lower())}\\n{re.escape(second[0].lower())}"
+        table.set_filter(across)
+        assert shown_rows(table) == []
+        table.set_filter(f"^{re.escape(second[0].lower())}$")
+        assert [r[0] for r in shown_rows(table)] == [second[0]]
+        table.set_filter("^running$")
+        assert {r[1] for r in shown_rows(table)} == {"running"}
