@@ -15,6 +15,7 @@ stays as fast as before on 50,000 rows.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import ipaddress
 import re
@@ -111,6 +112,100 @@ class Query:
 
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+# ----------------------------------------------------------------- the index
+
+
+class RowIndex:
+    """One table's rows, searchable and sortable fast: each row's text (and,
+    on first use, each column's, all rows' joined, each sort order) is built
+    once per data set, so a keystroke is one comprehension per term over a
+    precomputed haystack: ~10 ms on 50,000 rows (bench/table_50k.py)."""
+
+    def __init__(self, rows: Sequence[Sequence[str]]) -> None:
+        self.rows = rows
+        self.hay = ["\n".join(r).lower() for r in rows]
+        self._columns: dict[int, list[str]] = {}
+        self._orders: dict[tuple[int, bool], list[int]] = {}
+        #: Every row's text joined, and where each row starts in it (regexes).
+        self._big: str | None = None
+        self._starts: list[int] = []
+
+    def select(
+        self, query: Query, context: Mapping[str, str], sort: tuple[int, bool] | None
+    ) -> list[int]:
+        """The rows every term holds for, in sort order."""
+        if any(not t.holds("", (), context) for t in query.terms if t.context):
+            return []  # `cloud:gce*` on another cloud's pane
+        view = self.order(sort)
+        if not query.terms:
+            return list(view)
+        for t in query.terms:
+            if t.context:
+                continue
+            src = self.hay if t.column is None else self.column(t.column)
+            w, neg = t.text, t.negate
+            if t.glob:
+                view = [i for i in view if fnmatch.fnmatchcase(src[i], w) != neg]
+            elif t.pattern is not None and t.column is None:
+                hits = self.regex_rows(t.pattern)
+                view = [i for i in view if (i in hits) != neg]
+            elif t.pattern is not None:
+                search = t.pattern.search
+                view = [i for i in view if (search(src[i]) is None) == neg]
+            elif neg:
+                view = [i for i in view if w not in src[i]]
+            else:
+                view = [i for i in view if w in src[i]]
+        return view
+
+    def order(self, sort: tuple[int, bool] | None) -> list[int]:
+        """Every row index in the sort order (computed once per order)."""
+        if sort is None:
+            return list(range(len(self.hay)))
+        found = self._orders.get(sort)
+        if found is None:
+            col, descending = sort
+            keys = [sort_key(r[col]) if col < len(r) else sort_key("") for r in self.rows]
+            found = self._orders[sort] = sorted(
+                range(len(keys)), key=keys.__getitem__, reverse=descending
+            )
+        return found
+
+    def column(self, col: int) -> list[str]:
+        found = self._columns.get(col)
+        if found is None:
+            found = self._columns[col] = [r[col].lower() if col < len(r) else "" for r in self.rows]
+        return found
+
+    def regex_rows(self, pattern: re.Pattern[str]) -> set[int]:
+        """The rows a regex matches, found in one scan of every row's text
+        joined (one C-level pass instead of 50,000 Python calls); a match
+        that runs across rows is checked row by row instead."""
+        if self._big is None:
+            self._big = "\n".join(self.hay)
+            starts, at = [], 0
+            for h in self.hay:
+                starts.append(at)
+                at += len(h) + 1
+            self._starts = starts
+        starts, hay, big = self._starts, self.hay, self._big
+        rows: set[int] = set()
+        text, scan = big, pattern
+        if pattern.pattern.startswith("^") and "|" not in pattern.pattern:
+            # `^web` at each line is slow to scan for; `\nweb` in "\n" + text
+            # has a literal to look for, and its match starts where the line does
+            text, scan = "\n" + big, re.compile("\n" + pattern.pattern[1:], pattern.flags)
+        shift = len(text) - len(big)
+        for m in scan.finditer(text):
+            r = bisect.bisect_right(starts, m.start()) - 1
+            if m.end() - shift <= starts[r] + len(hay[r]):
+                rows.add(r)
+            else:  # spans a row boundary: decide each row it touched on its own
+                last = bisect.bisect_right(starts, m.end()) - 1
+                rows.update(i for i in range(r, last + 1) if pattern.search(hay[i]))
+        return rows
 
 
 # ------------------------------------------------------------------ sorting
