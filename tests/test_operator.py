@@ -333,7 +333,9 @@ async def test_the_status_strip_keeps_its_height_as_ages_grow_and_clouds_refresh
     from conftest import FROZEN_NOW
 
     now = [FROZEN_NOW]
-    app = make_app(make_settings(DEMO_SIX), clock=lambda: now[0])
+    # The test moves the clock past the refresh interval; the app's own
+    # one-second tick would then start real refreshes that reset every age.
+    app = make_app(make_settings(DEMO_SIX), clock=lambda: now[0], tick_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         strip = dash(app).query_one(StatusStrip)
