@@ -118,6 +118,9 @@ async def run_variant(variant: str, n: int) -> dict[str, object]:
             times.append(time.perf_counter() - t0)
             await pilot.pause()
         result["filter_ms_median"] = statistics.median(times) * 1000
+        result["per_keystroke_ms"] = {
+            q or "(cleared)": round(t * 1000, 1) for q, t in zip(strokes, times, strict=True)
+        }
         result["filter_ms_max"] = max(times) * 1000
         result["rss_mb"] = rss_mb()
         result["rss_delta_mb"] = rss_mb() - rss_before
@@ -172,6 +175,9 @@ def main() -> None:
         print(
             f"{label:24}{a:15.2f}{b:15.2f}{(b / a if a else float('inf')):9.1f}x  (plain vs features)"
         )
+    per = feat["per_keystroke_ms"]
+    assert isinstance(per, dict)
+    print("each keystroke (ms): " + ", ".join(f"{q!r} {t}" for q, t in per.items()))
 
 
 if __name__ == "__main__":

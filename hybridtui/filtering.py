@@ -19,6 +19,7 @@ import bisect
 import fnmatch
 import ipaddress
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -116,6 +117,24 @@ def _norm(name: str) -> str:
 
 # ----------------------------------------------------------------- the index
 
+#: Filter results a table keeps, to narrow from as the user types.
+_REMEMBERED = 16
+
+
+def _narrows(new: Term, known: Term) -> bool:
+    """Every row `new` holds for, `known` holds for too: the same term, or
+    longer plain text in the same place (`kafk` after `kaf`)."""
+    if new == known:
+        return True
+    plain = not (new.negate or known.negate or new.glob or known.glob)
+    return (
+        plain
+        and new.pattern is None
+        and known.pattern is None
+        and new.column == known.column
+        and known.text in new.text
+    )
+
 
 class RowIndex:
     """One table's rows, searchable and sortable fast: each row's text (and,
@@ -130,35 +149,68 @@ class RowIndex:
         self._orders: dict[tuple[int, bool], list[int]] = {}
         #: Every row's text joined, and where each row starts in it (regexes).
         self._big: str | None = None
+        #: Results already found, by (sort, terms), newest last.
+        self._views: OrderedDict[tuple[tuple[int, bool] | None, tuple[Term, ...]], list[int]] = (
+            OrderedDict()
+        )
         self._starts: list[int] = []
 
     def select(
         self, query: Query, context: Mapping[str, str], sort: tuple[int, bool] | None
     ) -> list[int]:
-        """The rows every term holds for, in sort order."""
+        """The rows every term holds for, in sort order. Typing narrows a
+        filter: a result already found for these terms' start (or for broader
+        terms: `kaf` before `kafk`) is narrowed instead of all rows searched."""
         if any(not t.holds("", (), context) for t in query.terms if t.context):
             return []  # `cloud:gce*` on another cloud's pane
-        view = self.order(sort)
-        if not query.terms:
-            return list(view)
-        for t in query.terms:
-            if t.context:
+        terms = tuple(t for t in query.terms if not t.context)
+        if not terms:
+            return list(self.order(sort))
+        view, todo = self._closest(sort, terms)
+        for k, t in enumerate(terms):
+            if k in todo:
+                view = self._narrow(view, t)
+                self._remember((sort, terms[: k + 1]), view)
+        return list(view)
+
+    def _closest(
+        self, sort: tuple[int, bool] | None, terms: tuple[Term, ...]
+    ) -> tuple[Sequence[int], set[int]]:
+        """The smallest remembered result that holds every row `terms` can
+        match, and which of `terms` are still to apply to it."""
+        best: Sequence[int] = self.order(sort)
+        todo = set(range(len(terms)))
+        for (s, known), view in self._views.items():
+            if s != sort or len(known) > len(terms) or len(view) >= len(best):
                 continue
-            src = self.hay if t.column is None else self.column(t.column)
-            w, neg = t.text, t.negate
-            if t.glob:
-                view = [i for i in view if fnmatch.fnmatchcase(src[i], w) != neg]
-            elif t.pattern is not None and t.column is None:
-                hits = self.regex_rows(t.pattern)
-                view = [i for i in view if (i in hits) != neg]
-            elif t.pattern is not None:
-                search = t.pattern.search
-                view = [i for i in view if (search(src[i]) is None) == neg]
-            elif neg:
-                view = [i for i in view if w not in src[i]]
-            else:
-                view = [i for i in view if w in src[i]]
-        return view
+            if all(_narrows(t, k) for t, k in zip(terms, known, strict=False)):
+                best = view
+                todo = {i for i, t in enumerate(terms) if i >= len(known) or t != known[i]}
+        return best, todo
+
+    def _remember(
+        self, key: tuple[tuple[int, bool] | None, tuple[Term, ...]], view: list[int]
+    ) -> None:
+        self._views[key] = view
+        self._views.move_to_end(key)
+        while len(self._views) > _REMEMBERED:
+            self._views.popitem(last=False)
+
+    def _narrow(self, view: Sequence[int], t: Term) -> list[int]:
+        """The rows of `view` that term `t` holds for."""
+        src = self.hay if t.column is None else self.column(t.column)
+        w, neg = t.text, t.negate
+        if t.glob:
+            return [i for i in view if fnmatch.fnmatchcase(src[i], w) != neg]
+        if t.pattern is not None and t.column is None:
+            hits = self.regex_rows(t.pattern)
+            return [i for i in view if (i in hits) != neg]
+        if t.pattern is not None:
+            search = t.pattern.search
+            return [i for i in view if (search(src[i]) is None) == neg]
+        if neg:
+            return [i for i in view if w not in src[i]]
+        return [i for i in view if w in src[i]]
 
     def order(self, sort: tuple[int, bool] | None) -> list[int]:
         """Every row index in the sort order (computed once per order)."""

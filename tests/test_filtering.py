@@ -80,3 +80,47 @@ def test_sort_keys_know_addresses_sizes_and_numbers() -> None:
     assert sorted(["10", "9", "100", "2"], key=sort_key) == ["2", "9", "10", "100"]
     names = ["web-b", "Web-a", "api"]
     assert sorted(names, key=sort_key) == ["api", "Web-a", "web-b"]
+
+
+def test_an_index_narrowing_as_the_user_types_finds_what_a_fresh_search_finds() -> None:
+    """RowIndex narrows earlier results as a filter grows; a term that
+    widens (`!kafka` after `!k`, `kaf` after `kafka`), another sort, or
+    another context must never be answered from a narrower result."""
+    import random
+
+    from hybridtui.filtering import RowIndex
+
+    rnd = random.Random(7)
+    words = ["kafka", "web", "runner", "db", "cache", "kafk", "stop"]
+    states = ["running", "stopped", "building", "error"]
+    rows = [
+        (
+            f"{rnd.choice(words)}-{rnd.choice(['prod', 'dev'])}-{i:02d}",
+            rnd.choice(states),
+            rnd.choice(["-", f"198.51.100.{rnd.randrange(256)}"]),
+            f"10.0.{rnd.randrange(4)}.{rnd.randrange(256)}",
+            rnd.choice(["m5.large", "t3.micro", "gp3"]),
+        )
+        for i in range(1500)
+    ]
+    index = RowIndex(rows)
+    sessions = [  # what a person types, keystroke by keystroke, then changes their mind
+        ["k", "ka", "kaf", "kafka", "kafka !s", "kafka !st", "kafka !stopped", "kaf"],
+        ["!k", "!ka", "!kafka", "state:r", "state:running", "state:runningx", "state:run"],
+        ["name:kafka*", "name:kafka-p*", "name:kafka*", "^kafka-.*0$", "^kafka"],
+        ["kafka 0", "kafka 01", "kafka 0", "cloud:a* web", "cloud:g* web", "web", ""],
+    ]
+    typed = [text for session in sessions for text in session]
+    checked = 0
+    for sort in (None, (2, True), (0, False)):
+        for context in ({"cloud": "aws-1"}, {"cloud": "gce-1"}):
+            for text in typed:
+                q = Query.parse(text, HEADERS, list(context))
+                fresh = [
+                    i
+                    for i in RowIndex(rows).order(sort)
+                    if q.matches("\n".join(rows[i]).lower(), rows[i], context)
+                ]
+                assert index.select(q, context, sort) == fresh, (text, sort, context)
+                checked += bool(fresh) and len(fresh) < len(rows)
+    assert checked > 60, "most of the queries select some rows but not all"

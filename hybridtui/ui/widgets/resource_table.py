@@ -19,7 +19,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -134,6 +134,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         #: The column cursor: ← → move it, `y` copies its cell.
         self.column = 0
+        #: (base style, scroll x, scroll y, width) while a frame renders.
+        self._frame: tuple[Style, int, int, int] | None = None
 
     # ------------------------------------------------------------------ data
     @property
@@ -420,11 +422,27 @@ class ResourceTable(ScrollView, can_focus=True):
         self._lines.clear()
 
     # ------------------------------------------------------------- rendering
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Work out the base style, scroll offset and width once per frame, not
+        per line: `rich_style` walks every ancestor's CSS, and asking for these
+        per line was half of a 50,000-row filter keystroke (bench/table_50k.py)."""
+        x, y = self.scroll_offset
+        self._frame = (self.rich_style, x, y, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    @property
+    def _base_style(self) -> Style:
+        return self.rich_style if self._frame is None else self._frame[0]
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        x = int(scroll_x)
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        if self._frame is None:
+            x, scroll_y = self.scroll_offset
+            base, width = self.rich_style, self.scrollable_content_region.width
+        else:
+            base, x, scroll_y, width = self._frame
         if y > 0 and not self._view:  # the message, wrapped to the pane: never cut mid-word
             return self._empty_strip(y - 1, width).crop_extend(0, width, base)
         if y == 0:
@@ -481,7 +499,7 @@ class ResourceTable(ScrollView, can_focus=True):
         return segments
 
     def _header_strip(self) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("resource-table--header")
+        style = self._base_style + self.get_component_rich_style("resource-table--header")
         headers = list(self._data.headers)
         if self._sort is not None:  # ▲ ▼ on the sorted column
             col, descending = self._sort
@@ -505,7 +523,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def _empty_strip(self, line: int, width: int) -> Strip:
         """Line `line` of the "nothing to show" message (an error and its fix
         can be long: it wraps, it is not cut)."""
-        style = self.rich_style + self.get_component_rich_style("resource-table--empty")
+        style = self._base_style + self.get_component_rich_style("resource-table--empty")
         text = (
             f"no rows match {self._query!r}" if self._query and self._data.rows else self.empty_text
         )
@@ -515,7 +533,7 @@ class ResourceTable(ScrollView, can_focus=True):
             for wrapped in textwrap.wrap(paragraph, max(10, width - 2), break_on_hyphens=False)
         ]
         if line >= len(lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         return Strip([Segment(" " + lines[line], style)])
 
     def _row_strip(self, pos: int) -> Strip:
@@ -525,7 +543,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if cached is not None and not is_cursor:
             return cached
         row = self._data.rows[self._view[pos]]
-        style = self.rich_style
+        style = self._base_style
         if is_cursor:
             style = style + self.get_component_rich_style(
                 "resource-table--cursor" if self.has_focus else "resource-table--cursor-blurred"
