@@ -7,9 +7,10 @@ details view can show what the cloud really said next to our normalization.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, ClassVar
 
 
@@ -75,16 +76,57 @@ class Address:
         """Reachable from outside: floating, provider-public, or a global address."""
         if self.kind in (AddressKind.FLOATING, AddressKind.PUBLIC):
             return True
-        import ipaddress
+        return _is_global(self.ip)
 
-        try:
-            return ipaddress.ip_address(self.ip).is_global
-        except ValueError:
-            return False
+
+@lru_cache(maxsize=65536)
+def _is_global(ip: str) -> bool:
+    """`ipaddress` parses at ~10 µs an address; 100,000 nodes ask every
+    refresh and every export (bench/scale.py), mostly for the same few."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(ip).is_global
+    except ValueError:
+        return False
 
 
 def _raw_field() -> Any:
     return field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+class RawRecord(Mapping[str, Any]):
+    """A provider's record as the cache keeps it: JSON text, decoded on first
+    use. Most raw records are never read (the details view and `--raw` read
+    them), and decoding 100,000 of them into dicts was half of loading a
+    large cache and most of its memory (bench/scale.py)."""
+
+    __slots__ = ("_data", "text")
+
+    def __init__(self, text: str) -> None:
+        #: The record as JSON, already scrubbed of secrets.
+        self.text = text
+        self._data: dict[str, Any] | None = None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._data is None:
+            from hybridtui import jsonio
+
+            decoded = jsonio.loads(self.text)
+            self._data = decoded if isinstance(decoded, dict) else {}
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return f"RawRecord({self.text[:40]!r}…)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +141,9 @@ class Resource:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready normalized fields (raw included), used by the cache and the CLI."""
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "addresses":
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if name == "addresses":
                 value = [
                     {"ip": a.ip, "version": a.version, "kind": str(a.kind), "network": a.network}
                     for a in value
@@ -110,29 +152,46 @@ class Resource:
                 value = list(value)
             elif isinstance(value, StrEnum):
                 value = str(value)
-            out[f.name] = value
+            out[name] = value
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Resource:
         kwargs: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in data:
+        for name in _field_names(cls):
+            if name not in data:
                 continue
-            value = data[f.name]
-            if f.name == "addresses":
+            value = data[name]
+            if name == "addresses":
                 value = tuple(
                     Address(
-                        a["ip"], int(a["version"]), AddressKind(a["kind"]), a.get("network", "")
+                        a["ip"], int(a["version"]), _ADDRESS_KINDS[a["kind"]], a.get("network", "")
                     )
                     for a in value
                 )
-            elif isinstance(value, list):
+            elif value.__class__ is list:
                 value = tuple(value)
-            kwargs[f.name] = value
+            elif name == "raw" and isinstance(value, str):
+                value = RawRecord(value)
+            kwargs[name] = value
         if "state" in kwargs:
-            kwargs["state"] = NodeState(kwargs["state"])
+            kwargs["state"] = _NODE_STATES.get(kwargs["state"]) or NodeState(kwargs["state"])
         return cls(**kwargs)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: Enum members by value: `Enum(value)` costs a few µs, 266,000 times per load.
+_ADDRESS_KINDS = {str(k): k for k in AddressKind}
+_NODE_STATES = {str(s): s for s in NodeState}
+
+
+def _field_names(cls: type[Resource]) -> tuple[str, ...]:
+    """`dataclasses.fields` rebuilds its answer per call: a tenth of loading
+    100,000 cached nodes."""
+    found = _FIELD_NAMES.get(cls)
+    if found is None:
+        found = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +209,7 @@ class Node(Resource):
     created_at: str = ""
     #: Login account the image suggests (`ubuntu`, `ec2-user`, `cloud-user`…), if known.
     login_user: str = ""
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
     @property
     def public_ip(self) -> str:
@@ -179,7 +238,7 @@ class Flavor(Resource):
     arch: str = ""
     #: GPUs attached (AWS GpuInfo, GCE accelerators, OpenStack PCI/vGPU extra specs).
     gpus: int = 0
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +254,7 @@ class Image(Resource):
     size_gb: float = 0.0
     #: CPU architecture (`x86_64`, `arm64`); '' when the image does not say.
     arch: str = ""
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +272,7 @@ class Network(Resource):
     #: attach to), `direct-v6`, `fip-pool` (external, floating IPs come from
     #: here), `per-node` (GCE: an access config on the node decides); '' unknown.
     public_access: str = ""
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +293,7 @@ class KeyPair(Resource):
     user: str = ""
     #: When the key stops working by itself (GCE `expireOn`), if it does.
     expires: str = ""
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +308,7 @@ class PublicAddress(Resource):
     #: Node id it is attached to; empty when free (and still billed on AWS).
     attached_to: str = ""
     managed: bool = False
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +324,7 @@ class SecurityGroup(Resource):
     ssh_open: bool = False
     #: VPC / network it belongs to, where that matters.
     network: str = ""
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +336,7 @@ class Router(Resource):
     status: str = ""
     external_network: str = ""
     external_ips: tuple[str, ...] = ()
-    raw: dict[str, Any] = _raw_field()
+    raw: Mapping[str, Any] = _raw_field()
 
 
 #: Kinds that rarely change: refreshed on the slower catalogue schedule.

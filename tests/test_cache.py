@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import sim_cloud
 
 from hybridtui.config import AppConfig
-from hybridtui.domain import NodeSpec
+from hybridtui.domain import NodeSpec, RawRecord
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.poller import Poller
 from hybridtui.inventory.snapshot import REDACTED
@@ -43,6 +43,31 @@ def test_snapshot_round_trips_across_instances() -> None:
         assert loaded.behaviour == fresh[t.name].behaviour
         assert loaded.fetched_at == fresh[t.name].fetched_at
     again.close()
+
+
+def test_cached_provider_records_are_decoded_only_when_read() -> None:
+    """100,000 cached nodes load without decoding 100,000 raw records; a raw
+    record read later is the one fetched, and storing it again keeps it."""
+    (t,) = targets(sim_cloud("a", "aws-default-vpc"))
+    cache = InventoryCache(cache_dir())
+    fresh = next(iter(Poller([t], cache=cache).poll())).snapshot
+    assert fresh is not None
+    loaded = cache.load(t)
+    assert loaded is not None
+    raws = [n.raw for n in loaded.nodes]
+    assert raws
+    assert all(isinstance(r, RawRecord) and r._data is None for r in raws)
+    first = fresh.nodes[0].raw
+    assert dict(loaded.nodes[0].raw) == first
+    assert first.get("InstanceId")
+    assert raws[0]._data is not None
+    assert raws[1]._data is None, "only the one read is decoded"
+
+    cache.store(t, loaded)  # a refresh that keeps the cached records stores them again
+    again = cache.load(t)
+    assert again is not None
+    assert [dict(n.raw) for n in again.nodes] == [n.raw for n in fresh.nodes]
+    cache.close()
 
 
 def test_cache_dir_is_private() -> None:

@@ -13,10 +13,10 @@ import hashlib
 import json
 import logging
 from collections.abc import Collection
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hybridtui import jsonio
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.paths import ensure_private_dir
@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: 2: each kind's records in an entry of its own (1: one entry per cloud).
-SCHEMA_VERSION = 2
+#: 3: provider records as JSON text, decoded when read; 2: each kind's records
+#: in an entry of its own (1: one entry per cloud).
+SCHEMA_VERSION = 3
 #: Config fields that decide *which* inventory a pane shows (not how it polls).
 IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "simulator": ("profile", "seed", "nodes"),
@@ -46,15 +47,8 @@ def fingerprint(target: CloudTarget) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def _json_default(value: object) -> str:
-    """SDK records carry datetimes (boto3) and other non-JSON scalars: store text."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
-def _encode(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), default=_json_default)
+def _encode(value: object) -> bytes:
+    return jsonio.dumps(value)
 
 
 class InventoryCache:
@@ -70,17 +64,23 @@ class InventoryCache:
         records are entries of their own under `key/kind`."""
         return f"v{SCHEMA_VERSION}/{target.name}/{fingerprint(target)}"
 
-    def load(self, target: CloudTarget) -> CloudSnapshot | None:
+    def load(
+        self, target: CloudTarget, kinds: Collection[ResourceKind] | None = None
+    ) -> CloudSnapshot | None:
+        """A cloud's cached snapshot; with `kinds`, only those kinds' records
+        are decoded (the others come back empty): `inventory --offline` of
+        100,000 nodes does not decode every cloud's images as well."""
         key = self.key(target)
+        wanted = [k for k in ResourceKind if kinds is None or k in kinds]
         with self._cache.transact():  # header and kinds of one write, never torn
             raw = self._cache.get(key)
-            parts = {str(k): self._cache.get(f"{key}/{k}") for k in ResourceKind}
+            parts = {str(k): self._cache.get(f"{key}/{k}") for k in wanted}
         if raw is None:
             return None
         try:
-            data = json.loads(raw)
+            data = jsonio.loads(raw)
             for kind, part in parts.items():
-                data[kind] = json.loads(part) if part is not None else []
+                data[kind] = jsonio.loads(part) if part is not None else []
             return CloudSnapshot.from_json(data)
         except (ValueError, KeyError, TypeError) as e:
             # A damaged or foreign entry must not stop the app: drop it, refetch.
@@ -103,7 +103,7 @@ class InventoryCache:
             for k in ResourceKind
             if kinds is None or k in kinds or f"{key}/{k}" not in self._cache  # never written
         ]
-        doc = snapshot.to_json(kinds=write)
+        doc = snapshot.to_json(kinds=write, raw_as_text=True)
         payloads = {f"{key}/{k}": _encode(doc.pop(str(k))) for k in write}
         header = _encode(doc)  # what is left: times, errors, behaviour
         with self._cache.transact():
@@ -119,7 +119,7 @@ class InventoryCache:
         if raw is None:
             return []
         try:
-            return [(float(e["at"]), list(e["cells"])) for e in json.loads(raw)]
+            return [(float(e["at"]), list(e["cells"])) for e in jsonio.loads(raw)]
         except (ValueError, KeyError, TypeError) as e:
             log.warning("dropping unreadable scorecard history for %s: %s", target.name, e)
             return []
@@ -133,7 +133,7 @@ class InventoryCache:
         entry = f"{self.key(target)}/scorecards"
         with self._cache.transact():
             raw = self._cache.get(entry)
-            history = json.loads(raw) if raw is not None else []
+            history = jsonio.loads(raw) if raw is not None else []
             history.append({"at": at, "cells": cells})
             self._cache.set(entry, _encode(history[-limit:]))
 
@@ -144,14 +144,14 @@ class InventoryCache:
         entry = f"{self.key(target)}/measured"
         with self._cache.transact():
             raw = self._cache.get(entry)
-            by_check = {str(c["check"]): c for c in (json.loads(raw) if raw is not None else [])}
+            by_check = {str(c["check"]): c for c in (jsonio.loads(raw) if raw is not None else [])}
             by_check.update({str(c["check"]): c for c in cells})
             self._cache.set(entry, _encode(list(by_check.values())))
 
     def measured(self, target: CloudTarget) -> list[dict[str, object]]:
         raw = self._cache.get(f"{self.key(target)}/measured")
         try:
-            return list(json.loads(raw)) if raw is not None else []
+            return list(jsonio.loads(raw)) if raw is not None else []
         except ValueError:
             return []
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from hybridtui import jsonio
 from hybridtui.domain import Node, Resource, ResourceKind
 from hybridtui.errors import ProviderError
 from hybridtui.inventory.cache import InventoryCache
@@ -68,7 +68,10 @@ def collect(
     cached one is older than `catalogue_interval` (or `refresh_catalogue`).
     """
     results: dict[str, CloudResult] = {}
-    cached = {t.name: cache.load(t) if cache else None for t in targets}
+    # offline, only the kinds asked for (and nodes: addresses name what they
+    # are attached to); online, all of it: the poller starts from the catalogue
+    decode = None if kinds is None or not offline else {*kinds, ResourceKind.NODES}
+    cached = {t.name: cache.load(t, decode) if cache else None for t in targets}
     if offline:
         for t in targets:
             snap = cached[t.name]
@@ -159,7 +162,7 @@ def to_json(
         "clouds": clouds,
         "records": records,
     }
-    return json.dumps(doc, indent=2)
+    return jsonio.dumps(doc, indent=True).decode()
 
 
 def _kind_json(r: CloudResult, kind: ResourceKind, now: float) -> dict[str, Any]:

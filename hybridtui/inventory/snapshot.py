@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hybridtui import jsonio
 from hybridtui.domain import (
     CATALOGUE_KINDS,
     RESOURCE_TYPES,
@@ -18,6 +19,7 @@ from hybridtui.domain import (
     Network,
     Node,
     PublicAddress,
+    RawRecord,
     Resource,
     ResourceKind,
     Router,
@@ -110,8 +112,13 @@ class CloudSnapshot:
         result: tuple[Resource, ...] = getattr(self, str(kind).replace("-", "_"))
         return result
 
-    def to_json(self, kinds: Collection[ResourceKind] | None = None) -> dict[str, Any]:
-        """JSON-ready, secrets scrubbed; with `kinds`, only those kinds' records."""
+    def to_json(
+        self, kinds: Collection[ResourceKind] | None = None, *, raw_as_text: bool = False
+    ) -> dict[str, Any]:
+        """JSON-ready, secrets scrubbed; with `kinds`, only those kinds' records.
+        `raw_as_text`: each provider record as JSON text (the cache's form: it
+        is decoded again only when read, see `RawRecord`)."""
+        record = _record_with_raw_text if raw_as_text else _record
         wanted = list(ResourceKind) if kinds is None else [k for k in ResourceKind if k in kinds]
         return {
             "cloud": self.cloud,
@@ -121,7 +128,7 @@ class CloudSnapshot:
             "behaviour": self.behaviour.to_dict() if self.behaviour else None,
             "kind_at": {str(k): v for k, v in self.kind_at.items()},
             "kind_errors": {str(k): e.to_dict() for k, e in self.kind_errors.items()},
-            **{str(k): [scrub(r.to_dict()) for r in self.resources(k)] for k in wanted},
+            **{str(k): [record(r) for r in self.resources(k)] for k in wanted},
         }
 
     @classmethod
@@ -166,8 +173,24 @@ def is_secret_key(key: str) -> bool:
     return SECRET_KEY.search(key) is not None
 
 
+def _record(r: Resource) -> dict[str, Any]:
+    return scrub(r.to_dict())  # type: ignore[no-any-return]
+
+
+def _record_with_raw_text(r: Resource) -> dict[str, Any]:
+    d = r.to_dict()
+    raw = d.pop("raw", None)
+    d = scrub(d)
+    if raw is not None:
+        d["raw"] = raw.text if isinstance(raw, RawRecord) else jsonio.dumps(scrub(raw)).decode()
+    return d  # type: ignore[no-any-return]
+
+
 def scrub(value: Any) -> Any:
-    """A copy of `value` with every secret-looking key's value redacted."""
+    """A copy of `value` with every secret-looking key's value redacted (a
+    cached `RawRecord` was scrubbed before it was cached)."""
+    if isinstance(value, RawRecord):
+        return value
     if isinstance(value, dict):
         return {
             k: (REDACTED if isinstance(k, str) and is_secret_key(k) else scrub(v))

@@ -1,0 +1,265 @@
+"""The whole app at scale, as a person sees it: `hybridtui` in a tmux pane at
+160x48 on N demo clouds x M nodes (0.2 s per call), the cache warm from a
+headless run. Per size it prints:
+
+- headless `inventory --offline --kind nodes --format json` of the cached nodes:
+  wall time and peak RSS (/usr/bin/time);
+- first rows on screen: process start -> a cached node name painted;
+- a key's effect while every cloud refreshes (`r` pressed first): each filter
+  keystroke -> its text shown in the filter box (p50 / p99 / max), and the typed
+  name -> the rows filtered down to it;
+- `q` -> the process gone, pressed while the refresh is still running;
+- CPU share over 5 s after every cloud is fresh again, and RSS then.
+
+A 1 x 100 run first is the baseline of the same run: keystroke figures are
+also printed as ratios to it. The issue's figures (before this work) are
+printed alongside. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/scale.py [--sizes 6x2000,10x5000,50x2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+PROFILES = [
+    "aws-default-vpc",
+    "gce-access-config",
+    "openstack-floating-ip",
+    "openstack-direct-ipv4",
+    "openstack-ipv6-only",
+    "openstack-private",
+]
+#: What issue 13 measured before (first rows s, q to exit s, RSS MB).
+BEFORE = {
+    "6x2000": ("3.0", "1.2", "-"),
+    "10x5000": ("4.5", "9.3 (> 30)", "430"),
+    "50x2000": ("10.3", "> 60", "510"),
+}
+POLL = 0.01
+
+
+def write_config(path: Path, clouds: int, nodes: int) -> None:
+    lines = ["clouds:"]
+    for i in range(clouds):
+        lines += [
+            f"  - name: demo-{i:02d}",
+            "    kind: simulator",
+            f"    profile: {PROFILES[i % len(PROFILES)]}",
+            f"    seed: {i}",
+            "    latency: 0.2",
+            "    jitter: 0",
+            f"    nodes: {nodes}",
+            "    refresh_interval: 3600",  # refreshes happen when the bench presses r
+        ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+class Pane:
+    def __init__(self) -> None:
+        self.socket = f"hybridtui-scale-{uuid.uuid4().hex[:8]}"
+
+    def tmux(self, *args: str) -> str:
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=30
+        )
+        return out.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "s")
+
+    def wait(self, check, timeout: float = 300.0) -> float | None:  # type: ignore[no-untyped-def]
+        """Seconds until `check(screen)` holds, polled every 10 ms (None: never)."""
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < timeout:
+            if check(self.screen()):
+                return time.perf_counter() - t0
+            time.sleep(POLL)
+        return None
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "s", *keys)
+
+
+def filter_box(screen: str) -> str | None:
+    """The filter box's text, or None while it is not on screen."""
+    for line in screen.splitlines():
+        if line.startswith("▊") and not line.startswith("▊▔"):
+            text = line.strip("▊▎ ")
+            return "" if text.startswith("filter all panes") else text  # the placeholder
+    return None
+
+
+def proc_stats(pid: int) -> tuple[float, float]:
+    """(CPU seconds used so far, RSS in MB) of a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    rss = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) / 1024
+    return cpu, rss
+
+
+def headless(env: dict[str, str], config: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of `inventory --offline --kind nodes`."""
+    out = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-f",
+            "%e %M",
+            sys.executable,
+            "-m",
+            "hybridtui",
+            "--config",
+            str(config),
+            "inventory",
+            "--offline",
+            "--kind",
+            "nodes",
+            "--format",
+            "json",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    wall, rss_kb = out.stderr.strip().splitlines()[-1].split()
+    return float(wall), int(rss_kb) / 1024
+
+
+def run_size(clouds: int, nodes: int) -> dict[str, object]:
+    home = Path(tempfile.mkdtemp(prefix="hybridtui-scale-"))
+    config = home / "clouds.yaml"
+    write_config(config, clouds, nodes)
+    env = {**os.environ, "HYBRIDTUI_HOME": str(home), "TERM": "xterm-256color"}
+    warm = subprocess.run(
+        [sys.executable, "-m", "hybridtui", "--config", str(config), "inventory"]
+        + ["--kind", "all", "--format", "json"],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    doc = json.loads(warm.stdout)
+    names = [r["name"] for r in doc["records"] if r["cloud"] == "demo-00" and r["kind"] == "nodes"]
+    del doc, warm
+    result: dict[str, object] = {"size": f"{clouds}x{nodes}"}
+    result["headless_s"], result["headless_rss_mb"] = headless(env, config)
+
+    pane = Pane()
+    cmd = (
+        "exec env "
+        + " ".join(
+            f"{k}={shlex.quote(v)}" for k, v in env.items() if k.startswith(("HYBRID", "TERM"))
+        )
+        + f" {shlex.quote(sys.executable)} -m hybridtui --config {shlex.quote(str(config))}"
+    )
+    t0 = time.perf_counter()
+    pane.tmux("new-session", "-d", "-s", "s", "-x", "160", "-y", "48", cmd)
+    try:
+        pid = int(pane.tmux("list-panes", "-t", "s", "-F", "#{pane_pid}").strip())
+        first = names[0]
+        shown = pane.wait(lambda s: first in s, timeout=120)
+        result["first_rows_s"] = None if shown is None else time.perf_counter() - t0
+        pane.keys("r")  # every cloud refreshes now: the keys below land meanwhile
+        time.sleep(0.3)
+        target = names[len(names) // 2]
+        pane.keys("/")
+        pane.wait(lambda s: filter_box(s) == "", timeout=60)
+        echoes = []
+        for i in range(1, len(target) + 1):
+            typed = target[:i]
+            pane.keys("-l", typed[-1])
+            took = pane.wait(lambda s, typed=typed: filter_box(s) == typed, timeout=30)
+            echoes.append(float("inf") if took is None else took)
+        others = [n for n in names[:40] if target not in n]
+        applied = pane.wait(lambda s: target in s and not any(n in s for n in others), timeout=60)
+        result["key_p50_ms"] = statistics.median(echoes) * 1000
+        result["key_p99_ms"] = sorted(echoes)[max(0, int(len(echoes) * 0.99) - 1)] * 1000
+        result["key_max_ms"] = max(echoes) * 1000
+        result["filter_applied_ms"] = None if applied is None else applied * 1000
+        pane.keys("Escape")
+        time.sleep(0.2)
+        t_quit = time.perf_counter()
+        pane.keys("q")
+        gone = None
+        while time.perf_counter() - t_quit < 120:
+            if (
+                not Path(f"/proc/{pid}").exists()
+                or "Z" in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            ):
+                gone = time.perf_counter() - t_quit
+                break
+            time.sleep(POLL)
+        result["quit_s"] = gone
+    finally:
+        pane.tmux("kill-server")
+
+    # CPU and RSS once loaded and fresh: a second start, left alone
+    pane = Pane()
+    pane.tmux("new-session", "-d", "-s", "s", "-x", "160", "-y", "48", cmd)
+    try:
+        pid = int(pane.tmux("list-panes", "-t", "s", "-F", "#{pane_pid}").strip())
+        pane.wait(lambda s: names[0] in s, timeout=120)
+        time.sleep(3.0)  # what first paint started settles
+        cpu0, _ = proc_stats(pid)
+        w0 = time.perf_counter()
+        time.sleep(5.0)
+        cpu1, rss = proc_stats(pid)
+        result["cpu_share"] = (cpu1 - cpu0) / (time.perf_counter() - w0)
+        result["rss_mb"] = rss
+    finally:
+        pane.tmux("kill-server")
+    shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+def fmt(value: object, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="6x2000,10x5000,50x2000")
+    args = ap.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("bench/scale.py drives the app in tmux: install tmux")
+    base = run_size(1, 100)
+    rows = [run_size(*map(int, s.split("x"))) for s in args.sizes.split(",")]
+    print("the whole app in tmux at 160x48, demo clouds at 0.2 s per call, cache warm")
+    print(
+        f"{'clouds x nodes':>15} {'first rows s':>13} {'key p50 ms':>11} {'key p99 ms':>11}"
+        f" {'x base':>7} {'filter ms':>10} {'q s':>6} {'CPU idle':>9} {'RSS MB':>7}"
+        f" {'headless s':>11} {'headless MB':>12}"
+    )
+    for r in [base, *rows]:
+        ratio = float(r["key_p99_ms"]) / float(base["key_p99_ms"])  # type: ignore[arg-type]
+        print(
+            f"{r['size']:>15} {fmt(r['first_rows_s'], '.2f'):>13} {fmt(r['key_p50_ms'], '.0f'):>11}"
+            f" {fmt(r['key_p99_ms'], '.0f'):>11} {ratio:>6.1f}x {fmt(r['filter_applied_ms'], '.0f'):>10}"
+            f" {fmt(r['quit_s'], '.2f'):>6} {fmt(r['cpu_share'], '.0%'):>9} {fmt(r['rss_mb'], '.0f'):>7}"
+            f" {fmt(r['headless_s'], '.2f'):>11} {fmt(r['headless_rss_mb'], '.0f'):>12}"
+        )
+    print("\nissue 13's figures before this work (first rows s, q s, RSS MB):")
+    for size, (first, quit_s, rss) in BEFORE.items():
+        print(f"{size:>15} {first:>13} {quit_s:>11} {rss:>7}")
+    print(
+        "(key figures: a filter keystroke shown in the box; filter: the typed name -> rows filtered)"
+    )
+
+
+if __name__ == "__main__":
+    main()
