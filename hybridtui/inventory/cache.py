@@ -64,6 +64,10 @@ class InventoryCache:
         records are entries of their own under `key/kind`."""
         return f"v{SCHEMA_VERSION}/{target.name}/{fingerprint(target)}"
 
+    def has(self, target: CloudTarget) -> bool:
+        """Whether a snapshot of `target` is cached (without reading it)."""
+        return self.key(target) in self._cache
+
     def load(
         self, target: CloudTarget, kinds: Collection[ResourceKind] | None = None
     ) -> CloudSnapshot | None:

@@ -34,7 +34,7 @@ from hybridtui.inventory.scorecards import compare
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
-from hybridtui.ui.messages import ScorecardReady, SnapshotReady
+from hybridtui.ui.messages import CachedSnapshot, CacheRead, ScorecardReady, SnapshotReady
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
 from hybridtui.ui.screens.health import Health
 from hybridtui.ui.screens.help import HelpScreen, describe_bindings, extra_help
@@ -164,6 +164,44 @@ class HybridApp(WriteActions):
             )
         for problem in self.theme_problems:
             self.notify(problem, title="Theme not loaded", severity="warning", timeout=10)
+        if self.model.reading:  # paint now; panes fill as the cache is read
+            self._read_cache([t for t in self.targets if self.model.is_reading(t.name)])
+        else:
+            self._start()
+        if os.environ.get(BENCH_FIRST_PAINT_ENV):
+            self.call_after_refresh(self._bench_first_paint)
+        elif not self.settings.offline:
+            self.call_after_refresh(self._find_leftovers)
+
+    @work(thread=True, group="cache", exit_on_error=False, description="Reading the cache")
+    def _read_cache(self, targets: list[CloudTarget]) -> None:
+        """Each cached cloud in pane order (the visible ones first), its cells
+        built here too: the UI thread only swaps them in."""
+        worker = get_current_worker()
+        for t in targets:
+            if worker.is_cancelled or self.cache is None:
+                return
+            snap = self.cache.load(t)
+            rows = prepare_rows({k: snap.resources(k) for k in ResourceKind}) if snap else None
+            self.post_message(CachedSnapshot(t.name, snap, rows))
+        self.post_message(CacheRead())
+
+    def on_cached_snapshot(self, message: CachedSnapshot) -> None:
+        snap = message.snapshot
+        if snap is None:
+            self.model.done_reading(message.cloud)
+        elif message.cloud not in self.model.snapshots:  # a refresh may have come first
+            self.model.load_cached(snap, message.rows)
+            self.poller.seed(snap)  # a cached catalogue counts until it is due
+            self._scorecard_dirty = True
+        self.dashboard.sync()
+
+    def on_cache_read(self, _message: CacheRead) -> None:
+        self._start()
+
+    def _start(self) -> None:
+        """With what the cache had in place: polling starts (or, offline,
+        the clouds with nothing cached say so)."""
         if self.settings.offline:
             for t in self.targets:
                 if t.name not in self.model.snapshots:
@@ -178,10 +216,6 @@ class HybridApp(WriteActions):
         else:
             self._tick()
             self.set_interval(self.tick_interval, self._tick)
-        if os.environ.get(BENCH_FIRST_PAINT_ENV):
-            self.call_after_refresh(self._bench_first_paint)
-        elif not self.settings.offline:
-            self.call_after_refresh(self._find_leftovers)
 
     def _bench_first_paint(self) -> None:
         record = {"t": time.time(), "modules": sorted(sys.modules)}
@@ -462,7 +496,8 @@ def make_app(
     clock: Callable[[], float] = time.time,
     tick_interval: float = 1.0,
 ) -> HybridApp:
-    """Build the app; the inventory cache is read here so the first frame has data."""
+    """Build the app; the inventory cache is opened here and read once the
+    first frame is on screen (each pane says `reading the cache…` till then)."""
     targets = targets_for(settings.config)
     try:
         cache: InventoryCache | None = InventoryCache(settings.paths.inventory_cache_dir)
@@ -470,14 +505,10 @@ def make_app(
         print(f"warning: cache unavailable ({e}); continuing without it", file=sys.stderr)
         cache = None
     model = InventoryModel(targets, clock=clock)
-    if cache is not None:
-        for t in targets:
-            snap = cache.load(t)
-            if snap is not None:
-                model.load_cached(snap)
+    # what is cached is read after the first paint (HybridApp._read_cache)
+    cached = [t.name for t in targets if cache is not None and cache.has(t)]
+    model.mark_reading(cached)
     poller = Poller(targets, cache=None if settings.offline else cache, clock=clock)
-    for snap in model.snapshots.values():
-        poller.seed(snap)  # a cached catalogue counts until it is due
 
     themes = load_themes(builtin_themes_dir(), settings.paths.user_themes_dir)
     names = [t.name for t in themes.themes]

@@ -10,6 +10,7 @@ from hybridtui.columns import Rows
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.poller import PollOutcome
 from hybridtui.inventory.scorecards import Comparison
+from hybridtui.inventory.snapshot import CloudSnapshot
 
 
 @dataclass
@@ -19,6 +20,21 @@ class SnapshotReady(Message):
     outcome: PollOutcome
     #: Display cells per kind, built in the worker thread (None on failure).
     rows: dict[ResourceKind, Rows] | None = None
+
+
+@dataclass
+class CachedSnapshot(Message):
+    """One cloud's cached snapshot, read (and its cells built) in a worker."""
+
+    cloud: str
+    #: None: the cache had nothing usable after all.
+    snapshot: CloudSnapshot | None
+    rows: dict[ResourceKind, Rows] | None = None
+
+
+@dataclass
+class CacheRead(Message):
+    """Every cached snapshot has been read: polling may start."""
 
 
 @dataclass

@@ -98,6 +98,8 @@ class CloudPane(Vertical):
 def _empty_text(kind: ResourceKind, status: CloudStatus | None) -> str:
     if status is None or status.state is CloudState.LOADING:
         return "loading…"
+    if status.state is CloudState.READING:
+        return "reading the cache…"
     if status.state is CloudState.ERROR and status.fetched_at is None:
         return f"no data: {status.error}" + (f"\nfix: {status.hint}" if status.hint else "")
     failed = status.kind_errors.get(kind)

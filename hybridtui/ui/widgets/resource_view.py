@@ -120,12 +120,14 @@ class ResourceView(Vertical):
     def sync(self, model: InventoryModel, force: bool = False) -> None:
         """Bring the visible mode up to date with the model (cheap when nothing changed)."""
         mode = "unified" if self.unified else "panes"
-        stale = force or self._shown[mode] != model.generation
+        shown = self._shown[mode]
+        stale = force or shown != model.generation
         if mode == "panes":
             for pane in self.panes:
                 status = model.status(pane.cloud)
+                changed = force or shown < 0 or model.cloud_generation(pane.cloud) > shown
                 pane.show(
-                    table_data(model, self.kind, pane.cloud, self.columns) if stale else None,
+                    table_data(model, self.kind, pane.cloud, self.columns) if changed else None,
                     status,
                 )
                 pane.table.set_filter(self._query)

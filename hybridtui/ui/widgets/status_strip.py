@@ -15,6 +15,7 @@ _DOT: dict[CloudState, tuple[str, str]] = {
     CloudState.FRESH: ("●", "$success"),
     CloudState.REFRESHING: ("◌", "$primary"),
     CloudState.LOADING: ("◌", "$primary"),
+    CloudState.READING: ("◌", "$primary"),
     CloudState.STALE: ("●", "$stale"),
     CloudState.PARTIAL: ("◐", "$warning"),
     CloudState.ERROR: ("✖", "$error"),
@@ -41,6 +42,8 @@ def chip(s: CloudStatus) -> Content:
             text += f" (data {s.age_text} old)"
     elif s.state is CloudState.LOADING:
         text = "loading…"
+    elif s.state is CloudState.READING:
+        text = "cached…"
     else:
         text = ("stale " if s.state is CloudState.STALE else "") + s.age_text.rjust(3)
         if s.kind_errors:
