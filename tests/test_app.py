@@ -43,7 +43,7 @@ def nodes_view(app: HybridApp) -> ResourceView:
 async def test_panes_populated_per_cloud(frozen_clock: Any) -> None:
     messages: list[Message] = []
     app = make_app(make_settings(), clock=frozen_clock)
-    async with app.run_test(size=(160, 48), message_hook=messages.append) as pilot:
+    async with app.run_test(size=(200, 48), message_hook=messages.append) as pilot:
         await settle(app, pilot)
         ready = [m for m in messages if isinstance(m, SnapshotReady)]
         assert sorted(m.outcome.cloud for m in ready) == ["aws-sim", "gce-sim", "os-fip"]
@@ -63,7 +63,7 @@ async def test_panes_populated_per_cloud(frozen_clock: Any) -> None:
 
 async def test_filter_applies_to_all_panes_and_esc_clears(frozen_clock: Any) -> None:
     app = make_app(make_settings(), clock=frozen_clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(200, 48)) as pilot:  # three panes side by side
         await settle(app, pilot)
         view = nodes_view(app)
         totals = [p.table.total_count for p in view.panes]
@@ -600,7 +600,10 @@ async def test_a_missing_sdk_says_how_to_install_it_in_the_pane(
     app = make_app(make_settings(clouds), clock=frozen_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
+        await pilot.press("tab")  # one pane a page at 80 columns: the next is prod's
+        await pilot.pause()
         pane = next(p for p in nodes_view(app).panes if p.cloud == "prod")
+        assert pane.display
         width = pane.table.size.width
         lines = ["".join(s.text for s in pane.table.render_line(y)).rstrip() for y in range(1, 8)]
         shown = " ".join(line.strip() for line in lines if line)

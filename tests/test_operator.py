@@ -437,3 +437,24 @@ async def test_a_regex_matches_within_a_row_never_across_two(frozen_clock: Any) 
         assert [r[0] for r in shown_rows(table)] == [second[0]]
         table.set_filter("^running$")
         assert {r[1] for r in shown_rows(table)} == {"running"}
+
+
+async def test_a_table_focused_after_a_paint_never_takes_the_keys_typed_in_the_filter(
+    frozen_clock: Any,
+) -> None:
+    """On a busy app `/` can land before the dashboard's deferred "focus the
+    first table" runs: the letters typed next must stay in the filter box
+    (they went to the table and opened the export dialog at 50 clouds)."""
+    app = make_app(make_settings(CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        box = dash(app).query_one("#filter")
+        assert app.focused is box
+        dash(app)._settle_focus()  # what a tab change or first paint schedules
+        await pilot.press(*"web")
+        assert app.focused is box
+        assert table_of(app, "aws-sim").filter_text == "web"
+        assert not isinstance(app.screen, ExportScreen)
+        await pilot.press("enter")  # enter keeps the filter and goes to the rows
+        assert isinstance(app.focused, ResourceTable)

@@ -9,6 +9,7 @@ SDKs are imported when (and only if) they are needed.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -467,9 +468,16 @@ def _print_problem(message: str, hint: str | None) -> None:
         print(f"  hint: {hint}", file=sys.stderr)
 
 
+#: Young objects between collections in the dashboard's process (Python's
+#: default: 700). With 100,000 nodes held, the default made the collector run
+#: for seconds per refresh and stall keys up to a second (bench/scale.py).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
 def _run_app(settings: Settings) -> int:
     from hybridtui.ui.app import make_app
 
-    app = make_app(settings)
+    gc.set_threshold(*GC_THRESHOLDS)
+    app = make_app(settings, freeze_after_cache=True)
     app.run()
     return app.return_code or EXIT_OK

@@ -7,6 +7,7 @@ SDK is imported here or anywhere on the way to first paint.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -23,7 +24,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from hybridtui import keys
-from hybridtui.columns import prepare_rows
+from hybridtui.columns import Rows, prepare_rows
 from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError, ProviderError
 from hybridtui.interop.site import Site, site_for
@@ -97,8 +98,10 @@ class HybridApp(WriteActions):
         theme_names: list[str],
         theme_problems: Iterable[str] = (),
         tick_interval: float = 1.0,
+        freeze_after_cache: bool = False,
     ) -> None:
         super().__init__()
+        self.freeze_after_cache = freeze_after_cache
         self.settings = settings
         self.targets = targets
         self.model = model
@@ -108,6 +111,7 @@ class HybridApp(WriteActions):
         self.theme_problems = list(theme_problems)
         self.tick_interval = tick_interval
         self._closed = False
+        self._sync_pending = False
         #: The snapshots changed since the scorecard was last computed.
         self._scorecard_dirty = True
         self._scorecard_running = False
@@ -194,9 +198,13 @@ class HybridApp(WriteActions):
             self.model.load_cached(snap, message.rows)
             self.poller.seed(snap)  # a cached catalogue counts until it is due
             self._scorecard_dirty = True
-        self.dashboard.sync()
+        self._sync_soon()
 
     def on_cache_read(self, _message: CacheRead) -> None:
+        if self.freeze_after_cache:
+            # what is loaded now lives as long as the app: the collector need
+            # not walk it again on every collection (gc.freeze)
+            gc.freeze()
         self._start()
 
     def _start(self) -> None:
@@ -224,6 +232,19 @@ class HybridApp(WriteActions):
         self.exit(0)
 
     # --------------------------------------------------------------- polling
+    def _sync_soon(self) -> None:
+        """Show what arrived in one redraw, after every message already queued:
+        50 clouds answering at once were 50 layouts, and keys waited behind
+        them (bench/scale.py)."""
+        if not self._sync_pending:
+            self._sync_pending = True
+            self.call_later(self._sync_now)
+
+    def _sync_now(self) -> None:
+        self._sync_pending = False
+        self.dashboard.sync()
+        self._refresh_scorecard()
+
     def _tick(self) -> None:
         """Every second: start refreshes that are due, and age the status strip."""
         due = self.poller.due()
@@ -276,11 +297,21 @@ class HybridApp(WriteActions):
     @work(thread=True, group="poll", exit_on_error=False, description="Refreshing clouds")
     def _poll(self, names: list[str], full: bool) -> None:
         worker = get_current_worker()
+        #: Per cloud, the cells of its last outcome in this refresh: a cloud
+        #: answers kind by kind, and only the kinds that came are built again.
+        prepared: dict[str, dict[ResourceKind, Rows]] = {}
         for outcome in self.poller.poll(names, full=full):
             if worker.is_cancelled:
                 return
             snap = outcome.snapshot
-            rows = prepare_rows({k: snap.resources(k) for k in ResourceKind}) if snap else None
+            rows = None
+            if snap is not None:
+                before = prepared.get(outcome.cloud)
+                build = set(outcome.fetched) if before and outcome.fetched else set(ResourceKind)
+                if ResourceKind.NODES in build:  # addresses name the nodes they are on
+                    build.add(ResourceKind.ADDRESSES)
+                built = prepare_rows({k: snap.resources(k) for k in build}, snap.nodes)
+                rows = prepared[outcome.cloud] = {**(before or {}), **built}
             self.post_message(SnapshotReady(outcome, rows))
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
@@ -303,8 +334,7 @@ class HybridApp(WriteActions):
                         timeout=8,
                     )
         self._scorecard_dirty = self._scorecard_dirty or outcome.snapshot is not None
-        self.dashboard.sync()
-        self._refresh_scorecard()
+        self._sync_soon()
 
     def _record_pulse(self, outcome: PollOutcome) -> None:
         calls = self.poller.provider(outcome.cloud).calls
@@ -495,6 +525,7 @@ def make_app(
     *,
     clock: Callable[[], float] = time.time,
     tick_interval: float = 1.0,
+    freeze_after_cache: bool = False,
 ) -> HybridApp:
     """Build the app; the inventory cache is opened here and read once the
     first frame is on screen (each pane says `reading the cache…` till then)."""
@@ -521,6 +552,7 @@ def make_app(
         theme_names=[*names, *EXTRA_CYCLE],
         theme_problems=themes.failures,
         tick_interval=tick_interval,
+        freeze_after_cache=freeze_after_cache,
     )
     for theme in themes.themes:
         app.register_theme(theme)

@@ -200,7 +200,7 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sync()
-        self.call_after_refresh(self.focus_table)
+        self.call_after_refresh(self._settle_focus)
 
     # ------------------------------------------------------------------ state
     @property
@@ -251,6 +251,13 @@ class DashboardScreen(Screen[None]):
     def show_comparison(self, comparison: Comparison) -> None:
         self.interop.show(comparison)
 
+    def _settle_focus(self) -> None:
+        """Focus a table once the screen has painted, unless the user has begun
+        typing in the filter or command box meanwhile: on a busy app `/` can
+        land before this runs, and the keys after it went to the table."""
+        if not isinstance(self.focused, Input):
+            self.focus_table()
+
     def focus_table(self) -> None:
         if self.interop_active:
             if self.interop.table.display:
@@ -268,12 +275,12 @@ class DashboardScreen(Screen[None]):
     def _tab_changed(self) -> None:
         self.refresh_bindings()  # `e` exists on the Flavors and Images tabs only
         if self.interop_active:
-            self.call_after_refresh(self.focus_table)
+            self.call_after_refresh(self._settle_focus)
             return
         view = self.active_view
         view.sync(self.model)
         view.set_filter(self.query_text, self.model)
-        self.call_after_refresh(self.focus_table)
+        self.call_after_refresh(self._settle_focus)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -335,9 +342,17 @@ class DashboardScreen(Screen[None]):
             self.action_show_tab(str(ResourceKind.NODES))
         if self.active_view.unified:
             self.action_toggle_unified()
-        pane = next(p for p in self.active_view.panes if p.cloud == match[0])
-        self.call_after_refresh(pane.table.focus)
+        view = self.active_view
+        index = next(i for i, p in enumerate(view.panes) if p.cloud == match[0])
+        self._show_pane(view, index)
+        self.call_after_refresh(view.panes[index].table.focus)
         return ""
+
+    def _show_pane(self, view: ResourceView, index: int) -> None:
+        """Page to pane `index`; the panes of the new page catch up with the model."""
+        if view.show_pane(index):
+            view.sync(self.model)
+            view.set_filter(self.query_text, self.model)
 
     def action_command(self) -> None:
         box = self.query_one("#command", Input)
@@ -444,16 +459,16 @@ class DashboardScreen(Screen[None]):
         if self.interop_active:
             self.focus_table()
             return
-        tables = [t for t in self.active_view.tables() if t.display]
+        view = self.active_view
+        tables = view.tables() if view.unified else [p.table for p in view.panes]
         if not tables:
             return
         focused = self.focused
-        i = (
-            tables.index(focused)
-            if isinstance(focused, ResourceTable) and focused in tables
-            else -1
-        )
-        tables[(i + delta) % len(tables)].focus()
+        i = next((k for k, t in enumerate(tables) if t is focused), -1)
+        j = (i + delta) % len(tables)
+        if not view.unified:  # a pane on another page: that page comes on screen
+            self._show_pane(view, j)
+        tables[j].focus()
 
     def _node_under_cursor(self) -> tuple[str, Node] | None:
         focused = self.focused
@@ -501,7 +516,7 @@ class DashboardScreen(Screen[None]):
             view.unified = unified
         self.active_view.sync(self.model)
         self.active_view.set_filter(self.query_text, self.model)
-        self.call_after_refresh(self.focus_table)
+        self.call_after_refresh(self._settle_focus)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 - Textual's signature
         """`e` only where there is a flavor or an image under the cursor; `/`

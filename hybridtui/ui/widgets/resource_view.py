@@ -80,8 +80,12 @@ class ResourceView(Vertical):
         self.panes = [CloudPane(c, kind, marker=(markers or {}).get(c, "")) for c in clouds]
         self.unified_table = ResourceTable(empty_text="loading…")
         self.unified_title = Static(classes="pane-title")
-        #: model generation each mode last showed; -1 = never
-        self._shown: dict[str, int] = {"panes": -1, "unified": -1}
+        #: The model generation the unified table shows (-1: never built).
+        self._shown_unified = -1
+        #: Per pane: its cloud's generation that the pane shows.
+        self._pane_shows: dict[str, int] = {}
+        #: A pane on the page shown (the page is the one holding it).
+        self.page_start = 0
         self._query = ""
 
     def compose(self) -> ComposeResult:
@@ -97,47 +101,70 @@ class ResourceView(Vertical):
     def fit_panes(self) -> None:
         """Fit as many whole panes as stay readable and let them fill the width
         exactly; the rest are a page away (tab moves between panes). At 80
-        columns that is one full-width pane, at 160 two, at 200 three."""
+        columns that is one full-width pane, at 160 two, at 200 three. Only
+        the page shown is displayed: 50 panes laid out and filtered on every
+        refresh and keystroke made keys wait a second (bench/scale.py)."""
         if not self.panes:
             return
-        per_page = max(1, min(len(self.panes), self.size.width // PANE_MIN_WIDTH))
+        per_page = self.per_page
         width = self.size.width // per_page
         n = len(self.panes)
+        first = self.page_start - self.page_start % per_page
         for i, pane in enumerate(self.panes):
             pane.styles.width = width
+            pane.display = first <= i < first + per_page
             position = f"{i + 1}/{n}" if per_page < n else ""
             if position != pane.position:
                 pane.position = position
                 pane.retitle(pane.status)
+
+    @property
+    def per_page(self) -> int:
+        return max(1, min(len(self.panes), self.size.width // PANE_MIN_WIDTH))
+
+    def show_pane(self, index: int) -> bool:
+        """Bring the page holding pane `index` on screen; True if it changed."""
+        if self.panes[index].display:
+            return False
+        self.page_start = index
+        self.fit_panes()
+        return True
 
     def watch_unified(self, unified: bool) -> None:
         self.set_class(unified, "-unified")
 
     def tables(self) -> list[ResourceTable]:
         """The tables on screen in the current mode."""
-        return [self.unified_table] if self.unified else [p.table for p in self.panes]
+        if self.unified:
+            return [self.unified_table]
+        return [p.table for p in self.panes if p.display]
 
     def sync(self, model: InventoryModel, force: bool = False) -> None:
-        """Bring the visible mode up to date with the model (cheap when nothing changed)."""
-        mode = "unified" if self.unified else "panes"
-        shown = self._shown[mode]
-        stale = force or shown != model.generation
-        if mode == "panes":
-            for pane in self.panes:
-                status = model.status(pane.cloud)
-                changed = force or shown < 0 or model.cloud_generation(pane.cloud) > shown
-                pane.show(
-                    table_data(model, self.kind, pane.cloud, self.columns) if changed else None,
-                    status,
-                )
-                pane.table.set_filter(self._query)
-                pane.retitle(status)
-        else:
-            if stale:
+        """Bring the visible mode up to date with the model (cheap when nothing
+        changed): a pane rebuilds when its own cloud changed, and only while
+        it is on screen (the others when their page is shown)."""
+        if force:
+            self._pane_shows.clear()
+        if self.unified:
+            if force or self._shown_unified != model.generation:
                 self.unified_table.set_data(table_data(model, self.kind, None, self.columns))
             self.unified_table.set_filter(self._query)
             self._retitle_unified(model)
-        self._shown[mode] = model.generation
+            self._shown_unified = model.generation
+            return
+        for pane in self.panes:
+            if not pane.display:
+                continue
+            status = model.status(pane.cloud)
+            generation = model.cloud_generation(pane.cloud)
+            changed = self._pane_shows.get(pane.cloud) != generation
+            pane.show(
+                table_data(model, self.kind, pane.cloud, self.columns) if changed else None,
+                status,
+            )
+            self._pane_shows[pane.cloud] = generation
+            pane.table.set_filter(self._query)
+            pane.retitle(status)
 
     def _retitle_unified(self, model: InventoryModel) -> None:
         n = len(model.names)
@@ -153,4 +180,5 @@ class ResourceView(Vertical):
             self._retitle_unified(model)
         else:
             for pane in self.panes:
-                pane.retitle(model.status(pane.cloud))
+                if pane.display:
+                    pane.retitle(model.status(pane.cloud))

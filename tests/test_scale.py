@@ -1,0 +1,144 @@
+"""Many clouds, many nodes: the dashboard paints before the cache is read,
+rebuilds only what changed, and keeps answering keys while clouds refresh.
+(Speed itself is measured by bench/scale.py, never asserted here.)"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from conftest import THREE_CLOUDS, make_settings, sim_cloud
+from textual import events
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from hybridtui.inventory.cache import InventoryCache
+from hybridtui.inventory.model import CloudState
+from hybridtui.inventory.poller import Poller
+from hybridtui.inventory.snapshot import CloudSnapshot
+from hybridtui.paths import resolve_paths
+from hybridtui.providers import CloudTarget, targets_for
+from hybridtui.ui.app import HybridApp, make_app
+from hybridtui.ui.messages import SnapshotReady
+from hybridtui.ui.widgets.status_strip import StatusStrip
+
+
+async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def warm_cache(clouds: list[dict[str, Any]]) -> None:
+    cache = InventoryCache(resolve_paths().inventory_cache_dir)
+    list(Poller(targets_for(make_settings(clouds).config), cache=cache).poll())
+    cache.close()
+
+
+class GatedCache(InventoryCache):
+    """The real cache, whose reads wait until the test opens the gate: the
+    moment between first paint and the cache read, held still."""
+
+    def __init__(self) -> None:
+        super().__init__(resolve_paths().inventory_cache_dir)
+        self.gate = threading.Event()
+
+    def load(self, target: CloudTarget, kinds: Any = None) -> CloudSnapshot | None:
+        self.gate.wait(timeout=30)
+        return super().load(target, kinds)
+
+
+async def test_panes_say_the_cache_is_being_read_until_it_is(frozen_clock: Any) -> None:
+    warm_cache(THREE_CLOUDS[:2])  # the third cloud was never cached
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    assert app.cache is not None
+    app.cache.close()
+    app.cache = gated = GatedCache()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        view = app.dashboard.views[app.dashboard.active_kind]
+        states = {s.name: s.state for s in app.model.statuses()}
+        assert states == {
+            "aws-sim": CloudState.READING,
+            "gce-sim": CloudState.READING,
+            "os-fip": CloudState.LOADING,
+        }
+        assert view.panes[0].table.empty_text == "reading the cache…"
+        assert "aws-sim cached…" in app.dashboard.query_one(StatusStrip).text.replace("\xa0", " ")
+        assert app.poller._providers == {}, "no cloud is asked before the cache is read"
+        await pilot.press("2")  # keys work meanwhile
+        assert app.dashboard.active_kind == "flavors"
+        gated.gate.set()
+        await settle(app, pilot)
+        view = app.dashboard.views[app.dashboard.active_kind]
+        assert all(p.table.total_count > 0 for p in view.panes if p.display)
+        assert app.model.status("aws-sim").state in (CloudState.FRESH, CloudState.STALE)
+        assert app.poller._providers, "polling started once the cache was read"
+
+
+async def test_one_cloud_refreshing_rebuilds_only_its_own_pane(frozen_clock: Any) -> None:
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(200, 48)) as pilot:
+        await settle(app, pilot)
+        panes = app.dashboard.views[app.dashboard.active_kind].panes
+        before = {p.cloud: p.table._data for p in panes}
+        app._start_poll(["gce-sim"])
+        await settle(app, pilot)
+        after = {p.cloud: p.table._data for p in panes}
+        rebuilt = {c for c in before if after[c] is not before[c]}
+        assert rebuilt == {"gce-sim"}
+
+
+PROFILES = [
+    "aws-default-vpc",
+    "gce-access-config",
+    "openstack-floating-ip",
+    "openstack-direct-ipv4",
+    "openstack-ipv6-only",
+    "openstack-private",
+]
+
+
+async def test_fifty_clouds_answer_keys_while_they_load_and_quit() -> None:
+    """50 demo clouds loading at once: the filter typed meanwhile is handled
+    before they have all answered (the order of the app's own messages says
+    so), is applied to what arrives after it, and `q` ends the app. Asserted
+    on messages and state, not on time: bench/scale.py measures 50 x 2,000
+    through the whole app; 400 nodes a cloud keep this test to seconds."""
+    clouds = [
+        sim_cloud(f"demo-{i:02d}", PROFILES[i % 6], seed=i, nodes=400, latency=0.05)
+        for i in range(50)
+    ]
+    seen: list[str] = []
+    clouds_seen: set[str] = set()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, events.Key):
+            seen.append("key")
+        elif isinstance(message, SnapshotReady):
+            seen.append("snapshot")
+            clouds_seen.add(message.outcome.cloud)
+
+    app = make_app(make_settings(clouds))
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
+        await pilot.press("slash", *"db-prod")
+        await settle(app, pilot)
+        assert len(clouds_seen) == 50
+        last_snapshot = len(seen) - 1 - seen[::-1].index("snapshot")
+        assert seen.index("key") < last_snapshot, "keys were handled while clouds loaded"
+        box = app.dashboard.query_one("#filter", Input)
+        assert app.focused is box
+        assert box.value == "db-prod"
+        view = app.dashboard.views[app.dashboard.active_kind]
+        shown = [p.table for p in view.panes if p.display]
+        assert len(shown) == 2
+        for table in shown:
+            assert table.filter_text == "db-prod"
+            _, rows = table.visible_table()
+            assert 0 < len(rows) < table.total_count
+            assert all(any("db-prod" in cell for cell in row) for row in rows)
+        await pilot.press("tab", "tab", "tab")  # the next page: its panes catch up
+        assert view.panes[2].display
+        assert view.panes[2].table.filter_text == "db-prod"
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
