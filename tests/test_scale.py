@@ -142,3 +142,24 @@ async def test_fifty_clouds_answer_keys_while_they_load_and_quit() -> None:
         assert view.panes[2].table.filter_text == "db-prod"
         await pilot.press("escape", "q")
     assert app.return_code == 0
+
+
+async def test_many_clouds_are_summed_up_in_one_status_line(frozen_clock: Any) -> None:
+    """Chips for 14 clouds would take more than two rows at 80 columns: one
+    line counts them by state and names the failing ones; `:clouds` opens
+    the per-cloud list (the health view)."""
+    clouds = [sim_cloud(f"cloud-{i:02d}", PROFILES[i % 6], seed=i, nodes=5) for i in range(12)]
+    clouds += [sim_cloud(f"bad-{i}", "aws-default-vpc", fault="http-500") for i in (1, 2)]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        strip = app.dashboard.query_one(StatusStrip)
+        text = strip.text.replace("\xa0", " ")
+        assert strip.size.height == 1
+        assert text.startswith("14 clouds  ● 12 fresh  ✖ 2 failed: bad-1, bad-2"), text
+        await pilot.press("colon", *"clouds", "enter")
+        assert type(app.screen).__name__ == "HealthScreen"
+        await pilot.press("escape")
+        await pilot.resize_terminal(200, 40)  # wide enough: a chip each again
+        await pilot.pause()
+        assert "● cloud-00" in strip.text.replace("\xa0", " ")

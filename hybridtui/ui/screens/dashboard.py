@@ -300,7 +300,17 @@ class DashboardScreen(Screen[None]):
     def command_words(self) -> list[str]:
         """What `:` completes: the tabs (and short names), views, clouds, screens."""
         clouds = [f"cloud {c}" for c in self.model.names]
-        return [*COMMAND_TABS, "interop", "unified", "panes", *clouds, "health", "help", "quit"]
+        return [
+            *COMMAND_TABS,
+            "interop",
+            "unified",
+            "panes",
+            *clouds,
+            "clouds",
+            "health",
+            "help",
+            "quit",
+        ]
 
     def run_command(self, text: str) -> str:
         """A k9s-style `:` command; what was wrong with it ("" when it ran)."""
@@ -319,7 +329,7 @@ class DashboardScreen(Screen[None]):
                 self.action_toggle_unified()
         elif word == "cloud":
             return self._focus_cloud(arg)
-        elif word == "health":
+        elif word in ("health", "clouds", "pulses"):  # every cloud, one row each
             self.app.action_health()  # type: ignore[attr-defined]
         elif word == "help":
             self.app.action_help()  # type: ignore[attr-defined]

@@ -64,6 +64,47 @@ def layout(chips: list[Content], width: int) -> Content:
     return Content("\n").join(Content(SEPARATOR).join(line) for line in lines)
 
 
+#: Rows the chips may take; more clouds than fit are summed up in one line.
+MAX_ROWS = 2
+#: The summary's order, and each state's word.
+_SUMMARY: tuple[tuple[CloudState, str], ...] = (
+    (CloudState.FRESH, "fresh"),
+    (CloudState.REFRESHING, "refreshing"),
+    (CloudState.READING, "reading cache"),
+    (CloudState.LOADING, "loading"),
+    (CloudState.STALE, "stale"),
+    (CloudState.PARTIAL, "partly failed"),
+    (CloudState.ERROR, "failed"),
+)
+
+
+def summary(statuses: list[CloudStatus], width: int) -> Content:
+    """`50 clouds  ● 45 fresh  ◌ 3 refreshing  ✖ 2 failed: demo-07, demo-19`:
+    one line however many clouds; the failing ones named while they fit, and
+    `i` (the health view) lists every cloud."""
+    parts: list[Content] = [Content.assemble((f"{len(statuses)} clouds", "bold"))]
+    for state, word in _SUMMARY:
+        n = sum(s.state is state for s in statuses)
+        if n:
+            glyph, colour = _DOT[state]
+            parts.append(Content.assemble((glyph, colour), f" {n} {word}"))
+    line = Content(SEPARATOR).join(parts)
+    failing = [s.name for s in statuses if s.state in (CloudState.ERROR, CloudState.PARTIAL)]
+    tail = "  (i or :clouds: every cloud)"
+    named: list[str] = []
+    for i, name in enumerate(failing):  # as many as fit, then how many more
+        rest = len(failing) - i - 1
+        text = ", ".join([*named, name]) + (f" +{rest} more" if rest else "")
+        if line.cell_length + 2 + len(text) + len(tail) > width:
+            break
+        named.append(name)
+    if named:
+        rest = len(failing) - len(named)
+        text = ", ".join(named) + (f" +{rest} more" if rest else "")
+        line = Content.assemble(line, ": ", (text, "$error"))
+    return Content.assemble(line, tail)
+
+
 class StatusStrip(Static):
     DEFAULT_CSS = """
     StatusStrip { height: auto; max-height: 4; padding: 0 1; background: $panel; color: $foreground; }
@@ -71,20 +112,25 @@ class StatusStrip(Static):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._chips: list[Content] = []
+        self._statuses: list[CloudStatus] = []
+        self._shown = Content("")
 
     def show(self, statuses: list[CloudStatus]) -> None:
-        self._chips = [chip(s) for s in statuses]
+        self._statuses = statuses
         self._render_chips()
 
     @property
     def text(self) -> str:
-        """The chips as plain text, one per cloud (for tests and screen readers)."""
-        return SEPARATOR.join(c.plain for c in self._chips)
+        """What the strip shows, as plain text (for tests and screen readers)."""
+        return self._shown.plain.replace("\n", SEPARATOR)
 
     def on_resize(self) -> None:
         self._render_chips()
 
     def _render_chips(self) -> None:
-        width = self.content_size.width or self.app.size.width - 2
-        self.update(layout(self._chips, max(20, width)))
+        width = max(20, self.content_size.width or self.app.size.width - 2)
+        shown = layout([chip(s) for s in self._statuses], width)
+        if len(shown.plain.split("\n")) > MAX_ROWS:  # 50 clouds took 5 rows
+            shown = summary(self._statuses, width)
+        self._shown = shown
+        self.update(shown)
