@@ -167,7 +167,7 @@ async def test_details_view_shows_normalized_and_raw(frozen_clock: Any) -> None:
 async def test_failing_cloud_shows_error_while_others_stay_fresh(frozen_clock: Any) -> None:
     clouds = [*THREE_CLOUDS[:2], sim_cloud("broken", "openstack-private", fault="http-500")]
     app = make_app(make_settings(clouds), clock=frozen_clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(200, 48)) as pilot:
         await settle(app, pilot)
         states = {s.name: s.state for s in app.model.statuses()}
         assert states == {

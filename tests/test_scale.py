@@ -163,3 +163,24 @@ async def test_many_clouds_are_summed_up_in_one_status_line(frozen_clock: Any) -
         await pilot.resize_terminal(200, 40)  # wide enough: a chip each again
         await pilot.pause()
         assert "● cloud-00" in strip.text.replace("\xa0", " ")
+
+
+async def test_a_tab_is_built_when_first_shown(frozen_clock: Any) -> None:
+    """Eight tabs of 50 panes each took 5 s to first paint: only Nodes is
+    built at start, another tab when first shown, with its data and filter."""
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(200, 48)) as pilot:
+        await settle(app, pilot)
+        views = app.dashboard.views
+        assert [k for k, v in views.items() if v.is_mounted] == ["nodes"]
+        await pilot.press("slash", *"t3a", "enter", "2")
+        await pilot.pause()
+        flavors = views[app.dashboard.active_kind]
+        assert flavors.kind == "flavors"
+        assert flavors.is_mounted
+        for pane in flavors.panes:
+            assert pane.table.filter_text == "t3a"
+        aws = flavors.panes[0].table
+        assert aws.row_count > 0
+        assert all(row[0].startswith("t3a.") for row in aws.visible_table()[1])
+        assert isinstance(app.focused, type(aws))

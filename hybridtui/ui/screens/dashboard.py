@@ -185,7 +185,8 @@ class DashboardScreen(Screen[None]):
         with TabbedContent(initial=f"tab-{ResourceKind.NODES}"):
             for kind, view in self.views.items():
                 with TabPane(TAB_TITLES[kind], id=f"tab-{kind}"):
-                    yield view
+                    if kind is ResourceKind.NODES:  # the others when first shown:
+                        yield view  # 8 tabs x 50 panes took 5 s to first paint
             with TabPane("Interop", id=INTEROP_TAB):
                 yield self.interop
         yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
@@ -255,7 +256,8 @@ class DashboardScreen(Screen[None]):
         """Focus a table once the screen has painted, unless the user has begun
         typing in the filter or command box meanwhile: on a busy app `/` can
         land before this runs, and the keys after it went to the table."""
-        if not isinstance(self.focused, Input):
+        focused = self.focused
+        if not (isinstance(focused, Input) and focused.has_class("-active")):
             self.focus_table()
 
     def focus_table(self) -> None:
@@ -267,17 +269,20 @@ class DashboardScreen(Screen[None]):
         tables = self.active_view.tables()
         if isinstance(focused, ResourceTable) and focused in tables:
             return
-        if tables:
-            tables[0].focus()
+        if tables:  # now, not deferred: a later explicit focus (`:cloud`) must win
+            self.set_focus(tables[0])
 
     # ---------------------------------------------------------------- events
     @on(TabbedContent.TabActivated)
-    def _tab_changed(self) -> None:
+    async def _tab_changed(self) -> None:
         self.refresh_bindings()  # `e` exists on the Flavors and Images tabs only
         if self.interop_active:
             self.call_after_refresh(self._settle_focus)
             return
         view = self.active_view
+        if not view.is_mounted:  # first time on this tab
+            view.unified = self.views[ResourceKind.NODES].unified
+            await self.query_one(f"#tab-{view.kind}", TabPane).mount(view)
         view.sync(self.model)
         view.set_filter(self.query_text, self.model)
         self.call_after_refresh(self._settle_focus)
@@ -292,8 +297,10 @@ class DashboardScreen(Screen[None]):
         box = self.query_one("#command", Input)
         box.value = ""
         box.remove_class("-active")
-        self.focus_table()
         problem = self.run_command(event.value)
+        # a table of the tab the command showed (mounted on first showing),
+        # not one of this tab: focusing that would switch the tab back
+        self.call_after_refresh(self._settle_focus)
         if problem:
             self.notify(problem, title="Unknown command", severity="warning", timeout=5)
 
