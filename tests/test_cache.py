@@ -227,3 +227,16 @@ def test_a_refresh_rewrites_only_the_kinds_it_fetched() -> None:
     assert [n.id for n in got.nodes] == [n.id for n in inv.nodes[:3]], "the fetched kind is new"
     assert len(got.flavors) == len(inv.flavors), "the others were not rewritten"
     cache.close()
+
+
+def test_no_normalized_field_is_named_like_a_secret() -> None:
+    """The cache writes normalized fields without scrubbing them (only the
+    provider's raw record is): a field named like a secret must be noticed."""
+    from dataclasses import fields
+
+    from hybridtui.domain import RESOURCE_TYPES
+    from hybridtui.inventory.snapshot import is_secret_key
+
+    names = {f.name for t in RESOURCE_TYPES.values() for f in fields(t)}
+    assert "raw" in names
+    assert [n for n in names if is_secret_key(n)] == []
