@@ -184,3 +184,25 @@ async def test_a_tab_is_built_when_first_shown(frozen_clock: Any) -> None:
         assert aws.row_count > 0
         assert all(row[0].startswith("t3a.") for row in aws.visible_table()[1])
         assert isinstance(app.focused, type(aws))
+
+
+async def test_the_health_view_says_which_clouds_fall_behind(frozen_clock: Any) -> None:
+    """A cloud whose refresh takes longer than its refresh_interval is marked,
+    and the view says what that means and what to change."""
+    from dataclasses import replace
+
+    from hybridtui.ui.screens.health import HealthScreen
+
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        real = app.health()
+        slow = [replace(real[0], last_seconds=45.0, interval=30.0), *real[1:]]
+        await app.push_screen(HealthScreen(lambda: slow))
+        await pilot.pause()
+        note = str(app.screen.query_one("#behind").render())
+        assert note.startswith("⚠ 1 of 3 clouds take longer to refresh")
+        assert "(aws-sim)" in note
+        assert "raise refresh_interval" in note
+        assert not real[0].behind, "the demo clouds keep up"
+        assert slow[0].behind

@@ -380,6 +380,7 @@ class HybridApp(WriteActions):
                     data_age=status.age,
                     sdk=sdk,
                     error=pulse.error if pulse else (status.error_title or ""),
+                    interval=t.config.refresh_interval,
                 )
             )
         return rows

@@ -37,6 +37,15 @@ class Health:
     data_age: float | None
     sdk: str
     error: str
+    #: Seconds between refreshes asked for (`refresh_interval`).
+    interval: float = 60.0
+
+    @property
+    def behind(self) -> bool:
+        """The last refresh took longer than the interval: the data shown gets
+        older than the interval asks (a refresh starts an interval after the
+        last one ended; a cloud is never refreshed twice at once, nothing queues)."""
+        return self.last_seconds is not None and self.last_seconds > self.interval
 
 
 COLUMNS = (
@@ -69,7 +78,9 @@ def cells(h: Health) -> tuple[str, ...]:
         h.cloud,
         h.kind,
         h.state,
-        "-" if h.last_seconds is None else f"{h.last_seconds:.2f}s",
+        "-"
+        if h.last_seconds is None
+        else f"{h.last_seconds:.2f}s" + (" ⚠ behind" if h.behind else ""),
         str(h.kinds_asked) if h.last_seconds is not None else "-",
         "-" if h.calls is None else str(h.calls),
         ago(h.last_success_age),
@@ -107,6 +118,7 @@ class HealthScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Cloud health", classes="title")
+            yield Static("", id="behind")
             yield DataTable(id="health", cursor_type="row", zebra_stripes=True)
             yield Static(
                 "SDK calls: operations of the last refresh (a listing's pages each count)"
@@ -124,7 +136,17 @@ class HealthScreen(ModalScreen[None]):
         table = self.query_one("#health", DataTable)
         cursor = table.cursor_row
         table.clear()
-        for h in self.rows():
+        rows = self.rows()
+        for h in rows:
             table.add_row(*cells(h), key=h.cloud)
+        behind = [h.cloud for h in rows if h.behind]
+        self.query_one("#behind", Static).update(
+            f"⚠ {len(behind)} of {len(rows)} clouds take longer to refresh than their"
+            f" refresh_interval ({', '.join(behind[:5])}{' …' if len(behind) > 5 else ''}):"
+            " their data gets older than it asks (refreshes never pile up: the next"
+            " starts an interval after the last ended); raise refresh_interval for them"
+            if behind
+            else ""
+        )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
