@@ -5,6 +5,7 @@ rebuilds only what changed, and keeps answering keys while clouds refresh.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from conftest import THREE_CLOUDS, make_settings, sim_cloud
@@ -206,3 +207,36 @@ async def test_the_health_view_says_which_clouds_fall_behind(frozen_clock: Any) 
         assert "raise refresh_interval" in note
         assert not real[0].behind, "the demo clouds keep up"
         assert slow[0].behind
+
+
+def test_listings_beyond_the_limit_wait_for_a_slot_and_nested_calls_never_deadlock() -> None:
+    """The dashboard runs at most N listings at once (their threads hold the
+    interpreter lock while they parse); a call that gathers calls of its own
+    uses its slot for them, so a full set of slots never waits on itself."""
+    from hybridtui.providers import base
+
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def listing(inner: bool) -> int:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        if inner:  # an adapter gathering calls inside one kind
+            found, errors = base.gather("c", {i: lambda: 1 for i in range(3)})
+            assert errors == {}
+            assert sum(found.values()) == 3
+        deadline = time.monotonic() + 0.5
+        while running[0] < 2 and time.monotonic() < deadline:
+            time.sleep(0.001)  # until a second listing runs alongside (or alone at the end)
+        with lock:
+            running[0] -= 1
+        return 1
+
+    base.limit_calls(2)
+    try:
+        found, errors = base.gather("c", {i: (lambda i=i: listing(i % 2 == 0)) for i in range(6)})
+    finally:
+        base.limit_calls(1024)
+    assert errors == {}
+    assert sum(found.values()) == 6
+    assert peak[0] == 2

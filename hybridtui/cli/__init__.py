@@ -474,12 +474,16 @@ def _print_problem(message: str, hint: str | None) -> None:
 #: default: 700). With 100,000 nodes held, the default made the collector run
 #: for seconds per refresh and stall keys up to a second (bench/scale.py).
 GC_THRESHOLDS = (50_000, 20, 100)
+#: Cloud listings in flight at once in the dashboard (see `limit_calls`).
+DASHBOARD_CALLS = 8
 
 
 def _run_app(settings: Settings) -> int:
+    from hybridtui.providers.base import limit_calls
     from hybridtui.ui.app import make_app
 
     gc.set_threshold(*GC_THRESHOLDS)
+    limit_calls(DASHBOARD_CALLS)
     app = make_app(settings, freeze_after_cache=True)
     app.run()
     code = app.return_code or EXIT_OK
