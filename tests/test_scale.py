@@ -5,7 +5,6 @@ rebuilds only what changed, and keeps answering keys while clouds refresh.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from conftest import THREE_CLOUDS, make_settings, sim_cloud
@@ -215,21 +214,22 @@ def test_listings_beyond_the_limit_wait_for_a_slot_and_nested_calls_never_deadlo
     uses its slot for them, so a full set of slots never waits on itself."""
     from hybridtui.providers import base
 
-    running, peak, lock = [0], [0], threading.Lock()
+    running, peak = [0], [0]
+    changed = threading.Condition()
 
     def listing(inner: bool) -> int:
-        with lock:
+        with changed:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
+            changed.notify_all()
         if inner:  # an adapter gathering calls inside one kind
             found, errors = base.gather("c", {i: lambda: 1 for i in range(3)})
             assert errors == {}
             assert sum(found.values()) == 3
-        deadline = time.monotonic() + 0.5
-        while running[0] < 2 and time.monotonic() < deadline:
-            time.sleep(0.001)  # until a second listing runs alongside (or alone at the end)
-        with lock:
+        with changed:  # until a second listing runs alongside (the last may be alone)
+            changed.wait_for(lambda: running[0] >= 2, timeout=0.5)
             running[0] -= 1
+            changed.notify_all()
         return 1
 
     base.limit_calls(2)
