@@ -69,6 +69,9 @@ if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
 
 #: Written by the app after its first paint, then it exits (bench/startup.py).
 BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
+#: The comparator's run time x this: the least time from one run's start to
+#: the next (at most a fifth of a core), unless the Interop tab is shown.
+SCORECARD_SHARE = 5.0
 
 
 class HybridApp(WriteActions):
@@ -115,6 +118,9 @@ class HybridApp(WriteActions):
         #: The snapshots changed since the scorecard was last computed.
         self._scorecard_dirty = True
         self._scorecard_running = False
+        #: When the last comparison began and how long it took (perf_counter).
+        self._scorecard_timing = (0.0, 0.0)
+        self._scorecard_waiting = False
         #: What interrupted runs left, once looked for (after the first paint).
         self.leftovers: Leftovers | None = None
         #: Per cloud: its last refresh (seconds, kinds, SDK calls), last success, last error.
@@ -260,12 +266,28 @@ class HybridApp(WriteActions):
 
     def _refresh_scorecard(self) -> None:
         """Recompute the scorecard when snapshots changed, one run at a time:
-        refreshes that land meanwhile are folded into the next run."""
+        refreshes that land meanwhile are folded into the next run. While
+        clouds are still answering (and the Interop tab is not shown), a run
+        waits until the comparator has had at most a fifth of the time since
+        the last one began: with 50 clouds answering one after another it ran
+        back to back, a core's worth of CPU the UI thread waited behind."""
         if not self._scorecard_dirty or self._scorecard_running or self._closed:
+            return
+        started, took = self._scorecard_timing
+        wait = started + SCORECARD_SHARE * took - time.perf_counter()
+        if wait > 0 and self.poller.in_flight() and not self.dashboard.interop_active:
+            if not self._scorecard_waiting:
+                self._scorecard_waiting = True
+                self.set_timer(wait, self._scorecard_due)
             return
         self._scorecard_dirty = False
         self._scorecard_running = True
+        self._scorecard_timing = (time.perf_counter(), 0.0)
         self._compute_scorecard(dict(self.model.snapshots))
+
+    def _scorecard_due(self) -> None:
+        self._scorecard_waiting = False
+        self._refresh_scorecard()
 
     @work(thread=True, group="interop", exit_on_error=False, description="Comparing clouds")
     def _compute_scorecard(self, snapshots: dict[str, CloudSnapshot]) -> None:
@@ -284,6 +306,8 @@ class HybridApp(WriteActions):
 
     def on_scorecard_ready(self, message: ScorecardReady) -> None:
         self._scorecard_running = False
+        started, _ = self._scorecard_timing
+        self._scorecard_timing = (started, time.perf_counter() - started)
         if message.comparison is not None:
             self.dashboard.show_comparison(message.comparison)
         elif message.error:
