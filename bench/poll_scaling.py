@@ -14,15 +14,9 @@ import time
 from hybridtui.config import AppConfig
 from hybridtui.inventory.poller import Poller
 from hybridtui.providers import targets_for
+from hybridtui.providers.simulator.profiles import PROFILES as DEMO_PROFILES
 
-PROFILES = [
-    "aws-default-vpc",
-    "gce-access-config",
-    "openstack-floating-ip",
-    "openstack-direct-ipv4",
-    "openstack-ipv6-only",
-    "openstack-private",
-]
+PROFILES = list(DEMO_PROFILES)  # the six demo behaviours, in the demo's order
 
 
 def refresh_wall(n: int, latency: float) -> float:

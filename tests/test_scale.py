@@ -19,6 +19,7 @@ from hybridtui.inventory.poller import Poller
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.paths import resolve_paths
 from hybridtui.providers import CloudTarget, targets_for
+from hybridtui.providers.simulator.profiles import PROFILES as DEMO_PROFILES
 from hybridtui.ui.app import HybridApp, make_app
 from hybridtui.ui.messages import SnapshotReady
 from hybridtui.ui.widgets.status_strip import StatusStrip
@@ -89,14 +90,7 @@ async def test_one_cloud_refreshing_rebuilds_only_its_own_pane(frozen_clock: Any
         assert rebuilt == {"gce-sim"}
 
 
-PROFILES = [
-    "aws-default-vpc",
-    "gce-access-config",
-    "openstack-floating-ip",
-    "openstack-direct-ipv4",
-    "openstack-ipv6-only",
-    "openstack-private",
-]
+PROFILES = list(DEMO_PROFILES)  # the six demo behaviours, in the demo's order
 
 
 async def test_fifty_clouds_answer_keys_while_they_load_and_quit() -> None:
