@@ -190,15 +190,16 @@ def _record_with_raw_text(r: Resource) -> dict[str, Any]:
 
 #: Every word a secret key holds, anywhere: text without one has no secret
 #: key, and needs no walk through its dicts (2,000 nodes: 0.12 s saved per refresh).
+#: Matched on lower-cased text: `re.IGNORECASE` made this search 9x slower
+#: (33 µs a node record, most of a 2,000-node cache write).
 _SECRET_WORDS = re.compile(
-    r"pass|secret|token|private.?key|credential|access.?key|user.?data|startup-script|auth",
-    re.IGNORECASE,
+    r"pass|secret|token|private.?key|credential|access.?key|user.?data|startup-script|auth"
 )
 
 
 def _raw_text(raw: Mapping[str, Any]) -> str:
     text = jsonio.dumps(raw).decode()
-    if _SECRET_WORDS.search(text) is None:
+    if _SECRET_WORDS.search(text.lower()) is None:
         return text
     return jsonio.dumps(scrub(raw)).decode()
 
