@@ -10,8 +10,11 @@ headless run. Per size it prints:
   text shown in the filter box (p50 / p99 / max), and the typed name -> the
   rows filtered down to it;
 - `q` -> the process gone, pressed while the refresh is still running;
-- how long the refresh every start makes takes (all fresh), then the CPU share
-  over 5 s with nothing to do, and RSS then.
+- how long the refresh every start makes takes: every chip fresh (all fresh),
+  then the CPU quiet (settled: under a quarter of a core for a second, every
+  kind in); then the CPU share over 5 s with nothing to do, and RSS then;
+- RSS of the same cache opened `--offline`: the app's own memory, without the
+  demo clouds' simulated worlds, which live in the app's process.
 
 A 1 x 100 run first is the baseline of the same run: keystroke figures are
 also printed as ratios to it. The issue's figures (before this work) are
@@ -219,10 +222,12 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
         pid = int(pane.tmux("list-panes", "-t", "s", "-F", "#{pane_pid}").strip())
         t0 = time.perf_counter()
         pane.wait(lambda s: names[0] in s, timeout=120)
-        # the refresh every start makes: done when no status says ◌ (refreshing)
+        # the refresh every start makes: every chip fresh (no ◌), then every
+        # kind in (a chip turns ● when its nodes arrive): the CPU goes quiet
         done = pane.wait(lambda s: "◌" not in "\n".join(s.splitlines()[:6]), timeout=600)
         result["all_fresh_s"] = None if done is None else time.perf_counter() - t0
-        time.sleep(2.0)
+        quiet = settle(pid)
+        result["settled_s"] = None if quiet is None else time.perf_counter() - t0
         cpu0, _ = proc_stats(pid)
         w0 = time.perf_counter()
         time.sleep(5.0)
@@ -231,8 +236,34 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
         result["rss_mb"] = rss
     finally:
         pane.tmux("kill-server")
+
+    # the same cache --offline: the app's own memory, without the demo clouds'
+    # simulated worlds (a real cloud keeps its records on its side)
+    pane = Pane()
+    pane.tmux("new-session", "-d", "-s", "s", "-x", "160", "-y", "48", cmd + " --offline")
+    try:
+        pid = int(pane.tmux("list-panes", "-t", "s", "-F", "#{pane_pid}").strip())
+        pane.wait(lambda s: names[0] in s, timeout=120)
+        settle(pid)
+        result["offline_rss_mb"] = proc_stats(pid)[1]
+    finally:
+        pane.tmux("kill-server")
     shutil.rmtree(home, ignore_errors=True)
     return result
+
+
+def settle(pid: int, quiet: float = 0.25, limit: float = 600.0) -> float | None:
+    """Seconds until the process uses less than `quiet` of a core over one
+    second (None: it never did within `limit`)."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit:
+        cpu0, _ = proc_stats(pid)
+        w0 = time.perf_counter()
+        time.sleep(1.0)
+        cpu1, _ = proc_stats(pid)
+        if (cpu1 - cpu0) / (time.perf_counter() - w0) < quiet:
+            return time.perf_counter() - t0
+    return None
 
 
 def fmt(value: object, spec: str) -> str:
@@ -259,7 +290,9 @@ def main() -> None:
             f"{r['size']:>15} {fmt(r['first_rows_s'], '.2f'):>13} {fmt(r['key_p50_ms'], '.0f'):>11}"
             f" {fmt(r['key_p99_ms'], '.0f'):>11} {ratio:>6.1f}x {fmt(r['filter_applied_ms'], '.0f'):>10}"
             f" {fmt(r['quit_s'], '.2f'):>6} {fmt(r['all_fresh_s'], '.1f'):>12}"
+            f" {fmt(r['settled_s'], '.1f'):>10}"
             f" {fmt(r['cpu_share'], '.0%'):>9} {fmt(r['rss_mb'], '.0f'):>7}"
+            f" {fmt(r['offline_rss_mb'], '.0f'):>11}"
             f" {fmt(r['headless_s'], '.2f'):>11} {fmt(r['headless_rss_mb'], '.0f'):>12}"
         )
     print("\nissue 13's figures before this work (first rows s, q s, RSS MB):")

@@ -110,11 +110,17 @@ class RawRecord(Mapping[str, Any]):
 
     def _decoded(self) -> dict[str, Any]:
         if self._data is None:
-            from hybridtui import jsonio
-
-            decoded = jsonio.loads(self.text)
-            self._data = decoded if isinstance(decoded, dict) else {}
+            self._data = self.peek()
         return self._data
+
+    def peek(self) -> dict[str, Any]:
+        """The record decoded for one look, not kept (unless it already is)."""
+        if self._data is not None:
+            return self._data
+        from hybridtui import jsonio
+
+        decoded = jsonio.loads(self.text)
+        return decoded if isinstance(decoded, dict) else {}
 
     def __getitem__(self, key: str) -> Any:
         return self._decoded()[key]
@@ -127,6 +133,14 @@ class RawRecord(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"RawRecord({self.text[:40]!r}…)"
+
+
+def peek_raw(record: Resource) -> Mapping[str, Any]:
+    """A record's provider record for one look: the comparator reads a field
+    or two of every node on each run, and keeping 100,000 of them decoded
+    would undo `RawRecord`'s saving."""
+    raw: Mapping[str, Any] = getattr(record, "raw", None) or {}
+    return raw.peek() if isinstance(raw, RawRecord) else raw
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,15 @@ def test_secrets_never_reach_the_cache_files() -> None:
     held = next(n for n in loaded.nodes if n.name == "secret-holder")
     assert held.raw["adminPass"] == REDACTED
 
+    # what the refresh keeps in memory (and the screen shows) is the same
+    # scrubbed text the cache wrote, not the listing's dicts
+    assert outcome.snapshot is not None
+    kept = next(n for n in outcome.snapshot.nodes if n.name == "secret-holder")
+    assert isinstance(kept.raw, RawRecord)
+    assert kept.raw["adminPass"] == REDACTED
+    assert isinstance(held.raw, RawRecord)
+    assert kept.raw.text == held.raw.text
+
 
 def test_changed_cloud_identity_never_shows_old_data() -> None:
     (old,) = targets(sim_cloud("x", "openstack-private"))

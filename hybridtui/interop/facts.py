@@ -14,6 +14,7 @@ from hybridtui.domain import (
     ResourceKind,
     Router,
     SecurityGroup,
+    peek_raw,
 )
 from hybridtui.interop.model import (
     Cell,
@@ -152,7 +153,8 @@ def _gce_strategy(site: Site) -> Strategy:
 
 
 def _access_configs(node: Node) -> list[str]:
-    nics = node.raw.get("networkInterfaces") or node.raw.get("network_interfaces") or []
+    raw = peek_raw(node)
+    nics = raw.get("networkInterfaces") or raw.get("network_interfaces") or []
     return [
         str(ac.get("type") or "ONE_TO_ONE_NAT")
         for nic in nics

@@ -14,6 +14,7 @@ from hybridtui.domain import (
     Node,
     PublicIpStrategy,
     ResourceKind,
+    peek_raw,
 )
 from hybridtui.interop.behaviours import (
     behaviour_default_network,
@@ -131,7 +132,7 @@ def step1_key(site: Site) -> Cell:
 
 
 def _metadata(node: Node) -> dict[str, str]:
-    items = (node.raw.get("metadata") or {}).get("items") or []
+    items = (peek_raw(node).get("metadata") or {}).get("items") or []
     return {str(i.get("key")): str(i.get("value")) for i in items if isinstance(i, dict)}
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from hybridtui.domain import CATALOGUE_KINDS, ResourceKind
 from hybridtui.errors import CloudTimeoutError, ProviderError
 from hybridtui.inventory.cache import InventoryCache
-from hybridtui.inventory.snapshot import CloudSnapshot, KindError
+from hybridtui.inventory.snapshot import CloudSnapshot, KindError, compact
 from hybridtui.providers import CloudTarget, build_provider
 from hybridtui.providers.base import Inventory, Provider, as_provider_error, kind_order
 
@@ -55,7 +55,7 @@ def merge(
     kind_errors: dict[ResourceKind, KindError] = dict(last.kind_errors) if last else {}
     for k in ResourceKind:
         if k in inv.records:
-            records[k] = inv.records[k]
+            records[k] = tuple(compact(r) for r in inv.records[k])
             kind_at[k] = now
             kind_errors.pop(k, None)
         elif last is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from hybridtui.domain import MANAGED_TAG, KeyPair, Node, NodeState, PublicAddress
+from hybridtui.domain import MANAGED_TAG, KeyPair, Node, NodeState, PublicAddress, peek_raw
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning.ledger import Entry, Kind, Ledger, State
 from hybridtui.provisioning.runner import undo
@@ -16,8 +16,9 @@ GCE_LABEL = "hybridtui-managed"
 
 
 def is_ours(node: Node) -> bool:
-    """Tagged by hybridtui: EC2 tags, GCE labels, Nova server metadata."""
-    raw = node.raw
+    """Tagged by hybridtui: EC2 tags, GCE labels, Nova server metadata (read
+    without keeping every node's record decoded: this runs over all nodes)."""
+    raw = peek_raw(node)
     tags = {t.get("Key"): t.get("Value") for t in raw.get("Tags") or [] if isinstance(t, dict)}
     labels = raw.get("labels") or {}
     metadata = raw.get("metadata") or {}

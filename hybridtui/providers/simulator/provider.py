@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
+from hybridtui import jsonio
 from hybridtui.config import CloudBase, Fault, SimulatorCloud
 from hybridtui.domain import (
     Address,
@@ -116,7 +117,9 @@ class SimulatorProvider(Provider):
         path = self._state_path()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(self._world.state(), default=str), encoding="utf-8")
+        # jsonio: a node's record is kept as a RawRecord, which the standard
+        # library's encoder would write as its repr
+        tmp.write_bytes(jsonio.dumps(self._world.state()))
         tmp.replace(path)
 
     def _raise_fault(self, op: str) -> None:

@@ -24,6 +24,7 @@ from hybridtui.domain import (
     PublicIpStrategy,
     Router,
     SecurityGroup,
+    peek_raw,
 )
 from hybridtui.errors import (
     NotFoundError,
@@ -37,6 +38,7 @@ from hybridtui.providers.simulator import catalogues, profiles
 from hybridtui.providers.simulator.epoch import DEMO_EPOCH
 from hybridtui.providers.simulator.guest import Guest
 from hybridtui.providers.simulator.profiles import DemoProfile, address
+from hybridtui.redact import raw_record
 
 _NAME_PARTS = [
     "web",
@@ -235,7 +237,9 @@ class World:
             key_name=spec.key_name,
             created_at=created,
             login_user=image.login_user,
-            raw=raw,
+            # kept as the app keeps it (scrubbed JSON text): 100,000 demo nodes
+            # held as nested dicts were 200 MB of the dashboard's process
+            raw=raw_record(raw),
         )
 
     def _network_for(self, zone: str) -> str:
@@ -376,7 +380,7 @@ class World:
         the guest agent then takes it off the node (step 8 is live there)."""
         marker = f"hybridtui:{key_name}"
         for node_id, node in list(self.nodes.items()):
-            items = (node.raw.get("metadata") or {}).get("items") or []
+            items = (peek_raw(node).get("metadata") or {}).get("items") or []
             if not any(marker in str(i.get("value", "")) for i in items):
                 continue
             kept = []
@@ -389,8 +393,9 @@ class World:
                         kept.append({**item, "value": "\n".join(lines)})
                 else:
                     kept.append(item)
+            raw = peek_raw(node)
             self.nodes[node_id] = replace(
-                node, raw={**node.raw, "metadata": {**node.raw["metadata"], "items": kept}}
+                node, raw=raw_record({**raw, "metadata": {**raw["metadata"], "items": kept}})
             )
 
     def _gce_key_line(self, key_name: str) -> str:
@@ -421,7 +426,7 @@ class World:
         style = self.profile.style
         word = _STATE_WORDS[style][state]
         addrs = list(node.addresses)
-        raw = {**node.raw}
+        raw = {**peek_raw(node)}
         if style in ("aws", "gce") and state is NodeState.STOPPED:
             addrs = [a for a in addrs if a.kind is not AddressKind.PUBLIC]
         elif state is NodeState.RUNNING and not any(a.kind is AddressKind.PUBLIC for a in addrs):
@@ -452,7 +457,9 @@ class World:
             raw["networkInterfaces"] = nics
         else:
             raw["status"] = word
-        return replace(node, state=state, raw_state=word, addresses=tuple(addrs), raw=raw)
+        return replace(
+            node, state=state, raw_state=word, addresses=tuple(addrs), raw=raw_record(raw)
+        )
 
     def create(self, cloud: str, spec: NodeSpec) -> Node:
         if len(self.nodes) >= QUOTA_INSTANCES:
@@ -483,6 +490,8 @@ class World:
             len(self.nodes) + 1000,
             extra,
         )
+        if extra:  # the secret stays in the listing too: the app must scrub it
+            node = replace(node, raw={**peek_raw(node), **extra})
         self.nodes[node_id] = node
         account = "hybrid" if self.profile.style == "gce" else image.login_user or "cloud-user"
         node_key = self.keys.get(spec.key_name, "")
@@ -633,7 +642,7 @@ class World:
                 }
             }
             # no pending rows: GCE has no key objects, a key exists on the nodes that carry it
-            return gce_records.key_pairs([n.raw for n in self.nodes.values()], project)
+            return gce_records.key_pairs([peek_raw(n) for n in self.nodes.values()], project)
         out = []
         scope = "region" if self.profile.style == "aws" else "user"
         for name, material in self.keys.items():

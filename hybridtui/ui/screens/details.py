@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from hybridtui.domain import Node, Resource
+from hybridtui.domain import Node, Resource, peek_raw
 from hybridtui.inventory.snapshot import scrub
 from hybridtui.ui.screens.panel import InfoPanel
 
@@ -35,9 +35,8 @@ class DetailsScreen(InfoPanel):
                 yield Static("Normalized", classes="section")
                 yield Static(self._normalized(), id="normalized")
                 yield Static("Provider record (raw, secrets redacted)", classes="section")
-                raw = json.dumps(
-                    scrub(getattr(r, "raw", {})), indent=2, sort_keys=True, default=str
-                )
+                # decoded for the view (a kept record is JSON text, see RawRecord)
+                raw = json.dumps(scrub(peek_raw(r)), indent=2, sort_keys=True, default=str)
                 yield Static(Syntax(raw, "json", theme="ansi_dark", word_wrap=True), id="raw")
             yield Static("[dim]esc close · ↑↓ scroll[/]")
 
