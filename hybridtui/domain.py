@@ -113,6 +113,11 @@ class RawRecord(Mapping[str, Any]):
             self._data = self.peek()
         return self._data
 
+    @property
+    def is_decoded(self) -> bool:
+        """Whether the decoded record is kept (after an item was read)."""
+        return self._data is not None
+
     def peek(self) -> dict[str, Any]:
         """The record decoded for one look, not kept (unless it already is)."""
         if self._data is not None:
@@ -131,6 +136,12 @@ class RawRecord(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._decoded())
 
+    def __bool__(self) -> bool:
+        """Without decoding: `if record.raw:` is asked of every record."""
+        if self._data is not None:
+            return bool(self._data)
+        return self.text.strip() not in ("", "{}", "null")
+
     def __repr__(self) -> str:
         return f"RawRecord({self.text[:40]!r}…)"
 
@@ -139,8 +150,10 @@ def peek_raw(record: Resource) -> Mapping[str, Any]:
     """A record's provider record for one look: the comparator reads a field
     or two of every node on each run, and keeping 100,000 of them decoded
     would undo `RawRecord`'s saving."""
-    raw: Mapping[str, Any] = getattr(record, "raw", None) or {}
-    return raw.peek() if isinstance(raw, RawRecord) else raw
+    raw: Mapping[str, Any] | None = getattr(record, "raw", None)
+    if isinstance(raw, RawRecord):
+        return raw.peek()
+    return raw if raw is not None else {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -546,3 +546,36 @@ def test_a_measured_cell_wins_over_declared_and_inferred(demo_scorecard: Any) ->
         "only measured cells replace"
     )
     assert card.score("os-fip-fra") == demo_scorecard.score("os-fip-fra") + 1
+
+
+def test_the_comparator_and_leftovers_read_node_records_without_keeping_them_decoded() -> None:
+    """A refresh keeps each provider record as JSON text; the comparator reads
+    a field or two of every node (GCE metadata, access configs) and leftovers
+    look for hybridtui's tag on every node, on each run. Neither may leave the
+    records decoded in memory: 100,000 of them undid the saving."""
+    from conftest import make_settings, sim_cloud
+
+    from hybridtui.domain import RawRecord
+    from hybridtui.interop.site import site_for
+    from hybridtui.inventory.poller import Poller
+    from hybridtui.providers import targets_for
+    from hybridtui.provisioning.cleanup import is_ours
+
+    clouds = [sim_cloud("gce", "gce-access-config"), sim_cloud("aws", "aws-default-vpc")]
+    ts = targets_for(make_settings(clouds).config)
+    poller = Poller(ts)
+    outcomes = {o.cloud: o for o in poller.poll()}
+    for t in ts:
+        snap = outcomes[t.name].snapshot
+        assert snap is not None
+        nodes = snap.nodes
+        assert nodes
+        assert all(isinstance(n.raw, RawRecord) for n in nodes)
+        cells, _ = evaluate(site_for(t, snap))
+        assert cells
+        assert not any(is_ours(n) for n in nodes)  # the demo's own nodes are not ours
+        assert not [n.name for n in nodes if n.raw.is_decoded]  # type: ignore[attr-defined]
+    gce = outcomes["gce"].snapshot
+    assert gce is not None
+    assert "networkInterfaces" in gce.nodes[0].raw, "the record is still all there when read"
+    poller.close()

@@ -23,7 +23,7 @@ from hybridtui.domain import (
     SecurityGroup,
 )
 from hybridtui.errors import PermissionDeniedError, ProviderError
-from hybridtui.redact import REDACTED, is_secret_key, raw_record, raw_text, scrub
+from hybridtui.redact import REDACTED, is_secret_key, raw_record, scrub
 
 __all__ = ["REDACTED", "CloudSnapshot", "KindError", "compact", "is_secret_key", "scrub"]
 
@@ -166,16 +166,16 @@ def _record_with_raw_text(r: Resource) -> dict[str, Any]:
     d = r.to_dict()
     raw = d.pop("raw", None)
     if raw is not None:
-        d["raw"] = raw.text if isinstance(raw, RawRecord) else raw_text(raw)
+        d["raw"] = raw_record(raw).text
     return d
 
 
 def compact(record: Resource) -> Resource:
     """`record` with its provider record as scrubbed JSON text (a `RawRecord`),
-    as a refresh's records are kept: a listing's nested dicts took about 2.5 KB
-    a node, 250 MB of a 100,000-node dashboard that the cache's form holds in
-    a fifth of that. The cache writes the same text without encoding it again,
-    and a secret in a provider's record never reaches the screen either."""
+    as a refresh's records are kept: a listing's nested dicts are several times
+    the size of their JSON text (bench/scale.py, 100,000 nodes). The cache
+    writes the same text without encoding it again, and a secret in a
+    provider's record never reaches the screen either."""
     raw = getattr(record, "raw", None)
     if raw is None or isinstance(raw, RawRecord):
         return record
