@@ -281,7 +281,8 @@ def main() -> None:
     print("the whole app in tmux at 160x48, demo clouds at 0.2 s per call, cache warm")
     print(
         f"{'clouds x nodes':>15} {'first rows s':>13} {'key p50 ms':>11} {'key p99 ms':>11}"
-        f" {'x base':>7} {'filter ms':>10} {'q s':>6} {'all fresh s':>12} {'CPU idle':>9} {'RSS MB':>7}"
+        f" {'x base':>7} {'filter ms':>10} {'q s':>6} {'all fresh s':>12} {'settled s':>10}"
+        f" {'CPU idle':>9} {'RSS MB':>7} {'offline MB':>11}"
         f" {'headless s':>11} {'headless MB':>12}"
     )
     for r in [base, *rows]:
