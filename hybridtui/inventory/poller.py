@@ -19,13 +19,24 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from hybridtui.domain import CATALOGUE_KINDS, ResourceKind
-from hybridtui.errors import CloudTimeoutError, ProviderError
+from hybridtui.errors import ProviderError
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.snapshot import CloudSnapshot, KindError, compact
 from hybridtui.providers import CloudTarget, build_provider
-from hybridtui.providers.base import Inventory, Provider, as_provider_error, kind_order
+from hybridtui.providers.base import (
+    Inventory,
+    Provider,
+    as_provider_error,
+    deadline,
+    kind_order,
+    timed_out,
+)
 
 log = logging.getLogger(__name__)
+#: Seconds past a cloud's timeout before the poller gives up on its refresh as
+#: a whole: its listings give up at the timeout itself and report what came
+#: back, and need a moment to merge it.
+GRACE = 1.0
 Clock = Callable[[], float]
 _Result = tuple[str, "CloudSnapshot | None", "ProviderError | None", float, frozenset[ResourceKind]]
 
@@ -109,7 +120,12 @@ class Poller:
         self._factory = provider_factory
         self._providers: dict[str, Provider] = {}
         self._lock = threading.Lock()
-        self._in_flight: set[str] = set()
+        #: Clouds whose fetch thread still runs (or one of its listings hangs).
+        self._running: set[str] = set()
+        #: Clouds whose outcome is not handed out yet: until then the cloud is
+        #: not due again, or a tick between its answer and its outcome would
+        #: refresh it twice.
+        self._unfinished: set[str] = set()
         self._failures: dict[str, int] = {}
         self._next_due: dict[str, float] = {}
         self._closed = False
@@ -171,7 +187,7 @@ class Poller:
 
     def in_flight(self) -> set[str]:
         with self._lock:
-            return set(self._in_flight)
+            return self._running | self._unfinished
 
     def failures(self, name: str) -> int:
         return self._failures.get(name, 0)
@@ -206,8 +222,9 @@ class Poller:
         with self._lock:
             if self._closed:
                 return
-            wanted = [n for n in wanted if n not in self._in_flight]
-            self._in_flight.update(wanted)
+            wanted = [n for n in wanted if n not in self._running | self._unfinished]
+            self._running.update(wanted)
+            self._unfinished.update(wanted)
             self._waiting.add(results)
         for name in wanted:
             started[name] = time.monotonic()
@@ -215,17 +232,21 @@ class Poller:
             due = self.kinds_due(name, full=full, wanted=kinds)
             threading.Thread(
                 target=self._fetch,
-                args=(name, results, due),
+                args=(name, results, due, deadlines[name]),
                 name=f"poll:{name}",
                 daemon=True,
             ).start()
 
         pending = set(wanted)
+        # the listings give up at the deadline and report what came back; this
+        # backstop is for a cloud stuck before its listings start (auth, SDK import)
+        backstop = {n: d + GRACE for n, d in deadlines.items()}
         try:
-            yield from self._collect(results, pending, deadlines, started)
+            yield from self._collect(results, pending, backstop, started)
         finally:
             with self._lock:
                 self._waiting.discard(results)
+                self._unfinished.difference_update(pending)  # not collected: quitting
 
     def _collect(
         self,
@@ -254,20 +275,21 @@ class Poller:
         now = time.monotonic()
         for name in sorted(n for n in pending if deadlines[n] <= now):
             pending.discard(name)
-            limit = self.targets[name].config.timeout
-            err = CloudTimeoutError(
-                f"{name}: no answer within {limit:g} s",
-                hint="The cloud is slow or unreachable; raise `timeout` for it if it is just slow.",
-            )
+            err = timed_out(name, self.targets[name].config.timeout)
             yield self._finish(name, None, err, now - started[name])
 
     def _fetch(
-        self, name: str, results: queue.Queue[_Result | None], kinds: list[ResourceKind]
+        self,
+        name: str,
+        results: queue.Queue[_Result | None],
+        kinds: list[ResourceKind],
+        at: float,
     ) -> None:
         t0 = time.monotonic()
         snapshot: CloudSnapshot | None = None
         error: ProviderError | None = None
         fetched: frozenset[ResourceKind] = frozenset()
+        late: list[threading.Thread] = []
         try:
             provider = self.provider(name)
             last = self._last.get(name)
@@ -276,7 +298,8 @@ class Poller:
             else:
                 if last is not None:
                     provider.prime(last)
-                inv = provider.fetch_inventory(kinds)
+                with deadline(at, self.targets[name].config.timeout) as late:
+                    inv = provider.fetch_inventory(kinds)
                 fetched = frozenset(inv.records)
                 if inv.errors and not set(inv.records) & provider.LISTS:
                     # nothing came back at all: the cloud failed, not a kind of it
@@ -285,10 +308,13 @@ class Poller:
                     snapshot = merge(name, self.targets[name].kind, last, inv, self.clock())
         except Exception as e:  # an adapter bug must not kill the poller
             error = as_provider_error(name, e)
-        finally:
-            with self._lock:
-                self._in_flight.discard(name)
         results.put((name, snapshot, error, time.monotonic() - t0, fetched))
+        # what answered is shown; the cloud is not asked again while a listing
+        # of it still hangs (no second thread piles up on it)
+        for t in late:
+            t.join()
+        with self._lock:
+            self._running.discard(name)
 
     def _finish(
         self,
@@ -315,6 +341,8 @@ class Poller:
             self._failures[name] = n
             wait = self.backoff.delay(n) if error.transient else max(interval, self.backoff.cap)
             self._next_due[name] = now + max(wait, min(interval, self.backoff.base))
+        with self._lock:  # due again from now on, no earlier
+            self._unfinished.discard(name)
         return PollOutcome(
             cloud=name, snapshot=snapshot, error=error, elapsed=elapsed, fetched=fetched
         )

@@ -13,7 +13,7 @@ import importlib
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Flag, auto
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -150,6 +150,7 @@ def as_provider_error(cloud: str, e: BaseException) -> ProviderError:
 #: Listings running at once across every cloud (headless: no limit).
 _slots = threading.BoundedSemaphore(1024)
 _lane = threading.local()
+_cutoff = threading.local()
 
 
 def limit_calls(n: int) -> None:
@@ -163,6 +164,27 @@ def limit_calls(n: int) -> None:
     _slots = threading.BoundedSemaphore(n)
 
 
+def timed_out(cloud: str, limit: float) -> CloudTimeoutError:
+    return CloudTimeoutError(
+        f"{cloud}: no answer within {limit:g} s",
+        hint="The cloud is slow or unreachable; raise `timeout` for it if it is just slow.",
+    )
+
+
+@contextlib.contextmanager
+def deadline(at: float, limit: float) -> Iterator[list[threading.Thread]]:
+    """`gather` calls made in this thread give up waiting at `at`
+    (`time.monotonic()`): the calls that answered are returned and the rest
+    fail with "no answer within `limit` s", so one hung listing costs only its
+    kind, not the whole refresh. The calls still running are appended to the
+    list yielded, for the caller to wait for before asking the cloud again."""
+    _cutoff.at, _cutoff.limit, _cutoff.late = at, limit, []
+    try:
+        yield _cutoff.late
+    finally:
+        _cutoff.at = None
+
+
 def gather(
     cloud: str, tasks: Mapping[K, Callable[[], V]]
 ) -> tuple[dict[K, V], dict[K, ProviderError]]:
@@ -170,7 +192,8 @@ def gather(
 
     Used for the kinds of one refresh, and by adapters for independent calls
     inside one kind. Tasks start in the mapping's order (nodes first). Threads,
-    because every cloud SDK is synchronous; the SDK's own timeouts bound each.
+    because every cloud SDK is synchronous; the SDK's own timeouts bound each,
+    and a `deadline` set by the caller bounds the wait for all of them.
     Daemon threads, not a ThreadPoolExecutor: its workers are joined when the
     interpreter exits, so one call hung in an SDK would hold `q` and the CLI.
     """
@@ -178,6 +201,7 @@ def gather(
     errors: dict[K, ProviderError] = {}
     nested = getattr(_lane, "held", False)  # a call inside a call: its slot is the caller's
     slots = _slots
+    at: float | None = getattr(_cutoff, "at", None)
 
     def run(key: K, fn: Callable[[], V]) -> None:
         if not nested:
@@ -192,9 +216,30 @@ def gather(
                 _lane.held = False
                 slots.release()
 
-    if len(tasks) == 1:  # no thread for a single call
+    if len(tasks) == 1 and at is None:  # no thread for a single call
         run(*next(iter(tasks.items())))
         return results, errors
+    threads = {
+        key: threading.Thread(target=run, args=(key, fn), name=f"fetch:{cloud}", daemon=True)
+        for key, fn in tasks.items()
+    }
+    for t in threads.values():
+        t.start()
+    for t in threads.values():
+        t.join(None if at is None else max(0.0, at - time.monotonic()))
+    late = [key for key, t in threads.items() if t.is_alive()]
+    if not late:
+        return results, errors
+    # the late calls may still write into `results` and `errors`: answer with copies
+    _cutoff.late.extend(threads[key] for key in late)
+    done = [key for key in threads if key not in late]
+    return (
+        {k: results[k] for k in done if k in results},
+        {
+            **{k: errors[k] for k in done if k in errors},
+            **{k: timed_out(cloud, _cutoff.limit) for k in late},
+        },
+    )
     threads = [
         threading.Thread(target=run, args=item, name=f"fetch:{cloud}", daemon=True)
         for item in tasks.items()
