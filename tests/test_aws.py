@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import aws_cloud, make_settings, sim_cloud
+from conftest import aws_cloud
 from peers.fault_proxy import Fault, FaultProxy, fault_proxy
 from peers.moto_ec2 import set_auth
 
@@ -33,7 +33,6 @@ from hybridtui.errors import (
     QuotaError,
     ThrottledError,
 )
-from hybridtui.inventory.model import CloudState
 from hybridtui.inventory.poller import Poller
 from hybridtui.providers import targets_for
 from hybridtui.providers.aws.adapter import AwsProvider
@@ -507,49 +506,6 @@ def test_each_region_is_its_own_pane(aws_env: str) -> None:
     assert all(o.ok for o in outcomes.values())
     assert [n.id for n in outcomes["aws/us-east-1"].snapshot.nodes] == [us_id]  # type: ignore[union-attr]
     assert outcomes["aws/eu-west-1"].snapshot.nodes == ()  # type: ignore[union-attr]
-
-
-async def test_dashboard_with_aws_beside_demo_clouds(
-    aws_env: str, proxy: FaultProxy, frozen_clock: Any
-) -> None:
-    from hybridtui.ui.app import make_app
-
-    ec2 = operator(aws_env)
-    ec2.run_instances(
-        ImageId=ami(ec2, "ubuntu/images/hvm-ssd/ubuntu-jammy"),
-        InstanceType="t3.micro",
-        MinCount=3,
-        MaxCount=3,
-    )
-    clouds = [
-        # standard retries: adaptive mode would slow the throttled calls down
-        # past the timeout instead of failing them with the throttling reason
-        aws_cloud(proxy.url, name="aws-real", max_attempts=1, retry_mode="standard"),
-        sim_cloud("demo-os", "openstack-floating-ip"),
-    ]
-    app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        panes = {p.cloud: p for p in app.dashboard.active_view.panes}
-        assert panes["aws-real"].table.total_count == 3
-        assert app.model.status("aws-real").state is CloudState.FRESH
-        assert (
-            "i-" in panes["aws-real"].table.visible_rows()[0][0]
-            or panes["aws-real"].table.visible_rows()
-        )
-
-        proxy.inject(
-            Fault(status=400, code="RequestLimitExceeded", message="Request limit exceeded.")
-        )
-        await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.model.status("aws-real").state is CloudState.ERROR
-        assert app.model.status("demo-os").state is CloudState.FRESH
-        assert panes["aws-real"].table.total_count == 3, "the last good data stays on screen"
-        assert "RequestLimitExceeded" in str(panes["aws-real"].title_bar.render())
-        assert any(n.title == "Throttled by the cloud" for n in app._notifications)
 
 
 def test_html_error_page_is_unavailable_not_a_crash(proxy: FaultProxy) -> None:

@@ -41,14 +41,47 @@ class Fault:
     times: int | None = None
 
 
+class Hold:
+    """Requests held by a `delay` fault (a hang): counted, so a test knows a
+    hang is outstanding, and let go at once by `release` (the peer's `clear`)."""
+
+    def __init__(self) -> None:
+        self.held = 0
+        self._changed = threading.Condition()
+        self._released = threading.Event()
+
+    def wait_held(self, n: int = 1, timeout: float = 10.0) -> bool:
+        """Until `n` requests are held."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.held >= n, timeout)
+
+    def hold(self, delay: float) -> None:
+        released = self._released
+        with self._changed:
+            self.held += 1
+            self._changed.notify_all()
+        try:
+            released.wait(delay)
+        finally:
+            with self._changed:
+                self.held -= 1
+
+    def release(self) -> None:
+        self._released.set()
+        self._released = threading.Event()
+
+
 @dataclass
 class FaultProxy:
     upstream: str
     faults: list[Fault] = field(default_factory=list)
     actions: Counter[str] = field(default_factory=Counter)
     url: str = ""
+    #: Every X-Auth-Token seen (OpenStack), in order: a re-authentication shows
+    #: as a second token.
+    tokens: list[str] = field(default_factory=list)
+    hold: Hold = field(default_factory=Hold)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _released: threading.Event = field(default_factory=threading.Event)
 
     def inject(self, fault: Fault) -> None:
         with self._lock:
@@ -57,8 +90,7 @@ class FaultProxy:
     def clear(self) -> None:
         with self._lock:
             self.faults.clear()
-        self._released.set()  # wake any request held by a delay
-        self._released = threading.Event()
+        self.hold.release()
 
     def _match(self, action: str, path: str = "", method: str = "") -> Fault | None:
         with self._lock:
@@ -90,9 +122,12 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             params = urllib.parse.parse_qs(body.decode(errors="replace")) if body else {}
             action = (params.get("Action") or [""])[0]
+            token = self.headers.get("X-Auth-Token")
+            if token and token not in proxy.tokens:
+                proxy.tokens.append(token)
             fault = proxy._match(action, self.path, self.command)
             if fault and fault.delay:
-                proxy._released.wait(fault.delay)
+                proxy.hold.hold(fault.delay)
             if fault and fault.drop:
                 self.close_connection = True
                 self.connection.shutdown(2)

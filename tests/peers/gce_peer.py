@@ -24,7 +24,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from peers.fault_proxy import Hold
+
 TOKEN = "peer-token"
+#: The OAuth2 refresh token the peer's `/token` endpoint honours (the
+#: `authorized_user` credentials `gcloud auth application-default login` writes).
+REFRESH_TOKEN = "peer-refresh-token"
 BASE = "/compute/v1/projects/"
 PUBLIC_IMAGES = {
     "debian-cloud": [
@@ -100,10 +105,24 @@ class GcePeer:
     #: What an instance wrote to serial port 1 (by instance name); a test puts
     #: cloud-init's host key fingerprints there, as a booting image does.
     serial: dict[str, str] = field(default_factory=dict)
+    #: The access token the API accepts now: a test rotates it to expire the
+    #: client's token mid-session.
+    token: str = TOKEN
+    #: What `/token` takes for a refresh grant; changing it revokes the grant.
+    refresh_token: str = REFRESH_TOKEN
+    #: Access tokens `/token` has handed out.
+    grants: int = 0
+    hold: Hold = field(default_factory=Hold)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(4_000_000_000_000_000_001))
     _ips: Iterator[int] = field(default_factory=lambda: itertools.count(10))
     _op_polls: dict[str, int] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        """No more faults, and the requests a delay holds are answered now."""
+        with self._lock:
+            self.faults.clear()
+        self.hold.release()
 
     def reset(self) -> None:
         with self._lock:
@@ -569,10 +588,30 @@ def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _token(self, form: dict[str, list[str]]) -> None:
+            """Google's OAuth2 token endpoint, for a refresh grant only."""
+            grant = form.get("refresh_token", [""])[0]
+            if form.get("grant_type") != ["refresh_token"] or grant != peer.refresh_token:
+                self._reply(
+                    400,
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Token has been expired or revoked.",
+                    },
+                )
+                return
+            with peer._lock:
+                peer.grants += 1
+            self._reply(
+                200, {"access_token": peer.token, "expires_in": 3599, "token_type": "Bearer"}
+            )
+
         def _serve(self) -> None:
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            if url.path == "/token":
+                return self._token(parse_qs(raw.decode()))
             body = json.loads(raw) if raw else {}
             with peer._lock:
                 peer.requests.append((self.command, url.path))
@@ -589,7 +628,7 @@ def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and fault.times is not None:
                     fault.times -= 1
             if fault and fault.delay:
-                time.sleep(fault.delay)
+                peer.hold.hold(fault.delay)
             if fault and fault.drop:
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -615,7 +654,7 @@ def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
                         }
                     },
                 )
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            if self.headers.get("Authorization") != f"Bearer {peer.token}":
                 return self._reply(
                     401,
                     {
@@ -673,5 +712,6 @@ def gce_peer() -> Iterator[GcePeer]:
     try:
         yield peer
     finally:
+        peer.clear()
         server.shutdown()
         server.server_close()
