@@ -329,3 +329,10 @@ def test_saving_columns_keeps_every_other_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         save_columns(path, {"nodes": ["nope"]})
     assert load_config(path).theme == "projector", "a bad choice is never written"
+
+
+def test_a_missing_key_is_explained_by_its_documentation() -> None:
+    """The field's docstring says what the key is for (read from the source
+    only when a message needs it, not at every start)."""
+    (said,) = problems("clouds:\n  - name: g\n    kind: gce\n    zones: [europe-west1-b]\n")
+    assert said == "cfg.yaml:2: clouds[0].project: missing required key 'project' (GCP project id.)"
