@@ -145,6 +145,9 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
     config = home / "clouds.yaml"
     write_config(config, clouds, nodes)
     env = {**os.environ, "HYBRIDTUI_HOME": str(home), "TERM": "xterm-256color"}
+    # an installed app has its bytecode cached; PYTHONDONTWRITEBYTECODE (set on
+    # some CI machines) would compile every hybridtui module at every start
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     warm = subprocess.run(
         [sys.executable, "-m", "hybridtui", "--config", str(config), "inventory"]
         + ["--kind", "all", "--format", "json"],

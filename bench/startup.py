@@ -26,6 +26,9 @@ def main() -> None:
     args = ap.parse_args()
     home = tempfile.mkdtemp(prefix="hybridtui-bench-")
     env = {**os.environ, "HYBRIDTUI_HOME": home}
+    # an installed app has its bytecode cached; PYTHONDONTWRITEBYTECODE (set on
+    # some CI machines) would compile every hybridtui module at every start
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     # Warm the cache: one headless refresh of every demo cloud.
     subprocess.run(
         [
