@@ -57,6 +57,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--instances", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument(
+        "--latency",
+        type=float,
+        default=0.1,
+        help="seconds every call waits at the proxy (overlapping): moto answers on loopback, EC2 in 50-400 ms",
+    )
     args = ap.parse_args()
     home = tempfile.mkdtemp(prefix="bench-home-")
     os.environ.update(
@@ -66,7 +72,7 @@ def main() -> None:
         HYBRIDTUI_HOME=home,
     )
     import boto3
-    from peers.fault_proxy import fault_proxy
+    from peers.fault_proxy import Fault, fault_proxy
     from peers.moto_ec2 import moto_server, seed_instances
 
     from hybridtui.cli import main as cli
@@ -78,6 +84,8 @@ def main() -> None:
         fault_proxy(url) as proxy,
     ):
         seed_instances(url, REGIONS, args.instances)
+        if args.latency:
+            proxy.inject(Fault(delay=args.latency))
         config = Path(home) / "aws.yaml"
         config.write_text(
             "clouds:\n  - name: aws\n    kind: aws\n    timeout: 120\n"
@@ -145,7 +153,8 @@ def main() -> None:
         med = {k: statistics.median(v) for k, v in timings.items()}
 
         print(
-            f"{len(REGIONS)} regions x {args.instances} instances on moto, median of {args.rounds}"
+            f"{len(REGIONS)} regions x {args.instances} instances on moto, "
+            f"{args.latency * 1000:.0f} ms a call, median of {args.rounds}"
         )
         print(
             f"  naive thread-pool script (4 kinds):   {med['script']:6.2f} s  {sum(calls['script'].values()):4d} calls"

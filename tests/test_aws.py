@@ -637,3 +637,44 @@ def test_a_listing_cut_short_is_asked_once_more(proxy: FaultProxy) -> None:
     proxy.inject(Fault(status=200, html="<html><body>cut", action="DescribeVpcs", times=2))
     inv = provider(proxy.url).fetch_inventory()
     assert "not EC2 XML" in inv.errors[ResourceKind.NETWORKS].message
+
+
+def test_headless_nodes_from_a_warm_cache_ask_only_for_instances(
+    aws_env: str, proxy: FaultProxy, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`inventory --kind nodes` after a full one: one DescribeInstances, the
+    login account still named from the cached AMIs, and the cached kinds
+    this run did not decode (key pairs here) still whole for the next command."""
+    import json
+
+    from hybridtui.cli import main
+
+    ec2 = operator(aws_env)
+    ec2.run_instances(
+        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+    )
+    config = tmp_path / "aws.yaml"
+    config.write_text(
+        f"clouds:\n  - name: aws\n    kind: aws\n    profile: hybrid-test\n"
+        f"    regions: [eu-west-1]\n    endpoint_url: {proxy.url}\n    timeout: 30\n"
+    )
+
+    def inventory(kind: str, *extra: str) -> Any:
+        code = main(
+            ["--config", str(config), "inventory", "--kind", kind, "--format", "json", *extra]
+        )
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return json.loads(out)
+
+    ec2.create_key_pair(KeyName="ops-prod")
+    inventory("images")
+    assert [r["name"] for r in inventory("keys")["records"]] == ["ops-prod"]
+    proxy.actions.clear()
+    (node,) = inventory("nodes")["records"]
+    assert dict(proxy.actions) == {"DescribeInstances": 1}
+    assert node["login_user"] == "ubuntu"
+    assert [r["name"] for r in inventory("keys", "--offline")["records"]] == ["ops-prod"]

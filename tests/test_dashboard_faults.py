@@ -100,7 +100,7 @@ async def test_aws_hang_and_expired_credentials(aws_env: str, frozen_clock: Any)
         # refresh (cold, they take longer than this test's timeout on moto)
         provider(proxy.url).list_flavors()
         clouds = [
-            aws_cloud(proxy.url, name="aws-real", timeout=5, max_attempts=2, retry_mode="standard"),
+            aws_cloud(proxy.url, name="aws-real", timeout=6, max_attempts=2, retry_mode="standard"),
             sim_cloud("demo-gce", "gce-access-config"),
         ]
         app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
@@ -168,7 +168,7 @@ async def test_openstack_hang_and_expired_token(os_clouds: Path, frozen_clock: A
     with fault_proxy(realstack_url("nova")) as nova:
         add_cloud(os_clouds, "nova-via-proxy", compute_endpoint_override=f"{nova.url}/v2.1")
         clouds = [
-            os_cloud("nova-via-proxy", name="os-proxied", timeout=5, retries=1),
+            os_cloud("nova-via-proxy", name="os-proxied", timeout=6, retries=1),
             sim_cloud("demo-aws", "aws-default-vpc"),
         ]
         app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
@@ -236,8 +236,10 @@ async def test_gce_hang_and_expired_access_token(
         return creds, "hybrid-test"
 
     monkeypatch.setattr(google.auth, "default", user_credentials)
+    # (creating the node imports the SDK, as a first refresh would: the hang
+    # below is measured against a 3 s timeout that an import must not eat)
     provider(gce).create_node(spec("survivor"))
-    clouds = [gce_cloud(gce.url, timeout=2), sim_cloud("demo-os", "openstack-floating-ip")]
+    clouds = [gce_cloud(gce.url, timeout=3), sim_cloud("demo-os", "openstack-floating-ip")]
     app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(app, pilot)
