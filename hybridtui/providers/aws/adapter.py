@@ -10,6 +10,7 @@ what to run.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
@@ -48,6 +49,24 @@ from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider,
 _TYPE_SPECS: dict[tuple[str | None, str | None], dict[str, Flavor]] = {}
 _TYPE_SPECS_LOCK = threading.Lock()
 _TYPE_FETCH_LOCKS: dict[tuple[str | None, str | None], threading.Lock] = {}
+
+
+_LOADER: Any = None
+_LOADER_LOCK = threading.Lock()
+
+
+def _shared_loader() -> Any:
+    """botocore's data loader, one per process. Every new session parses
+    EC2's service model (megabytes of JSON) again: 0.3-0.5 s of interpreter
+    lock per region, warm or cold; a loader keeps what it parsed (0.04 s for
+    the next region's client)."""
+    global _LOADER
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            import botocore.loaders
+
+            _LOADER = botocore.loaders.create_loader()
+        return _LOADER
 
 
 def region_hint(region: str, known: list[str]) -> str:
@@ -103,11 +122,15 @@ class AwsProvider(SdkProvider):
         import boto3
         import botocore.config
         import botocore.exceptions
+        import botocore.session
 
+        core = botocore.session.get_session()
+        core.register_component("data_loader", _shared_loader())
         try:
             session = boto3.session.Session(
-                profile_name=self.aws.profile, region_name=self.region_name
+                botocore_session=core, profile_name=self.aws.profile, region_name=self.region_name
             )
+            session.get_credentials()  # an unknown profile fails here, not on the first call
         except botocore.exceptions.ProfileNotFound as e:
             known = ", ".join(boto3.session.Session().available_profiles) or "none"
             raise AuthError(
@@ -276,26 +299,45 @@ class AwsProvider(SdkProvider):
             )
         )
 
-    def _images_of(self, owner: str, names: list[str] | None = None) -> list[Image]:
-        """An owner's available AMIs, only those matching `names` patterns if given."""
-        query: dict[str, Any] = {"Owners": [owner]}
-        if names is not None:
-            query["Filters"] = [
-                {"Name": "name", "Values": names},
-                {"Name": "state", "Values": ["available"]},
-            ]
+    def _images_of(self, owner: str) -> list[Image]:
+        """An owner's available AMIs (the account's own, or one it names)."""
         return [
-            rec.image(r) for r in self._pages("list images", "describe_images", "Images", **query)
+            rec.image(r)
+            for r in self._pages("list images", "describe_images", "Images", Owners=[owner])
+        ]
+
+    def _well_known_images(self) -> list[Image]:
+        """Every well-known owner's series in one call (EC2 takes several owners
+        and name patterns at once; a pattern may also match another owner's
+        AMI, so each is held to its own owner's patterns afterwards). One call
+        instead of one per owner: ten fewer per region, cold."""
+        patterns = sorted({p for ps in rec.WELL_KNOWN_OWNERS.values() for p in ps})
+        found = self._pages(
+            "list images",
+            "describe_images",
+            "Images",
+            Owners=list(rec.WELL_KNOWN_OWNERS),
+            Filters=[
+                {"Name": "name", "Values": patterns},
+                {"Name": "state", "Values": ["available"]},
+            ],
+        )
+        return [
+            rec.image(r)
+            for r in found
+            if any(
+                fnmatch.fnmatchcase(str(r.get("Name", "")), p)
+                for p in rec.WELL_KNOWN_OWNERS.get(str(r.get("OwnerId", "")), ())
+            )
         ]
 
     def list_images(self) -> list[Image]:
         """The account's own AMIs and the newest of each well-known series, each
-        owner's listing in flight at once."""
+        listing in flight at once."""
         tasks: dict[str, Callable[[], list[Image]]] = {}
         for owner in self.aws.image_owners:
             if owner == "well-known":
-                for oid, patterns in rec.WELL_KNOWN_OWNERS.items():
-                    tasks[f"well-known:{oid}"] = partial(self._images_of, oid, list(patterns))
+                tasks["well-known:"] = self._well_known_images
             else:
                 tasks[owner] = partial(self._images_of, owner)
         found, errors = gather(self.name, tasks)
