@@ -6,8 +6,10 @@ contender, baselines included, goes through it); asserts nothing.
 The script: a thread per region, each listing instances, every instance type,
 the same AMI owners hybridtui lists and the VPCs and subnets, one call after
 another (the kinds `inventory --kind all` shows that matter for the ratio).
+moto answers on loopback in microseconds of network time; every call waits
+`--latency` at the proxy (overlapping), as EC2's answers take 50-400 ms.
 
-    .venv/bin/python bench/aws_vs_script.py [--instances 100] [--rounds 3]
+    .venv/bin/python bench/aws_vs_script.py [--instances 100] [--rounds 3] [--latency 0.1]
 """
 
 from __future__ import annotations
