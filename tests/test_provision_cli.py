@@ -17,6 +17,13 @@ from conftest import sim_cloud
 ROOT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl operator@laptop"
 
 
+def default_sigint() -> None:
+    """Ctrl-C acts in the child as at a terminal. A test run started in the
+    background by a non-interactive shell (`cmd &`) inherits SIGINT ignored,
+    and Python keeps an ignored SIGINT ignored: the run went on to the end."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def signalled_after(
     cfg: Path,
     cloud: str,
@@ -43,6 +50,7 @@ def signalled_after(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -458,6 +466,7 @@ def test_a_live_line_per_cloud_on_a_terminal(tmp_path: Path) -> None:
         stdout=slave,
         stderr=slave,
         env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"},
+        preexec_fn=default_sigint,
     )
     os.close(slave)
     out = b""
