@@ -70,7 +70,13 @@ async def test_panes_say_the_cache_is_being_read_until_it_is(frozen_clock: Any) 
         await pilot.press("2")  # keys work meanwhile
         assert app.dashboard.active_kind == "flavors"
         gated.gate.set()
-        await settle(app, pilot)
+        # the refresh starts once the cache has been read, from a message the
+        # cache worker posts as it ends: settle until that refresh is done too
+        for _ in range(100):
+            await settle(app, pilot)
+            if app.model.status("aws-sim").state in (CloudState.FRESH, CloudState.STALE):
+                break
+            await pilot.pause(0.02)
         view = app.dashboard.views[app.dashboard.active_kind]
         assert all(p.table.total_count > 0 for p in view.panes if p.display)
         assert app.model.status("aws-sim").state in (CloudState.FRESH, CloudState.STALE)
