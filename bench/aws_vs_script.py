@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from vs_script import inventory_runner, report  # noqa: E402 (bench/ is on the path)
 
 REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2"]
 
@@ -77,7 +78,6 @@ def main() -> None:
     from peers.fault_proxy import Fault, fault_proxy
     from peers.moto_ec2 import moto_server, seed_instances
 
-    from hybridtui.cli import main as cli
     from hybridtui.providers.aws import adapter as aws_adapter
     from hybridtui.providers.aws.records import WELL_KNOWN_OWNERS
 
@@ -94,16 +94,7 @@ def main() -> None:
             f"    regions: [{', '.join(REGIONS)}]\n    endpoint_url: {proxy.url}\n"
         )
         owners = ["self", *WELL_KNOWN_OWNERS]
-        devnull = open(os.devnull, "w")  # noqa: SIM115 - the whole run's stdout sink
-
-        def hybrid(kind: str = "all") -> None:
-            real, sys.stdout = sys.stdout, devnull
-            try:
-                args = ["--config", str(config), "inventory", "--kind", kind, "--format", "json"]
-                code = cli(args)
-            finally:
-                sys.stdout = real
-            assert code == 0, code
+        hybrid = inventory_runner(config)
 
         def cold() -> None:
             import shutil
@@ -154,33 +145,17 @@ def main() -> None:
         }
         med = {k: statistics.median(v) for k, v in timings.items()}
 
-        print(
+        report(
             f"{len(REGIONS)} regions x {args.instances} instances on moto, "
-            f"{args.latency * 1000:.0f} ms a call, median of {args.rounds}"
+            f"{args.latency * 1000:.0f} ms a call, median of {args.rounds}",
+            med,
+            calls,
+            "node listing alone (every region, threads, plain boto3)",
+            [
+                f"slowest single call (instance types, one region): {med['slowest']:.2f} s"
+                f"   cold / slowest {med['cold'] / med['slowest']:.2f}x (target <= 1.5)"
+            ],
         )
-        print(
-            f"  naive thread-pool script (4 kinds):   {med['script']:6.2f} s  {sum(calls['script'].values()):4d} calls"
-        )
-        print(
-            f"  hybridtui inventory --kind all, cold: {med['cold']:6.2f} s  {sum(calls['cold'].values()):4d} calls"
-            f"   ratio to script {med['cold'] / med['script']:.2f}x (target <= 0.6)"
-        )
-        print(
-            f"  hybridtui inventory --kind all, warm: {med['warm']:6.2f} s  {sum(calls['warm'].values()):4d} calls"
-        )
-        print(
-            f"  slowest single call (instance types, one region): {med['slowest']:.2f} s"
-            f"   cold / slowest {med['cold'] / med['slowest']:.2f}x (target <= 1.5)"
-        )
-        print(f"  hybridtui inventory --kind nodes, warm: {med['warm_nodes']:.2f} s")
-        print(
-            f"  node listing alone (every region, threads, plain boto3): {med['nodes']:.2f} s"
-            f"   warm --kind nodes / nodes {med['warm_nodes'] / med['nodes']:.2f}x (target <= 1.5)"
-        )
-        for name, c in calls.items():
-            print(
-                f"  calls per run, {name}: " + ", ".join(f"{a}={n}" for a, n in sorted(c.items()))
-            )
 
 
 if __name__ == "__main__":

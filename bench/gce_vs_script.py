@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from vs_script import inventory_runner, report  # noqa: E402 (bench/ is on the path)
 
 ZONES = ["europe-west1-b", "us-central1-a"]
 PROJECT = "hybrid-test"
@@ -98,7 +99,6 @@ def main() -> None:
     from google.oauth2.credentials import Credentials
     from peers.gce_peer import PUBLIC_IMAGES, TOKEN, Fault, gce_peer
 
-    from hybridtui.cli import main as cli
     from hybridtui.config import GceCloud
 
     # the credential *source* is the peer's token; every call is real HTTP
@@ -113,16 +113,7 @@ def main() -> None:
             f"clouds:\n  - name: gcp\n    kind: gce\n    project: {PROJECT}\n    timeout: 120\n"
             f"    zones: [{', '.join(ZONES)}]\n    api_endpoint: {peer.url}\n"
         )
-        devnull = open(os.devnull, "w")  # noqa: SIM115 - the whole run's stdout sink
-
-        def hybrid(kind: str = "all") -> None:
-            real, sys.stdout = sys.stdout, devnull
-            try:
-                argv = ["--config", str(config), "inventory", "--kind", kind, "--format", "json"]
-                code = cli(argv)
-            finally:
-                sys.stdout = real
-            assert code == 0, code
+        hybrid = inventory_runner(config)
 
         def cold() -> None:
             shutil.rmtree(Path(home) / "cache", ignore_errors=True)
@@ -161,30 +152,13 @@ def main() -> None:
             "warm --kind nodes": count(lambda: hybrid("nodes")),
         }
         med = {k: statistics.median(v) for k, v in timings.items()}
-        n = len(ZONES) * args.instances
-        print(
+        report(
             f"GCE peer, {len(ZONES)} zones x {args.instances} instances, "
-            f"{args.latency * 1000:.0f} ms a call, median of {args.rounds}"
+            f"{args.latency * 1000:.0f} ms a call, median of {args.rounds}",
+            med,
+            calls,
+            "node listing alone (aggregated list, plain client)",
         )
-        print(
-            f"  naive thread-pool script (4 kinds):    {med['script']:6.2f} s  {sum(calls['script'].values()):4d} calls"
-        )
-        print(
-            f"  hybridtui inventory --kind all, cold:  {med['cold']:6.2f} s  {sum(calls['cold'].values()):4d} calls"
-            f"   ratio to script {med['cold'] / med['script']:.2f}x (target <= 0.6)"
-        )
-        print(
-            f"  hybridtui inventory --kind all, warm:  {med['warm']:6.2f} s  {sum(calls['warm'].values()):4d} calls"
-        )
-        print(f"  hybridtui inventory --kind nodes, warm: {med['warm_nodes']:.2f} s ({n} nodes)")
-        print(
-            f"  node listing alone (aggregated list, plain client): {med['nodes']:.2f} s"
-            f"   warm --kind nodes / nodes {med['warm_nodes'] / med['nodes']:.2f}x (target <= 1.5)"
-        )
-        for name, c in calls.items():
-            print(
-                f"  calls per run, {name}: " + ", ".join(f"{a}={k}" for a, k in sorted(c.items()))
-            )
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from vs_script import inventory_runner, report  # noqa: E402 (bench/ is on the path)
 
 HOME = Path(os.environ.get("RS_HOME") or Path.home() / ".cache" / "hybridtui-realstack")
 CLOUD = "bench"
@@ -96,8 +97,6 @@ def main() -> None:
     from conftest import add_cloud, realstack_url
     from peers.fault_proxy import fault_proxy
 
-    from hybridtui.cli import main as cli
-
     conn = make_servers(args.servers)
     try:
         with (
@@ -116,24 +115,7 @@ def main() -> None:
             config.write_text(
                 f"clouds:\n  - name: os\n    kind: openstack\n    cloud: {CLOUD}\n    timeout: 120\n"
             )
-            devnull = open(os.devnull, "w")  # noqa: SIM115 - the whole run's stdout sink
-
-            def hybrid(kind: str = "all") -> None:
-                real, sys.stdout = sys.stdout, devnull
-                try:
-                    argv = [
-                        "--config",
-                        str(config),
-                        "inventory",
-                        "--kind",
-                        kind,
-                        "--format",
-                        "json",
-                    ]
-                    code = cli(argv)
-                finally:
-                    sys.stdout = real
-                assert code == 0, code
+            hybrid = inventory_runner(config)
 
             def cold() -> None:
                 shutil.rmtree(home / "cache", ignore_errors=True)
@@ -175,24 +157,12 @@ def main() -> None:
         for s in list(conn.compute.servers(name="bench-vs-script")):
             conn.compute.delete_server(s, ignore_missing=True)
     med = {k: statistics.median(v) for k, v in timings.items()}
-    print(f"OpenStack services, {args.servers} servers, median of {args.rounds}")
-    print(
-        f"  naive thread-pool script (4 kinds):    {med['script']:6.2f} s  {sum(calls['script'].values()):4d} calls"
+    report(
+        f"OpenStack services, {args.servers} servers, median of {args.rounds}",
+        med,
+        calls,
+        "node listing alone (new connection, servers)",
     )
-    print(
-        f"  hybridtui inventory --kind all, cold:  {med['cold']:6.2f} s  {sum(calls['cold'].values()):4d} calls"
-        f"   ratio to script {med['cold'] / med['script']:.2f}x (target <= 0.6)"
-    )
-    print(
-        f"  hybridtui inventory --kind all, warm:  {med['warm']:6.2f} s  {sum(calls['warm'].values()):4d} calls"
-    )
-    print(f"  hybridtui inventory --kind nodes, warm: {med['warm_nodes']:.2f} s")
-    print(
-        f"  node listing alone (new connection, servers): {med['nodes']:.2f} s"
-        f"   warm --kind nodes / nodes {med['warm_nodes'] / med['nodes']:.2f}x (target <= 1.5)"
-    )
-    for name, c in calls.items():
-        print(f"  calls per run, {name}: " + ", ".join(f"{a}={k}" for a, k in sorted(c.items())))
 
 
 if __name__ == "__main__":
