@@ -52,6 +52,19 @@ def operator(url: str, region: str = "eu-west-1") -> Any:
     )
 
 
+def launch_ubuntu(url: str, count: int = 1) -> Any:
+    """`count` t3.micro instances of the newest Ubuntu 24.04 AMI, launched by
+    somebody else's client (the operator's); that client."""
+    ec2 = operator(url)
+    ec2.run_instances(
+        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
+        InstanceType="t3.micro",
+        MinCount=count,
+        MaxCount=count,
+    )
+    return ec2
+
+
 def ami(client: Any, prefix: str) -> str:
     images = client.describe_images(Owners=["099720109477"])["Images"]
     return str(next(i["ImageId"] for i in images if i["Name"].startswith(prefix)))
@@ -294,13 +307,7 @@ def test_api_failures_become_clear_errors(
 def test_one_call_failing_costs_only_its_kind(aws_env: str, proxy: FaultProxy) -> None:
     """Instance types throttled past their retries must not lose the region's
     nodes (they did when a refresh was all-or-nothing)."""
-    ec2 = operator(aws_env)
-    ec2.run_instances(
-        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
-        InstanceType="t3.micro",
-        MinCount=2,
-        MaxCount=2,
-    )
+    launch_ubuntu(aws_env, 2)
     p = provider(proxy.url, max_attempts=2, retry_mode="standard")
     proxy.inject(
         Fault(
@@ -377,13 +384,7 @@ def test_a_fault_on_one_kind_leaves_the_others_fresh(
     """The fault table on the moto peer: whatever happens to one listing, the
     other kinds come back, the failing one says why, and it is retried only as
     its kind of failure allows, within the cloud's timeout."""
-    ec2 = operator(aws_env)
-    ec2.run_instances(
-        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
-        InstanceType="t3.micro",
-        MinCount=1,
-        MaxCount=1,
-    )
+    launch_ubuntu(aws_env)
     fault.action = "DescribeKeyPairs"
     proxy.inject(fault)
     p = provider(proxy.url, timeout=2, max_attempts=2, retry_mode="standard")
@@ -649,13 +650,7 @@ def test_headless_nodes_from_a_warm_cache_ask_only_for_instances(
 
     from hybridtui.cli import main
 
-    ec2 = operator(aws_env)
-    ec2.run_instances(
-        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
-        InstanceType="t3.micro",
-        MinCount=1,
-        MaxCount=1,
-    )
+    ec2 = launch_ubuntu(aws_env)
     config = tmp_path / "aws.yaml"
     config.write_text(
         f"clouds:\n  - name: aws\n    kind: aws\n    profile: hybrid-test\n"
@@ -671,7 +666,11 @@ def test_headless_nodes_from_a_warm_cache_ask_only_for_instances(
         return json.loads(out)
 
     ec2.create_key_pair(KeyName="ops-prod")
+    proxy.actions.clear()
     inventory("images")
+    assert proxy.actions["DescribeImages"] == 2, (
+        "the account's own, and every well-known owner at once"
+    )
     assert [r["name"] for r in inventory("keys")["records"]] == ["ops-prod"]
     proxy.actions.clear()
     (node,) = inventory("nodes")["records"]

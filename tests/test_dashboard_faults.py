@@ -84,17 +84,11 @@ async def hang_one_kind(
 
 
 async def test_aws_hang_and_expired_credentials(aws_env: str, frozen_clock: Any) -> None:
-    from test_aws import ami, operator, provider
+    from test_aws import launch_ubuntu, provider
 
     from hybridtui.ui.app import make_app
 
-    ec2 = operator(aws_env)
-    ec2.run_instances(
-        ImageId=ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble"),
-        InstanceType="t3.micro",
-        MinCount=2,
-        MaxCount=2,
-    )
+    launch_ubuntu(aws_env, 2)
     with fault_proxy(aws_env) as proxy:
         # the instance types described once in this process, as after a first
         # refresh (cold, they take longer than this test's timeout on moto)
