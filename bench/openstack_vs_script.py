@@ -94,6 +94,13 @@ def main() -> None:
     ours = home / "clouds.yaml"
     shutil.copy(clouds_yaml, ours)
     os.environ.update(OS_CLIENT_CONFIG_FILE=str(ours), HYBRIDTUI_HOME=str(home))
+    from conftest import realstack_in_use
+
+    with realstack_in_use(HOME):  # its 50 servers and quotas would break a test session
+        measure(args, home, ours)
+
+
+def measure(args: argparse.Namespace, home: Path, ours: Path) -> None:
     from conftest import add_cloud, realstack_url
     from peers.fault_proxy import fault_proxy
 

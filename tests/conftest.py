@@ -7,7 +7,9 @@ import ipaddress
 import os
 import re
 import socket
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -228,68 +230,79 @@ def _realstack_answers() -> bool:
     return True
 
 
+@contextmanager
+def realstack_in_use(home: Path, say: Callable[[str], None] = print) -> Iterator[None]:
+    """Hold the stack for this process alone until the block ends.
+
+    Tests and benchmarks change what the whole demo project sees (its quotas,
+    its free floating IPs, an extra network, every `hybridtui-*` key pair that
+    a clean-up removes), so two test sessions on one stack make each other
+    fail: a second session waits here, and says so, until the first is done.
+    """
+    import fcntl
+
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / ".users.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"\nrealstack: another test session or benchmark is using {home}; waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
-def realstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def realstack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     """Real keystone, nova, neutron, glance and placement on loopback, once per
     session (reused if this machine already runs it); yields its clouds.yaml.
 
-    Several test sessions on one machine share one stack safely: starting it is
-    serialised by an exclusive lock, every session using it holds a shared lock,
-    and only the last one out stops a stack that a test session started.
+    One test session at a time uses the stack (`realstack_in_use`); the stack
+    is stopped at the end only if this session started it.
     """
-    import fcntl
     import subprocess
 
     home = realstack_home()
-    home.mkdir(parents=True, exist_ok=True)
     clouds = home / "state" / "clouds.yaml"
     marker = home / "started-by-tests"
-    start_lock = (home / ".start.lock").open("a")
-    users = (home / ".users.lock").open("a")
-    try:
-        fcntl.flock(start_lock, fcntl.LOCK_EX)
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+
+    def say(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            print(line, file=sys.stderr, flush=True)
+
+    with realstack_in_use(home, say):
+        if not (clouds.is_file() and _realstack_answers()):
+            if os.geteuid() != 0:
+                pytest.fail(
+                    "the OpenStack tests start real services (apt, MariaDB, RabbitMQ): run tests/run.sh as root"
+                )
+            log = tmp_path_factory.mktemp("realstack") / "up.log"
+            with log.open("w") as out:
+                proc = subprocess.run(
+                    ["bash", str(REALSTACK / "up.sh")],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    timeout=1200,
+                )
+            if proc.returncode != 0:
+                pytest.fail(
+                    "realstack did not start:\n" + "\n".join(log.read_text().splitlines()[-30:])
+                )
+            marker.touch()
         try:
-            if not (clouds.is_file() and _realstack_answers()):
-                if os.geteuid() != 0:
-                    pytest.fail(
-                        "the OpenStack tests start real services (apt, MariaDB, RabbitMQ): run tests/run.sh as root"
-                    )
-                log = tmp_path_factory.mktemp("realstack") / "up.log"
-                with log.open("w") as out:
-                    proc = subprocess.run(
-                        ["bash", str(REALSTACK / "up.sh")],
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        timeout=1200,
-                    )
-                if proc.returncode != 0:
-                    pytest.fail(
-                        "realstack did not start:\n" + "\n".join(log.read_text().splitlines()[-30:])
-                    )
-                marker.touch()
-            fcntl.flock(users, fcntl.LOCK_SH)
+            yield clouds
         finally:
-            fcntl.flock(start_lock, fcntl.LOCK_UN)
-        yield clouds
-    finally:
-        fcntl.flock(users, fcntl.LOCK_UN)
-        fcntl.flock(start_lock, fcntl.LOCK_EX)
-        try:
-            last_out = True
-            try:
-                fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                last_out = False  # another session still uses the stack
-            if last_out and marker.exists():
+            if marker.exists():
                 subprocess.run(
                     ["bash", str(REALSTACK / "down.sh")], capture_output=True, timeout=180
                 )
                 marker.unlink(missing_ok=True)
-        finally:
-            fcntl.flock(start_lock, fcntl.LOCK_UN)
-            users.close()
-            start_lock.close()
 
 
 @pytest.fixture

@@ -150,8 +150,8 @@ def test_provider_contract(cloud: CloudUnderTest) -> None:
     gone = p.wait_for(node.id, NodeState.DELETED, time.monotonic() + 120)
     assert gone.state is NodeState.DELETED
     p.delete_key(key)
-    # Only what this test made is checked: test sessions may share one stack, and
-    # another session's nodes come and go meanwhile.
+    # Only what this test made is checked: a stack reused between sessions may
+    # hold what an earlier one left.
     after = (live(), keys(), addresses())
     assert node.id not in after[0], "the node is gone"
     assert key not in after[1], "the key is gone"
