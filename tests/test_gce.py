@@ -274,6 +274,47 @@ def test_nodes_name_their_image_from_the_boot_disk(gce: GcePeer) -> None:
     assert len(disk_calls) == 1, "one aggregated disks listing, not a call per node"
 
 
+def test_disks_are_listed_again_only_for_a_new_boot_disk(gce: GcePeer) -> None:
+    """A disk's image never changes, so a refresh that finds no new boot disk
+    asks for the instances alone; an instance made again under its old name
+    (same disk link, another image) is a new boot disk. A new adapter learns
+    the boot disks from the cached snapshot (`prime`), as `inventory` does."""
+    from hybridtui import jsonio
+    from hybridtui.inventory.poller import merge
+    from hybridtui.inventory.snapshot import CloudSnapshot
+
+    def calls(kind: str) -> int:
+        return sum(1 for _, path in gce.requests if path.endswith(f"aggregated/{kind}"))
+
+    p = provider(gce)
+    p.list_images()
+    made = p.create_node(spec("web"))
+    p.list_nodes()
+    gce.requests.clear()
+    (node,) = p.list_nodes()
+    assert node.image == "debian-12-bookworm-v20261105"
+    assert (calls("instances"), calls("disks")) == (1, 0)
+
+    p.delete_node(made.id)
+    p.create_node(
+        NodeSpec(name="web", flavor="e2-micro", image="ubuntu-os-cloud/ubuntu-2404-lts-amd64")
+    )
+    gce.requests.clear()
+    (node,) = p.list_nodes()
+    assert node.image == "ubuntu-2404-noble-amd64-v20261028", "not the old disk's image"
+    assert (calls("instances"), calls("disks")) == (1, 1)
+
+    snapshot = merge("gcp", "gce", None, p.fetch_inventory(), 0.0)
+    # through the cache's own encoding (records' raw kept as JSON text)
+    cached = CloudSnapshot.from_json(jsonio.loads(jsonio.dumps(snapshot.to_json(raw_as_text=True))))
+    fresh = provider(gce)
+    fresh.prime(cached)
+    gce.requests.clear()
+    (node,) = fresh.list_nodes()
+    assert node.image == "ubuntu-2404-noble-amd64-v20261028"
+    assert (calls("instances"), calls("disks")) == (1, 0)
+
+
 async def test_dashboard_with_gce_beside_demo_clouds(gce: GcePeer, frozen_clock: Any) -> None:
     from hybridtui.ui.app import make_app
 

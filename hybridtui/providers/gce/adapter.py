@@ -68,6 +68,8 @@ class GceProvider(SdkProvider):
         self.gce: GceCloud = config
         self._creds: Any = None
         self._images: dict[str, Image] = {}
+        #: `rec.boot_disk` → image name: the disks listing is needed only for new ones.
+        self._boot_images: dict[str, str] = {}
 
     # ------------------------------------------------------------- plumbing
     @property
@@ -220,18 +222,56 @@ class GceProvider(SdkProvider):
             if d.source_image
         }
 
+    def _nodes_listing(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """The instances, and the images of their boot disks.
+
+        Cold, both aggregated listings go at once. Once the adapter knows the
+        boot disks (primed from the cache, or from its last listing), the
+        instances go alone, and the disks listing follows only when a boot
+        disk is new: one call, not two, for a refresh where no node was made.
+        Without the disks listing the nodes are still shown, image unnamed.
+        """
+        if not self._boot_images:
+            tasks: dict[str, Callable[[], Any]] = {
+                "instances": self._instances,
+                "disks": self._disk_images,
+            }
+            found, errors = gather(self.name, tasks)
+            if "instances" in errors:
+                raise errors["instances"]
+            return found["instances"], found.get("disks", {})
+        instances = self._instances()
+        disks = {rec.boot_disk(i) for i in instances} - {""}
+        if disks <= self._boot_images.keys():
+            return instances, {}
+        try:
+            return instances, self._disk_images()
+        except ProviderError:
+            return instances, {}
+
+    def _nodes(self, instances: list[dict[str, Any]], disks: dict[str, str]) -> list[Node]:
+        nodes = [rec.node(i, disks, self._images, self._boot_images) for i in instances]
+        self._boot_images = {
+            key: n.image
+            for i, n in zip(instances, nodes, strict=True)
+            # an image not named for want of the disks listing is asked again
+            if (key := rec.boot_disk(i)) and (n.image or disks)
+        }
+        return nodes
+
     def _fetch_kinds(
         self, kinds: list[ResourceKind]
     ) -> tuple[dict[ResourceKind, tuple[Resource, ...]], dict[ResourceKind, ProviderError]]:
         """Nodes and keys both come from one aggregated instances listing (GCE
-        keys live in instance metadata); nodes name their image through one
-        aggregated disks listing. Everything else is a listing of its own."""
+        keys live in instance metadata); nodes name their image through the
+        aggregated disks listing (`_nodes_listing`). Everything else is a
+        listing of its own."""
         tasks: dict[str, Callable[[], Any]] = {}
         want = set(kinds)
-        if want & {ResourceKind.NODES, ResourceKind.KEYS}:
-            tasks["instances"] = self._instances
         if ResourceKind.NODES in want:
-            tasks["disks"] = self._disk_images
+            tasks["instances"] = self._nodes_listing
+        elif ResourceKind.KEYS in want:
+            tasks["instances"] = lambda: (self._instances(), {})
         if ResourceKind.KEYS in want:
             tasks["project"] = self._project_metadata
         listers: dict[ResourceKind, Callable[[], Any]] = {
@@ -259,12 +299,9 @@ class GceProvider(SdkProvider):
                 }
             )
         else:
-            instances = found.get("instances", [])
+            instances, disks = found.get("instances", ([], {}))
             if ResourceKind.NODES in want:
-                # without the disks listing the nodes are still shown, image unnamed
-                out[ResourceKind.NODES] = tuple(
-                    rec.node(i, found.get("disks", {}), self._images) for i in instances
-                )
+                out[ResourceKind.NODES] = tuple(self._nodes(instances, disks))
             if ResourceKind.KEYS in want and "project" in errors:
                 failed[ResourceKind.KEYS] = errors["project"]
             elif ResourceKind.KEYS in want:
@@ -283,16 +320,15 @@ class GceProvider(SdkProvider):
         if not self._images:
             images = snapshot.resources(ResourceKind.IMAGES)
             self._images = {i.id: i for i in images if isinstance(i, Image)}
+        if not self._boot_images:
+            self._boot_images = {
+                key: n.image
+                for n in snapshot.resources(ResourceKind.NODES)
+                if isinstance(n, Node) and n.image and (key := rec.boot_disk(n.raw))
+            }
 
     def list_nodes(self) -> list[Node]:
-        tasks: dict[str, Callable[[], Any]] = {
-            "instances": self._instances,
-            "disks": self._disk_images,
-        }
-        found, errors = gather(self.name, tasks)
-        if "instances" in errors:
-            raise errors["instances"]
-        return [rec.node(i, found.get("disks", {}), self._images) for i in found["instances"]]
+        return self._nodes(*self._nodes_listing())
 
     def list_flavors(self) -> list[Flavor]:
         client = self.client("MachineTypesClient")

@@ -56,6 +56,19 @@ def ssh_entries(instance: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def boot_disk(instance: Mapping[str, Any]) -> str:
+    """The instance's boot disk, as `instance id/disk self link` ('' if none).
+
+    The instance id is in it because a disk link does not name one disk for
+    ever: an instance deleted and made again under its name gets a new boot
+    disk of the same name, maybe from another image, and a new instance id.
+    """
+    for disk in instance.get("disks") or []:
+        if disk.get("boot") and disk.get("source"):
+            return f"{instance.get('id', '')}/{disk['source']}"
+    return ""
+
+
 def boot_image(instance: Mapping[str, Any], disk_images: Mapping[str, str]) -> str:
     """The self link of the image the instance's boot disk was made from ('' if
     not known): instances only link their disks, disks name their image."""
@@ -69,10 +82,16 @@ def node(
     instance: Mapping[str, Any],
     disk_images: Mapping[str, str] | None = None,
     images: Mapping[str, Image] | None = None,
+    known_boot_images: Mapping[str, str] | None = None,
 ) -> Node:
+    """`known_boot_images`: `boot_disk` → image name, from the last listing,
+    for instances whose disk this listing did not describe."""
     zone = last(instance.get("zone", ""))
     image_link = boot_image(instance, disk_images or {})
     known = (images or {}).get(image_link)
+    image = known.name if known else last(image_link)
+    if not image and known_boot_images:
+        image = known_boot_images.get(boot_disk(instance), "")
     addrs: list[Address] = []
     for nic in instance.get("network_interfaces") or instance.get("networkInterfaces") or []:
         net = last(nic.get("network", ""))
@@ -95,7 +114,7 @@ def node(
         state=node_state(GCE_STATES, status),
         raw_state=status,
         flavor=last(instance.get("machine_type") or instance.get("machineType") or ""),
-        image=known.name if known else last(image_link),
+        image=image,
         zone=zone,
         addresses=tuple(addrs),
         key_name=",".join(
