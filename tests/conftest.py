@@ -78,6 +78,18 @@ def pytest_configure(config: pytest.Config) -> None:
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test on the real OpenStack services goes to one pytest-xdist worker
+    (tests/run.sh runs two, `--dist loadgroup`): the stack serves one test session
+    at a time (`realstack_in_use`), so tests spread over both workers would make
+    one worker wait for the other's whole session. A test that asks for the
+    stack at run time (`getfixturevalue`) carries the `openstack` mark instead."""
+    for item in items:
+        if "realstack" in getattr(item, "fixturenames", ()) or item.get_closest_marker("openstack"):
+            item.add_marker(pytest.mark.xdist_group("realstack"))
+
+
 # ------------------------------------------------------------------ isolation
 
 

@@ -34,4 +34,7 @@ venv="${HYBRIDTUI_VENV:-.venv}"
 "$venv/bin/ruff" check .
 "$venv/bin/ruff" format --check -q .
 "$venv/bin/mypy"  # strict, on the package: [tool.mypy] in pyproject.toml
-exec "$venv/bin/python" -m pytest "$@"
+# Two workers (this is a 2-core machine): the OpenStack tests, which wait on
+# real services, run on one while the rest run on the other (see conftest's
+# pytest_collection_modifyitems). HYBRIDTUI_TEST_WORKERS=0 runs in one process.
+exec "$venv/bin/python" -m pytest -n "${HYBRIDTUI_TEST_WORKERS:-2}" --dist loadgroup "$@"

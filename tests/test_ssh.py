@@ -113,7 +113,7 @@ def test_a_changed_host_key_is_refused(box: Box, node_key: NodeKey, tmp_path: Pa
 
 
 def test_no_sshd_times_out_with_a_hint(node_key: NodeKey, tmp_path: Path) -> None:
-    from peers.sshd_box import free_port
+    from peers.ports import free_port
 
     access = SshAccess("127.0.0.1", free_port(), node_key.private_path, tmp_path / "known_hosts")
     with pytest.raises(ProvisionError, match="did not answer in time") as e:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from peers.ports import free_port
 
 #: (owner id, name pattern, count): the series real accounts see.
 AMI_SERIES = [
@@ -71,18 +72,14 @@ def ami_catalogue(seed: int = 7) -> list[dict[str, object]]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def moto_server(workdir: Path) -> Iterator[str]:
-    """Start `moto.server` on loopback; yield its base URL; stop it after."""
+    """Start `moto.server` on loopback; yield its base URL; stop it after.
+
+    The port comes from `peers.ports`; if another process took it between the
+    check and moto's bind, moto exits at once and the next port is tried."""
     amis = workdir / "amis.json"
     amis.write_text(json.dumps(ami_catalogue()))
-    port = free_port()
     env = {
         **os.environ,
         "MOTO_AMIS_PATH": str(amis),
@@ -91,33 +88,49 @@ def moto_server(workdir: Path) -> Iterator[str]:
         "MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION": "true",
     }
     log = (workdir / "moto.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=2).read()
+        for _attempt in range(5):
+            port = free_port()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            url = f"http://127.0.0.1:{port}"
+            if _answers(url, proc, deadline=time.monotonic() + 60):
                 break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"moto server did not start; see {workdir / 'moto.log'}"
-                    ) from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
+            _stop(proc)
+        else:
+            raise RuntimeError(f"moto server did not start; see {workdir / 'moto.log'}")
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            yield url
+        finally:
+            _stop(proc)
+    finally:
         log.close()
+
+
+def _answers(url: str, proc: subprocess.Popen[bytes], deadline: float) -> bool:
+    """Poll moto's API until it answers (True) or the process ends or time is up."""
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=2).read()
+            return True
+        except OSError:
+            if proc.poll() is not None:
+                return False
+            time.sleep(0.1)
+    return False
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 def reset(url: str) -> None:

@@ -20,7 +20,6 @@ and `sudo` packages (tests/run.sh installs them).
 from __future__ import annotations
 
 import os
-import random
 import shlex
 import shutil
 import socket
@@ -31,6 +30,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from peers.ports import free_port
 
 ACCOUNT = "ubuntu"
 PASSWORD = "cloud-init-set-this"
@@ -85,19 +86,6 @@ cp "$SHIM" "$R/usr/bin/systemctl"
 chmod 0755 "$R/usr/bin/systemctl"
 exec chroot "$R" /usr/sbin/sshd -D -e -p "$PORT" -o ListenAddress=127.0.0.1 -o PidFile=/run/sshd.pid -o LogLevel="$LOGLEVEL"
 """
-
-
-def free_port() -> int:
-    """A free TCP port below Linux's ephemeral range (32768+): sshd binds it next."""
-    for _ in range(200):
-        port = random.randint(20000, 32000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 20000-32000")
 
 
 @dataclass
