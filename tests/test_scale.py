@@ -4,6 +4,7 @@ rebuilds only what changed, and keeps answering keys while clouds refresh.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any
 
@@ -13,9 +14,11 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from hybridtui.domain import ResourceKind
+from hybridtui.filtering import haystack
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState
-from hybridtui.inventory.poller import Poller
+from hybridtui.inventory.poller import Poller, PollOutcome
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.paths import resolve_paths
 from hybridtui.providers import CloudTarget, targets_for
@@ -23,6 +26,8 @@ from hybridtui.providers.simulator.profiles import PROFILES as DEMO_PROFILES
 from hybridtui.providers.simulator.provider import SimulatorProvider
 from hybridtui.ui.app import HybridApp, make_app
 from hybridtui.ui.messages import SnapshotReady
+from hybridtui.ui.widgets.resource_table import widest_cells
+from hybridtui.ui.widgets.resource_view import table_data
 from hybridtui.ui.widgets.status_strip import StatusStrip
 
 
@@ -95,6 +100,44 @@ async def test_one_cloud_refreshing_rebuilds_only_its_own_pane(frozen_clock: Any
         after = {p.cloud: p.table._data for p in panes}
         rebuilt = {c for c in before if after[c] is not before[c]}
         assert rebuilt == {"gce-sim"}
+
+
+async def test_one_cloud_refreshing_rebuilds_only_its_part_of_the_unified_table(
+    frozen_clock: Any,
+) -> None:
+    """The unified table keeps each cloud's rows: a cloud with new data (one
+    node gone) is built again, the others are reused, and the whole equals a
+    table built from scratch (rows, what each row opens, search text, widths)."""
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        view = app.dashboard.views[app.dashboard.active_kind]
+        assert view.unified
+        assert sorted(view.unified_rows.built) == sorted(app.model.names)
+        old = app.model.snapshots["gce-sim"]
+        gone = old.nodes[0]
+        new = dataclasses.replace(old, nodes=old.nodes[1:])
+        await pilot.press("slash", *gone.name, "enter")
+        table = view.unified_table
+        assert ("gce-sim", gone.name) in {r[:2] for r in table.visible_rows()}
+        app.dashboard.post_message(SnapshotReady(PollOutcome("gce-sim", new, None, 0.1)))
+        await settle(app, pilot)
+        assert view.unified_rows.built == ["gce-sim"]
+        fresh = table_data(app.model, ResourceKind.NODES, None)
+        assert table._data.rows == fresh.rows
+        assert table._data.keys == fresh.keys
+        assert table._data.payloads == fresh.payloads
+        assert table._index.hay == [haystack(r) for r in fresh.rows]
+        widest = widest_cells(fresh.rows, len(fresh.headers))
+        assert table._natural == [
+            max(len(h), w) for h, w in zip(fresh.headers, widest, strict=True)
+        ]
+        assert ("gce-sim", gone.id) not in table._data.keys
+        assert table.total_count == sum(len(s.nodes) for s in app.model.snapshots.values())
+        assert ("gce-sim", gone.name) not in {r[:2] for r in table.visible_rows()}, (
+            "the filter typed before the change applies to the new rows"
+        )
 
 
 PROFILES = list(DEMO_PROFILES)  # the six demo behaviours, in the demo's order

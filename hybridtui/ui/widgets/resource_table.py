@@ -46,6 +46,20 @@ class TableData:
     right_aligned: frozenset[int] = frozenset()
     #: Column whose value picks a state colour (node state), if any.
     state_column: int | None = None
+    #: Each row's `filtering.haystack` and each column's widest cell, if the
+    #: caller kept them (the unified table, per cloud); else built here.
+    hay: list[str] | None = None
+    natural: Sequence[int] | None = None
+
+
+def widest_cells(rows: Sequence[Sequence[str]], columns: int) -> list[int]:
+    """Each column's widest cell (0 where no row has the column)."""
+    widths = [0] * columns
+    for row in rows:
+        for i, cell in enumerate(row):
+            if len(cell) > widths[i]:
+                widths[i] = len(cell)
+    return widths
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -158,7 +172,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if data.headers != self._data.headers:
             self._sort = None  # another kind of table
         self._data = data
-        self._index = RowIndex(data.rows)
+        self._index = RowIndex(data.rows, data.hay)
         self._widths = self._measure()
         self._filter = Query.parse(self._query, data.headers, list(self.context))
         self._apply_filter()
@@ -275,10 +289,8 @@ class ResourceTable(ScrollView, can_focus=True):
         d = self._data
         sorted_col = self._sort[0] if self._sort else -1
         widths = [len(h) + (2 if i == sorted_col else 0) for i, h in enumerate(d.headers)]
-        for row in d.rows:
-            for i, cell in enumerate(row):
-                if len(cell) > widths[i]:
-                    widths[i] = len(cell)
+        cells = d.natural if d.natural is not None else widest_cells(d.rows, len(widths))
+        widths = [max(w, c) for w, c in zip(widths, cells, strict=False)]
         self._natural = widths
         return self._fit(self._room())
 
