@@ -219,6 +219,9 @@ class AppConfig(Strict):
     root_keys: list[str] = Field(default_factory=list)
     """Public key files provisioning installs for root at step 7 (`--root-key`
     overrides; default: ~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub)."""
+    privacy: bool = False
+    """Mask IP addresses, account/project ids, key fingerprints and resource
+    ids in what `inventory` and `compare` print (as `--privacy` does)."""
 
     @field_validator("keymap")
     @classmethod

@@ -27,6 +27,8 @@ class Settings:
     theme: str | None = None
     #: `--read-only`: every cloud is read-only for this run, whatever its config says.
     read_only: bool = False
+    #: `--privacy` or the config's `privacy: true`: values masked (hybridtui.privacy).
+    privacy: bool = False
 
 
 def demo_config_path() -> Path:
@@ -41,6 +43,7 @@ def resolve_settings(
     theme: str | None = None,
     env: dict[str, str] | None = None,
     read_only: bool = False,
+    privacy: bool = False,
 ) -> Settings:
     """Pick the config: --demo > --config > $HYBRIDTUI_CONFIG > user file > demo."""
     env = dict(os.environ) if env is None else env
@@ -67,4 +70,5 @@ def resolve_settings(
         paths=paths,
         theme=theme or env.get("HYBRIDTUI_THEME") or config.theme,
         read_only=read_only,
+        privacy=privacy or config.privacy,
     )

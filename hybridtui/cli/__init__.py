@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hybridtui import __version__
@@ -42,8 +42,8 @@ KINDS = (
 
 
 #: Where each global option means something: a subcommand offers only these.
-READS = ("demo", "config", "offline")
-ALL_GLOBAL = ("demo", "config", "offline", "theme", "read-only")
+READS = ("demo", "config", "offline", "privacy")
+ALL_GLOBAL = ("demo", "config", "offline", "theme", "read-only", "privacy")
 
 
 def _global_options(
@@ -72,6 +72,14 @@ def _global_options(
             action="store_true",
             default=d or False,
             help="show cached inventory only; never call a cloud",
+        )
+    if "privacy" in only:
+        parser.add_argument(
+            "--privacy",
+            action="store_true",
+            default=d or False,
+            help="mask IP addresses, account/project ids, key fingerprints and resource ids "
+            "(the same value, the same mask) in what is printed",
         )
     if "theme" in only:
         parser.add_argument("--theme", metavar="NAME", default=d, help="colour theme")
@@ -166,24 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        if args.command == "locate":
-            return _locate(args)
-        settings = _settings(args)
-        if args.command == "check-config":
-            _check_regions(settings)
-            n = len(settings.config.clouds)
-            print(f"{settings.source}: OK ({n} cloud{'s' if n != 1 else ''})")
-            return EXIT_OK
-        if args.command == "inventory":
-            return _inventory(args, settings)
-        if args.command == "compare":
-            return _compare(args, settings)
-        if args.command in ("provision", "destroy", "cleanup"):
-            from hybridtui.cli import provision
+    return _guarded(lambda: _run(args))
 
-            return int(getattr(provision, args.command)(args, settings))
-        return _run_app(settings)
+
+def _guarded(run: Callable[[], int]) -> int:
+    """`run`, with a user's mistake or a cloud's failure printed with its hint
+    (never a traceback) and turned into the exit code scripts check."""
+    try:
+        return run()
     except ConfigError as e:
         _print_error(e)
         return EXIT_USAGE
@@ -193,6 +191,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "locate":
+        return _locate(args)
+    settings = _settings(args)
+    if not settings.privacy:
+        return _command(args, settings)
+    if args.command is None:
+        raise UsageError(
+            "privacy mode masks what `inventory`, `compare` and provisioning print; "
+            "the dashboard does not mask yet",
+            hint="Open the dashboard without --privacy (and `privacy: false` in the config), "
+            "or print a masked table: hybridtui inventory --privacy",
+        )
+    return _masked(args, settings)
+
+
+def _masked(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a headless command with everything it prints masked (`--privacy`):
+    tables, JSON, CSV, and the errors and hints on stderr."""
+    from hybridtui.privacy import MaskedStream, masker_for
+
+    masker = masker_for(settings)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = MaskedStream(out, masker)
+    sys.stderr = MaskedStream(err, masker)
+    try:
+        return _guarded(lambda: _command(args, settings))
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "check-config":
+        _check_regions(settings)
+        n = len(settings.config.clouds)
+        print(f"{settings.source}: OK ({n} cloud{'s' if n != 1 else ''})")
+        return EXIT_OK
+    if args.command == "inventory":
+        return _inventory(args, settings)
+    if args.command == "compare":
+        return _compare(args, settings)
+    if args.command in ("provision", "destroy", "cleanup"):
+        from hybridtui.cli import provision
+
+        return int(getattr(provision, args.command)(args, settings))
+    return _run_app(settings)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -212,6 +260,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         offline=args.offline,
         theme=args.theme,
         read_only=args.read_only,
+        privacy=getattr(args, "privacy", False),
     )
 
 
@@ -331,6 +380,7 @@ def _targets(settings: Settings, wanted: list[str]) -> list[CloudTarget]:
 def _inventory(args: argparse.Namespace, settings: Settings) -> int:
     from hybridtui.domain import ResourceKind
     from hybridtui.inventory import report
+    from hybridtui.privacy import masker_for
 
     targets = _targets(settings, args.cloud)
     if args.kind == "all" and args.format != "json":
@@ -351,7 +401,8 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
     elif args.format == "csv":
         out = report.to_csv(results, kinds[0])
     else:
-        out = report.to_table(results, kinds[0], cut=sys.stdout.isatty())
+        mask = masker_for(settings).text if settings.privacy else None
+        out = report.to_table(results, kinds[0], cut=sys.stdout.isatty(), mask=mask)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
 

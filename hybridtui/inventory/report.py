@@ -222,9 +222,17 @@ def to_csv(results: list[CloudResult], kind: ResourceKind) -> str:
     return out.getvalue()
 
 
-def to_table(results: list[CloudResult], kind: ResourceKind, *, cut: bool = True) -> str:
+def to_table(
+    results: list[CloudResult],
+    kind: ResourceKind,
+    *,
+    cut: bool = True,
+    mask: Callable[[str], str] | None = None,
+) -> str:
     """Aligned columns. `cut`: long cells end in "…" to fit a terminal; off
-    when the output goes to a file or a pipe, where every value stays whole."""
+    when the output goes to a file or a pipe, where every value stays whole.
+    `mask` (privacy mode) masks each cell before any is cut: a cut value is
+    no longer one the masker can find."""
     from hybridtui.columns import COLUMNS, node_names, row_cells, titles
 
     head = titles(kind, with_cloud=True)
@@ -232,6 +240,8 @@ def to_table(results: list[CloudResult], kind: ResourceKind, *, cut: bool = True
     rows = [
         row_cells(kind, rec, cloud, names.get(cloud)) for cloud, _, rec in _records(results, [kind])
     ]
+    if mask is not None:
+        rows = [tuple(mask(c) for c in r) for r in rows]
     limits = [20, *(c.max_width for c in COLUMNS[kind])] if cut else [10**6] * len(head)
     widths = [
         min(limits[i], max([len(head[i]), *(len(r[i]) for r in rows)])) for i in range(len(head))

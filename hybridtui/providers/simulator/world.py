@@ -136,6 +136,16 @@ class World:
             self.nodes[node.id] = node
 
     # ---------------------------------------------------------- generation
+    def _stable_id(self, what: str, aws_prefix: str) -> str:
+        """An id shaped as this cloud's own (`sg-0…` on AWS, a number on GCE, a
+        UUID on OpenStack), the same on every run: derived from the record."""
+        h = hashlib.md5(f"{self.profile.key}/{what}".encode(), usedforsecurity=False).hexdigest()
+        if self.profile.style == "aws":
+            return f"{aws_prefix}-0{h[:16]}"
+        if self.profile.style == "gce":
+            return str(10**18 + int(h, 16) % (9 * 10**18))
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+
     def _node_id(self) -> str:
         rng = self._rng
         if self.profile.style == "aws":
@@ -564,7 +574,7 @@ class World:
         network = {"aws": vpc, "gce": "default"}.get(style, "")
         return [
             SecurityGroup(
-                id=f"sg-{self.profile.key}-{n}",
+                id=self._stable_id(f"sg-{n}", "sg"),
                 name=n,
                 description=d,
                 rules=r,
@@ -583,7 +593,7 @@ class World:
         ext = self.profile.public_network
         return [
             Router(
-                id=f"router-{self.profile.key}",
+                id=self._stable_id("router1", "router"),
                 name="router1",
                 status="ACTIVE",
                 external_network=ext,
