@@ -221,7 +221,7 @@ class AppConfig(Strict):
     overrides; default: ~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub)."""
     privacy: bool = False
     """Mask IP addresses, account/project ids, key fingerprints and resource
-    ids in what `inventory` and `compare` print (as `--privacy` does)."""
+    ids on screen and in what the commands print (as `--privacy` does)."""
 
     @field_validator("keymap")
     @classmethod

@@ -27,6 +27,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "provision": ("p", APP),
     "leftovers": ("L", APP),
     "health": ("i", APP),
+    "toggle-privacy": ("m", APP),
     "filter": ("slash", APP),
     "command": ("colon", APP),
     "clear-filter": ("escape", APP),

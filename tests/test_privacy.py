@@ -5,18 +5,22 @@ the same mask, and what is decided from the real values stays right."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import aws_cloud, gce_cloud, sim_cloud
+from conftest import THREE_CLOUDS, aws_cloud, gce_cloud, make_settings, sim_cloud
 
 from hybridtui.cli import main
+from hybridtui.domain import ResourceKind
 from hybridtui.paths import resolve_paths
 from hybridtui.privacy import Masker, load_salt
+from hybridtui.ui.app import make_app
 
 #: Words of a record's keys whose values identify something: addresses, ids,
 #: owners, fingerprints, MACs, host names. Values are found by their key, not by
@@ -58,7 +62,7 @@ def sensitive_values(doc: Any, key: str = "", names: frozenset[str] = frozenset(
     their list's key), and each address in the normalised `addresses` cells
     (`10.0.0.5(fixed)`). A GCE id is `zone/name`: names are not hidden."""
     found: set[str] = set()
-    if isinstance(doc, dict):
+    if isinstance(doc, Mapping):
         if doc.get("kind") == "flavors":
             return found  # machine sizes: the same catalogue, and ids, for everyone
         for k, v in doc.items():
@@ -262,10 +266,67 @@ def test_the_salt_is_made_once_and_private(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "privacy.salt").stat().st_mode & 0o777 == 0o600
 
 
-def test_the_dashboard_refuses_privacy_until_it_masks(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, _, err = run(capsys, "--demo", "--privacy")
-    assert code == 2
-    assert "the dashboard does not mask yet" in err
-    assert "hybridtui inventory --privacy" in err
+# ------------------------------------------------------------------ the dashboard
+
+
+def screen_text(app: Any) -> str:
+    """Every line on screen, as drawn (after the app's line filters)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_every_screen_of_the_dashboard_is_masked(frozen_clock: Any) -> None:
+    """`--privacy` from the start: each tab, the unified table, a node's details,
+    the health view, the scorecard and a check's evidence, the provisioning
+    screen and a copied row hold no address, id or fingerprint of the records;
+    `m` shows them again (so this test can see them) and hides them again."""
+    settings = dataclasses.replace(make_settings(THREE_CLOUDS), privacy=True)
+    app = make_app(settings, clock=frozen_clock)
+    copied: list[str] = []
+    async with app.run_test(size=(200, 50)) as pilot:
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        secrets: set[str] = set()
+        names: set[str] = set()
+        for snap in app.model.snapshots.values():
+            for kind in ResourceKind:
+                for rec in snap.resources(kind):
+                    names.add(rec.name)
+                    if kind is not ResourceKind.FLAVORS:
+                        secrets |= sensitive_values({**rec.to_dict(), "raw": dict(rec.raw)})
+        secrets = {s for s in secrets if s.rpartition("/")[2] not in names}
+        assert len(secrets) > 50
+
+        async def masked(where: str) -> str:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            text = screen_text(app)
+            leaked = sorted(s for s in secrets if s in text)
+            assert not leaked, f"{where} shows {leaked[:5]}"
+            return text
+
+        assert "ip#" in await masked("the nodes tab")
+        for key in "2345678":
+            await pilot.press(key)
+            await masked(f"tab {key}")
+        await pilot.press("1", "u")
+        await masked("the unified table")
+        await pilot.press("u", "enter")
+        await masked("a node's details")
+        await pilot.press("escape", "Y")
+        assert copied
+        assert not [s for s in secrets if s in copied[-1]], "a copied row is masked"
+        await pilot.press("i")
+        await masked("the health view")
+        await pilot.press("escape", "9")
+        await masked("the scorecard")
+        await pilot.press("enter")
+        await masked("a check's evidence")
+        await pilot.press("escape", "1", "p")
+        await masked("the provisioning screen")
+        await pilot.press("escape", "m")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert [s for s in secrets if s in shown], "privacy off: the real values are back"
+        await pilot.press("m")
+        await masked("privacy mode on again")

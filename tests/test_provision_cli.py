@@ -322,7 +322,11 @@ def test_interrupted_on_moto_leaves_nothing(
     with sshd_box("") as box:
         cfg = write_config(
             tmp_path / "c.yaml",
-            aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": box.endpoint}),
+            # a slow cloud is not what this tests: a busy machine made moto's
+            # cold catalogue take longer than the default 10 s
+            aws_cloud(
+                aws_env, read_only=False, timeout=30, overrides={"ssh_endpoint": box.endpoint}
+            ),
         )
 
         def cloud_init(ended: int) -> None:
@@ -351,7 +355,9 @@ def test_interrupted_on_moto_leaves_nothing(
         assert proc.returncode == -signal.SIGKILL
         # the kill lands while the next step runs: killed "after step 3", the
         # node may already be asked for (step 4). Either way cleanup finds it.
-        left = {1} if after_step >= 4 else {0, 1} if after_step == 3 else {0}
+        # (steps 2 and 3 only read, so on a busy machine the run may be in step
+        # 4 already when the kill lands after step 1 or 2: never beyond it)
+        left = {1} if after_step >= 4 else {0, 1}
         assert len(live()) in left, "the killed run left its instance"
         assert len(ec2.describe_key_pairs()["KeyPairs"]) == 1, "and its key pair"
         done = subprocess.run(cleanup, capture_output=True, text=True, timeout=120)

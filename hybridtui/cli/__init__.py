@@ -200,12 +200,7 @@ def _run(args: argparse.Namespace) -> int:
     if not settings.privacy:
         return _command(args, settings)
     if args.command is None:
-        raise UsageError(
-            "privacy mode masks what `inventory`, `compare` and provisioning print; "
-            "the dashboard does not mask yet",
-            hint="Open the dashboard without --privacy (and `privacy: false` in the config), "
-            "or print a masked table: hybridtui inventory --privacy",
-        )
+        return _command(args, settings)  # the dashboard masks what it draws
     return _masked(args, settings)
 
 

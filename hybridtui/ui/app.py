@@ -33,9 +33,11 @@ from hybridtui.inventory.model import CloudState, InventoryModel
 from hybridtui.inventory.poller import Poller, PollOutcome
 from hybridtui.inventory.scorecards import compare
 from hybridtui.inventory.snapshot import CloudSnapshot
+from hybridtui.privacy import masker_for
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
 from hybridtui.ui.messages import CachedSnapshot, CacheRead, ScorecardReady, SnapshotReady
+from hybridtui.ui.privacy_mode import PrivacyActions
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
 from hybridtui.ui.screens.health import Health
 from hybridtui.ui.screens.help import HelpScreen, describe_bindings, extra_help
@@ -74,7 +76,7 @@ BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
 SCORECARD_SHARE = 5.0
 
 
-class HybridApp(WriteActions):
+class HybridApp(WriteActions, PrivacyActions):
     TITLE = "hybridtui"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,6 +90,13 @@ class HybridApp(WriteActions):
         Binding(keys.default("provision"), "provision", "Provision", id="provision"),
         Binding(keys.default("leftovers"), "leftovers", "Leftovers", id="leftovers"),
         Binding(keys.default("health"), "health", "Health", show=False, id="health"),
+        Binding(
+            keys.default("toggle-privacy"),
+            "toggle_privacy",
+            "Privacy",
+            show=False,
+            id="toggle-privacy",
+        ),
     ]
 
     def __init__(
@@ -125,6 +134,7 @@ class HybridApp(WriteActions):
         self.leftovers: Leftovers | None = None
         #: Per cloud: its last refresh (seconds, kinds, SDK calls), last success, last error.
         self.pulses: dict[str, Pulse] = {}
+        self.install_privacy(lambda: masker_for(self.settings), settings.privacy)
 
     @property
     def scorecard_settled(self) -> bool:

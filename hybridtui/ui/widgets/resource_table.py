@@ -10,7 +10,7 @@ filter keystroke is one pass over the haystacks; nothing else is rebuilt.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -145,11 +145,13 @@ class ResourceTable(ScrollView, can_focus=True):
         self.context: dict[str, str] = {}
         #: Sorted by (column, descending), or as the cloud listed them.
         self._sort: tuple[int, bool] | None = None
-        self._lines: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         #: The column cursor: ← → move it, `y` copies its cell.
         self.column = 0
         #: (base style, scroll x, scroll y, width) while a frame renders.
         self._frame: tuple[Style, int, int, int] | None = None
+        #: Privacy mode's masker while it is on (the app's `privacy_masker`).
+        self._mask: Callable[[str], str] | None = None
 
     # ------------------------------------------------------------------ data
     @property
@@ -236,9 +238,17 @@ class ResourceTable(ScrollView, can_focus=True):
         return min(self.column, max(0, len(self._widths) - 1))
 
     def visible_table(self) -> tuple[list[str], list[tuple[str, ...]]]:
-        """Headers and the rows shown (filtered, sorted): what `x` exports."""
+        """Headers and the rows shown (filtered, sorted): what `x` exports,
+        masked in privacy mode as on screen."""
         rows = self._data.rows
-        return list(self._data.headers), [rows[i] for i in self._view]
+        mask = self._privacy_mask()
+        if mask is None:
+            return list(self._data.headers), [rows[i] for i in self._view]
+        return list(self._data.headers), [tuple(map(mask, rows[i])) for i in self._view]
+
+    def _privacy_mask(self) -> Callable[[str], str] | None:
+        mask: Callable[[str], str] | None = getattr(self.app, "privacy_masker", None)
+        return mask
 
     def action_yank(self, row: bool) -> None:
         """`y` the cell, `Y` the row (tab-separated), to the clipboard through
@@ -246,6 +256,9 @@ class ResourceTable(ScrollView, can_focus=True):
         if not self._view:
             return
         cells = self._data.rows[self._view[min(self.cursor, len(self._view) - 1)]]
+        mask = self._privacy_mask()
+        if mask is not None:
+            cells = tuple(map(mask, cells))
         if row:
             text = "\t".join(cells)
         else:
@@ -440,6 +453,7 @@ class ResourceTable(ScrollView, can_focus=True):
         per line was half of a 50,000-row filter keystroke (bench/table_50k.py)."""
         x, y = self.scroll_offset
         self._frame = (self.rich_style, x, y, self.scrollable_content_region.width)
+        self._mask = self._privacy_mask()
         try:
             return super().render_lines(crop)
         finally:
@@ -453,6 +467,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if self._frame is None:
             x, scroll_y = self.scroll_offset
             base, width = self.rich_style, self.scrollable_content_region.width
+            self._mask = self._privacy_mask()
         else:
             base, x, scroll_y, width = self._frame
         if y > 0 and not self._view:  # the message, wrapped to the pane: never cut mid-word
@@ -491,8 +506,11 @@ class ResourceTable(ScrollView, can_focus=True):
         right = self._data.right_aligned
         state_col = self._data.state_column
         match = style + self.get_component_rich_style("resource-table--match") if marks else None
+        mask = self._mask
         for i, w in enumerate(self._widths):
             text = cells[i] if i < len(cells) else ""
+            if mask is not None:  # before the cut: a cut value is no longer found
+                text = mask(text)
             if len(text) > w:
                 text = text[: max(0, w - 1)] + "…"
             pad = w - len(text)
@@ -550,7 +568,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _row_strip(self, pos: int) -> Strip:
         is_cursor = pos == self.cursor
-        key = (pos, self._view[pos], is_cursor and self.has_focus)
+        key = (pos, self._view[pos], is_cursor and self.has_focus, self._mask is not None)
         cached = self._lines.get(key)
         if cached is not None and not is_cursor:
             return cached
