@@ -195,14 +195,27 @@ class GceCloud(CloudBase):
     what to run, instead of probing 169.254.169.254 for seconds."""
 
 
+class ReplayCloud(CloudBase):
+    """A cloud of a capture (`--replay FILE`): its records come from the file,
+    shown offline. Made by hybridtui from the capture, not written by hand."""
+
+    kind: Literal["replay"]
+    platform: Literal["aws", "openstack", "gce"]
+    """The API family the captured cloud behaves like."""
+    captured_region: str | None = None
+    """The region the captured pane showed."""
+
+
 CloudConfig = Annotated[
-    SimulatorCloud | OpenStackCloud | AwsCloud | GceCloud, Field(discriminator="kind")
+    SimulatorCloud | OpenStackCloud | AwsCloud | GceCloud | ReplayCloud,
+    Field(discriminator="kind"),
 ]
 CLOUD_MODELS: dict[str, type[CloudBase]] = {
     "simulator": SimulatorCloud,
     "openstack": OpenStackCloud,
     "aws": AwsCloud,
     "gce": GceCloud,
+    "replay": ReplayCloud,
 }
 
 

@@ -19,6 +19,7 @@ class CloudKind(StrEnum):
     OPENSTACK = "openstack"
     AWS = "aws"
     GCE = "gce"
+    REPLAY = "replay"  # a cloud of a capture (`--replay`), shown offline
 
 
 class ResourceKind(StrEnum):

@@ -29,6 +29,8 @@ class Settings:
     read_only: bool = False
     #: `--privacy` or the config's `privacy: true`: values masked (hybridtui.privacy).
     privacy: bool = False
+    #: `--replay FILE`: when the capture shown was taken (ISO-8601); None otherwise.
+    replay: str | None = None
 
 
 def demo_config_path() -> Path:

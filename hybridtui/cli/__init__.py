@@ -23,8 +23,10 @@ from hybridtui.errors import ConfigError, HybridError, NoConfigError, UsageError
 
 if TYPE_CHECKING:
     from hybridtui.domain import ResourceKind
+    from hybridtui.interop.equivalence import Spec
     from hybridtui.inventory.cache import InventoryCache
     from hybridtui.inventory.report import CloudResult
+    from hybridtui.inventory.scorecards import Comparison
     from hybridtui.providers import CloudTarget
     from hybridtui.settings import Settings
 
@@ -42,8 +44,8 @@ KINDS = (
 
 
 #: Where each global option means something: a subcommand offers only these.
-READS = ("demo", "config", "offline", "privacy")
-ALL_GLOBAL = ("demo", "config", "offline", "theme", "read-only", "privacy")
+READS = ("demo", "config", "offline", "privacy", "replay")
+ALL_GLOBAL = ("demo", "config", "offline", "theme", "read-only", "privacy", "replay")
 
 
 def _global_options(
@@ -72,6 +74,14 @@ def _global_options(
             action="store_true",
             default=d or False,
             help="show cached inventory only; never call a cloud",
+        )
+    if "replay" in only:
+        parser.add_argument(
+            "--replay",
+            metavar="FILE",
+            default=d,
+            help="show a capture (`hybridtui capture FILE`) instead of the clouds: "
+            "no credentials, no network",
         )
     if "privacy" in only:
         parser.add_argument(
@@ -154,6 +164,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch flavors, images and networks even when the cached ones are recent",
     )
 
+    cap = sub.add_parser(
+        "capture",
+        help="save the clouds' inventories and scorecard to a file, for --replay",
+        description="Save every kind of every configured cloud and the scorecard to FILE "
+        "(secrets scrubbed; --privacy masks addresses and ids), to show offline with "
+        "`hybridtui --replay FILE`.",
+    )
+    _global_options(cap, suppress=True, only=("demo", "config", "offline", "privacy"))
+    cap.add_argument("capture_file", metavar="FILE", help="where to write the capture (JSON)")
+    cap.add_argument(
+        "--cloud", action="append", metavar="NAME", default=[], help="only this cloud (repeatable)"
+    )
+    cap.add_argument(
+        "--refresh-catalogue",
+        action="store_true",
+        help="fetch flavors, images and networks even when the cached ones are recent",
+    )
+
     from hybridtui.cli import provision
 
     provision.add_parsers(sub, _global_options)
@@ -231,6 +259,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return _inventory(args, settings)
     if args.command == "compare":
         return _compare(args, settings)
+    if args.command == "capture":
+        return _capture(args, settings)
     if args.command in ("provision", "destroy", "cleanup"):
         from hybridtui.cli import provision
 
@@ -247,6 +277,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         args.config = args.file
     if args.demo and args.config:
         raise UsageError("--demo and --config exclude each other")
+    replay = getattr(args, "replay", None)
+    if replay:
+        return _replay_settings(args, replay)
     if args.command is not None and not args.demo:
         _require_config(args)  # a script must never get simulated data by accident
     return resolve_settings(
@@ -257,6 +290,22 @@ def _settings(args: argparse.Namespace) -> Settings:
         read_only=args.read_only,
         privacy=getattr(args, "privacy", False),
     )
+
+
+def _replay_settings(args: argparse.Namespace, replay: str) -> Settings:
+    from pathlib import Path
+
+    from hybridtui.capture import replay_settings
+    from hybridtui.settings import resolve_settings
+
+    if args.demo or args.config:
+        raise UsageError("--replay shows a capture: it excludes --demo and --config")
+    if args.command not in (None, "inventory", "compare"):
+        raise UsageError(
+            f"--replay works with the dashboard, inventory and compare, not {args.command}"
+        )
+    base = resolve_settings(demo=True, theme=args.theme, privacy=getattr(args, "privacy", False))
+    return replay_settings(Path(replay).expanduser(), base)
 
 
 def _require_config(args: argparse.Namespace) -> None:
@@ -382,14 +431,7 @@ def _inventory(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("--kind all works with --format json only")
     kinds = list(ResourceKind) if args.kind == "all" else [ResourceKind(args.kind)]
 
-    cache = _open_cache(settings)
-    results = report.collect(
-        targets,
-        cache,
-        offline=settings.offline,
-        kinds=kinds,
-        refresh_catalogue=args.refresh_catalogue,
-    )
+    results, _ = _collect(args, settings, targets, kinds)
     now = time.time()
     if args.format == "json":
         out = report.to_json(results, kinds, now=now, raw=args.raw)
@@ -433,8 +475,6 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
     from hybridtui.domain import ResourceKind
     from hybridtui.interop import report as interop_report
     from hybridtui.interop.equivalence import Spec, SpecError
-    from hybridtui.inventory import report
-    from hybridtui.inventory.scorecards import compare
 
     try:
         spec = Spec.parse(args.spec) if args.spec else None
@@ -449,23 +489,14 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"--diff needs two different clouds, got {args.diff[0]!r} twice")
     # everything the rules read; addresses decide nothing the scorecard shows
     kinds: list[ResourceKind] = [k for k in ResourceKind if k is not ResourceKind.ADDRESSES]
-    cache = _open_cache(settings)
-    results = report.collect(
-        targets,
-        cache,
-        offline=settings.offline,
-        kinds=kinds,
-        refresh_catalogue=args.refresh_catalogue,
-    )
-    now = time.time()
-    snapshots = {r.target.name: r.snapshot for r in results}
-    result = compare(targets, snapshots, cache, spec=spec, now=now, keep=not settings.offline)
+    results, result, now = _compared(args, settings, targets, kinds, spec)
     card = result.scorecard
     this_run = [ch for ch in result.changes if ch.since == now]
     if args.diff:
         from hybridtui.interop.diff import diff, diff_text
         from hybridtui.interop.site import site_for
 
+        snapshots = {r.target.name: r.snapshot for r in results}
         sites = {t.name: site_for(t, snapshots.get(t.name)) for t in targets}
         d = diff(card, sites, *args.diff)
         if args.format == "json":
@@ -483,17 +514,11 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
         else:
             out = diff_text(d, width=10_000)
     elif args.format == "json":
-        clouds = [
-            {
-                "cloud": r.target.name,
-                "provider": r.target.kind,
-                "status": r.status,
-                "fetched_at": report._iso(r.snapshot.fetched_at) if r.snapshot else None,
-            }
-            for r in results
-        ]
         out = interop_report.to_json(
-            card, now=now, clouds=clouds, changes=result.changes if args.changes else None
+            card,
+            now=now,
+            clouds=_clouds_json(results),
+            changes=result.changes if args.changes else None,
         )
     elif args.format == "markdown":
         out = interop_report.to_markdown(card, now=now)
@@ -506,6 +531,82 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
     else:
         out = interop_report.to_table(card, result.changed)
     sys.stdout.write(out)
+    return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
+
+
+def _collect(
+    args: argparse.Namespace,
+    settings: Settings,
+    targets: list[CloudTarget],
+    kinds: list[ResourceKind],
+) -> tuple[list[CloudResult], InventoryCache | None]:
+    """Each target's `kinds`, from the cache first (the catalogue while it is
+    recent, unless --refresh-catalogue), as the dashboard does; and the cache."""
+    from hybridtui.inventory import report
+
+    cache = _open_cache(settings)
+    results = report.collect(
+        targets,
+        cache,
+        offline=settings.offline,
+        kinds=kinds,
+        refresh_catalogue=args.refresh_catalogue,
+    )
+    return results, cache
+
+
+def _compared(
+    args: argparse.Namespace,
+    settings: Settings,
+    targets: list[CloudTarget],
+    kinds: list[ResourceKind],
+    spec: Spec | None = None,
+) -> tuple[list[CloudResult], Comparison, float]:
+    """One collection of `kinds` (the cache first, as `inventory` does), then
+    the scorecard of it: what `compare` and `capture` print."""
+    from hybridtui.inventory.scorecards import compare
+
+    results, cache = _collect(args, settings, targets, kinds)
+    now = time.time()
+    snapshots = {r.target.name: r.snapshot for r in results}
+    result = compare(targets, snapshots, cache, spec=spec, now=now, keep=not settings.offline)
+    return results, result, now
+
+
+def _clouds_json(results: list[CloudResult]) -> list[dict[str, object]]:
+    """Each cloud's state, as `compare --format json` lists it."""
+    from hybridtui.inventory.report import _iso
+
+    return [
+        {
+            "cloud": r.target.name,
+            "provider": r.target.kind,
+            "status": r.status,
+            "fetched_at": _iso(r.snapshot.fetched_at) if r.snapshot else None,
+        }
+        for r in results
+    ]
+
+
+def _capture(args: argparse.Namespace, settings: Settings) -> int:
+    """`hybridtui capture FILE`: every kind of every cloud and the scorecard,
+    in the format `--replay` reads (hybridtui.capture)."""
+    from pathlib import Path
+
+    from hybridtui import capture
+    from hybridtui.domain import ResourceKind
+    from hybridtui.interop import report as interop_report
+    from hybridtui.privacy import masker_for
+
+    kinds = list(ResourceKind)
+    results, result, now = _compared(args, settings, _targets(settings, args.cloud), kinds)
+    card_json = interop_report.to_json(result.scorecard, now=now, clouds=_clouds_json(results))
+    doc = capture.document(results, card_json, now, masked=settings.privacy)
+    path = Path(args.capture_file).expanduser()
+    capture.write(path, doc, masker_for(settings) if settings.privacy else None)
+    nodes = sum(len(r.snapshot.nodes) for r in results if r.snapshot)
+    masked = ", masked" if settings.privacy else ""
+    print(f"{path}: {len(results)} clouds, {nodes} nodes{masked}", file=sys.stderr)
     return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
 
 

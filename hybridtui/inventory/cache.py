@@ -35,6 +35,7 @@ IDENTITY_FIELDS: dict[str, tuple[str, ...]] = {
     "openstack": ("cloud", "region"),
     "aws": ("profile", "endpoint_url"),
     "gce": ("project", "zones", "credentials_file", "api_endpoint"),
+    "replay": ("platform", "captured_region"),
 }
 
 

@@ -21,6 +21,7 @@ REGISTRY: dict[str, str] = {
     "openstack": "hybridtui.providers.openstack.adapter:OpenStackProvider",
     "aws": "hybridtui.providers.aws.adapter:AwsProvider",
     "gce": "hybridtui.providers.gce.adapter:GceProvider",
+    "replay": "hybridtui.providers.replay:ReplayProvider",
 }
 
 #: pip extra that installs each kind's SDK.
@@ -41,6 +42,8 @@ class CloudTarget:
         """The API family this pane behaves like (`aws`, `openstack`, `gce`); a
         demo cloud plays its profile's. The comparator reads it from here so it
         never imports a provider package."""
+        if self.kind == "replay":  # a captured cloud: the platform it was
+            return str(getattr(self.config, "platform", "aws"))
         if self.kind != "simulator":
             return self.kind
         from hybridtui.providers.simulator.profiles import PROFILES

@@ -160,6 +160,8 @@ class HybridApp(WriteActions, PrivacyActions):
         )
 
     def _banner(self) -> str | None:
+        if self.settings.replay:
+            return f"REPLAY — captured {self.settings.replay} · no credentials, no network"
         if self.settings.offline:
             return "OFFLINE — cached inventory only, no refresh"
         if self.settings.demo:
