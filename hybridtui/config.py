@@ -70,6 +70,20 @@ class Overrides(Strict):
     address: a port forward in front of a lab cloud (and the tests' loopback sshd)."""
 
 
+#: Named accent colours (Radix Colors' step 9 of each hue: saturated enough to
+#: tell clouds apart, mid-light so text stays readable on dark and light themes).
+ACCENTS: dict[str, str] = {
+    "red": "#e5484d",
+    "orange": "#f76b15",
+    "yellow": "#ffc53d",
+    "green": "#46a758",
+    "teal": "#12a594",
+    "blue": "#0090ff",
+    "purple": "#8e4ec6",
+    "pink": "#d6409f",
+}
+
+
 class CloudBase(Strict):
     name: str = Field(pattern=NAME_PATTERN)
     """Short unique name shown on the pane: lower case, digits, `-_.`."""
@@ -85,6 +99,26 @@ class CloudBase(Strict):
     """Hide every write action (provisioning) for this cloud."""
     overrides: Overrides = Overrides()
     """Per-site choices for provisioning."""
+    accent: str | None = None
+    """This cloud's colour in pane titles, status chips and the unified Cloud
+    column: `#rrggbb` or one of red, orange, yellow, green, teal, blue, purple, pink."""
+    production: bool = False
+    """Mark the cloud as production (k9s' per-context skin): its panes get a
+    `PROD` badge and a red edge, its chip a `!`, so nobody mistakes it for staging."""
+
+    @field_validator("accent")
+    @classmethod
+    def _known_accent(cls, accent: str | None) -> str | None:
+        """Named accents become their hex (readable on the dark, light and
+        projector themes alike); anything else must be `#rrggbb`."""
+        if accent is None:
+            return None
+        value = accent.strip().lower()
+        if value in ACCENTS:
+            return ACCENTS[value]
+        if re.fullmatch(r"#[0-9a-f]{6}", value):
+            return value
+        raise ValueError(f"accent {accent!r} is not #rrggbb or one of: {', '.join(ACCENTS)}")
 
 
 class Fault(StrEnum):

@@ -1,7 +1,8 @@
 """Every built-in theme is readable: each piece of text on screen, as Textual
 composes it, against the background it is drawn on, meets WCAG's 4.5:1 for
 text. Measured on the dashboard (a stopped node, a failing cloud, the demo
-banner, the status strip, tabs, footer), the unified table, the Interop
+banner, the status strip, tabs, footer, a production cloud's badge), the
+unified table, the Interop
 scorecard, help and the provisioning plan. (The ANSI themes use the terminal's
 own palette, which only the terminal knows: they are not measured.)"""
 
@@ -17,8 +18,9 @@ from hybridtui.ui.app import make_app
 
 THEMES = sorted(p.stem for p in data_dir("themes").glob("*.yaml"))
 CLOUDS = [
-    sim_cloud("aws-sim", "aws-default-vpc"),
-    sim_cloud("broken", "gce-access-config", fault="http-500"),
+    # an accent and the production badge are on screen to be measured too
+    sim_cloud("aws-sim", "aws-default-vpc", accent="yellow", production=True),
+    sim_cloud("broken", "gce-access-config", fault="http-500", accent="#0090ff"),
 ]
 #: Box drawing, blocks and the like: lines and bars, not text.
 NOT_TEXT = range(0x2500, 0x25A0)

@@ -50,6 +50,10 @@ class CloudStatus:
     kind_errors: Mapping[ResourceKind, KindError] = field(default_factory=dict)
     #: Age of each kind's records (kinds refresh on their own schedules).
     kind_ages: Mapping[ResourceKind, float | None] = field(default_factory=dict)
+    #: The cloud's colour (`#rrggbb`, config `accent:`), "" for none.
+    accent: str = ""
+    #: Config `production: true`: marked wherever the cloud is named.
+    production: bool = False
 
     @property
     def age_text(self) -> str:
@@ -199,6 +203,8 @@ class InventoryModel:
             "catalogue_age": catalogue_age,
             "kind_errors": dict(snap.kind_errors) if snap else {},
             "kind_ages": kind_ages,
+            "accent": target.config.accent or "",
+            "production": target.config.production,
         }
         if err is not None and err.error is not None:
             return CloudStatus(

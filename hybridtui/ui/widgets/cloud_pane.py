@@ -26,7 +26,12 @@ def pane_title(
     parts: list[Content | tuple[str, str] | str] = []
     if position:  # "2/6": which pane this is when not all fit on screen
         parts.append((f"{position} ", "$text-muted"))
+    accent = status.accent if status is not None else ""
+    if accent:  # a bar, not coloured text: an accent cannot be readable on every theme
+        parts.append(("▌", accent))
     parts.append((label, "bold"))
+    if status is not None and status.production:
+        parts.append((" PROD ", "bold reverse $error"))
     if marker:  # e.g. a real cloud hybridtui may write to
         parts.append((f" {marker}", "bold $warning"))
     parts.append((f" · {count} {kind}", ""))
@@ -61,6 +66,7 @@ class CloudPane(Vertical):
     CloudPane > ResourceTable { width: 1fr; height: 1fr; }
     CloudPane > .pane-title { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     CloudPane:focus-within > .pane-title { background: $primary 40%; }
+    CloudPane.-production { border-left: outer $error; }
     """
 
     def __init__(self, cloud: str, kind: ResourceKind, marker: str = "", **kwargs: object) -> None:
@@ -90,6 +96,7 @@ class CloudPane(Vertical):
 
     def retitle(self, status: CloudStatus | None) -> None:
         self.status = status
+        self.set_class(status is not None and status.production, "-production")
         self.title_bar.update(
             pane_title(self.cloud, self.kind, self.table, status, self.marker, self.position)
         )

@@ -10,8 +10,8 @@ filter keystroke is one pass over the haystacks; nothing else is rebuilt.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -46,6 +46,9 @@ class TableData:
     right_aligned: frozenset[int] = frozenset()
     #: Column whose value picks a state colour (node state), if any.
     state_column: int | None = None
+    #: Colour (`#rrggbb`) of each cloud with an accent, for the first column
+    #: (the unified table's Cloud column).
+    accents: Mapping[str, str] = field(default_factory=dict)
     #: Each row's `filtering.haystack` and each column's widest cell, if the
     #: caller kept them (the unified table, per cloud); else built here.
     hay: list[str] | None = None
@@ -507,6 +510,7 @@ class ResourceTable(ScrollView, can_focus=True):
         state_col = self._data.state_column
         match = style + self.get_component_rich_style("resource-table--match") if marks else None
         mask = self._mask
+        accents = self._data.accents
         for i, w in enumerate(self._widths):
             text = cells[i] if i < len(cells) else ""
             if mask is not None:  # before the cut: a cut value is no longer found
@@ -516,7 +520,12 @@ class ResourceTable(ScrollView, can_focus=True):
             pad = w - len(text)
             right_aligned = i in right
             cell_style = style + state_style if (i == state_col and state_style) else style
-            segments.append(Segment(" " + (" " * pad if right_aligned else ""), cell_style))
+            if i == 0 and text in accents:  # the gap before the cloud's name: its colour bar
+                segments.append(Segment("▌", style + Style(color=accents[text])))
+                if right_aligned and pad:
+                    segments.append(Segment(" " * pad, cell_style))
+            else:
+                segments.append(Segment(" " + (" " * pad if right_aligned else ""), cell_style))
             spans = self._filter.spans(i, text) if match is not None else []
             at = 0
             for start, end in spans:  # what the filter matched, marked

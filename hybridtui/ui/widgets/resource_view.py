@@ -115,9 +115,11 @@ class UnifiedRows:
         natural = [0] * (len(cols) + 1)
         for part in parts:
             natural = [max(a, b) for a, b in zip(natural, part.natural, strict=True)]
+        accents = {n: t.config.accent for n, t in model.targets.items() if t.config.accent}
         return _table(
             cols,
             True,
+            accents=accents,
             rows=[row for p in parts for row in p.rows],
             payloads=[x for p in parts for x in p.payloads],
             keys=[k for p in parts for k in p.keys],

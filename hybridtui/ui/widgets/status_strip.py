@@ -48,7 +48,11 @@ def chip(s: CloudStatus) -> Content:
         text = ("stale " if s.state is CloudState.STALE else "") + s.age_text.rjust(3)
         if s.kind_errors:
             text += f" ⚠ {', '.join(str(k) for k in s.kind_errors)} failed"
-    return Content.assemble((glyph, colour), " ", (s.name, "bold"), " ", (text, colour))
+    accent = ("▌", s.accent) if s.accent else ""  # a bar: readable on every theme
+    prod = ("!", "bold $error") if s.production else ""
+    return Content.assemble(
+        (glyph, colour), " ", accent, prod, (s.name, "bold"), " ", (text, colour)
+    )
 
 
 def layout(chips: list[Content], width: int) -> Content:
