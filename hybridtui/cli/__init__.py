@@ -179,6 +179,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch flavors, images and networks even when the cached ones are recent",
     )
 
+    srv = sub.add_parser(
+        "serve",
+        help="the dashboard in a browser (textual-serve), on loopback unless told otherwise",
+        description="Serve the dashboard over HTTP: every browser that connects gets its own "
+        "dashboard, with this machine's config and credentials. Binds 127.0.0.1 unless --host "
+        "says otherwise.",
+    )
+    _global_options(srv, suppress=True)
+    srv.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    srv.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+
     from hybridtui.cli import provision
 
     provision.add_parsers(sub, _global_options)
@@ -254,6 +267,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if args.command == "inventory":
         return _inventory(args, settings)
+    if args.command == "serve":
+        return _serve(args)
     if args.command in ("compare", "capture"):
         from hybridtui.cli import scorecard
 
@@ -488,6 +503,45 @@ def _collect(
         refresh_catalogue=args.refresh_catalogue,
     )
     return results, cache
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """`hybridtui serve`: textual-serve runs `hybridtui` (with the options given
+    here) for each browser that connects. The settings were checked already,
+    so a broken config fails here, not in every browser tab."""
+    import shlex
+    from pathlib import Path
+
+    try:
+        from textual_serve.server import Server
+    except ModuleNotFoundError:
+        raise UsageError(
+            "serving the dashboard needs textual-serve, which is not installed",
+            hint="pip install 'hybridtui[serve]'",
+        ) from None
+    argv = [sys.executable, "-m", "hybridtui"]
+    for flag in ("demo", "offline", "read_only", "privacy"):
+        if getattr(args, flag, False):
+            argv.append("--" + flag.replace("_", "-"))
+    for option in ("config", "replay"):
+        value = getattr(args, option, None)
+        if value:
+            argv += [f"--{option}", str(Path(value).expanduser().resolve())]
+    if args.theme:
+        argv += ["--theme", args.theme]
+    url = f"http://{args.host}:{args.port}"
+    if args.host in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"hybridtui serve: {url} (this machine only; --host 0.0.0.0 to share)", file=sys.stderr
+        )
+    else:
+        print(
+            f"hybridtui serve: {url} — anyone who reaches it drives the dashboard with this "
+            "machine's credentials (--read-only and --privacy limit what they can do and see)",
+            file=sys.stderr,
+        )
+    Server(shlex.join(argv), host=args.host, port=args.port, title="hybridtui").serve()
+    return EXIT_OK
 
 
 def _print_problem(message: str, hint: str | None) -> None:
