@@ -18,8 +18,10 @@ apt_needed=()
 command -v tmux >/dev/null 2>&1 || apt_needed+=(tmux)
 [ -x /usr/sbin/sshd ] || apt_needed+=(openssh-server)
 command -v sudo >/dev/null 2>&1 || apt_needed+=(sudo)
-# Debian's Chromium: Playwright drives it against `hybridtui serve` (no browser download)
+# Debian's Chromium: Playwright drives it against `hybridtui serve` (no browser
+# download); tesseract reads the text back from its screenshot
 command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)
+command -v tesseract >/dev/null 2>&1 || apt_needed+=(tesseract-ocr)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || apt_needed+=(python3-venv)
 if [ ${#apt_needed[@]} -gt 0 ]; then
   sudo_cmd=""
