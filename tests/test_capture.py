@@ -196,3 +196,53 @@ def test_a_file_that_cannot_be_replayed_says_why(
     assert out == ""
     assert says in err
     assert "Traceback" not in err
+
+
+def test_the_replayed_dashboard_imports_no_sdk_and_opens_no_socket(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, aws_env: str
+) -> None:
+    """The dashboard on a capture of moto and the demo clouds, in a process of
+    its own with every socket call refused: the panes fill from the capture,
+    the scorecard is computed, and no cloud SDK was imported."""
+    from test_aws import launch_ubuntu
+
+    launch_ubuntu(aws_env)
+    path = tmp_path / "c.json"
+    capture(capsys, config_file(tmp_path, [aws_cloud(aws_env), *CLOUDS]), path)
+    script = textwrap.dedent(
+        f"""
+        import asyncio, socket, sys
+        from pathlib import Path
+        def refuse(*a, **k):
+            raise AssertionError("a socket was opened")
+        socket.socket.connect = refuse
+        socket.socket.connect_ex = refuse
+        socket.create_connection = refuse
+        from hybridtui.capture import replay_settings
+        from hybridtui.settings import resolve_settings
+        from hybridtui.ui.app import make_app
+
+        async def main():
+            app = make_app(replay_settings(Path({str(path)!r}), resolve_settings(demo=True)))
+            async with app.run_test(size=(160, 48)) as pilot:
+                for _ in range(200):
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+                    if app.scorecard_settled and not app.model.reading:
+                        break
+                view = app.dashboard.views[app.dashboard.active_kind]
+                print("ROWS", [p.table.total_count for p in view.panes], file=sys.stderr)
+                card = app.dashboard.interop.comparison
+                print("CARD", card.scorecard.clouds if card else None, file=sys.stderr)
+        asyncio.run(main())
+        sdks = [m for m in ("boto3", "botocore", "openstack", "google.cloud") if m in sys.modules]
+        print("SDKS", sdks, file=sys.stderr)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert "SDKS []" in done.stderr, done.stderr[-2000:]
+    rows = done.stderr.split("ROWS ")[1].splitlines()[0]
+    assert rows.startswith("[1, "), "the EC2 instance, from the capture"
+    assert "'aws'" in done.stderr.split("CARD ")[1].splitlines()[0]
