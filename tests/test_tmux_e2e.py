@@ -101,9 +101,14 @@ def test_demo_filter_and_quit(tmux: Tmux) -> None:
 
     # the Interop tab: the floating-IP cloud says NO at step 5, and why
     tmux("send-keys", "-t", "e2e", "9")
-    screen = tmux.wait_for("scorecard", lambda s: "5 Get its PUBLIC address" in s)
-    step5 = next(line for line in screen.splitlines() if "5 Get its PUBLIC address" in line)
-    assert step5.split()[-3:] == ["YES", "YES", "NO"], screen  # aws, gce, os-fip-fra (cut at 80)
+
+    def step5(screen: str) -> list[str]:  # aws, gce, os-fip-fra (cut at 80 columns)
+        line = next((x for x in screen.splitlines() if "5 Get its PUBLIC address" in x), "")
+        return line.split()[-3:]
+
+    # a demo cloud that is still loading is UNK: on a busy machine os-fip-fra
+    # answered after the tab was shown, so wait for the answer, not the tab
+    tmux.wait_for("scorecard", lambda s: step5(s) == ["YES", "YES", "NO"])
     tmux(
         "send-keys", "-t", "e2e", "Down", "Down", "Down", "Down", "Right", "Right", "Right", "Enter"
     )
