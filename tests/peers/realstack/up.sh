@@ -320,24 +320,40 @@ EOF
 
 # ----------------------------------------------------------------- db syncs --
 NEUTRON_ENV=(OS_NEUTRON_CONFIG_DIR="$RS_ETC/neutron" OS_NEUTRON_CONFIG_FILES="neutron.conf;plugins/ml2/ml2_conf.ini")
-db_sync_others() { # runs in background, one log each
-  ( "$RS_VENV/bin/placement-manage" --config-file "$RS_ETC/placement/placement.conf" db sync ) >"$RS_LOGS/dbsync-placement.log" 2>&1 &
-  local p1=$!
-  ( "$RS_VENV/bin/glance-manage" --config-file "$RS_ETC/glance/glance-api.conf" db_sync ) >"$RS_LOGS/dbsync-glance.log" 2>&1 &
-  local p2=$!
-  ( set -e; N="$RS_VENV/bin/nova-manage --config-file $RS_ETC/nova/nova.conf --config-file $RS_ETC/nova/nova-db.conf"
-    $N api_db sync
-    $N cell_v2 map_cell0 --database_connection "$(db_url nova_cell0)"
-    $N db sync
-    $N cell_v2 create_cell --name cell1 --verbose ) >"$RS_LOGS/dbsync-nova.log" 2>&1 &
-  local p3=$!
-  ( "$RS_VENV/bin/python" "$RS_ROOT/lib/neutron_db.py" "$RS_ETC/neutron/neutron.conf" "$RS_ETC/neutron/plugins/ml2/ml2_conf.ini" ) >"$RS_LOGS/dbsync-neutron.log" 2>&1 &
-  local p4=$!
-  local rc=0
-  wait $p1 || { echo "placement db sync failed"; rc=1; }
-  wait $p2 || { echo "glance db sync failed"; rc=1; }
-  wait $p3 || { echo "nova db sync failed"; rc=1; }
-  wait $p4 || { echo "neutron db sync failed"; rc=1; }
+sync_placement() { "$RS_VENV/bin/placement-manage" --config-file "$RS_ETC/placement/placement.conf" db sync; }
+sync_glance() { "$RS_VENV/bin/glance-manage" --config-file "$RS_ETC/glance/glance-api.conf" db_sync; }
+sync_nova() (
+  set -e; N="$RS_VENV/bin/nova-manage --config-file $RS_ETC/nova/nova.conf --config-file $RS_ETC/nova/nova-db.conf"
+  $N api_db sync
+  $N cell_v2 map_cell0 --database_connection "$(db_url nova_cell0)"
+  $N db sync
+  # a retry finds cell1 made by the first try: that is not a failure
+  $N cell_v2 list_cells | grep -q ' cell1 ' || $N cell_v2 create_cell --name cell1 --verbose
+)
+sync_neutron() { "$RS_VENV/bin/python" "$RS_ROOT/lib/neutron_db.py" "$RS_ETC/neutron/neutron.conf" "$RS_ETC/neutron/plugins/ml2/ml2_conf.ini"; }
+
+# All four at once, one log each. One failed once in a fresh-clone run (glance,
+# with the other pytest worker busy beside it, its log lost with the cache): a
+# sync that fails is shown (the end of its log) and run once more on its own.
+db_sync_others() {
+  local name pid rc=0
+  declare -A pids=()
+  for name in placement glance nova neutron; do
+    ( "sync_$name" ) >"$RS_LOGS/dbsync-$name.log" 2>&1 &
+    pids[$name]=$!
+  done
+  for name in placement glance nova neutron; do
+    pid=${pids[$name]}
+    wait "$pid" && continue
+    echo "$name db sync failed; the end of its log:"
+    tail -n 15 "$RS_LOGS/dbsync-$name.log" | sed 's/^/    /'
+    echo "$name db sync: trying once more, alone"
+    if ! ( "sync_$name" ) >"$RS_LOGS/dbsync-$name-retry.log" 2>&1; then
+      echo "$name db sync failed again; the end of its log:"
+      tail -n 15 "$RS_LOGS/dbsync-$name-retry.log" | sed 's/^/    /'
+      rc=1
+    fi
+  done
   return $rc
 }
 
