@@ -180,8 +180,9 @@ def test_wait_for_is_deadline_bound_and_cancellable(cloud: CloudUnderTest) -> No
     finally:
         p.delete_node(node.id)
         p.wait_for(node.id, NodeState.DELETED, time.monotonic() + 120)
-    # gone: not found, or (EC2 lists terminated instances for a while) terminated
-    with pytest.raises(ProviderError, match="(?i)not (be )?found|went to terminated"):
+    # gone: not found, or still listed for a while in its last state: EC2's
+    # terminated, Nova's DELETED (seen once, in a fresh-clone run on a busy machine)
+    with pytest.raises(ProviderError, match="(?i)not (be )?found|went to (terminated|deleted)"):
         p.wait_for(node.id, NodeState.RUNNING, time.monotonic() + 5)
 
 
