@@ -117,22 +117,36 @@ def test_a_masked_capture_holds_no_address_or_id(
     assert nodes(replayed) == nodes(live), "it replays, masked"
 
 
+#: The start of a script run in a process of its own: every socket call fails.
+NO_SOCKETS = textwrap.dedent(
+    """
+    import socket
+    import sys
+    def refuse(*a, **k):
+        raise AssertionError("a socket was opened")
+    socket.socket.connect = refuse
+    socket.socket.connect_ex = refuse
+    socket.create_connection = refuse
+    """
+)
+
+
+def capture_moto_and_demo(capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str) -> Path:
+    """A capture of one EC2 instance on moto and the demo clouds."""
+    from test_aws import launch_ubuntu
+
+    launch_ubuntu(url)
+    path = tmp_path / "c.json"
+    capture(capsys, config_file(tmp_path, [aws_cloud(url), *CLOUDS]), path)
+    return path
+
+
 def test_replay_imports_no_sdk_and_opens_no_socket(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, aws_env: str
 ) -> None:
-    from test_aws import launch_ubuntu
-
-    launch_ubuntu(aws_env)
-    path = tmp_path / "c.json"
-    capture(capsys, config_file(tmp_path, [aws_cloud(aws_env), *CLOUDS]), path)
-    script = textwrap.dedent(
+    path = capture_moto_and_demo(capsys, tmp_path, aws_env)
+    script = NO_SOCKETS + textwrap.dedent(
         f"""
-        import socket, sys
-        def refuse(*a, **k):
-            raise AssertionError("a socket was opened")
-        socket.socket.connect = refuse
-        socket.socket.connect_ex = refuse
-        socket.create_connection = refuse
         from hybridtui.cli import main
         code = main(["--replay", {str(path)!r}, "inventory", "--format", "json"])
         sdks = [m for m in ("boto3", "botocore", "openstack", "google.cloud") if m in sys.modules]
@@ -204,20 +218,11 @@ def test_the_replayed_dashboard_imports_no_sdk_and_opens_no_socket(
     """The dashboard on a capture of moto and the demo clouds, in a process of
     its own with every socket call refused: the panes fill from the capture,
     the scorecard is computed, and no cloud SDK was imported."""
-    from test_aws import launch_ubuntu
-
-    launch_ubuntu(aws_env)
-    path = tmp_path / "c.json"
-    capture(capsys, config_file(tmp_path, [aws_cloud(aws_env), *CLOUDS]), path)
-    script = textwrap.dedent(
+    path = capture_moto_and_demo(capsys, tmp_path, aws_env)
+    script = NO_SOCKETS + textwrap.dedent(
         f"""
-        import asyncio, socket, sys
+        import asyncio, sys
         from pathlib import Path
-        def refuse(*a, **k):
-            raise AssertionError("a socket was opened")
-        socket.socket.connect = refuse
-        socket.socket.connect_ex = refuse
-        socket.create_connection = refuse
         from hybridtui.capture import replay_settings
         from hybridtui.settings import resolve_settings
         from hybridtui.ui.app import make_app
