@@ -94,6 +94,17 @@ class Scorecard:
     def pairs(self) -> list[PairScore]:
         return [self.pair(a, b) for a, b in combinations(self.clouds, 2)]
 
+    def pairs_of(self, cloud: str) -> list[PairScore]:
+        """The pairs `cloud` is in, as `pairs()` has them (`a` before `b` in
+        cloud order): n - 1 pairs, not all n(n - 1)/2 (1,225 at 50 clouds,
+        a quarter of a second the dashboard spent per scorecard)."""
+        i = self.clouds.index(cloud)
+        return [
+            self.pair(other, cloud) if j < i else self.pair(cloud, other)
+            for j, other in enumerate(self.clouds)
+            if j != i
+        ]
+
     def with_measured(self, measured: Iterable[Cell]) -> Scorecard:
         """Measured cells (provisioning runs) replace the declared and inferred ones."""
         cells = dict(self.cells)

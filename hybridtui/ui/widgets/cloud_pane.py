@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
 
 from hybridtui.domain import CATALOGUE_KINDS, ResourceKind
 from hybridtui.inventory.model import CloudState, CloudStatus, format_age
 from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
+from hybridtui.ui.widgets.title_line import TitleLine
 
 
 def pane_title(
@@ -79,7 +79,7 @@ class CloudPane(Vertical):
         self.status: CloudStatus | None = None
         self.table = ResourceTable(empty_text="loading…")
         self.table.context = {"cloud": cloud}  # `cloud:aws*` filters whole panes
-        self.title_bar = Static(classes="pane-title")
+        self.title_bar = TitleLine(classes="pane-title")
 
     def compose(self) -> ComposeResult:
         yield self.title_bar
@@ -97,7 +97,7 @@ class CloudPane(Vertical):
     def retitle(self, status: CloudStatus | None) -> None:
         self.status = status
         self.set_class(status is not None and status.production, "-production")
-        self.title_bar.update(
+        self.title_bar.show(
             pane_title(self.cloud, self.kind, self.table, status, self.marker, self.position)
         )
 

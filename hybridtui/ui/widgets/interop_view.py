@@ -133,9 +133,7 @@ class InteropView(Vertical):
         card = self.comparison.scorecard
         cloud = self._clouds[max(0, column - 1)]
         parts = []
-        for p in card.pairs():
-            if cloud not in (p.a, p.b):
-                continue
+        for p in card.pairs_of(cloud):
             other = p.b if p.a == cloud else p.a
             parts.append(
                 f"{other} {p.same}/{p.total}"

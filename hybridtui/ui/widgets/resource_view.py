@@ -10,7 +10,6 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import HorizontalScroll, Vertical
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from hybridtui.columns import CLOUD_COLUMN_TITLE, COLUMNS, Column, Rows
 from hybridtui.domain import Resource, ResourceKind
@@ -18,6 +17,7 @@ from hybridtui.filtering import haystack
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.ui.widgets.cloud_pane import CloudPane, pane_title
 from hybridtui.ui.widgets.resource_table import ResourceTable, TableData, widest_cells
+from hybridtui.ui.widgets.title_line import TitleLine
 
 #: Narrowest pane: name, state, both addresses and the flavor stay visible.
 PANE_MIN_WIDTH = 56
@@ -174,7 +174,7 @@ class ResourceView(Vertical):
         self.columns: list[str] | None = list(columns) if columns else None
         self.panes = [CloudPane(c, kind, marker=(markers or {}).get(c, "")) for c in clouds]
         self.unified_table = ResourceTable(empty_text="loading…")
-        self.unified_title = Static(classes="pane-title")
+        self.unified_title = TitleLine(classes="pane-title")
         #: The model generation the unified table shows (-1: never built).
         self._shown_unified = -1
         #: The unified table's rows, kept per cloud between rebuilds.
@@ -266,9 +266,7 @@ class ResourceView(Vertical):
 
     def _retitle_unified(self, model: InventoryModel) -> None:
         n = len(model.names)
-        self.unified_title.update(
-            pane_title(f"all {n} clouds", self.kind, self.unified_table, None)
-        )
+        self.unified_title.show(pane_title(f"all {n} clouds", self.kind, self.unified_table, None))
 
     def set_filter(self, query: str, model: InventoryModel) -> None:
         self._query = query

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from hybridtui.inventory.model import CloudState, CloudStatus
+from hybridtui.ui.widgets.title_line import same_content
 
 _DOT: dict[CloudState, tuple[str, str]] = {
     CloudState.FRESH: ("●", "$success"),
@@ -136,5 +137,9 @@ class StatusStrip(Static):
         shown = layout([chip(s) for s in self._statuses], width)
         if len(shown.plain.split("\n")) > MAX_ROWS:  # 50 clouds took 5 rows
             shown = summary(self._statuses, width)
+        if same_content(shown, self._shown):
+            return  # every second, and every answer of every cloud: mostly no change
+        # a layout pass (the whole screen) only when the strip's height changes
+        rows = shown.plain.count("\n") != self._shown.plain.count("\n")
         self._shown = shown
-        self.update(shown)
+        self.update(shown, layout=rows)
