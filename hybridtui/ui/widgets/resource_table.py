@@ -482,7 +482,11 @@ class ResourceTable(ScrollView, can_focus=True):
             if pos >= len(self._view):
                 return Strip.blank(width, base)
             strip = self._row_strip(pos)
-        strip = strip.crop_extend(x, x + width, base)
+        if x or strip.cell_length != width:
+            # not when it would return the strip itself: Textual's crop_extend
+            # then caches the strip in itself, a reference cycle per line that
+            # only the cyclic collector frees (its pauses held keys, py-spy)
+            strip = strip.crop_extend(x, x + width, base)
         cut = self._partial_column(x, width)
         if cut is not None:  # a column that does not fit is left out, not cut:
             # "172.31." would read like a real value
@@ -504,38 +508,62 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _cells(
         self, cells: Sequence[str], style: Style, state_style: Style | None, marks: bool = False
-    ) -> list[Segment]:
-        segments = []
+    ) -> Strip:
+        """One row as a strip as wide as the table. Runs of one style are one
+        segment (a row of eight cells in one style was sixteen, and Textual's
+        crop, filters and compositor work per segment: a keystroke at 50 x
+        2,000 repaints four panes of rows, bench/scale.py), and the width is
+        known when every cell is ASCII, not measured again."""
+        parts: list[tuple[str, Style]] = []
         right = self._data.right_aligned
         state_col = self._data.state_column
         match = style + self.get_component_rich_style("resource-table--match") if marks else None
         mask = self._mask
         accents = self._data.accents
+        ascii_only = True
+
+        def put(text: str, part_style: Style) -> None:
+            if parts and parts[-1][1] is part_style:
+                parts[-1] = (parts[-1][0] + text, part_style)
+            elif text:
+                parts.append((text, part_style))
+
         for i, w in enumerate(self._widths):
             text = cells[i] if i < len(cells) else ""
             if mask is not None:  # before the cut: a cut value is no longer found
                 text = mask(text)
-            if len(text) > w:
-                text = text[: max(0, w - 1)] + "…"
+            if len(text) > w:  # "…" is one cell wide
+                text = text[: max(0, w - 1)]
+                ascii_only = ascii_only and text.isascii()
+                text += "…"
+            else:
+                ascii_only = ascii_only and text.isascii()
             pad = w - len(text)
             right_aligned = i in right
             cell_style = style + state_style if (i == state_col and state_style) else style
             if i == 0 and text in accents:  # the gap before the cloud's name: its colour bar
-                segments.append(Segment("▌", style + Style(color=accents[text])))
+                put("▌", style + Style(color=accents[text]))
                 if right_aligned and pad:
-                    segments.append(Segment(" " * pad, cell_style))
+                    put(" " * pad, cell_style)
             else:
-                segments.append(Segment(" " + (" " * pad if right_aligned else ""), cell_style))
+                put(" " + (" " * pad if right_aligned else ""), cell_style)
             spans = self._filter.spans(i, text) if match is not None else []
             at = 0
             for start, end in spans:  # what the filter matched, marked
                 if start < at:
                     continue
-                segments.append(Segment(text[at:start], cell_style))
-                segments.append(Segment(text[start:end], cell_style + match))
+                put(text[at:start], cell_style)
+                put(text[start:end], cell_style + match)
                 at = end
-            segments.append(Segment(text[at:] + ("" if right_aligned else " " * pad), cell_style))
-        return segments
+            put(text[at:] + ("" if right_aligned else " " * pad), cell_style)
+        width = self.virtual_size.width
+        segments = [Segment(text, part_style) for text, part_style in parts]
+        if not ascii_only:  # a wide character: let the strip measure itself
+            return Strip(segments).extend_cell_length(width, style)
+        length = sum(self._widths) + GAP * len(self._widths)
+        if length < width:
+            segments.append(Segment(" " * (width - length), style))
+        return Strip(segments, max(length, width))
 
     def _header_strip(self) -> Strip:
         style = self._base_style + self.get_component_rich_style("resource-table--header")
@@ -543,9 +571,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if self._sort is not None:  # ▲ ▼ on the sorted column
             col, descending = self._sort
             headers[col] = f"{headers[col]} {'▼' if descending else '▲'}"
-        strip = Strip(self._cells(headers, style, None)).extend_cell_length(
-            self.virtual_size.width, style
-        )
+        strip = self._cells(headers, style, None)
         col = self.current_column
         if self.has_focus and col < len(self._widths):  # the column cursor: underlined
             start = self._column_starts()[col] + GAP
@@ -591,9 +617,7 @@ class ResourceTable(ScrollView, can_focus=True):
         col = self._data.state_column
         if col is not None and not (is_cursor and self.has_focus):
             state_style = _state_style(self, row[col] if col < len(row) else "")
-        strip = Strip(self._cells(row, style, state_style, bool(self._filter))).extend_cell_length(
-            self.virtual_size.width, style
-        )
+        strip = self._cells(row, style, state_style, bool(self._filter))
         self._lines[key] = strip
         return strip
 
