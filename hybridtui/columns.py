@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from hybridtui.domain import (
@@ -19,6 +20,7 @@ from hybridtui.domain import (
     Router,
     SecurityGroup,
 )
+from hybridtui.priority import chunked
 
 R = TypeVar("R", bound=Resource)
 
@@ -160,7 +162,7 @@ def prepare_rows(
     `nodes` (default: the NODES given) name what addresses are attached to."""
     names = node_names(resources.get(ResourceKind.NODES, ()) or nodes)
     return {
-        kind: [row_cells(kind, r, names=names) for r in records]
+        kind: chunked(partial(row_cells, kind, names=names), records)
         for kind, records in resources.items()
     }
 

@@ -24,6 +24,7 @@ from hybridtui.interop.model import (
 )
 from hybridtui.interop.rules import evaluate
 from hybridtui.interop.site import Site
+from hybridtui.priority import yield_to_ui
 
 STEP_IDS = tuple(c.id for c in STEPS)
 
@@ -118,6 +119,7 @@ def build(sites: Sequence[Site], spec: Spec | None = None) -> Scorecard:
     cells: dict[tuple[str, str], Cell] = {}
     matches: dict[str, Match] = {}
     for site in sites:
+        yield_to_ui()  # the dashboard computes this in a worker: its keys come first
         site_cells, m = evaluate(site, spec)
         for c in site_cells:
             cells[(c.cloud, c.check)] = c

@@ -22,6 +22,7 @@ from hybridtui.domain import CATALOGUE_KINDS, ResourceKind
 from hybridtui.errors import ProviderError
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.snapshot import CloudSnapshot, KindError, compact
+from hybridtui.priority import chunked
 from hybridtui.providers import CloudTarget, build_provider
 from hybridtui.providers.base import (
     Inventory,
@@ -66,7 +67,7 @@ def merge(
     kind_errors: dict[ResourceKind, KindError] = dict(last.kind_errors) if last else {}
     for k in ResourceKind:
         if k in inv.records:
-            records[k] = tuple(compact(r) for r in inv.records[k])
+            records[k] = tuple(chunked(compact, inv.records[k]))
             kind_at[k] = now
             kind_errors.pop(k, None)
         elif last is not None:

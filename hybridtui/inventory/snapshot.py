@@ -23,6 +23,7 @@ from hybridtui.domain import (
     SecurityGroup,
 )
 from hybridtui.errors import PermissionDeniedError, ProviderError
+from hybridtui.priority import chunked
 from hybridtui.redact import REDACTED, is_secret_key, raw_record, scrub
 
 __all__ = ["REDACTED", "CloudSnapshot", "KindError", "compact", "is_secret_key", "scrub"]
@@ -128,14 +129,14 @@ class CloudSnapshot:
             "behaviour": self.behaviour.to_dict() if self.behaviour else None,
             "kind_at": {str(k): v for k, v in self.kind_at.items()},
             "kind_errors": {str(k): e.to_dict() for k, e in self.kind_errors.items()},
-            **{str(k): [record(r) for r in self.resources(k)] for k in wanted},
+            **{str(k): chunked(record, self.resources(k)) for k in wanted},
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CloudSnapshot:
         res = {
             str(k).replace("-", "_"): tuple(
-                RESOURCE_TYPES[k].from_dict(d) for d in data.get(str(k), ())
+                chunked(RESOURCE_TYPES[k].from_dict, data.get(str(k), ()))
             )
             for k in ResourceKind
         }
