@@ -9,7 +9,6 @@ SDKs are imported when (and only if) they are needed.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import sys
@@ -551,19 +550,16 @@ def _print_problem(message: str, hint: str | None) -> None:
         print(f"  hint: {hint}", file=sys.stderr)
 
 
-#: Young objects between collections in the dashboard's process (Python's
-#: default: 700). With 100,000 nodes held, the default made the collector run
-#: for seconds per refresh and stall keys up to a second (bench/scale.py).
-GC_THRESHOLDS = (50_000, 20, 100)
 #: Cloud listings in flight at once in the dashboard (see `limit_calls`).
 DASHBOARD_CALLS = 8
 
 
 def _run_app(settings: Settings) -> int:
+    from hybridtui import memory
     from hybridtui.providers.base import limit_calls
     from hybridtui.ui.app import make_app
 
-    gc.set_threshold(*GC_THRESHOLDS)
+    memory.configure()  # young collections only; the app collects the rest when idle
     limit_calls(DASHBOARD_CALLS)
     app = make_app(settings, freeze_after_cache=True)
     app.run()

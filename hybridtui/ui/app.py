@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from hybridtui import keys
+from hybridtui import keys, priority
 from hybridtui.columns import Rows, prepare_rows
 from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError, ProviderError
@@ -33,6 +33,7 @@ from hybridtui.inventory.model import CloudState, InventoryModel
 from hybridtui.inventory.poller import Poller, PollOutcome
 from hybridtui.inventory.scorecards import compare
 from hybridtui.inventory.snapshot import CloudSnapshot
+from hybridtui.memory import Collector
 from hybridtui.privacy import masker_for
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
@@ -114,6 +115,8 @@ class HybridApp(WriteActions, PrivacyActions):
     ) -> None:
         super().__init__()
         self.freeze_after_cache = freeze_after_cache
+        #: When the older generations are collected (`hybridtui.memory`).
+        self.collector = Collector()
         self.settings = settings
         self.targets = targets
         self.model = model
@@ -140,6 +143,17 @@ class HybridApp(WriteActions, PrivacyActions):
     def scorecard_settled(self) -> bool:
         """No comparison running or pending (tests wait for this)."""
         return not self._scorecard_dirty and not self._scorecard_running
+
+    # ----------------------------------------------------------------- input
+    async def on_event(self, event: events.Event) -> None:
+        """A key holds background work (`hybridtui.priority`) until its effect
+        is painted: the frame after the one that follows the key, since the
+        filter's work comes a message later than the key itself."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.collector.note_input()
+            priority.hold()
+            self.call_after_refresh(self.call_after_refresh, priority.release)
+        await super().on_event(event)
 
     # ----------------------------------------------------------------- setup
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -268,6 +282,8 @@ class HybridApp(WriteActions, PrivacyActions):
         due = self.poller.due()
         if due:
             self._start_poll(due)
+        if self.freeze_after_cache:  # the CLI's dashboard: it owns the collector
+            self.collector.tick(busy=bool(self.poller.in_flight()))
         self.dashboard.sync()
         self._refresh_scorecard()
 

@@ -1,0 +1,130 @@
+"""The dashboard's collector policy (`hybridtui.memory`), on a fake clock and
+fake `gc` functions: what it collects, when, and that it never stays idle-only
+when the app is never idle."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from hybridtui import memory
+from hybridtui.memory import Collector
+
+
+class FakeGc:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.counts = (0, 0, 0)
+        self.calls: list[str] = []
+
+    def collect(self, generation: int) -> int:
+        self.calls.append(f"collect{generation}")
+        self.counts = (0, 0, 0) if generation == 2 else (0, 0, self.counts[2] + 1)
+        return 0
+
+    def collector(self) -> Collector:
+        return Collector(
+            clock=lambda: self.now,
+            collect=self.collect,
+            count=lambda: self.counts,
+            freeze=lambda: self.calls.append("freeze"),
+            unfreeze=lambda: self.calls.append("unfreeze"),
+        )
+
+
+def test_nothing_is_collected_while_a_refresh_runs_or_keys_come() -> None:
+    fake = FakeGc()
+    c = fake.collector()
+    fake.counts = (500, memory.IDLE_MIN + 5, 0)
+    assert c.tick(busy=True) is None  # a refresh running
+    fake.now += memory.IDLE_AFTER + 1
+    c.note_input()
+    fake.now += memory.IDLE_AFTER / 2
+    assert c.tick(busy=False) is None  # a key a moment ago
+    assert fake.calls == []
+
+
+def test_an_idle_dashboard_collects_everything_and_freezes_what_lives_on() -> None:
+    fake = FakeGc()
+    c = fake.collector()
+    fake.counts = (500, memory.IDLE_MIN, 0)
+    fake.now += memory.IDLE_AFTER
+    assert c.tick(busy=False) == "idle"
+    assert fake.calls == ["collect2", "freeze"]
+    fake.calls.clear()
+    assert c.tick(busy=False) is None, "nothing promoted since: no second collection"
+    fake.counts = (100, 1, 0)
+    assert c.tick(busy=False) is None, "one young collection is not worth a full one"
+    assert fake.calls == []
+
+
+def test_every_thaw_interval_an_idle_collection_unfreezes_first() -> None:
+    fake = FakeGc()
+    c = fake.collector()
+    fake.now += memory.THAW_EVERY
+    fake.counts = (0, memory.IDLE_MIN, 0)
+    assert c.tick(busy=False) == "thaw"
+    assert fake.calls == ["unfreeze", "collect2", "freeze"]
+    fake.calls.clear()
+    fake.now += 60
+    fake.counts = (0, memory.IDLE_MIN, 0)
+    assert c.tick(busy=False) == "idle"
+    assert fake.calls == ["collect2", "freeze"]
+
+
+def test_a_dashboard_that_is_never_idle_still_collects() -> None:
+    fake = FakeGc()
+    c = fake.collector()
+    fake.counts = (0, memory.BACKSTOP_YOUNG, 0)
+    assert c.tick(busy=True) == "middle"
+    assert fake.calls == ["collect1"]
+    fake.counts = (0, 0, memory.BACKSTOP_MIDDLE)
+    assert c.tick(busy=True) == "all"
+    assert fake.calls == ["collect1", "collect2"]
+
+
+@pytest.fixture
+def thresholds():  # type: ignore[no-untyped-def]
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)
+
+
+def test_configure_leaves_only_young_collections_automatic(thresholds: None) -> None:
+    memory.configure()
+    young, middle, old = gc.get_threshold()
+    assert young == memory.YOUNG
+    assert middle >= memory.BACKSTOP_YOUNG * 1000
+    assert old >= memory.BACKSTOP_MIDDLE * 1000
+
+
+def test_the_real_collector_frees_a_cycle_on_an_idle_tick(thresholds: None) -> None:
+    """With the real `gc`: a cycle that survived into an older generation is
+    freed by an idle tick (and not before), then the survivors are frozen."""
+    import weakref
+
+    class Node:
+        pass
+
+    memory.configure()
+    gc.collect()
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # type: ignore[attr-defined]
+    ref = weakref.ref(a)
+    gc.collect(0)  # promoted out of the young generation, as a survivor would be
+    del a, b
+    clock = [0.0]
+    c = Collector(clock=lambda: clock[0])
+    c.note_input()
+    gc.collect(0)
+    gc.collect(0)
+    gc.collect(0)  # IDLE_MIN young collections since the last middle one
+    assert ref() is not None, "young collections alone do not reach it"
+    clock[0] += memory.IDLE_AFTER
+    try:
+        assert c.tick(busy=False) in ("idle", "thaw")
+        assert ref() is None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
