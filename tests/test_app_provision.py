@@ -378,3 +378,14 @@ async def test_a_read_only_cloud_among_writable_ones_is_refused_everywhere(
         refused = refusal(plan, provider)
         assert refused is not None
         assert "read-only" in refused.message
+
+
+async def test_a_tick_while_the_app_is_dismantled_does_nothing(frozen_clock: Any) -> None:
+    """The 1 s timer can fire after the screens are gone and before it stops
+    (a fresh-clone run failed so): the tick and a pending sync do nothing."""
+    app = make_app(make_settings(CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    assert not app.screen_stack
+    app._tick()
+    app._sync_now()

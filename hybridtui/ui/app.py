@@ -272,13 +272,23 @@ class HybridApp(WriteActions, PrivacyActions):
             self._sync_pending = True
             self.call_later(self._sync_now)
 
+    @property
+    def _dismantled(self) -> bool:
+        """Quitting: the screens may be gone before the timers stop (seen as
+        an IndexError from a 1 s tick in a fresh-clone run)."""
+        return self._closed or not self.screen_stack
+
     def _sync_now(self) -> None:
         self._sync_pending = False
+        if self._dismantled:
+            return
         self.dashboard.sync()
         self._refresh_scorecard()
 
     def _tick(self) -> None:
         """Every second: start refreshes that are due, and age the status strip."""
+        if self._dismantled:
+            return
         due = self.poller.due()
         if due:
             self._start_poll(due)
