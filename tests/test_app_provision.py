@@ -21,6 +21,7 @@ from hybridtui.provisioning.cleanup import is_ours
 from hybridtui.provisioning.plan import PlanError, make_plan
 from hybridtui.provisioning.runner import refusal
 from hybridtui.ui.app import HybridApp, make_app
+from hybridtui.ui.messages import ScorecardReady
 from hybridtui.ui.screens.confirm import ConfirmScreen
 from hybridtui.ui.screens.provision import PlanScreen, RunScreen, SpecScreen
 
@@ -389,3 +390,6 @@ async def test_a_tick_while_the_app_is_dismantled_does_nothing(frozen_clock: Any
     assert not app.screen_stack
     app._tick()
     app._sync_now()
+    app._scorecard_dirty = True
+    app._refresh_scorecard()
+    app.on_scorecard_ready(ScorecardReady(None, "late"))

@@ -309,7 +309,7 @@ class HybridApp(WriteActions, PrivacyActions):
         waits until the comparator has had at most a fifth of the time since
         the last one began: with 50 clouds answering one after another it ran
         back to back, a core's worth of CPU the UI thread waited behind."""
-        if not self._scorecard_dirty or self._scorecard_running or self._closed:
+        if not self._scorecard_dirty or self._scorecard_running or self._dismantled:
             return
         started, took = self._scorecard_timing
         wait = started + SCORECARD_SHARE * took - time.perf_counter()
@@ -346,6 +346,8 @@ class HybridApp(WriteActions, PrivacyActions):
         self._scorecard_running = False
         started, _ = self._scorecard_timing
         self._scorecard_timing = (started, time.perf_counter() - started)
+        if self._dismantled:
+            return
         if message.comparison is not None:
             self.dashboard.show_comparison(message.comparison)
         elif message.error:
