@@ -613,3 +613,31 @@ async def test_a_missing_sdk_says_how_to_install_it_in_the_pane(
         assert all(len(line) <= width for line in lines)
         assert not any(line.endswith("…") for line in lines)
         assert app.model.status("aws-sim").state is CloudState.FRESH, "the others work"
+
+
+async def test_keys_typed_before_the_rows_are_filtered_fold_into_one_filtering(
+    frozen_clock: Any, monkeypatch: Any
+) -> None:
+    """The box echoes each key at once; the rows are filtered a frame later,
+    once, with the text as it is then (as k9s and fzf do)."""
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(200, 48)) as pilot:
+        await settle(app, pilot)
+        view = nodes_view(app)
+        applied: list[str] = []
+        real = view.set_filter
+        monkeypatch.setattr(
+            view, "set_filter", lambda query, model: (applied.append(query), real(query, model))
+        )
+        await pilot.press("slash")
+        box = app.focused
+        assert isinstance(box, Input)
+        for text in ("k", "ka", "kafka"):  # three changes before any frame
+            dash(app)._filter_changed(Input.Changed(box, text))
+        assert applied == [], "nothing is filtered before the next frame"
+        await pilot.pause()
+        assert applied == ["kafka"]
+        for pane in view.panes:
+            rows = pane.table.visible_rows()
+            assert rows
+            assert all(any("kafka" in c.lower() for c in r) for r in rows)
