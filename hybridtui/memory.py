@@ -7,8 +7,9 @@ came in), and each pause stopped every thread, the UI's keys included: most of
 the slowest keystrokes of bench/scale.py at 50 x 2,000 lined up with one.
 
 So in the dashboard only the youngest generation is collected automatically
-(pauses of 5-70 ms, for short-lived cycles such as Textual's strips), and the
-older ones when the dashboard is idle: no refresh running and no key for
+(pauses up to 110 ms measured at 50 x 2,000, against 420 ms before; it frees
+short-lived cycles such as Textual's strips), and the older ones when the
+dashboard is idle: no refresh running and no key for
 `IDLE_AFTER` seconds. What survives an idle collection is long-lived (the
 inventory), so it is frozen (`gc.freeze`) and not walked again; every
 `THAW_EVERY` seconds an idle collection unfreezes first, so a cycle that died
