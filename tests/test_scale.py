@@ -297,3 +297,64 @@ def test_listings_beyond_the_limit_wait_for_a_slot_and_nested_calls_never_deadlo
     assert errors == {}
     assert sum(found.values()) == 6
     assert peak[0] == 2
+
+
+def test_the_pairs_of_one_cloud_are_those_the_whole_list_has() -> None:
+    """`pairs_of` (the Interop tab's pair line) is `pairs()` narrowed to one
+    cloud, same order and same orientation, on six demo clouds."""
+    from hybridtui.config import AppConfig
+    from hybridtui.interop.scorecard import build
+    from hybridtui.interop.site import site_for
+
+    clouds = [sim_cloud(f"c{i}", p) for i, p in enumerate(DEMO_PROFILES)]
+    ts = targets_for(AppConfig.model_validate({"clouds": clouds}))
+    snaps = {o.cloud: o.snapshot for o in Poller(ts).poll()}
+    card = build([site_for(t, snaps[t.name]) for t in ts])
+    assert len(card.clouds) == 6
+    for cloud in card.clouds:
+        assert card.pairs_of(cloud) == [p for p in card.pairs() if cloud in (p.a, p.b)]
+
+
+def test_the_summary_is_chosen_early_only_when_the_chips_cannot_fit() -> None:
+    """`too_many` decides without building chips; whenever it says so, the
+    chips laid out would indeed have taken more than `MAX_ROWS` rows."""
+    from hybridtui.config import AppConfig
+    from hybridtui.inventory.model import InventoryModel
+    from hybridtui.ui.widgets.status_strip import MAX_ROWS, chip, layout, too_many
+
+    clouds = [sim_cloud(f"demo-cloud-{i:02d}", "aws-default-vpc") for i in range(40)]
+    statuses = InventoryModel(targets_for(AppConfig.model_validate({"clouds": clouds}))).statuses()
+    early = 0
+    for n in range(1, len(statuses) + 1):
+        for width in (40, 80, 120, 160, 200):
+            if too_many(statuses[:n], width):
+                early += 1
+                rows = layout([chip(s) for s in statuses[:n]], width).plain.count("\n") + 1
+                assert rows > MAX_ROWS, (n, width)
+    assert early > 0
+
+
+async def test_a_scorecard_is_drawn_when_its_tab_is_shown_not_before(frozen_clock: Any) -> None:
+    """While the Interop tab is hidden a new scorecard is kept, not drawn;
+    showing the tab draws the latest one."""
+    from textual.widgets import TabbedContent
+
+    from hybridtui.ui.widgets.interop_view import ScorecardTable
+
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        for _ in range(50):
+            if app.scorecard_settled:
+                break
+            await settle(app, pilot)
+        assert app.scorecard_settled
+        interop = app.dashboard.interop
+        assert interop.comparison is not None
+        assert app.query_one(ScorecardTable).row_count == 0, "not drawn while hidden"
+        await pilot.press("9")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "tab-interop"
+        table = app.query_one(ScorecardTable)
+        assert table.row_count == len(interop.comparison.scorecard.checks) + 1  # + the score row
+        assert str(table.get_row("score")[0]) == "Steps that just work"
