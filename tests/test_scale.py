@@ -358,3 +358,35 @@ async def test_a_scorecard_is_drawn_when_its_tab_is_shown_not_before(frozen_cloc
         table = app.query_one(ScorecardTable)
         assert table.row_count == len(interop.comparison.scorecard.checks) + 1  # + the score row
         assert str(table.get_row("score")[0]) == "Steps that just work"
+
+
+async def test_a_title_line_redraws_only_when_its_text_or_style_changes() -> None:
+    """`TitleLine.show` with what is shown does nothing; a new colour on the
+    same text (stale → fresh) is drawn; neither asks for a layout pass."""
+    from textual.app import App, ComposeResult
+    from textual.content import Content
+
+    from hybridtui.ui.widgets.title_line import TitleLine
+
+    line = TitleLine()
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield line
+
+    refreshes: list[bool] = []
+    async with Host().run_test() as pilot:
+        real = line.refresh
+
+        def spy(*regions: Any, **kw: Any) -> Any:
+            refreshes.append(bool(kw.get("layout")))
+            return real(*regions, **kw)
+
+        line.refresh = spy  # type: ignore[method-assign]
+        line.show(Content.assemble(("demo-00", "bold"), " · fresh 2s"))
+        line.show(Content.assemble(("demo-00", "bold"), " · fresh 2s"))
+        assert refreshes == [False], "the same text and style: no redraw"
+        line.show(Content.assemble(("demo-00", "bold"), (" · fresh 2s", "$error")))
+        assert refreshes == [False, False], "same text, new style: drawn, no layout"
+        await pilot.pause()
+        assert "fresh 2s" in str(line.render())
