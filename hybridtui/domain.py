@@ -92,6 +92,20 @@ def _is_global(ip: str) -> bool:
         return False
 
 
+#: `public_rank` of an address that is not reachable from outside.
+NOT_PUBLIC = 4
+
+
+def public_rank(ip: str, version: int, kind: str) -> int:
+    """How good an address is to reach a node by (lower is better): IPv4 before
+    IPv6, floating before other public ones; `NOT_PUBLIC` if not reachable.
+    On plain values, so `Node.public_ip` and the headless export of cached
+    records (which never builds a `Node`) rank alike."""
+    if kind != "floating" and kind != "public" and not _is_global(ip):
+        return NOT_PUBLIC
+    return 2 * (version != 4) + (kind != "floating")
+
+
 def _raw_field() -> Any:
     return field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -274,12 +288,11 @@ class Node(Resource):
         IPv6; a floating one first within each (the first such, in order).
         One pass, no list or sort: asked for 100,000 nodes per export."""
         best = ""
-        rank = 4
+        rank = NOT_PUBLIC
         for a in self.addresses:
-            if a.is_public:
-                r = 2 * (a.version != 4) + (a.kind is not AddressKind.FLOATING)
-                if r < rank:
-                    best, rank = a.ip, r
+            r = public_rank(a.ip, a.version, a.kind)
+            if r < rank:
+                best, rank = a.ip, r
         return best
 
     @property

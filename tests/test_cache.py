@@ -8,15 +8,21 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from conftest import sim_cloud
 
 from hybridtui.config import AppConfig
-from hybridtui.domain import NodeSpec, RawRecord
+from hybridtui.domain import NodeSpec, RawRecord, ResourceKind
+from hybridtui.inventory import report
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.poller import Poller
 from hybridtui.inventory.snapshot import REDACTED
+from hybridtui.jsonio import dumps, loads
 from hybridtui.paths import resolve_paths
 from hybridtui.providers import targets_for
+from hybridtui.providers.simulator.profiles import PROFILES
+
+NOW = 1_750_000_000.0
 
 
 def targets(*clouds: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -249,3 +255,49 @@ def test_no_normalized_field_is_named_like_a_secret() -> None:
     names = {f.name for t in RESOURCE_TYPES.values() for f in fields(t)}
     assert "raw" in names
     assert [n for n in names if is_secret_key(n)] == []
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_offline_json_from_the_cache_dicts_equals_the_built_records(raw: bool) -> None:
+    """`inventory --offline --format json` prints the cache's dicts without
+    building records: byte for byte what building them prints, on every kind
+    of every demo profile, with and without provider records; a record cached
+    without a field added since gets the field's default, as a built one."""
+    ts = targets(*(sim_cloud(f"c{i}", p) for i, p in enumerate(PROFILES)))
+    cache = InventoryCache(cache_dir())
+    list(Poller(ts, cache=cache).poll())
+    # an older cache: the first node of the first cloud without `login_user`
+    key = f"{cache.key(ts[0])}/nodes"
+    nodes = loads(cache._cache.get(key))
+    assert nodes[0]["login_user"], "the demo node names its login account"
+    del nodes[0]["login_user"]
+    cache._cache.set(key, dumps(nodes))
+
+    kinds = list(ResourceKind)
+    built = report.collect(ts, cache, offline=True)
+    plain = report.collect(ts, cache, offline=True, plain=True, raw=raw)
+    assert all(r.plain is not None for r in plain)
+    assert all(not r.snapshot.nodes for r in plain if r.snapshot), "no record was built"
+    want = report.json_bytes(built, kinds, now=NOW, raw=raw)
+    got = report.json_bytes(plain, kinds, now=NOW, raw=raw)
+    assert got == want
+    doc = loads(got)
+    first = next(r for r in doc["records"] if r["kind"] == "nodes")
+    assert first["login_user"] == "", "the default, as `Node.from_dict` gives"
+    assert sum(1 for r in doc["records"] if r.get("public_ip")) > 10
+    assert all(("raw" in r) is raw for r in doc["records"])
+    cache.close()
+
+
+def test_damaged_entry_read_as_dicts_is_dropped_not_fatal() -> None:
+    (t,) = targets(sim_cloud("x", "openstack-private"))
+    cache = InventoryCache(cache_dir())
+    list(Poller([t], cache=cache).poll())
+    cache._cache.set(f"{cache.key(t)}/nodes", dumps({"not": "a list"}))
+    assert cache.load_plain(t) is None
+    assert cache._cache.get(cache.key(t)) is None
+    (result,) = report.collect([t], cache, offline=True, plain=True)
+    assert result.status == "error"
+    assert result.error is not None
+    assert "nothing cached yet" in result.error.message
+    cache.close()

@@ -128,3 +128,16 @@ def test_the_real_collector_frees_a_cycle_on_an_idle_tick(thresholds: None) -> N
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_headless_inventory_collects_only_the_young_generation(
+    thresholds: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`inventory` is one-shot: it sets the young-only thresholds (an older
+    collection walked the whole export again, a third of its time at 100k)."""
+    from hybridtui.cli import main
+
+    gc.set_threshold(700, 10, 10)  # Python's defaults
+    assert main(["--demo", "inventory", "--kind", "flavors", "--format", "csv"]) == 0
+    assert "t3.nano" in capsys.readouterr().out
+    assert gc.get_threshold() == (memory.YOUNG, memory.NEVER, memory.NEVER)

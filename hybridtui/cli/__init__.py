@@ -434,26 +434,45 @@ def _targets(settings: Settings, wanted: list[str]) -> list[CloudTarget]:
 
 
 def _inventory(args: argparse.Namespace, settings: Settings) -> int:
+    from hybridtui import memory
     from hybridtui.domain import ResourceKind
     from hybridtui.inventory import report
     from hybridtui.privacy import masker_for
+
+    memory.one_shot()
 
     targets = _targets(settings, args.cloud)
     if args.kind == "all" and args.format != "json":
         raise ConfigError("--kind all works with --format json only")
     kinds = list(ResourceKind) if args.kind == "all" else [ResourceKind(args.kind)]
 
-    results, _ = _collect(args, settings, targets, kinds)
+    # JSON of cached data is printed from the cache's dicts, never built
+    results, _ = _collect(args, settings, targets, kinds, plain=args.format == "json")
     now = time.time()
     if args.format == "json":
-        out = report.to_json(results, kinds, now=now, raw=args.raw)
-    elif args.format == "csv":
+        _write(report.json_bytes(results, kinds, now=now, raw=args.raw))
+        return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
+    if args.format == "csv":
         out = report.to_csv(results, kinds[0])
     else:
         mask = masker_for(settings).text if settings.privacy else None
         out = report.to_table(results, kinds[0], cut=sys.stdout.isatty(), mask=mask)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
+
+
+def _write(data: bytes) -> None:
+    """A line of bytes to stdout as they are (a 100,000-node export is 70 MB,
+    and a text stream would copy it twice), or as text to a stream that masks
+    it (`--privacy`)."""
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(data.decode() + "\n")
+        return
+    sys.stdout.flush()
+    out.write(data)
+    out.write(b"\n")
+    out.flush()
 
 
 def _report_failures(results: list[CloudResult], kinds: list[ResourceKind]) -> bool:
@@ -469,9 +488,7 @@ def _report_failures(results: list[CloudResult], kinds: list[ResourceKind]) -> b
             err = r.kind_error(kind)
             if err is not None:
                 failed = True
-                cached = (
-                    " (showing cached data)" if r.snapshot and r.snapshot.resources(kind) else ""
-                )
+                cached = " (showing cached data)" if r.has_records(kind) else ""
                 hint = err.hint
                 if err.denied:
                     hint = (hint + " " if hint else "") + (
@@ -488,9 +505,12 @@ def _collect(
     settings: Settings,
     targets: list[CloudTarget],
     kinds: list[ResourceKind],
+    *,
+    plain: bool = False,
 ) -> tuple[list[CloudResult], InventoryCache | None]:
     """Each target's `kinds`, from the cache first (the catalogue while it is
-    recent, unless --refresh-catalogue), as the dashboard does; and the cache."""
+    recent, unless --refresh-catalogue), as the dashboard does; and the cache.
+    `plain`: with --offline, records stay the cache's dicts (JSON output)."""
     from hybridtui.inventory import report
 
     cache = _open_cache(settings)
@@ -500,6 +520,8 @@ def _collect(
         offline=settings.offline,
         kinds=kinds,
         refresh_catalogue=args.refresh_catalogue,
+        plain=plain,
+        raw=getattr(args, "raw", True),
     )
     return results, cache
 

@@ -8,15 +8,23 @@ by `schema`: add fields freely, never rename or remove one without bumping it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from hybridtui import jsonio
-from hybridtui.domain import Node, Resource, ResourceKind
+from hybridtui.domain import (
+    NOT_PUBLIC,
+    RESOURCE_TYPES,
+    Node,
+    Resource,
+    ResourceKind,
+    public_rank,
+)
 from hybridtui.errors import ProviderError
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.poller import Poller
@@ -36,6 +44,14 @@ class CloudResult:
     from_cache: bool = False
     #: Kinds this run fetched from the cloud (the rest come from the cache).
     fetched: frozenset[ResourceKind] = frozenset()
+    #: Records as the cache holds them, never built (`collect(plain=True)`):
+    #: the snapshot then has none of these kinds' records.
+    plain: Mapping[ResourceKind, list[dict[str, Any]]] | None = None
+
+    def has_records(self, kind: ResourceKind) -> bool:
+        if self.plain is not None and kind in self.plain:
+            return bool(self.plain[kind])
+        return self.snapshot is not None and bool(self.snapshot.resources(kind))
 
     def kind_status(self, kind: ResourceKind) -> str:
         """fresh (fetched now), cached (from the cache: not due, or --offline),
@@ -66,13 +82,20 @@ def collect(
     kinds: Collection[ResourceKind] | None = None,
     refresh_catalogue: bool = False,
     clock: Callable[[], float] = time.time,
+    plain: bool = False,
+    raw: bool = True,
 ) -> list[CloudResult]:
     """One refresh of every target (or the cache only), in config order.
 
     Like the dashboard, it starts from the cache: only `kinds` are asked for,
     and of those the catalogue (flavors, images, networks) only when the
     cached one is older than `catalogue_interval` (or `refresh_catalogue`).
+    `plain` (offline only): the records stay the cache's dicts, for `to_json`,
+    which prints them as they are; a table or CSV needs built records.
+    Without `raw` they come without their provider records.
     """
+    if plain and offline and cache is not None:
+        return [_plain_result(t, cache, kinds, raw=raw) for t in targets]
     results: dict[str, CloudResult] = {}
     # only the kinds asked for, and nodes (addresses name what they are
     # attached to); online, also what the adapters are primed with (images
@@ -117,6 +140,23 @@ def collect(
     return [results[t.name] for t in targets]
 
 
+def _plain_result(
+    target: CloudTarget,
+    cache: InventoryCache,
+    kinds: Collection[ResourceKind] | None,
+    *,
+    raw: bool,
+) -> CloudResult:
+    found = cache.load_plain(target, kinds, raw=raw)
+    if found is None:
+        err = ProviderError(
+            f"{target.name}: nothing cached yet", hint="Run once without --offline."
+        )
+        return CloudResult(target, None, "error", err)
+    snapshot, records = found
+    return CloudResult(target, snapshot, "stale", from_cache=True, plain=records)
+
+
 def _iso(ts: float | None) -> str | None:
     if ts is None:
         return None
@@ -141,6 +181,17 @@ def to_json(
     now: float,
     raw: bool = False,
 ) -> str:
+    return json_bytes(results, kinds, now=now, raw=raw).decode()
+
+
+def json_bytes(
+    results: list[CloudResult],
+    kinds: list[ResourceKind],
+    *,
+    now: float,
+    raw: bool = False,
+) -> bytes:
+    """`to_json` as UTF-8, not copied into a string: 100,000 nodes are 70 MB."""
     clouds = [
         {
             "cloud": r.target.name,
@@ -155,16 +206,15 @@ def to_json(
         }
         for r in results
     ]
-    records = []
-    for cloud, kind, rec in _records(results, kinds):
-        d = rec.to_dict()
-        raw_record = d.pop("raw", None)
-        item: dict[str, Any] = {"cloud": cloud, "kind": str(kind), **d}
-        if isinstance(rec, Resource) and kind is ResourceKind.NODES:
-            item["public_ip"] = getattr(rec, "public_ip", "")
-        if raw:
-            item["raw"] = scrub(raw_record or {})
-        records.append(item)
+    records: list[dict[str, Any]] = []
+    for r in results:
+        for kind in kinds:
+            if r.plain is not None and kind in r.plain:
+                records.extend(_plain_items(r.target.name, kind, r.plain[kind], raw=raw))
+            elif r.snapshot is not None:
+                records.extend(
+                    _built_items(r.target.name, kind, r.snapshot.resources(kind), raw=raw)
+                )
     doc = {
         "schema": JSON_SCHEMA,
         "generated_at": _iso(now),
@@ -172,7 +222,56 @@ def to_json(
         "clouds": clouds,
         "records": records,
     }
-    return jsonio.dumps(doc, indent=True).decode()
+    return jsonio.dumps(doc, indent=True)
+
+
+def _built_items(
+    cloud: str, kind: ResourceKind, recs: Iterable[Resource], *, raw: bool
+) -> Iterator[dict[str, Any]]:
+    for rec in recs:
+        d = rec.to_dict()
+        raw_record = d.pop("raw", None)
+        item: dict[str, Any] = {"cloud": cloud, "kind": str(kind), **d}
+        if isinstance(rec, Node):
+            item["public_ip"] = rec.public_ip
+        if raw:
+            item["raw"] = scrub(raw_record or {})
+        yield item
+
+
+def _plain_items(
+    cloud: str, kind: ResourceKind, cached: list[dict[str, Any]], *, raw: bool
+) -> Iterator[dict[str, Any]]:
+    """`_built_items` of the cache's dicts, without building a record: each
+    dict is what `to_dict` wrote, its provider record as JSON text. One with
+    other fields (a cache written before a field was added) goes through its
+    record type, so defaults are filled in as for a built record."""
+    cls = RESOURCE_TYPES[kind]
+    names = {f.name for f in dataclasses.fields(cls)}
+    nodes = kind is ResourceKind.NODES
+    for d in cached:
+        if d.keys() != names and d.keys() != names - {"raw"}:
+            d = cls.from_dict(d).to_dict()
+        item: dict[str, Any] = {"cloud": cloud, "kind": str(kind)}
+        item.update(d)
+        raw_record = item.pop("raw", None)
+        if nodes:
+            item["public_ip"] = _public_ip(item["addresses"])
+        if raw:
+            if isinstance(raw_record, str):
+                raw_record = jsonio.loads(raw_record)
+            item["raw"] = scrub(raw_record or {})
+        yield item
+
+
+def _public_ip(addresses: list[dict[str, Any]]) -> str:
+    """`Node.public_ip` of a node's addresses as the cache holds them."""
+    best, rank = "", NOT_PUBLIC
+    for a in addresses:
+        r = public_rank(a["ip"], int(a["version"]), a["kind"])
+        if r < rank:
+            best, rank = a["ip"], r
+    return best
 
 
 def _kind_json(r: CloudResult, kind: ResourceKind, now: float) -> dict[str, Any]:
