@@ -641,3 +641,40 @@ async def test_keys_typed_before_the_rows_are_filtered_fold_into_one_filtering(
             rows = pane.table.visible_rows()
             assert rows
             assert all(any("kafka" in c.lower() for c in r) for r in rows)
+
+
+async def test_a_finished_scorecard_run_keeps_no_snapshot_alive(frozen_clock: Any) -> None:
+    """A finished Textual worker is in a cycle with its task, so what it was
+    given lives until a full collection, which the dashboard makes only when
+    idle. The scorecard computed on the cached snapshots must not keep them
+    once a refresh replaced them: with automatic collection off (only
+    reference counting frees anything), every node is held once, not twice
+    (at 50 x 2,000 the second copy was 130 MB of RSS)."""
+    import collections
+    import gc
+
+    from hybridtui.domain import Node
+
+    clouds = [sim_cloud(c["name"], c["profile"], latency=0.3) for c in THREE_CLOUDS]
+    cache = InventoryCache(resolve_paths().inventory_cache_dir)
+    list(Poller(targets_for(make_settings().config), cache=cache).poll())
+    cache.close()
+    gc.collect()  # the warming poller's worlds are gone; from here only refcounts free
+    gc.disable()
+    try:
+        app = make_app(make_settings(clouds), clock=frozen_clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await scored(app, pilot)
+            snaps = app.model.snapshots.values()
+            assert all(not app.model.status(s.cloud).from_cache for s in snaps)
+            shown = {n.id for s in snaps for n in s.nodes}
+            assert len(shown) > 50
+            held = collections.Counter(
+                o.id for o in gc.get_objects() if type(o) is Node and o.id in shown
+            )
+            assert set(held) == shown
+            twice = [i for i, n in held.items() if n > 1]
+            assert not twice, f"{len(twice)} nodes held twice (the cached copy lives on)"
+            await pilot.press("q")
+    finally:
+        gc.enable()
