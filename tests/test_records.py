@@ -65,3 +65,26 @@ def test_public_ip_prefers_ipv4_then_floating_then_the_first(
 ) -> None:
     node = Node(id="i", name="n", addresses=addresses)
     assert node.public_ip == _by_sort(node)
+
+
+def test_decoded_records_share_their_repeated_values() -> None:
+    """Each decoded JSON string is an object of its own; `from_dict` shares
+    the values that repeat across records (flavor, zone, account, network),
+    not the ones that are each record's own (id, name)."""
+    ts = targets_for(
+        AppConfig.model_validate({"clouds": [sim_cloud("c", "aws-default-vpc", nodes=300)]})
+    )
+    snap = next(iter(Poller(ts).poll())).snapshot
+    assert snap is not None
+    data = loads(dumps([n.to_dict() for n in snap.nodes]))
+    nodes = [Node.from_dict(d) for d in data]
+    for field in ("flavor", "zone", "key_name", "login_user", "raw_state"):
+        objects: dict[str, set[int]] = {}
+        for n in nodes:
+            objects.setdefault(getattr(n, field), set()).add(id(getattr(n, field)))
+        assert len(objects) < len(nodes) / 5, f"{field} repeats across nodes"
+        copied = {v for v, ids in objects.items() if len(ids) > 1}
+        assert not copied, f"{field} {sorted(copied)[:3]} decoded as a copy per record"
+    networks = {id(a.network) for n in nodes for a in n.addresses}
+    assert len(networks) < len(nodes) / 10
+    assert len({id(n.name) for n in nodes}) == len(nodes), "names are each node's own"
