@@ -8,7 +8,7 @@ details view can show what the cloud really said next to our normalization.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import lru_cache
@@ -572,43 +572,3 @@ LOGIN_BY_DISTRO_AWS: dict[str, str] = {
     "fedora-coreos": "core",
     "flatcar": "core",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Login:
-    """Step 6's answer: the account the node key logged in as, and every attempt
-    on the way (account, what happened), e.g. ("root", "refused: exit 142, …")."""
-
-    account: str
-    attempts: tuple[tuple[str, str], ...]
-
-
-#: What one login attempt found: ("ok", ""), ("refused", account the refusal
-#: names), or (any other outcome text, "").
-Attempt = tuple[str, str]
-
-
-def follow_logins(candidates: Sequence[str], attempt: Callable[[str], Attempt]) -> Login:
-    """Step 6's search, shared by real SSH and the demo clouds: the candidates in
-    order, and after cloud-init's refusal of root (exit 142) the account it
-    names, next. `account` is '' when none logged in (`attempts` say why)."""
-    tried: list[tuple[str, str]] = []
-    queue = list(candidates)
-    while queue:
-        user = queue.pop(0)
-        if any(u == user for u, _ in tried):
-            continue
-        outcome, named = attempt(user)
-        if outcome == "refused" and named:
-            tried.append(
-                (
-                    user,
-                    f'refused: exit 142, Please login as the user "{named}" rather than the user "root".',
-                )
-            )
-            queue.insert(0, named)
-            continue
-        tried.append((user, outcome))
-        if outcome == "ok":
-            return Login(user, tuple(tried))
-    return Login("", tuple(tried))

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from hybridtui.config import JUMP_HOST_PATTERN
-from hybridtui.domain import Login, follow_logins
 from hybridtui.errors import CancelledError, ProvisionError
+from hybridtui.logins import Login, follow_logins
 
 T = TypeVar("T")
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from hybridtui.domain import (
     MANAGED_TAG,
     Address,
-    Login,
     Node,
     NodeSpec,
     NodeState,
@@ -23,6 +22,7 @@ from hybridtui.domain import (
 )
 from hybridtui.errors import CancelledError, HybridError, ProviderError, ProvisionError
 from hybridtui.interop.model import Cell, Evidence, Source, Verdict
+from hybridtui.logins import Login
 from hybridtui.providers.base import Provider
 from hybridtui.provisioning.ledger import Kind, Ledger
 from hybridtui.provisioning.plan import Plan

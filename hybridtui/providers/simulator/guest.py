@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hybridtui.domain import Login, follow_logins
 from hybridtui.errors import CancelledError, CloudTimeoutError, NotFoundError, ProviderError
+from hybridtui.logins import Login, follow_logins
 
 if TYPE_CHECKING:  # the provider owns the world the guests live in
     from hybridtui.providers.simulator.provider import SimulatorProvider
