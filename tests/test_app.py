@@ -664,7 +664,14 @@ async def test_a_finished_scorecard_run_keeps_no_snapshot_alive(frozen_clock: An
     try:
         app = make_app(make_settings(clouds), clock=frozen_clock)
         async with app.run_test(size=(120, 40)) as pilot:
-            await scored(app, pilot)
+            # the scorecard can settle on the cached data before the first
+            # refresh has even started: wait for every cloud's refresh too
+            for _ in range(200):
+                await scored(app, pilot)
+                fresh = [not app.model.status(t.name).from_cache for t in app.targets]
+                if all(fresh) and len(app.model.snapshots) == len(fresh):
+                    break
+                await pilot.pause(0.05)
             snaps = app.model.snapshots.values()
             assert all(not app.model.status(s.cloud).from_cache for s in snaps)
             shown = {n.id for s in snaps for n in s.nodes}
