@@ -141,3 +141,25 @@ def test_headless_inventory_collects_only_the_young_generation(
     assert main(["--demo", "inventory", "--kind", "flavors", "--format", "csv"]) == 0
     assert "t3.nano" in capsys.readouterr().out
     assert gc.get_threshold() == (memory.YOUNG, memory.NEVER, memory.NEVER)
+
+
+@pytest.mark.parametrize("argv", [["--demo"], ["--demo", "inventory"]])
+def test_thresholds_are_set_before_the_heavy_imports(
+    thresholds: None, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    """The dashboard and `inventory` set their thresholds before the settings
+    (pydantic) and Textual are imported: with Python's defaults those imports
+    ran about 130 young collections and a full one (bench/startup.py)."""
+    import hybridtui.cli as cli
+    from hybridtui.errors import ConfigError
+
+    seen: list[tuple[int, int, int]] = []
+
+    def settings(_args: object) -> None:
+        seen.append(gc.get_threshold())
+        raise ConfigError("stop here")
+
+    gc.set_threshold(700, 10, 10)  # Python's defaults
+    monkeypatch.setattr(cli, "_settings", settings)
+    assert cli.main(argv) == cli.EXIT_USAGE
+    assert seen == [(memory.YOUNG, memory.NEVER, memory.NEVER)]

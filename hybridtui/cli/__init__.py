@@ -233,6 +233,15 @@ def _guarded(run: Callable[[], int]) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "locate":
         return _locate(args)
+    if args.command in (None, "inventory"):
+        # Before the settings, Textual and pydantic are imported: with Python's
+        # thresholds those imports ran 130 young and one full collection, about
+        # a sixth of the time to first paint (bench/startup.py).
+        # The dashboard collects the older generations when idle; a headless
+        # inventory builds its export once and exits (`hybridtui.memory`).
+        from hybridtui import memory
+
+        memory.configure() if args.command is None else memory.one_shot()
     settings = _settings(args)
     if not settings.privacy:
         return _command(args, settings)
@@ -434,12 +443,9 @@ def _targets(settings: Settings, wanted: list[str]) -> list[CloudTarget]:
 
 
 def _inventory(args: argparse.Namespace, settings: Settings) -> int:
-    from hybridtui import memory
     from hybridtui.domain import ResourceKind
     from hybridtui.inventory import report
     from hybridtui.privacy import masker_for
-
-    memory.one_shot()
 
     targets = _targets(settings, args.cloud)
     if args.kind == "all" and args.format != "json":
@@ -577,11 +583,9 @@ DASHBOARD_CALLS = 8
 
 
 def _run_app(settings: Settings) -> int:
-    from hybridtui import memory
     from hybridtui.providers.base import limit_calls
     from hybridtui.ui.app import make_app
 
-    memory.configure()  # young collections only; the app collects the rest when idle
     limit_calls(DASHBOARD_CALLS)
     app = make_app(settings, freeze_after_cache=True)
     app.run()
