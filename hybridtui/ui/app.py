@@ -31,7 +31,6 @@ from hybridtui.interop.site import Site, site_for
 from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import CloudState, InventoryModel
 from hybridtui.inventory.poller import Poller, PollOutcome
-from hybridtui.inventory.scorecards import compare
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.memory import Collector
 from hybridtui.privacy import masker_for
@@ -41,7 +40,6 @@ from hybridtui.ui.messages import CachedSnapshot, CacheRead, ScorecardReady, Sna
 from hybridtui.ui.privacy_mode import PrivacyActions
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
 from hybridtui.ui.screens.health import Health
-from hybridtui.ui.screens.help import HelpScreen, describe_bindings, extra_help
 from hybridtui.ui.themes import (
     DEFAULT_THEME,
     EXTRA_CYCLE,
@@ -49,7 +47,6 @@ from hybridtui.ui.themes import (
     builtin_themes_dir,
     load_themes,
 )
-from hybridtui.ui.widgets.interop_view import ScorecardTable
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.writes import WriteActions
 
@@ -203,13 +200,18 @@ class HybridApp(WriteActions, PrivacyActions):
             )
         for problem in self.theme_problems:
             self.notify(problem, title="Theme not loaded", severity="warning", timeout=10)
-        if self.model.reading:  # paint now; panes fill as the cache is read
-            self._read_cache([t for t in self.targets if self.model.is_reading(t.name)])
-        else:
-            self._start()
-        if os.environ.get(BENCH_FIRST_PAINT_ENV):
+        # Paint first, then read the cache (panes fill as it is read) or start
+        # polling: started with the first frame, the reading thread and the
+        # comparator held the interpreter lock for part of the first layout
+        # (bench/startup.py).
+        if os.environ.get(BENCH_FIRST_PAINT_ENV):  # before anything else starts
             self.call_after_refresh(self._bench_first_paint)
-        elif not self.settings.offline:
+        if self.model.reading:
+            reading = [t for t in self.targets if self.model.is_reading(t.name)]
+            self.call_after_refresh(self._read_cache, reading)
+        else:
+            self.call_after_refresh(self._start)
+        if not self.settings.offline and not os.environ.get(BENCH_FIRST_PAINT_ENV):
             self.call_after_refresh(self._find_leftovers)
 
     @work(thread=True, group="cache", exit_on_error=False, description="Reading the cache")
@@ -314,6 +316,8 @@ class HybridApp(WriteActions, PrivacyActions):
         back to back, a core's worth of CPU the UI thread waited behind."""
         if not self._scorecard_dirty or self._scorecard_running or self._dismantled:
             return
+        if self.model.reading:  # the first run compares what is cached, not nothing
+            return
         started, took = self._scorecard_timing
         wait = started + SCORECARD_SHARE * took - time.perf_counter()
         if wait > 0 and self.poller.in_flight() and not self.dashboard.interop_active:
@@ -340,6 +344,8 @@ class HybridApp(WriteActions, PrivacyActions):
         argument, the snapshots of every past run stayed alive: at 50 x 2,000
         the cached ones, 100,000 nodes replaced by the first refresh, were
         130 MB of the dashboard's RSS (found with `gc.get_referrers`)."""
+        from hybridtui.inventory.scorecards import compare  # not needed to paint
+
         snapshots, self._scorecard_input = self._scorecard_input, {}
         try:
             result = compare(
@@ -514,6 +520,9 @@ class HybridApp(WriteActions, PrivacyActions):
         )
 
     def action_help(self) -> None:
+        from hybridtui.ui.screens.help import HelpScreen, describe_bindings, extra_help
+        from hybridtui.ui.widgets.interop_view import ScorecardTable
+
         effective = keys.effective(self.settings.config.keymap)
         bindings = describe_bindings(
             effective,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from hybridtui.columns import Rows
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.poller import PollOutcome
-from hybridtui.inventory.scorecards import Comparison
 from hybridtui.inventory.snapshot import CloudSnapshot
+
+if TYPE_CHECKING:  # the comparator loads after the first paint
+    from hybridtui.inventory.scorecards import Comparison
 
 
 @dataclass

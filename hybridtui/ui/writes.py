@@ -17,14 +17,14 @@ from textual.app import App
 
 from hybridtui.domain import Node, ResourceKind
 from hybridtui.errors import HybridError
-from hybridtui.provisioning.plan import Plan, PlanError
 
-if TYPE_CHECKING:  # the app provides these; the runner loads when a run starts
+if TYPE_CHECKING:  # the app provides these; the engine loads when a run starts
     from hybridtui.interop.site import Site
     from hybridtui.inventory.cache import InventoryCache
     from hybridtui.inventory.model import InventoryModel
     from hybridtui.inventory.poller import Poller
     from hybridtui.providers import CloudTarget
+    from hybridtui.provisioning.plan import Plan
     from hybridtui.provisioning.runner import CloudRun, Progress
     from hybridtui.settings import Settings
     from hybridtui.ui.screens.dashboard import DashboardScreen
@@ -95,6 +95,7 @@ class WriteActions(App[int]):
         """The engine on `plans`, with the poller's providers (in a worker thread)."""
         from hybridtui.provisioning.ledger import Ledger
         from hybridtui.provisioning.operator import root_identity, root_keys
+        from hybridtui.provisioning.plan import PlanError
         from hybridtui.provisioning.runner import Runner
 
         for plan in plans:  # the engine refuses too; this says why in the app's words

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,17 +18,17 @@ from hybridtui import keys, priority
 from hybridtui.domain import Flavor, Image, Node, ResourceKind
 from hybridtui.interop.site import Site
 from hybridtui.inventory.model import InventoryModel
-from hybridtui.inventory.scorecards import Comparison
-from hybridtui.ui.screens.details import DetailsScreen
-from hybridtui.ui.screens.diff import DiffScreen, PickCloudScreen
-from hybridtui.ui.screens.equivalents import EquivalentsScreen
-from hybridtui.ui.screens.evidence import EvidenceScreen
 from hybridtui.ui.widgets.cloud_pane import CloudPane
-from hybridtui.ui.widgets.interop_view import InteropView
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
 from hybridtui.ui.widgets.status_strip import StatusStrip
 from hybridtui.ui.writes import WriteActions
+
+if TYPE_CHECKING:
+    # The scorecard's view and the screens a key opens load when first needed:
+    # with the comparator they were 40-50 ms of the time to first paint.
+    from hybridtui.inventory.scorecards import Comparison
+    from hybridtui.ui.widgets.interop_view import InteropView
 
 #: `:` commands that open a tab, with the short names k9s users type.
 COMMAND_TABS: dict[str, ResourceKind] = {
@@ -177,7 +177,9 @@ class DashboardScreen(Screen[None]):
         self._failed_tabs: set[ResourceKind] = set()
         #: A scorecard came while the Interop tab was hidden: drawn when it is shown.
         self._interop_stale = False
-        self.interop = InteropView(id="interop")
+        #: The latest comparison; the Interop tab's view is made when first needed.
+        self._comparison: Comparison | None = None
+        self._interop: InteropView | None = None
         #: The resource tab shown last (the Interop tab has no resource view).
         self._resource_kind = ResourceKind.NODES
 
@@ -191,8 +193,7 @@ class DashboardScreen(Screen[None]):
                 with TabPane(TAB_TITLES[kind], id=f"tab-{kind}"):
                     if kind is ResourceKind.NODES:  # the others when first shown:
                         yield view  # 8 tabs x 50 panes took 5 s to first paint
-            with TabPane("Interop", id=INTEROP_TAB):
-                yield self.interop
+            yield TabPane("Interop", id=INTEROP_TAB)  # filled when first shown
         yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
         yield Input(
             placeholder=":nodes :images :cloud NAME :unified :health … (→ completes)",
@@ -218,6 +219,16 @@ class DashboardScreen(Screen[None]):
         if active != INTEROP_TAB:
             self._resource_kind = ResourceKind(active.removeprefix("tab-"))
         return self._resource_kind
+
+    @property
+    def interop(self) -> InteropView:
+        """The Interop tab's view (made, not mounted, on first use)."""
+        if self._interop is None:
+            from hybridtui.ui.widgets.interop_view import InteropView
+
+            self._interop = InteropView(id="interop")
+            self._interop.comparison = self._comparison
+        return self._interop
 
     @property
     def interop_active(self) -> bool:
@@ -257,10 +268,12 @@ class DashboardScreen(Screen[None]):
         """Draw the scorecard now if its tab is shown, else when it is: with
         50 clouds refreshing, redrawing the hidden grid for every new
         scorecard took a third of the UI thread (py-spy)."""
-        if self.interop_active:
+        self._comparison = comparison
+        if self.interop_active and self.interop.is_mounted:
             self.interop.show(comparison)
         else:
-            self.interop.comparison = comparison
+            if self._interop is not None:
+                self._interop.comparison = comparison
             self._interop_stale = True
 
     def _settle_focus(self) -> None:
@@ -273,7 +286,7 @@ class DashboardScreen(Screen[None]):
 
     def focus_table(self) -> None:
         if self.interop_active:
-            if self.interop.table.display:
+            if self.interop.is_mounted and self.interop.table.display:
                 self.interop.table.focus()
             return
         focused = self.focused
@@ -288,9 +301,13 @@ class DashboardScreen(Screen[None]):
     async def _tab_changed(self) -> None:
         self.refresh_bindings()  # `e` exists on the Flavors and Images tabs only
         if self.interop_active:
-            if self._interop_stale and self.interop.comparison is not None:
+            interop = self.interop
+            if not interop.is_mounted:  # first time on this tab: drawn as it mounts
                 self._interop_stale = False
-                self.interop.show(self.interop.comparison)
+                await self.query_one(f"#{INTEROP_TAB}", TabPane).mount(interop)
+            elif self._interop_stale and interop.comparison is not None:
+                self._interop_stale = False
+                interop.show(interop.comparison)
             self.call_after_refresh(self._settle_focus)
             return
         view = self.active_view
@@ -407,8 +424,9 @@ class DashboardScreen(Screen[None]):
         if not self.query_text:
             self.query_one("#filter").remove_class("-active")
 
-    @on(InteropView.EvidenceRequested)
-    def _open_evidence(self, event: InteropView.EvidenceRequested) -> None:
+    def on_interop_view_evidence_requested(self, event: InteropView.EvidenceRequested) -> None:
+        from hybridtui.ui.screens.evidence import EvidenceScreen
+
         self.app.push_screen(EvidenceScreen(event.check, event.cell, event.changed))
 
     @on(ResourceTable.ExportRequested)
@@ -436,6 +454,8 @@ class DashboardScreen(Screen[None]):
 
     @on(ResourceTable.RowSelected)
     def _open_details(self, event: ResourceTable.RowSelected) -> None:
+        from hybridtui.ui.screens.details import DetailsScreen
+
         cloud, record = event.payload
         self.app.push_screen(DetailsScreen(cloud, record))
 
@@ -595,11 +615,15 @@ class DashboardScreen(Screen[None]):
         target = self._equivalents_target()
         if target is None:
             return
+        from hybridtui.ui.screens.equivalents import EquivalentsScreen
+
         sites: list[Site] = getattr(self.app, "sites", lambda: [])()
         self.app.push_screen(EquivalentsScreen(target[0], target[1], sites))
 
     def action_compare_two(self) -> None:
         """`c` on the Interop tab: the cursor's cloud against one the user picks."""
+        from hybridtui.ui.screens.diff import DiffScreen, PickCloudScreen
+
         comparison = self.interop.comparison
         cloud = self.interop.current_cloud
         if comparison is None or cloud is None:
