@@ -336,3 +336,29 @@ def test_a_missing_key_is_explained_by_its_documentation() -> None:
     only when a message needs it, not at every start)."""
     (said,) = problems("clouds:\n  - name: g\n    kind: gce\n    zones: [europe-west1-b]\n")
     assert said == "cfg.yaml:2: clouds[0].project: missing required key 'project' (GCP project id.)"
+
+
+def test_a_yaml_error_reads_the_same_with_libyaml() -> None:
+    """Valid documents are parsed by libyaml when PyYAML has it; one it
+    rejects is parsed again by the pure-Python loader, whose messages the
+    plain-words hints are matched on (libyaml says "did not find expected
+    key" where the hint below needs "expected <block end>")."""
+    import yaml
+
+    from hybridtui.config import parse_config, read_yaml
+
+    assert yaml.__with_libyaml__, "the test's premise: PyYAML built with libyaml"
+    text = "clouds:\n  - name: a\n    kind: aws\n   regions: [x]\n"
+    with pytest.raises(ConfigError) as e:
+        parse_config(text, "c.yaml")
+    assert e.value.problems == [
+        "c.yaml:4:4: this line is indented differently from the lines above it: keys of one "
+        "entry start in the same column (YAML: expected <block end>, but found "
+        "'<block mapping start>')"
+    ]
+    # and a valid document is the same data, with the same line numbers, either way
+    good = "clouds:\n  - name: a\n    kind: aws\n    regions: [eu-west-1]\n"
+    root, data = read_yaml(good)
+    assert data == yaml.safe_load(good)
+    assert root is not None
+    assert root.value[0][1].value[0].value[2][1].start_mark.line == 3

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from textual.theme import Theme
 
+from hybridtui.config import read_yaml
 from hybridtui.paths import data_dir
 
 #: Variables every theme gets unless it sets its own (CSS uses only variables).
@@ -61,7 +62,7 @@ class ThemeLoadResult:
 
 
 def load_theme_file(path: Path) -> Theme:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    _, data = read_yaml(path.read_text(encoding="utf-8"))
     return ThemeFile.model_validate(data).to_textual_theme()
 
 
