@@ -5,6 +5,7 @@ when the app is never idle."""
 from __future__ import annotations
 
 import gc
+import os
 
 import pytest
 
@@ -153,13 +154,15 @@ def test_thresholds_are_set_before_the_heavy_imports(
     import hybridtui.cli as cli
     from hybridtui.errors import ConfigError
 
-    seen: list[tuple[int, int, int]] = []
+    seen: list[tuple[tuple[int, int, int], str | None]] = []
 
     def settings(_args: object) -> None:
-        seen.append(gc.get_threshold())
+        seen.append((gc.get_threshold(), os.environ.get("PYDANTIC_DISABLE_PLUGINS")))
         raise ConfigError("stop here")
 
     gc.set_threshold(700, 10, 10)  # Python's defaults
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
     monkeypatch.setattr(cli, "_settings", settings)
     assert cli.main(argv) == cli.EXIT_USAGE
-    assert seen == [(memory.YOUNG, memory.NEVER, memory.NEVER)]
+    # and pydantic, imported with the settings, does not scan entry points
+    assert seen == [((memory.YOUNG, memory.NEVER, memory.NEVER), "__all__")]

@@ -242,6 +242,9 @@ def _run(args: argparse.Namespace) -> int:
         from hybridtui import memory
 
         memory.configure() if args.command is None else memory.one_shot()
+        # Nor does pydantic look for plugins among the installed packages'
+        # entry points (about 10 ms with the SDKs installed); none serve us.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     settings = _settings(args)
     if not settings.privacy:
         return _command(args, settings)
