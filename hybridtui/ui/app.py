@@ -69,6 +69,8 @@ if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
 
 #: Written by the app after its first paint, then it exits (bench/startup.py).
 BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
+#: The longest background work waits for the first frame (seconds).
+FIRST_FRAME_HOLD = 1.0
 #: The comparator's run time x this: the least time from one run's start to
 #: the next (at most a fifth of a core), unless the Interop tab is shown.
 SCORECARD_SHARE = 5.0
@@ -200,17 +202,18 @@ class HybridApp(WriteActions, PrivacyActions):
             )
         for problem in self.theme_problems:
             self.notify(problem, title="Theme not loaded", severity="warning", timeout=10)
-        # Paint first, then read the cache (panes fill as it is read) or start
-        # polling: started with the first frame, the reading thread and the
-        # comparator held the interpreter lock for part of the first layout
-        # (bench/startup.py).
-        if os.environ.get(BENCH_FIRST_PAINT_ENV):  # before anything else starts
+        # The first frame comes before background work: the threads that read
+        # the cache, poll and compare start now but wait at their first
+        # checkpoint until it is painted (they held the interpreter lock for
+        # part of the first layout, bench/startup.py).
+        priority.hold(FIRST_FRAME_HOLD)
+        if os.environ.get(BENCH_FIRST_PAINT_ENV):  # before anything is released
             self.call_after_refresh(self._bench_first_paint)
-        if self.model.reading:
-            reading = [t for t in self.targets if self.model.is_reading(t.name)]
-            self.call_after_refresh(self._read_cache, reading)
+        self.call_after_refresh(priority.release)
+        if self.model.reading:  # panes fill as the cache is read
+            self._read_cache([t for t in self.targets if self.model.is_reading(t.name)])
         else:
-            self.call_after_refresh(self._start)
+            self._start()
         if not self.settings.offline and not os.environ.get(BENCH_FIRST_PAINT_ENV):
             self.call_after_refresh(self._find_leftovers)
 
@@ -220,6 +223,7 @@ class HybridApp(WriteActions, PrivacyActions):
         built here too: the UI thread only swaps them in."""
         worker = get_current_worker()
         for t in targets:
+            priority.yield_to_ui()
             if worker.is_cancelled or self.cache is None:
                 return
             snap = self.cache.load(t)
@@ -344,6 +348,7 @@ class HybridApp(WriteActions, PrivacyActions):
         argument, the snapshots of every past run stayed alive: at 50 x 2,000
         the cached ones, 100,000 nodes replaced by the first refresh, were
         130 MB of the dashboard's RSS (found with `gc.get_referrers`)."""
+        priority.yield_to_ui()
         from hybridtui.inventory.scorecards import compare  # not needed to paint
 
         snapshots, self._scorecard_input = self._scorecard_input, {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -55,6 +56,20 @@ TAB_TITLES = {
     ResourceKind.ROUTERS: "Routers",
 }
 INTEROP_TAB = "tab-interop"
+
+
+class Views(dict[ResourceKind, ResourceView]):
+    """Each resource tab's view, made when first asked for: the first frame
+    shows one, and making all eight (a pane per cloud in each) was time
+    spent before it."""
+
+    def __init__(self, make: Callable[[ResourceKind], ResourceView]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, kind: ResourceKind) -> ResourceView:
+        view = self[kind] = self._make(kind)
+        return view
 
 
 class DashboardScreen(Screen[None]):
@@ -165,12 +180,11 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.model = model
         self.banner = banner
-        self.views = {
-            k: ResourceView(
+        self.views = Views(
+            lambda k: ResourceView(
                 k, model.names, markers or {}, (columns or {}).get(str(k)), id=f"view-{k}"
             )
-            for k in ResourceKind
-        }
+        )
         self.query_text = ""
         #: A filtering is due after the next frame (`_filter_changed`).
         self._filter_pending = False
@@ -189,10 +203,10 @@ class DashboardScreen(Screen[None]):
         yield Static("", id="leftovers-banner", markup=False)
         yield StatusStrip(id="status")
         with TabbedContent(initial=f"tab-{ResourceKind.NODES}"):
-            for kind, view in self.views.items():
+            for kind in ResourceKind:
                 with TabPane(TAB_TITLES[kind], id=f"tab-{kind}"):
                     if kind is ResourceKind.NODES:  # the others when first shown:
-                        yield view  # 8 tabs x 50 panes took 5 s to first paint
+                        yield self.views[kind]  # 8 tabs x 50 panes took 5 s to first paint
             yield TabPane("Interop", id=INTEROP_TAB)  # filled when first shown
         yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
         yield Input(
@@ -574,7 +588,7 @@ class DashboardScreen(Screen[None]):
 
     def action_toggle_unified(self) -> None:
         unified = not self.active_view.unified
-        for view in self.views.values():
+        for view in self.views.values():  # the views made so far; the others copy it
             view.unified = unified
         self.active_view.sync(self.model)
         self.active_view.set_filter(self.query_text, self.model)

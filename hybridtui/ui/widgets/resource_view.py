@@ -186,6 +186,10 @@ class ResourceView(Vertical):
         self._query = ""
 
     def compose(self) -> ComposeResult:
+        # Paged to the terminal's width before the first layout (corrected on
+        # resize): laid out at their default width first, the panes of the
+        # first frame were the wrong ones and all six were drawn.
+        self._fit(self.app.size.width)
         with HorizontalScroll(id="panes"):
             yield from self.panes
         with Vertical(id="unified"):
@@ -201,10 +205,13 @@ class ResourceView(Vertical):
         columns that is one full-width pane, at 160 two, at 200 three. Only
         the page shown is displayed: 50 panes laid out and filtered on every
         refresh and keystroke made keys wait a second (bench/scale.py)."""
+        self._fit(self.size.width)
+
+    def _fit(self, width: int) -> None:
         if not self.panes:
             return
-        per_page = self.per_page
-        width = self.size.width // per_page
+        per_page = self._per_page(width)
+        width = width // per_page
         n = len(self.panes)
         first = self.page_start - self.page_start % per_page
         for i, pane in enumerate(self.panes):
@@ -217,7 +224,10 @@ class ResourceView(Vertical):
 
     @property
     def per_page(self) -> int:
-        return max(1, min(len(self.panes), self.size.width // PANE_MIN_WIDTH))
+        return self._per_page(self.size.width)
+
+    def _per_page(self, width: int) -> int:
+        return max(1, min(len(self.panes), width // PANE_MIN_WIDTH))
 
     def show_pane(self, index: int) -> bool:
         """Bring the page holding pane `index` on screen; True if it changed."""
