@@ -275,6 +275,28 @@ async def test_tabs_by_number_keys(frozen_clock: Any) -> None:
             assert view.panes[0].table.total_count == expected > 0
 
 
+async def test_hidden_tabs_are_made_when_first_shown_and_follow_the_mode(
+    frozen_clock: Any,
+) -> None:
+    """Only the Nodes view (and no Interop view) exists until another tab is
+    shown; a view made later takes the unified mode chosen meanwhile."""
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert set(dash(app).views) == {ResourceKind.NODES}
+        assert dash(app)._interop is None
+        assert not app.screen.query("InteropView")
+        await pilot.press("u", "2")
+        await pilot.pause()
+        assert set(dash(app).views) == {ResourceKind.NODES, ResourceKind.FLAVORS}
+        flavors = dash(app).views[ResourceKind.FLAVORS]
+        assert flavors.is_mounted
+        assert flavors.unified
+        assert flavors.unified_table.total_count == sum(
+            len(s.flavors) for s in app.model.snapshots.values()
+        )
+
+
 async def test_help_lists_every_binding(frozen_clock: Any) -> None:
     app = make_app(make_settings(), clock=frozen_clock)
     async with app.run_test(size=(100, 40)) as pilot:
