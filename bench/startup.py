@@ -2,22 +2,69 @@
 loaded by then (no cloud SDK may be among them). Baseline in the same run: a bare
 `python -c "import textual.app"`. Prints figures; asserts nothing.
 
+The app runs in a pseudo-terminal of 160 x 48 (issue 13's tmux size), and two
+moments are timed from the spawn:
+- first frame: the terminal has received the dashboard's first full frame
+  (its last row written), which is what a person sees;
+- settled: the app's own record, written after the refresh that follows
+  its mount (Textual lays the screen out once more meanwhile, for its
+  notification rack), then it exits.
+
     .venv/bin/python bench/startup.py [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
+import select
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 
 SDK_ROOTS = ("boto3", "botocore", "openstack", "keystoneauth1", "google")
+ROWS, COLS = 48, 160
+
+
+def run_in_pty(env: dict[str, str], record: Path) -> tuple[float | None, float]:
+    """Seconds from spawn to the first full frame on the terminal (None if
+    none came) and to the app's own record."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    last_row = f"\x1b[{ROWS};1H".encode()  # a full frame places every row
+    t0 = time.time()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hybridtui", "--demo"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**env, "HYBRIDTUI_BENCH_FIRST_PAINT": str(record), "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen, tail = None, b""
+    try:
+        while select.select([master], [], [], 30)[0]:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the app closed the terminal
+                break
+            if not data:
+                break
+            if seen is None and last_row in tail + data:
+                seen = time.time() - t0
+            tail = data[-16:]
+    finally:
+        os.close(master)
+        proc.wait(timeout=60)
+    return seen, json.loads(record.read_text())["t"] - t0
 
 
 def main() -> None:
@@ -47,21 +94,14 @@ def main() -> None:
         check=True,
     )
 
-    paints, modules = [], []
+    frames, paints, modules = [], [], []
     for i in range(args.runs):
         record = Path(home) / f"paint-{i}.json"
-        t0 = time.time()
-        subprocess.run(
-            [sys.executable, "-m", "hybridtui", "--demo"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=True,
-            env={**env, "HYBRIDTUI_BENCH_FIRST_PAINT": str(record)},
-        )
-        data = json.loads(record.read_text())
-        paints.append(data["t"] - t0)
-        modules = data["modules"]
+        frame, settled = run_in_pty(env, record)
+        if frame is not None:
+            frames.append(frame)
+        paints.append(settled)
+        modules = json.loads(record.read_text())["modules"]
 
     bare = []
     for _ in range(args.runs):
@@ -71,11 +111,16 @@ def main() -> None:
 
     paint, base = statistics.median(paints), statistics.median(bare)
     sdks = sorted({m.split(".")[0] for m in modules if m.split(".")[0] in SDK_ROOTS})
-    print(
-        f"first paint from warm cache (6 demo clouds), median of {args.runs}: {paint * 1000:.0f} ms"
-    )
-    print(f"baseline `python -c 'import textual.app'`:            {base * 1000:.0f} ms")
-    print(f"ratio: {paint / base:.2f}x the bare Textual import")
+    print(f"warm cache, 6 demo clouds, {COLS}x{ROWS} terminal, median of {args.runs}:")
+    if frames:
+        frame = statistics.median(frames)
+        print(
+            f"  first frame on the terminal: {frame * 1000:.0f} ms ({frame / base:.2f}x baseline)"
+        )
+    else:
+        print("  first frame on the terminal: not seen")
+    print(f"  settled (the app's record):  {paint * 1000:.0f} ms ({paint / base:.2f}x baseline)")
+    print(f"baseline `python -c 'import textual.app'`: {base * 1000:.0f} ms")
     print(
         f"modules loaded at first paint: {len(modules)} ({sum(m.startswith('hybridtui') for m in modules)} hybridtui)"
     )
