@@ -707,3 +707,50 @@ async def test_a_finished_scorecard_run_keeps_no_snapshot_alive(frozen_clock: An
             await pilot.press("q")
     finally:
         gc.enable()
+
+
+async def test_wide_characters_keep_the_columns_aligned() -> None:
+    """A CJK or emoji name takes two terminal cells a character: measured as
+    one, a server named "東京-web-02" pushed every column after it right. The
+    columns are measured in cells, and a capped column cuts a wide name on a
+    cell boundary."""
+    from rich.cells import cell_len
+    from textual.app import App, ComposeResult
+
+    from hybridtui.ui.themes import VARIABLE_DEFAULTS
+    from hybridtui.ui.widgets.resource_table import TableData
+
+    class Table(App[None]):
+        def get_theme_variable_defaults(self) -> dict[str, str]:
+            return dict(VARIABLE_DEFAULTS)
+
+        def compose(self) -> ComposeResult:
+            yield ResourceTable()
+
+    names = ["web-01", "東京-web-02", "café-03", "👍-04"]
+    rows = [(n, "running", f"10.0.0.{i}") for i, n in enumerate(names)]
+
+    def ip_columns(table: ResourceTable) -> set[int]:
+        lines = [table.render_line(y).text for y in range(len(rows) + 1)]
+        assert len({cell_len(line) for line in lines}) == 1, lines
+        header, *body = lines
+        return {cell_len(header[: header.index("IP")])} | {
+            cell_len(line[: line.index("10.0.0.")]) for line in body
+        }
+
+    app = Table()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(ResourceTable)
+        keys = list(range(len(rows)))
+        table.set_data(TableData(("Name", "State", "IP"), rows, keys, keys, [20, 10, 15]))
+        await pilot.pause()
+        assert ip_columns(table) == {cell_len("東京-web-02") + 1 + len("running") + 2}
+        # a narrow pane: the name column gets 6 cells, "東京-w…" would be 7
+        table.set_data(TableData(("Name", "State", "IP"), rows, keys, keys, [6, 10, 15]))
+        await pilot.resize_terminal(24, 10)
+        await pilot.pause()
+        assert len(ip_columns(table)) == 1
+        assert [table.render_line(y).text.split()[0] for y in (2, 3)] == ["東京-…", "café-…"]
+        table.set_filter("web")
+        await pilot.pause()
+        assert [table.render_line(y).text.split()[0] for y in (1, 2)] == ["web-01", "東京-…"]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -56,12 +57,15 @@ class TableData:
 
 
 def widest_cells(rows: Sequence[Sequence[str]], columns: int) -> list[int]:
-    """Each column's widest cell (0 where no row has the column)."""
+    """Each column's widest cell (0 where no row has the column), in terminal
+    cells: a CJK character or an emoji takes two, and measured as one, a
+    server named "東京-web-02" pushed the columns after it two cells right."""
     widths = [0] * columns
     for row in rows:
         for i, cell in enumerate(row):
-            if len(cell) > widths[i]:
-                widths[i] = len(cell)
+            n = len(cell) if cell.isascii() else cell_len(cell)
+            if n > widths[i]:
+                widths[i] = n
     return widths
 
 
@@ -532,13 +536,16 @@ class ResourceTable(ScrollView, can_focus=True):
             text = cells[i] if i < len(cells) else ""
             if mask is not None:  # before the cut: a cut value is no longer found
                 text = mask(text)
-            if len(text) > w:  # "…" is one cell wide
-                text = text[: max(0, w - 1)]
-                ascii_only = ascii_only and text.isascii()
-                text += "…"
-            else:
-                ascii_only = ascii_only and text.isascii()
-            pad = w - len(text)
+            if text.isascii():
+                size = len(text)
+                if size > w:  # "…" is one cell wide
+                    text, size = text[: max(0, w - 1)] + "…", max(1, w)
+            else:  # measured in cells, and cut on a cell boundary
+                ascii_only = False
+                size = cell_len(text)
+                if size > w:
+                    text, size = set_cell_size(text, max(0, w - 1)) + "…", max(1, w)
+            pad = w - size
             right_aligned = i in right
             cell_style = style + state_style if (i == state_col and state_style) else style
             if i == 0 and text in accents:  # the gap before the cloud's name: its colour bar
