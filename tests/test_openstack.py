@@ -226,7 +226,9 @@ async def test_dashboard_keeps_other_clouds_fresh_when_one_fails(
     ]
     nova_proxy.inject(Fault(status=500, html='{"computeFault": {"code": 500, "message": "boom"}}'))
     app = make_app(make_settings(clouds, demo=False), clock=frozen_clock)
-    async with app.run_test(size=(160, 48)) as pilot:
+    # wide enough for the three panes side by side: a pane off screen is
+    # brought up to date when its page is shown, not before
+    async with app.run_test(size=(180, 48)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         states = {s.name: s.state for s in app.model.statuses()}
