@@ -55,6 +55,36 @@ class GatedCache(InventoryCache):
         return super().load(target, kinds)
 
 
+class RecordingCache(InventoryCache):
+    """The real cache, noting at each read whether background work was still
+    held for the first frame (`priority`)."""
+
+    def __init__(self) -> None:
+        super().__init__(resolve_paths().inventory_cache_dir)
+        self.held: list[bool] = []
+
+    def load(self, target: CloudTarget, kinds: Any = None) -> CloudSnapshot | None:
+        from hybridtui import priority
+
+        self.held.append(priority.holding())
+        return super().load(target, kinds)
+
+
+async def test_the_cache_is_read_after_the_first_frame(frozen_clock: Any) -> None:
+    """The thread that reads the cache starts at mount but waits until the
+    first frame is painted: started with it, it held the interpreter lock for
+    part of the first layout (bench/startup.py)."""
+    warm_cache(THREE_CLOUDS[:2])
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    assert app.cache is not None
+    app.cache.close()
+    app.cache = recording = RecordingCache()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert recording.held == [False, False], "each read came after the first frame"
+        assert app.model.snapshots["aws-sim"].nodes
+
+
 async def test_panes_say_the_cache_is_being_read_until_it_is(frozen_clock: Any) -> None:
     warm_cache(THREE_CLOUDS[:2])  # the third cloud was never cached
     app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
