@@ -754,3 +754,24 @@ async def test_wide_characters_keep_the_columns_aligned() -> None:
         table.set_filter("web")
         await pilot.pause()
         assert [table.render_line(y).text.split()[0] for y in (1, 2)] == ["web-01", "東京-…"]
+
+
+async def test_the_bench_key_log_times_each_key(
+    frozen_clock: Any, monkeypatch: Any, tmp_path: Any
+) -> None:
+    """bench/scale.py's in-app figure: with HYBRIDTUI_BENCH_KEYS set, each key's
+    event, handling and next painted frame are written out as the app exits."""
+    import json
+
+    log = tmp_path / "keys.json"
+    monkeypatch.setenv("HYBRIDTUI_BENCH_KEYS", str(log))
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", "w", "e")
+        await pilot.pause()
+        await pilot.press("q")
+    keys = json.loads(log.read_text())
+    assert [k[0] for k in keys] == ["slash", "w", "e", "q"]
+    for name, made, handled, painted in keys[:3]:
+        assert made <= handled <= painted, name

@@ -69,6 +69,10 @@ if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
 
 #: Written by the app after its first paint, then it exits (bench/startup.py).
 BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
+#: Written by the app as it exits: each key, when its event was made (input
+#: thread), handled (UI thread) and the next frame painted (bench/scale.py
+#: prints this beside the time tmux took to show the key).
+BENCH_KEYS_ENV = "HYBRIDTUI_BENCH_KEYS"
 #: The longest background work waits for the first frame (seconds).
 FIRST_FRAME_HOLD = 1.0
 #: The comparator's run time x this: the least time from one run's start to
@@ -139,6 +143,8 @@ class HybridApp(WriteActions, PrivacyActions):
         self.leftovers: Leftovers | None = None
         #: Per cloud: its last refresh (seconds, kinds, SDK calls), last success, last error.
         self.pulses: dict[str, Pulse] = {}
+        #: Per key (bench/scale.py only): its name and times, see BENCH_KEYS_ENV.
+        self._key_times: list[list[object]] | None = [] if os.environ.get(BENCH_KEYS_ENV) else None
         self.install_privacy(lambda: masker_for(self.settings), settings.privacy)
 
     @property
@@ -155,6 +161,10 @@ class HybridApp(WriteActions, PrivacyActions):
             self.collector.note_input()
             priority.hold()
             self.call_after_refresh(self.call_after_refresh, priority.release)
+            if self._key_times is not None:  # Textual stamps events with time.monotonic (POSIX)
+                times: list[object] = [event.key, event.time, time.monotonic()]
+                self._key_times.append(times)
+                self.call_after_refresh(lambda: times.append(time.monotonic()))
         await super().on_event(event)
 
     # ----------------------------------------------------------------- setup
@@ -556,6 +566,9 @@ class HybridApp(WriteActions, PrivacyActions):
         self.poller.close()
         if self.cache is not None:
             self.cache.close()
+        if self._key_times is not None:
+            with open(os.environ[BENCH_KEYS_ENV], "w", encoding="utf-8") as f:
+                json.dump(self._key_times, f)
 
     def on_unmount(self) -> None:
         self._shutdown_background()
