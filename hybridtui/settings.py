@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from hybridtui.config import AppConfig, load_config
+from hybridtui.config import AppConfig
+from hybridtui.config_file import load_config
 from hybridtui.paths import Paths, data_dir, resolve_paths
 
 DEMO_CONFIG = "demo.yaml"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hybridtui.config import AppConfig, load_config, parse_config
+from hybridtui.config import AppConfig
+from hybridtui.config_file import load_config, parse_config
 from hybridtui.errors import ConfigError
 from hybridtui.paths import data_dir
 
@@ -303,7 +304,7 @@ def test_columns_name_known_tabs_and_columns(columns: str, said: str) -> None:
 
 
 def test_saving_columns_keeps_every_other_line(tmp_path: Path) -> None:
-    from hybridtui.config import save_columns
+    from hybridtui.config_file import save_columns
 
     path = tmp_path / "c.yaml"
     original = (
@@ -345,7 +346,7 @@ def test_a_yaml_error_reads_the_same_with_libyaml() -> None:
     key" where the hint below needs "expected <block end>")."""
     import yaml
 
-    from hybridtui.config import parse_config, read_yaml
+    from hybridtui.config_file import parse_config, read_yaml
 
     assert yaml.__with_libyaml__, "the test's premise: PyYAML built with libyaml"
     text = "clouds:\n  - name: a\n    kind: aws\n   regions: [x]\n"

@@ -36,7 +36,7 @@ def test_ui_imports_no_cloud_sdk() -> None:
 
 def test_core_imports_no_textual() -> None:
     mods = loaded_after(
-        "import hybridtui.cli, hybridtui.config, hybridtui.inventory.poller, hybridtui.inventory.cache,"
+        "import hybridtui.cli, hybridtui.config, hybridtui.config_file, hybridtui.inventory.poller, hybridtui.inventory.cache,"
         " hybridtui.inventory.model, hybridtui.inventory.report, hybridtui.providers.simulator,"
         " hybridtui.interop.scorecard, hybridtui.interop.site"
     )

@@ -275,7 +275,7 @@ async def test_the_column_picker_shows_and_saves_a_tabs_columns(
     import yaml
     from textual.widgets import SelectionList
 
-    from hybridtui.config import load_config
+    from hybridtui.config_file import load_config
     from hybridtui.settings import resolve_settings
     from hybridtui.ui.screens.columns import ColumnsScreen
 

@@ -358,7 +358,7 @@ def _check_regions(settings: Settings) -> None:
     has no place on the way to the dashboard's first paint)."""
     from pathlib import Path
 
-    from hybridtui.config import check_aws_regions
+    from hybridtui.config_file import check_aws_regions
 
     if not any(c.kind == "aws" for c in settings.config.clouds):
         return

@@ -487,7 +487,7 @@ class HybridApp(WriteActions, PrivacyActions):
         config is the user's (the built-in demo's is not written to)."""
         from pathlib import Path
 
-        from hybridtui.config import save_columns
+        from hybridtui.config_file import save_columns
 
         columns = dict(self.settings.config.columns)
         if message.keys is None:

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from textual.theme import Theme
 
-from hybridtui.config import read_yaml
+from hybridtui.config_file import read_yaml
 from hybridtui.paths import data_dir
 
 #: Variables every theme gets unless it sets its own (CSS uses only variables).
