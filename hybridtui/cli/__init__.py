@@ -12,7 +12,6 @@ import argparse
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -277,7 +276,9 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{settings.source}: OK ({n} cloud{'s' if n != 1 else ''})")
         return EXIT_OK
     if args.command == "inventory":
-        return _inventory(args, settings)
+        from hybridtui.cli import inventory
+
+        return inventory.inventory(args, settings)
     if args.command == "serve":
         return _serve(args)
     if args.command in ("compare", "capture"):
@@ -443,45 +444,6 @@ def _targets(settings: Settings, wanted: list[str]) -> list[CloudTarget]:
             )
         targets = [t for t in targets if t.name in wanted]
     return targets
-
-
-def _inventory(args: argparse.Namespace, settings: Settings) -> int:
-    from hybridtui.domain import ResourceKind
-    from hybridtui.inventory import report
-    from hybridtui.privacy import masker_for
-
-    targets = _targets(settings, args.cloud)
-    if args.kind == "all" and args.format != "json":
-        raise ConfigError("--kind all works with --format json only")
-    kinds = list(ResourceKind) if args.kind == "all" else [ResourceKind(args.kind)]
-
-    # JSON of cached data is printed from the cache's dicts, never built
-    results, _ = _collect(args, settings, targets, kinds, plain=args.format == "json")
-    now = time.time()
-    if args.format == "json":
-        _write(report.json_bytes(results, kinds, now=now, raw=args.raw))
-        return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
-    if args.format == "csv":
-        out = report.to_csv(results, kinds[0])
-    else:
-        mask = masker_for(settings).text if settings.privacy else None
-        out = report.to_table(results, kinds[0], cut=sys.stdout.isatty(), mask=mask)
-    sys.stdout.write(out if out.endswith("\n") else out + "\n")
-    return EXIT_CLOUD_FAILED if _report_failures(results, kinds) else EXIT_OK
-
-
-def _write(data: bytes) -> None:
-    """A line of bytes to stdout as they are (a 100,000-node export is 70 MB,
-    and a text stream would copy it twice), or as text to a stream that masks
-    it (`--privacy`)."""
-    out = getattr(sys.stdout, "buffer", None)
-    if out is None:
-        sys.stdout.write(data.decode() + "\n")
-        return
-    sys.stdout.flush()
-    out.write(data)
-    out.write(b"\n")
-    out.flush()
 
 
 def _report_failures(results: list[CloudResult], kinds: list[ResourceKind]) -> bool:
