@@ -31,13 +31,13 @@ from hybridtui.errors import (
     ProviderError,
     QuotaError,
 )
-from hybridtui.providers.aws import records as aws_records
 from hybridtui.providers.gce import records as gce_records
 from hybridtui.providers.normalize import AWS_STATES, GCE_STATES, OPENSTACK_STATES
-from hybridtui.providers.simulator import catalogues, profiles
+from hybridtui.providers.simulator import catalogues, profiles, shapes
 from hybridtui.providers.simulator.epoch import DEMO_EPOCH
 from hybridtui.providers.simulator.guest import Guest
 from hybridtui.providers.simulator.profiles import DemoProfile, address
+from hybridtui.providers.simulator.shapes import STATE_WORDS
 from hybridtui.redact import raw_record
 
 _NAME_PARTS = [
@@ -62,27 +62,6 @@ _NAME_PARTS = [
     "batch",
     "ml-train",
 ]
-_STATE_WORDS = {
-    "aws": {
-        NodeState.RUNNING: "running",
-        NodeState.STOPPED: "stopped",
-        NodeState.BUILDING: "pending",
-        NodeState.ERROR: "running",
-    },
-    "gce": {
-        NodeState.RUNNING: "RUNNING",
-        NodeState.STOPPED: "TERMINATED",
-        NodeState.BUILDING: "STAGING",
-        NodeState.ERROR: "REPAIRING",
-    },
-    "openstack": {
-        NodeState.RUNNING: "ACTIVE",
-        NodeState.STOPPED: "SHUTOFF",
-        NodeState.BUILDING: "BUILD",
-        NodeState.ERROR: "ERROR",
-        NodeState.SHELVED: "SHELVED_OFFLOADED",
-    },
-}
 _STATE_TABLES = {"aws": AWS_STATES, "gce": GCE_STATES, "openstack": OPENSTACK_STATES}
 #: Instances a simulated project may hold; creating more raises a quota error.
 QUOTA_INSTANCES = 500
@@ -204,7 +183,7 @@ class World:
     ) -> Node:
         p = self.profile
         # What the cloud can say decides the state: EC2 has no "error" state.
-        word = _STATE_WORDS[p.style].get(state, "UNKNOWN")
+        word = STATE_WORDS[p.style].get(state, "UNKNOWN")
         state = _STATE_TABLES[p.style].get(word, state)
         zone = p.zones[i % len(p.zones)]
         network = self._network_for(zone)
@@ -232,7 +211,9 @@ class World:
                 addrs.append(address(fip, AddressKind.FLOATING, p.node_network))
         if state is NodeState.BUILDING:
             addrs = [a for a in addrs if a.kind is AddressKind.FIXED]
-        raw = self._raw(node_id, spec, state, zone, image, addrs, created)
+        raw = shapes.node_record(
+            p, node_id, spec, state, zone, image, addrs, created, self._gce_key_line
+        )
         if extra_raw:
             raw.update(extra_raw)
         return Node(
@@ -265,83 +246,6 @@ class World:
         cidr = net.cidrs[0] if net and net.cidrs else "10.0.0.0/16"
         a, b, _, _ = cidr.split("/")[0].split(".") if "." in cidr else ("10", "0", "0", "0")
         return f"{a}.{b}.{(i // 250) % 250}.{i % 250 + 4}"
-
-    def _raw(
-        self,
-        node_id: str,
-        spec: NodeSpec,
-        state: NodeState,
-        zone: str,
-        image: Image,
-        addrs: list[Address],
-        created: str,
-    ) -> dict[str, Any]:
-        word = _STATE_WORDS[self.profile.style].get(state, "UNKNOWN")
-        public = next(
-            (a.ip for a in addrs if a.kind is not AddressKind.FIXED and a.version == 4), None
-        )
-        private = next((a.ip for a in addrs if a.kind is AddressKind.FIXED), None)
-        if self.profile.style == "aws":
-            return {
-                "InstanceId": node_id,
-                "InstanceType": spec.flavor,
-                "ImageId": image.id,
-                "State": {
-                    "Name": word,
-                    "Code": {"running": 16, "stopped": 80, "pending": 0}.get(word, 16),
-                },
-                "PublicIpAddress": public,
-                "PrivateIpAddress": private,
-                "KeyName": spec.key_name,
-                "Placement": {"AvailabilityZone": zone},
-                "LaunchTime": created,
-                "Tags": [
-                    {"Key": "Name", "Value": spec.name},
-                    *({"Key": k, "Value": v} for k, v in spec.tags.items()),
-                ],
-            }
-        if self.profile.style == "gce":
-            nic: dict[str, Any] = {"network": "global/networks/default", "networkIP": private}
-            if public or spec.public_ip:  # a stopped node keeps its access config, not its IP
-                nat = {"natIP": public} if public else {}
-                nic["accessConfigs"] = [{"type": "ONE_TO_ONE_NAT", "name": "External NAT", **nat}]
-            return {
-                "kind": "compute#instance",
-                "id": node_id,
-                "name": spec.name,
-                "status": word,
-                "zone": zone,
-                "machineType": f"zones/{zone}/machineTypes/{spec.flavor}",
-                "networkInterfaces": [nic],
-                "labels": dict(spec.tags),
-                "creationTimestamp": created,
-                "metadata": {
-                    "items": [{"key": "ssh-keys", "value": self._gce_key_line(spec.key_name)}]
-                },
-            }
-        nets: dict[str, list[dict[str, Any]]] = {}
-        for a in addrs:
-            nets.setdefault(
-                a.network if a.kind is not AddressKind.FLOATING else self.profile.node_network, []
-            ).append(
-                {
-                    "addr": a.ip,
-                    "version": a.version,
-                    "OS-EXT-IPS:type": "floating" if a.kind is AddressKind.FLOATING else "fixed",
-                }
-            )
-        return {
-            "id": node_id,
-            "name": spec.name,
-            "status": word,
-            "flavor": {"original_name": spec.flavor},
-            "image": {"id": image.id},
-            "key_name": spec.key_name,
-            "addresses": nets,
-            "OS-EXT-AZ:availability_zone": zone,
-            "created": created,
-            "metadata": dict(spec.tags),
-        }
 
     def state(self) -> dict[str, Any]:
         """What hybridtui made here (nodes `sim-*`, imported keys, floating IPs it
@@ -436,7 +340,7 @@ class World:
         auto-assigned public IPv4 and GCE's ephemeral external IP are released on
         stop and a new one is given on start; floating IPs and Elastic IPs stay."""
         style = self.profile.style
-        word = _STATE_WORDS[style][state]
+        word = STATE_WORDS[style][state]
         addrs = list(node.addresses)
         raw = {**peek_raw(node)}
         if style in ("aws", "gce") and state is NodeState.STOPPED:
@@ -549,97 +453,10 @@ class World:
         return addr
 
     def security_groups(self) -> list[SecurityGroup]:
-        """What each real cloud starts with (cloud-facts §3.1 "SSH reachability")."""
-        style = self.profile.style
-        specs: list[tuple[str, str, bool, int]]
-        if style == "aws":  # default group: only traffic from itself
-            specs = [
-                ("default", "default VPC security group", False, 2),
-                ("launch-wizard-1", "SSH from anywhere (console wizard)", True, 2),
-                ("web-prod", "HTTP/HTTPS", False, 3),
-            ]
-        elif style == "gce":  # the auto-mode default network's firewall rules
-            specs = [
-                ("default-allow-ssh", "tcp:22 from 0.0.0.0/0", True, 1),
-                ("default-allow-icmp", "icmp from 0.0.0.0/0", False, 1),
-                ("default-allow-internal", "all from 10.128.0.0/9", False, 3),
-            ]
-        else:  # Neutron's default group blocks inbound
-            specs = [
-                ("default", "Default security group", False, 4),
-                ("ssh", "SSH from anywhere", True, 1),
-            ]
-        # AWS groups belong to a VPC, GCE rules to a network; Neutron groups to the project
-        vpc = next((n.id for n in self.networks if n.raw.get("IsDefault")), "")
-        network = {"aws": vpc, "gce": "default"}.get(style, "")
-        return [
-            SecurityGroup(
-                id=self._stable_id(f"sg-{n}", "sg"),
-                name=n,
-                description=d,
-                rules=r,
-                ssh_open=o,
-                network=network,
-                raw={"name": n, "description": d},
-            )
-            for n, d, o, r in specs
-        ]
+        return shapes.security_groups(self.profile, self.networks, self._stable_id)
 
     def routers(self) -> list[Router]:
-        if self.profile.style == "aws":
-            return self._aws_gateways()
-        if self.profile.behaviour.public_ip is not PublicIpStrategy.FLOATING_IP:
-            return []
-        ext = self.profile.public_network
-        return [
-            Router(
-                id=self._stable_id("router1", "router"),
-                name="router1",
-                status="ACTIVE",
-                external_network=ext,
-                external_ips=("203.0.113.1",),
-                raw={"name": "router1", "external_gateway_info": {"network": ext}},
-            )
-        ]
-
-    def _aws_gateways(self) -> list[Router]:
-        """The default VPC's internet gateway and route tables as EC2 returns
-        them: the main table routes 0.0.0.0/0 to the gateway; a private VPC's
-        table routes only inside the VPC."""
-        vpcs = [n for n in self.networks if n.id.startswith("vpc-")]
-        default = next((v for v in vpcs if v.raw.get("IsDefault")), None)
-        records: list[Router] = []
-        if default is not None:
-            igw = f"igw-0{hashlib.md5(default.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
-            records.append(
-                aws_records.internet_gateway(
-                    {
-                        "InternetGatewayId": igw,
-                        "Attachments": [{"State": "available", "VpcId": default.id}],
-                        "Tags": [],
-                    }
-                )
-            )
-        for vpc in vpcs:
-            rtb = f"rtb-0{hashlib.md5(vpc.id.encode(), usedforsecurity=False).hexdigest()[:16]}"
-            routes: list[dict[str, Any]] = [
-                {"DestinationCidrBlock": vpc.cidrs[0], "GatewayId": "local", "State": "active"}
-            ]
-            if vpc is default:
-                routes.append(
-                    {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw, "State": "active"}
-                )
-            records.append(
-                aws_records.route_table(
-                    {
-                        "RouteTableId": rtb,
-                        "VpcId": vpc.id,
-                        "Routes": routes,
-                        "Associations": [{"Main": True, "RouteTableId": rtb}],
-                    }
-                )
-            )
-        return records
+        return shapes.routers(self.profile, self.networks, self._stable_id)
 
     def key_records(self) -> list[KeyPair]:
         """Key pairs as each API shows them: EC2 and Nova list key objects (EC2 per
