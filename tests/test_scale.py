@@ -8,6 +8,7 @@ import dataclasses
 import threading
 from typing import Any
 
+import pytest
 from conftest import THREE_CLOUDS, make_settings, sim_cloud
 from textual import events
 from textual.message import Message
@@ -83,6 +84,49 @@ async def test_the_cache_is_read_after_the_first_frame(frozen_clock: Any) -> Non
         await settle(app, pilot)
         assert recording.held == [False, False], "each read came after the first frame"
         assert app.model.snapshots["aws-sim"].nodes
+
+
+async def test_the_first_scorecard_compares_what_is_cached(
+    frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparator waits for the cache to be read: it ran first on no
+    snapshots at all, while the cache was being read, and then again."""
+    from hybridtui.inventory import scorecards
+
+    compared: list[set[str]] = []
+    real = scorecards.compare
+
+    def compare(targets: Any, snapshots: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        compared.append(set(snapshots))
+        return real(targets, snapshots, *args, **kwargs)
+
+    monkeypatch.setattr(scorecards, "compare", compare)
+    warm_cache(THREE_CLOUDS[:2])
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(100):
+            await settle(app, pilot)
+            if compared and app.scorecard_settled:
+                break
+        assert compared, "the scorecard was computed"
+        assert compared[0] >= {"aws-sim", "gce-sim"}, compared
+
+
+async def test_panes_are_paged_to_the_terminal_before_the_first_layout(
+    frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 160 columns two panes fit: the others are off the page from the
+    first frame, not drawn at their default width and then put away when the
+    view's first resize pages them (here that resize is switched off)."""
+    from hybridtui.ui.widgets.resource_view import ResourceView
+
+    monkeypatch.setattr(ResourceView, "on_resize", lambda self: None)
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        panes = app.dashboard.views[ResourceKind.NODES].panes
+        assert [p.display for p in panes] == [True, True, False]
+        assert {p.styles.width.value for p in panes if p.display} == {80}
 
 
 async def test_panes_say_the_cache_is_being_read_until_it_is(frozen_clock: Any) -> None:
