@@ -240,7 +240,10 @@ def _run(args: argparse.Namespace) -> int:
         # inventory builds its export once and exits (`hybridtui.memory`).
         from hybridtui import memory
 
-        memory.configure() if args.command is None else memory.one_shot()
+        if args.command is None:
+            memory.configure()
+        else:
+            memory.one_shot()
         # Nor does pydantic look for plugins among the installed packages'
         # entry points (about 10 ms with the SDKs installed); none serve us.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

@@ -217,14 +217,15 @@ class HybridApp(WriteActions, PrivacyActions):
         # checkpoint until it is painted (they held the interpreter lock for
         # part of the first layout, bench/startup.py).
         priority.hold(FIRST_FRAME_HOLD)
-        if os.environ.get(BENCH_FIRST_PAINT_ENV):  # before anything is released
+        bench = bool(os.environ.get(BENCH_FIRST_PAINT_ENV))
+        if bench:  # recorded before anything is released
             self.call_after_refresh(self._bench_first_paint)
         self.call_after_refresh(priority.release)
         if self.model.reading:  # panes fill as the cache is read
             self._read_cache([t for t in self.targets if self.model.is_reading(t.name)])
         else:
             self._start()
-        if not self.settings.offline and not os.environ.get(BENCH_FIRST_PAINT_ENV):
+        if not self.settings.offline and not bench:
             self.call_after_refresh(self._find_leftovers)
 
     @work(thread=True, group="cache", exit_on_error=False, description="Reading the cache")
