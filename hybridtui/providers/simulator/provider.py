@@ -43,6 +43,7 @@ from hybridtui.providers.base import Capability, Provider
 from hybridtui.providers.simulator.guest import DemoNodeAccess
 from hybridtui.providers.simulator.profiles import PROFILES, DemoProfile
 from hybridtui.providers.simulator.world import World
+from hybridtui.providers.simulator.worldgen import make_world
 
 
 class SimulatorProvider(Provider):
@@ -83,7 +84,7 @@ class SimulatorProvider(Provider):
             self._raise_fault(op)
         with self._lock:
             if self._world is None:
-                self._world = World(self.profile, self.sim.seed, self.sim.nodes)
+                self._world = make_world(self.profile, self.sim.seed, self.sim.nodes)
                 self._world.restore(self._load_state())
             return self._world
 

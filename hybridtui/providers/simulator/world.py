@@ -104,7 +104,10 @@ class World:
         self.guests: dict[str, Guest] = {}
         #: Names of keys and addresses created through the API (hybridtui's own).
         self.managed: set[str] = set()
-        self._public = iter(itertools.cycle(profiles.public_pool(profile)))
+        #: The public addresses this cloud hands out, in turn (an index, not an
+        #: iterator, so a world made in the helper process hands over its place).
+        self._public_pool = profiles.public_pool(profile)
+        self._public_used = 0
         self._rng = rng
         self._serial = itertools.count(1)
         self._polls = 0
@@ -115,6 +118,26 @@ class World:
             self.nodes[node.id] = node
 
     # ---------------------------------------------------------- generation
+    def _next_public(self) -> str:
+        ip = self._public_pool[self._public_used % len(self._public_pool)]
+        self._public_used += 1
+        return ip
+
+    def handover(self) -> tuple[list[Node], dict[str, str], object, int]:
+        """What generating the nodes made and changed, for `adopt` in another
+        process: the nodes, the floating IPs they hold, where the random stream
+        and the public address pool stand."""
+        return list(self.nodes.values()), dict(self.fips), self._rng.getstate(), self._public_used
+
+    def adopt(self, nodes: list[Node], fips: dict[str, str], rng_state: object, used: int) -> None:
+        """Take the generated nodes from a world made with the same profile and
+        seed elsewhere (worldgen's helper process), as if made here: this world
+        was made with no nodes, so only the node loop's effects are missing."""
+        self.nodes.update((n.id, n) for n in nodes)
+        self.fips.update(fips)
+        self._rng.setstate(rng_state)  # type: ignore[arg-type]
+        self._public_used = used
+
     def _stable_id(self, what: str, aws_prefix: str) -> str:
         """An id shaped as this cloud's own (`sg-0…` on AWS, a number on GCE, a
         UUID on OpenStack), the same on every run: derived from the record."""
@@ -196,17 +219,17 @@ class World:
                 address(f"172.16.{i // 250}.{i % 250 + 4}", AddressKind.FIXED, "private-v4")
             )
         elif strategy is PublicIpStrategy.DIRECT:
-            addrs.append(address(next(self._public), AddressKind.PUBLIC, p.node_network))
+            addrs.append(address(self._next_public(), AddressKind.PUBLIC, p.node_network))
             addrs.append(address(f"2001:db8:41::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
         else:
             addrs.append(address(fixed, AddressKind.FIXED, network))
             wants_public = spec.public_ip and state is not NodeState.STOPPED
             if strategy is PublicIpStrategy.AUTO_ASSIGN and state is NodeState.RUNNING:
-                addrs.append(address(next(self._public), AddressKind.PUBLIC, network))
+                addrs.append(address(self._next_public(), AddressKind.PUBLIC, network))
             elif strategy is PublicIpStrategy.ACCESS_CONFIG and wants_public:
-                addrs.append(address(next(self._public), AddressKind.PUBLIC, "external-nat"))
+                addrs.append(address(self._next_public(), AddressKind.PUBLIC, "external-nat"))
             elif strategy is PublicIpStrategy.FLOATING_IP and wants_public and extra_raw is None:
-                fip = next(self._public)
+                fip = self._next_public()
                 self.fips[fip] = node_id
                 addrs.append(address(fip, AddressKind.FLOATING, p.node_network))
         if state is NodeState.BUILDING:
@@ -351,7 +374,7 @@ class World:
                 nic.get("accessConfigs") for nic in raw.get("networkInterfaces") or []
             )
             if fixed and (style == "aws" or had_nat):
-                addrs.append(address(next(self._public), AddressKind.PUBLIC, fixed.network))
+                addrs.append(address(self._next_public(), AddressKind.PUBLIC, fixed.network))
         public = next(
             (a.ip for a in addrs if a.kind is AddressKind.PUBLIC and a.version == 4), None
         )
@@ -436,13 +459,13 @@ class World:
                     f"{cloud}: floating IP pool {want!r} not found (have {self.profile.public_network!r})"
                 )
             free = next((ip for ip, owner in self.fips.items() if not owner), None)
-            fip = free or next(self._public)
+            fip = free or self._next_public()
             if free is None:
                 self.managed.add(fip)  # allocated by us: ours to release
             self.fips[fip] = node_id
             addr = address(fip, AddressKind.FLOATING, self.profile.node_network)
         elif strategy in (PublicIpStrategy.ACCESS_CONFIG, PublicIpStrategy.AUTO_ASSIGN):
-            addr = address(next(self._public), AddressKind.PUBLIC, "external-nat")
+            addr = address(self._next_public(), AddressKind.PUBLIC, "external-nat")
         else:
             raise ProviderError(
                 f"{cloud}: this cloud gives nodes no public address ({strategy})",
