@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
@@ -19,6 +17,7 @@ from hybridtui import keys, priority
 from hybridtui.domain import Flavor, Image, Node, ResourceKind
 from hybridtui.interop.site import Site
 from hybridtui.inventory.model import InventoryModel
+from hybridtui.ui.screens.command_line import CommandLine
 from hybridtui.ui.widgets.cloud_pane import CloudPane
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
@@ -31,20 +30,6 @@ if TYPE_CHECKING:
     from hybridtui.inventory.scorecards import Comparison
     from hybridtui.ui.widgets.interop_view import InteropView
 
-#: `:` commands that open a tab, with the short names k9s users type.
-COMMAND_TABS: dict[str, ResourceKind] = {
-    **{str(k): k for k in ResourceKind},
-    "node": ResourceKind.NODES,
-    "vm": ResourceKind.NODES,
-    "fl": ResourceKind.FLAVORS,
-    "img": ResourceKind.IMAGES,
-    "net": ResourceKind.NETWORKS,
-    "kp": ResourceKind.KEYS,
-    "fip": ResourceKind.ADDRESSES,
-    "eip": ResourceKind.ADDRESSES,
-    "sg": ResourceKind.SECURITY_GROUPS,
-    "rt": ResourceKind.ROUTERS,
-}
 TAB_TITLES = {
     ResourceKind.NODES: "Nodes",
     ResourceKind.FLAVORS: "Flavors",
@@ -72,7 +57,7 @@ class Views(dict[ResourceKind, ResourceView]):
         return view
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(CommandLine):
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: run as the key arrives, so `/kafka` typed fast (or arriving in
         # one packet over SSH) sends `kafka` to the filter, not the table
@@ -348,89 +333,11 @@ class DashboardScreen(Screen[None]):
         self.active_view.set_filter(self.query_text, self.model)
         self.call_after_refresh(priority.release)
 
-    @on(Input.Submitted, "#command")
-    def _command_submitted(self, event: Input.Submitted) -> None:
-        box = self.query_one("#command", Input)
-        box.value = ""
-        box.remove_class("-active")
-        problem = self.run_command(event.value)
-        # a table of the tab the command showed (mounted on first showing),
-        # not one of this tab: focusing that would switch the tab back
-        self.call_after_refresh(self._settle_focus)
-        if problem:
-            self.notify(problem, title="Unknown command", severity="warning", timeout=5)
-
-    def command_words(self) -> list[str]:
-        """What `:` completes: the tabs (and short names), views, clouds, screens."""
-        clouds = [f"cloud {c}" for c in self.model.names]
-        return [
-            *COMMAND_TABS,
-            "interop",
-            "unified",
-            "panes",
-            *clouds,
-            "clouds",
-            "health",
-            "help",
-            "quit",
-        ]
-
-    def run_command(self, text: str) -> str:
-        """A k9s-style `:` command; what was wrong with it ("" when it ran)."""
-        word, _, arg = text.strip().lstrip(":").strip().partition(" ")
-        word, arg = word.lower(), arg.strip()
-        if not word:
-            return ""
-        if word in COMMAND_TABS:
-            self.action_show_tab(str(COMMAND_TABS[word]))
-        elif word in ("interop", "scorecard", "compare"):
-            self.action_show_tab("interop")
-        elif word in ("unified", "panes"):
-            if self.interop_active:
-                self.action_show_tab(str(ResourceKind.NODES))
-            if self.active_view.unified != (word == "unified"):
-                self.action_toggle_unified()
-        elif word == "cloud":
-            return self._focus_cloud(arg)
-        elif word in ("health", "clouds", "pulses"):  # every cloud, one row each
-            self.app.action_health()  # type: ignore[attr-defined]
-        elif word == "help":
-            self.app.action_help()  # type: ignore[attr-defined]
-        elif word in ("q", "quit"):
-            self.app.exit()
-        else:
-            words = sorted({w.split()[0] for w in self.command_words()})
-            close = difflib.get_close_matches(word, words, n=1)
-            return f":{word} is not a command" + (
-                f" (did you mean :{close[0]}?)" if close else f"; try {', '.join(words)}"
-            )
-        return ""
-
-    def _focus_cloud(self, name: str) -> str:
-        names = self.model.names
-        match = [n for n in names if n == name] or [n for n in names if n.startswith(name)]
-        if not name or len(match) != 1:
-            return f":cloud needs one of {', '.join(names)}" + (f" (got {name!r})" if name else "")
-        if self.interop_active:
-            self.action_show_tab(str(ResourceKind.NODES))
-        if self.active_view.unified:
-            self.action_toggle_unified()
-        view = self.active_view
-        index = next(i for i, p in enumerate(view.panes) if p.cloud == match[0])
-        self._show_pane(view, index)
-        self.call_after_refresh(view.panes[index].table.focus)
-        return ""
-
     def _show_pane(self, view: ResourceView, index: int) -> None:
         """Page to pane `index`; the panes of the new page catch up with the model."""
         if view.show_pane(index):
             view.sync(self.model)
             view.set_filter(self.query_text, self.model)
-
-    def action_command(self) -> None:
-        box = self.query_one("#command", Input)
-        box.add_class("-active")
-        self.set_focus(box)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
