@@ -4,13 +4,22 @@ when the app is never idle."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
+import sys
+import threading
 
 import pytest
+from conftest import sim_cloud
 
-from hybridtui import memory
+from hybridtui import memory, priority, reaper
+from hybridtui.config import AppConfig
+from hybridtui.domain import ResourceKind
+from hybridtui.inventory.model import InventoryModel
+from hybridtui.inventory.poller import Poller
 from hybridtui.memory import Collector
+from hybridtui.providers import targets_for
 
 
 class FakeGc:
@@ -166,3 +175,55 @@ def test_thresholds_are_set_before_the_heavy_imports(
     assert cli.main(argv) == cli.EXIT_USAGE
     # and pydantic, imported with the settings, does not scan entry points
     assert seen == [((memory.YOUNG, memory.NEVER, memory.NEVER), "__all__")]
+
+
+class Freed:
+    """Says which thread freed it."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.thread: list[str] = []
+
+    def watch(self) -> object:
+        event, thread = self.event, self.thread
+
+        class Watched:
+            def __del__(self) -> None:
+                thread.append(threading.current_thread().name)
+                event.set()
+
+        return Watched()
+
+
+def test_what_is_retired_is_freed_in_the_reaper_thread_and_never_during_a_key() -> None:
+    freed = Freed()
+    priority.hold(30.0)  # a key is being handled
+    try:
+        reaper.retire([freed.watch()])
+        # the reaper waits at its checkpoint: not freed while the key holds
+        assert not freed.event.wait(0.3)
+    finally:
+        priority.release()
+    assert freed.event.wait(10)
+    assert freed.thread == ["hybridtui-reaper"]
+
+
+def test_a_refresh_hands_the_replaced_snapshot_and_cells_to_the_reaper() -> None:
+    (t,) = targets_for(AppConfig.model_validate({"clouds": [sim_cloud("a", "aws-default-vpc")]}))
+    poller = Poller([t])
+    retired: list[list[object]] = []
+    model = InventoryModel([t], retire=retired.append)
+    first, second = (next(iter(poller.poll())) for _ in range(2))
+    # a copy only the outcome holds (the poller keeps the snapshots it made)
+    old = dataclasses.replace(first.snapshot)
+    model.apply(dataclasses.replace(first, snapshot=old), {})
+    rows = model.rows(ResourceKind.NODES, "a")
+    assert retired == [[None, None]]  # nothing was there before
+    model.apply(second, {})
+    assert model.snapshots["a"] is second.snapshot
+    assert retired[1][0] is old
+    assert retired[1][1] == {ResourceKind.NODES: rows}
+    # the list is the last holder besides this test: emptied, only `old` is left
+    assert sys.getrefcount(old) == 3  # `old`, the list, getrefcount's argument
+    retired[1].clear()
+    assert sys.getrefcount(old) == 2

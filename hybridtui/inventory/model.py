@@ -101,8 +101,12 @@ class InventoryModel:
         *,
         clock: Callable[[], float] = time.time,
         stale_factor: float = 2.0,
+        retire: Callable[[list[object]], None] | None = None,
     ) -> None:
         self.targets: dict[str, CloudTarget] = {t.name: t for t in targets}
+        #: Where a replaced snapshot and its cells go to be freed (the
+        #: dashboard's `reaper.retire`: not on the UI thread); None: here.
+        self._retire = retire
         self.clock = clock
         self.stale_factor = stale_factor
         self.snapshots: dict[str, CloudSnapshot] = {}
@@ -165,11 +169,17 @@ class InventoryModel:
         """Take a poll outcome; `rows` are its cells, if prepared off the UI thread."""
         self._refreshing.discard(outcome.cloud)
         if outcome.ok and outcome.snapshot is not None:
+            replaced: list[object] = [
+                self.snapshots.get(outcome.cloud),
+                self._rows.get(outcome.cloud),
+            ]
             self.snapshots[outcome.cloud] = outcome.snapshot
             if rows is None:
                 self._rows.pop(outcome.cloud, None)
             else:
                 self._rows[outcome.cloud] = rows
+            if self._retire is not None:
+                self._retire(replaced)
             self._from_cache.discard(outcome.cloud)
             self._errors.pop(outcome.cloud, None)
             self._changed(outcome.cloud)

@@ -23,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from hybridtui import keys, priority
+from hybridtui import keys, priority, reaper
 from hybridtui.columns import Rows, prepare_rows
 from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError, ProviderError
@@ -552,7 +552,8 @@ def make_app(
     except OSError as e:
         print(f"warning: cache unavailable ({e}); continuing without it", file=sys.stderr)
         cache = None
-    model = InventoryModel(targets, clock=clock)
+    # what a refresh replaces is freed in the reaper's thread, not the UI's
+    model = InventoryModel(targets, clock=clock, retire=reaper.retire)
     # what is cached is read after the first paint (HybridApp._read_cache)
     cached = [t.name for t in targets if cache is not None and cache.has(t)]
     model.mark_reading(cached)

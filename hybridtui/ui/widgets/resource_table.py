@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
-from hybridtui import keys
+from hybridtui import keys, reaper
 from hybridtui.filtering import Query, RowIndex
 from hybridtui.ui.widgets.table_rendering import GAP, TableRendering
 
@@ -177,8 +177,12 @@ class ResourceTable(TableRendering, can_focus=True):
         current = self.current_key
         if data.headers != self._data.headers:
             self._sort = None  # another kind of table
+        # the rows replaced (a cloud's 2,000 nodes, often their last
+        # reference) are freed in the reaper's thread, not this one
+        replaced: list[object] = [self._data, self._index]
         self._data = data
         self._index = RowIndex(data.rows, data.hay)
+        reaper.retire(replaced)
         self._widths = self._measure()
         self._filter = Query.parse(self._query, data.headers, list(self.context))
         self._apply_filter()
