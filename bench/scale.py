@@ -12,7 +12,8 @@ headless run. Per size it prints:
 - the same keystrokes timed inside the app (HYBRIDTUI_BENCH_KEYS): the key's
   event made -> the next frame painted, p50 / p99. The difference from the
   figure above is tmux's delivery and drawing and this script's polling of
-  `capture-pane` (100 times a second, on the same cores as the app);
+  the screen (100 times a second through one `tmux -C` control client, on the
+  same cores as the app);
 - `q` -> the process gone, pressed while the refresh is still running;
 - how long the refresh every start makes takes: every chip fresh (all fresh),
   then the CPU quiet (settled: under a quarter of a core for a second, every
@@ -70,8 +71,14 @@ def write_config(path: Path, clouds: int, nodes: int) -> None:
 
 
 class Pane:
+    """The app's tmux session. Screens are read and keys sent through one
+    control-mode client (`tmux -C`): spawning a `tmux capture-pane` 100 times a
+    second cost the 2-core machine a good part of a core, on the cores the app
+    was being timed on."""
+
     def __init__(self) -> None:
         self.socket = f"hybridtui-scale-{uuid.uuid4().hex[:8]}"
+        self._ctl: subprocess.Popen[str] | None = None
 
     def tmux(self, *args: str) -> str:
         out = subprocess.run(
@@ -79,8 +86,41 @@ class Pane:
         )
         return out.stdout
 
+    def _control(self, *args: str) -> list[str]:
+        """One command through the control client; its output lines."""
+        if self._ctl is None:
+            # no-output: no %output stream of the pane; ignore-size: this
+            # client does not resize the 160x48 window
+            self._ctl = subprocess.Popen(
+                ["tmux", "-L", self.socket, "-C", "attach-session", "-t", "s"]
+                + ["-f", "no-output,ignore-size"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                bufsize=1,
+            )
+        ctl = self._ctl
+        assert ctl.stdin is not None
+        assert ctl.stdout is not None
+        ctl.stdin.write(" ".join("'" + a.replace("'", "'\\''") + "'" for a in args) + "\n")
+        ctl.stdin.flush()
+        lines: list[str] = []
+        block: str | None = None
+        for line in ctl.stdout:
+            line = line.rstrip("\n")
+            if block is None:
+                # a reply to this client's command has flags 1 (the attach's
+                # own reply, 0, comes first); notifications come in between
+                if line.startswith("%begin ") and line.split()[3] == "1":
+                    block = line.split()[2]  # the command's number: %end repeats it
+                continue
+            if line.startswith(("%end ", "%error ")) and line.split()[2] == block:
+                return lines
+            lines.append(line)
+        raise RuntimeError("the tmux control client ended")
+
     def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "s")
+        return "\n".join(self._control("capture-pane", "-p", "-t", "s"))
 
     def wait(self, check, timeout: float = 300.0) -> float | None:  # type: ignore[no-untyped-def]
         """Seconds until `check(screen)` holds, polled every 10 ms (None: never)."""
@@ -92,7 +132,12 @@ class Pane:
         return None
 
     def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "s", *keys)
+        self._control("send-keys", "-t", "s", *keys)
+
+    def kill(self) -> None:
+        self.tmux("kill-server")
+        if self._ctl is not None:
+            self._ctl.wait(timeout=30)
 
 
 def filter_box(screen: str) -> str | None:
@@ -235,7 +280,7 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
             time.sleep(POLL)
         result["quit_s"] = gone
     finally:
-        pane.tmux("kill-server")
+        pane.kill()
 
     result["keys"] = len(echoes)
     # In the app: a typed key's event made (input thread) -> the next frame
@@ -265,7 +310,7 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
         result["cpu_share"] = (cpu1 - cpu0) / (time.perf_counter() - w0)
         result["rss_mb"] = rss
     finally:
-        pane.tmux("kill-server")
+        pane.kill()
 
     # the same cache --offline: the app's own memory, without the demo clouds'
     # simulated worlds (a real cloud keeps its records on its side)
@@ -277,7 +322,7 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
         settle(pid)
         result["offline_rss_mb"] = proc_stats(pid)[1]
     finally:
-        pane.tmux("kill-server")
+        pane.kill()
     shutil.rmtree(home, ignore_errors=True)
     return result
 
