@@ -9,15 +9,22 @@ loops that call `yield_to_ui()` between chunks of their work wait (the
 interpreter lock released) until the screen has been repainted, and never
 longer than `MAX_HOLD`: a key held down cannot stall a refresh for good.
 
+Background CPU work also takes turns (`turn`): one thread at a time builds
+cells, encodes or decodes the cache, unpickles a demo world or frees what a
+refresh replaced, so the UI and input threads wait behind one thread for the
+interpreter lock, not behind every refresh thread at once.
+
 Textual-free, as the poller and cache that call it. Headless commands never
 hold, so a checkpoint there costs one flag test.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -28,14 +35,19 @@ MAX_HOLD = 0.25
 #: Items between two checkpoints in `chunked`: a few milliseconds of work.
 CHUNK = 256
 
+#: Background CPU work takes turns (`turn`).
+_turn = threading.RLock()
 _clear = threading.Event()
 _clear.set()
 _until = 0.0
+#: The thread that holds (the UI's): its own checkpoints and turns never wait.
+_ui: int | None = None
 
 
 def hold(seconds: float = MAX_HOLD) -> None:
     """The UI thread is handling input: background checkpoints wait."""
-    global _until
+    global _until, _ui
+    _ui = threading.get_ident()
     _until = time.monotonic() + seconds
     _clear.clear()
 
@@ -50,19 +62,42 @@ def holding() -> bool:
 
 
 def yield_to_ui() -> None:
-    """A checkpoint for background loops: wait while the UI handles input."""
-    if _clear.is_set():
+    """A checkpoint for background loops: wait while the UI handles input
+    (on the UI thread itself, never: it would wait for its own release)."""
+    if _clear.is_set() or threading.get_ident() == _ui:
         return
     remaining = _until - time.monotonic()
     if remaining > 0:
         _clear.wait(remaining)
 
 
+@contextmanager
+def turn() -> Iterator[None]:
+    """Background CPU work, one thread at a time: a checkpoint, then the
+    turn. With eight refresh threads building cells and encoding the cache at
+    once, the UI thread and Textual's input thread were two contenders for
+    the interpreter lock among ten, each handover a 5 ms switch interval
+    away; taking turns leaves them one other thread to wait for. Re-entrant
+    (a turn may call `chunked`); never hold it while waiting on the network
+    or on another thread. The UI thread (when it builds cells itself) never
+    waits for a turn: a background thread may hold one while it waits at a
+    checkpoint for the UI."""
+    if threading.get_ident() == _ui:
+        yield
+        return
+    yield_to_ui()
+    with _turn:
+        yield
+
+
 def chunked(fn: Callable[[T], R], items: Iterable[T], every: int = CHUNK) -> list[R]:
-    """`[fn(x) for x in items]` with a checkpoint every `every` items."""
+    """`[fn(x) for x in items]` with a checkpoint every `every` items, each
+    chunk done in a `turn`."""
     out: list[R] = []
-    for i, item in enumerate(items):
-        if i % every == 0:
-            yield_to_ui()
-        out.append(fn(item))
-    return out
+    it = iter(items)
+    while True:
+        with turn():
+            before = len(out)
+            out.extend(map(fn, itertools.islice(it, every)))
+        if len(out) - before < every:
+            return out

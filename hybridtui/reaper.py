@@ -24,23 +24,44 @@ from hybridtui import priority
 _queue: queue.SimpleQueue[list[object]] = queue.SimpleQueue()
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
+#: Lists retired and not yet emptied.
+_pending = 0
+
+
+def start() -> None:
+    """Start the reaper thread, before the app runs: a `threading.Thread`
+    keeps the `sys.stderr` of when it was made, and a Textual app replaces
+    that with a capture object that refers to the app. Started from inside
+    one, the reaper kept the first app of a test session alive for good."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_run, name="hybridtui-reaper", daemon=True)
+            _thread.start()
 
 
 def retire(items: list[object]) -> None:
     """Free what `items` holds in the reaper thread (it empties the list): the
     caller must already have dropped every other reference to them."""
-    global _thread
+    global _pending
     if _thread is None:
-        with _lock:
-            if _thread is None:
-                _thread = threading.Thread(target=_run, name="hybridtui-reaper", daemon=True)
-                _thread.start()
+        start()
+    with _lock:
+        _pending += 1
     _queue.put(items)
 
 
 def _run() -> None:
+    global _pending
     while True:
         items = _queue.get()
-        priority.yield_to_ui()
-        items.clear()  # the last references: freed here, in this thread
+        with priority.turn():
+            items.clear()  # the last references: freed here, in this thread
         del items
+        with _lock:
+            _pending -= 1
+
+
+def idle() -> bool:
+    """Everything retired so far is freed (tests wait for this)."""
+    return _pending == 0

@@ -675,6 +675,7 @@ async def test_a_finished_scorecard_run_keeps_no_snapshot_alive(frozen_clock: An
     import collections
     import gc
 
+    from hybridtui import reaper
     from hybridtui.domain import Node
 
     clouds = [sim_cloud(c["name"], c["profile"], latency=0.3) for c in THREE_CLOUDS]
@@ -694,6 +695,12 @@ async def test_a_finished_scorecard_run_keeps_no_snapshot_alive(frozen_clock: An
                 if all(fresh) and len(app.model.snapshots) == len(fresh):
                     break
                 await pilot.pause(0.05)
+            # what the refresh replaced is freed in the reaper's thread
+            for _ in range(200):
+                if reaper.idle():
+                    break
+                await pilot.pause(0.05)
+            assert reaper.idle()
             snaps = app.model.snapshots.values()
             assert all(not app.model.status(s.cloud).from_cache for s in snaps)
             shown = {n.id for s in snaps for n in s.nodes}
@@ -775,3 +782,42 @@ async def test_the_bench_key_log_times_each_key(
     assert [k[0] for k in keys] == ["slash", "w", "e", "q"]
     for name, made, handled, painted in keys[:3]:
         assert made <= handled <= painted, name
+
+
+async def test_the_reaper_thread_does_not_keep_an_app_alive(
+    monkeypatch: Any, frozen_clock: Any
+) -> None:
+    """The reaper thread starts before the app runs. Started from inside a
+    running app, it kept that app alive for good: a `threading.Thread` keeps
+    the `sys.stderr` of when it was made, which a Textual app replaces with a
+    capture object that refers to the app (found with `gc.get_referrers`:
+    the first app of a test session outlived it, and its nodes were counted
+    twice by the test above)."""
+    import gc
+
+    from hybridtui import reaper
+
+    def reaches(obj: object, target: object, depth: int = 4) -> bool:
+        frontier, seen = [obj], {id(obj)}
+        for _ in range(depth):
+            nxt = []
+            for o in frontier:
+                for r in gc.get_referents(o):
+                    if r is target:
+                        return True
+                    if id(r) not in seen and not isinstance(r, type):
+                        seen.add(id(r))
+                        nxt.append(r)
+            frontier = nxt
+        return False
+
+    monkeypatch.setattr(reaper, "_thread", None)  # as in a fresh process
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")  # a refresh replaces every snapshot: the reaper runs
+        await settle(app, pilot)
+        assert reaper._thread is not None
+        assert reaper._thread.is_alive()
+        assert not reaches(reaper._thread, app)
+        await pilot.press("q")

@@ -52,3 +52,71 @@ def test_without_a_hold_a_checkpoint_does_not_wait() -> None:
     priority.release()
     assert priority.chunked(str, [1, 2, 3], every=1) == ["1", "2", "3"]
     priority.yield_to_ui()
+
+
+def test_chunked_is_a_list_comprehension_at_every_length() -> None:
+    for n in (0, 1, 2, 3, 4, 6, 7, 255, 256, 257, 512):
+        assert priority.chunked(lambda x: x + 1, range(n), every=3 if n < 10 else 256) == [
+            x + 1 for x in range(n)
+        ]
+    assert priority.chunked(str, iter(range(5)), every=2) == ["0", "1", "2", "3", "4"]
+
+
+def test_background_work_takes_turns() -> None:
+    """While one thread has the turn, another waits for it (the lock released:
+    it does not compete for the interpreter); a turn is re-entrant, so
+    `chunked` inside a turn does not deadlock."""
+    inside = threading.Event()
+    leave = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with priority.turn():
+            order.append("first in")
+            assert priority.chunked(lambda x: x, range(5), every=2) == list(range(5))
+            inside.set()
+            leave.wait(10)
+            order.append("first out")
+
+    def second() -> None:
+        with priority.turn():
+            order.append("second in")
+
+    a = threading.Thread(target=first, daemon=True)
+    a.start()
+    assert inside.wait(10)
+    b = threading.Thread(target=second, daemon=True)
+    b.start()
+    b.join(0.3)
+    assert b.is_alive(), "the second waits while the first has the turn"
+    leave.set()
+    a.join(10)
+    b.join(10)
+    assert order == ["first in", "first out", "second in"]
+
+
+def test_the_ui_thread_never_waits_at_its_own_checkpoint_or_for_a_turn() -> None:
+    """Its cells are built on the UI thread when a pane shows a cloud not yet
+    prepared: a checkpoint there waited for the UI's own hold to end (the first
+    rows at 50 clouds came a second late), and a turn could wait for a
+    background thread that itself waits for the UI."""
+    inside = threading.Event()
+    leave = threading.Event()
+
+    def background() -> None:
+        with priority.turn():
+            inside.set()
+            leave.wait(10)
+
+    b = threading.Thread(target=background, daemon=True)
+    b.start()
+    assert inside.wait(10)
+    priority.hold(60.0)  # this thread holds: it is the UI's
+    try:
+        assert priority.chunked(lambda x: -x, range(600)) == [-x for x in range(600)]
+        with priority.turn():
+            pass
+    finally:
+        priority.release()
+        leave.set()
+        b.join(10)

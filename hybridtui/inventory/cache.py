@@ -16,7 +16,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hybridtui import jsonio
+from hybridtui import jsonio, priority
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.paths import ensure_private_dir
@@ -124,7 +124,10 @@ class InventoryCache:
         head = jsonio.loads(header)
         if not isinstance(head, dict):
             raise TypeError(f"header is a {type(head).__name__}")
-        records = {k: jsonio.loads(part) if part is not None else [] for k, part in parts.items()}
+        with priority.turn():  # one decoder call on 2 MB of nodes is 10-16 ms
+            records = {
+                k: jsonio.loads(part) if part is not None else [] for k, part in parts.items()
+            }
         for kind, items in records.items():
             if not isinstance(items, list):
                 raise TypeError(f"{kind} is a {type(items).__name__}")
@@ -153,9 +156,10 @@ class InventoryCache:
             for k in ResourceKind
             if kinds is None or k in kinds or f"{key}/{k}" not in self._cache  # never written
         ]
-        doc = snapshot.to_json(kinds=write, raw_as_text=True)
-        payloads = {f"{key}/{k}": _encode(doc.pop(str(k))) for k in write}
-        header = _encode(doc)  # what is left: times, errors, behaviour
+        with priority.turn():  # one encoder call on 2,000 nodes is 10-20 ms
+            doc = snapshot.to_json(kinds=write, raw_as_text=True)
+            payloads = {f"{key}/{k}": _encode(doc.pop(str(k))) for k in write}
+            header = _encode(doc)  # what is left: times, errors, behaviour
         with self._cache.transact():
             for entry, payload in payloads.items():
                 self._cache.set(entry, payload)

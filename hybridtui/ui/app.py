@@ -553,6 +553,7 @@ def make_app(
         print(f"warning: cache unavailable ({e}); continuing without it", file=sys.stderr)
         cache = None
     # what a refresh replaces is freed in the reaper's thread, not the UI's
+    reaper.start()
     model = InventoryModel(targets, clock=clock, retire=reaper.retire)
     # what is cached is read after the first paint (HybridApp._read_cache)
     cached = [t.name for t in targets if cache is not None and cache.has(t)]

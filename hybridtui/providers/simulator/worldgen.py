@@ -104,7 +104,9 @@ class _Helper:
 
     def frame(self) -> Any:
         (size,) = _HEAD.unpack(self._read(_HEAD.size))
-        return pickle.loads(self._read(size))
+        data = self._read(size)  # waited for outside the turn
+        with priority.turn():
+            return pickle.loads(data)
 
     def make(self, world: World, seed: int, nodes: int) -> None:
         """Fill `world` (made with no nodes) with the helper's nodes."""
