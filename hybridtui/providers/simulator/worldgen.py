@@ -166,6 +166,8 @@ def make_world(profile: DemoProfile, seed: int, node_count: int | None) -> World
                 log.warning("demo worlds are made in-process from now on: %s", exc)
                 if _helper is not None:
                     _helper.proc.kill()
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        _helper.proc.wait(timeout=5)  # reaped: no zombie left for the session
         return World(profile, seed, node_count)
     return world
 
