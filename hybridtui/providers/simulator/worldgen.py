@@ -6,7 +6,7 @@ refresh (py-spy --gil, bench/scale.py 50 x 2,000), and a key pressed meanwhile
 waited behind it. A real cloud does that work on its own machines; here one
 helper process, started on the first big world, does it and sends the nodes
 back in pages, which the app unpickles (about a quarter of the cost) with a
-`priority` checkpoint between pages.
+`priority` turn for each page.
 
 Small worlds (the demo profiles' 18-48 nodes) are made in-process: starting an
 interpreter costs more than they do. If the helper cannot start, dies or
@@ -121,8 +121,7 @@ class _Helper:
         if "error" in head:
             raise HelperError(head["error"])
         made: list[Any] = []
-        for _ in range(head["pages"]):
-            priority.yield_to_ui()
+        for _ in range(head["pages"]):  # each page unpickled in a turn (`frame`)
             made.extend(self.frame())
         world.adopt(made, head["fips"], head["rng"], head["used"])
 
