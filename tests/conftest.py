@@ -403,3 +403,21 @@ def scorecard_of(targets: list[Any], spec: Any = None) -> Any:
     finally:
         poller.close()
     return build([site_for(t, snaps[t.name]) for t in targets], spec)
+
+
+# ------------------------------------------------------------ Pilot helpers
+async def settle(app: Any, pilot: Any) -> None:
+    """Wait for every worker of the app (polls, cache read, comparator), then
+    for the messages they posted."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def scored(app: Any, pilot: Any) -> None:
+    """Settle until the scorecard is computed on what the panes show."""
+    await settle(app, pilot)
+    for _ in range(50):
+        if app.scorecard_settled:
+            break
+        await settle(app, pilot)
+    assert app.scorecard_settled

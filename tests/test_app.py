@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from conftest import THREE_CLOUDS, make_settings, sim_cloud
+from conftest import THREE_CLOUDS, make_settings, settle, sim_cloud
 from textual.message import Message
-from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
 from hybridtui.domain import ResourceKind
@@ -24,12 +23,6 @@ from hybridtui.ui.screens.help import HelpScreen
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
 from hybridtui.ui.widgets.status_strip import StatusStrip
-
-
-async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
-    """Wait for every poll worker, then for the messages they posted."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def dash(app: HybridApp) -> DashboardScreen:
@@ -465,133 +458,6 @@ def test_catalogue_tabs_show_the_catalogue_age_when_older(frozen_clock: Any) -> 
     assert "catalogue" not in str(pane_title("c", ResourceKind.IMAGES, table, status))
 
 
-async def scored(app: HybridApp, pilot: Pilot[Any]) -> None:
-    await settle(app, pilot)
-    for _ in range(50):
-        if app.scorecard_settled:
-            break
-        await settle(app, pilot)
-    assert app.scorecard_settled
-
-
-async def test_interop_tab_shows_the_scorecard_and_its_evidence(frozen_clock: Any) -> None:
-    from hybridtui.interop.model import Verdict
-    from hybridtui.ui.messages import ScorecardReady
-    from hybridtui.ui.screens.evidence import EvidenceScreen
-    from hybridtui.ui.widgets.interop_view import ScorecardTable
-
-    messages: list[Message] = []
-    app = make_app(make_settings(), clock=frozen_clock)
-    async with app.run_test(size=(160, 48), message_hook=messages.append) as pilot:
-        await scored(app, pilot)
-        ready = [m for m in messages if isinstance(m, ScorecardReady)]
-        assert ready
-        assert ready[-1].comparison is not None
-        assert ready[-1].comparison.scorecard.clouds == ("aws-sim", "gce-sim", "os-fip")
-        await pilot.press("9")
-        await pilot.pause()
-        assert app.query_one(TabbedContent).active == "tab-interop"
-        table = app.query_one(ScorecardTable)
-        assert app.focused is table
-        row5 = table.get_row("5")
-        assert [str(c) for c in row5] == ["5 Get its PUBLIC address", "YES", "YES", "NO"]
-        assert str(table.get_row("score")[3]) == "5/8"
-        await pilot.press("down", "down", "down", "down", "right", "right", "right")
-        pairs = str(app.query_one("#pairs").render())
-        assert "os-fip ↔ aws-sim 6/8 (differ at 5,6)" in pairs
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, EvidenceScreen)
-        assert screen.cell is not None
-        assert (screen.cell.cloud, screen.cell.check, screen.cell.verdict) == (
-            "os-fip",
-            "5",
-            Verdict.NO,
-        )
-        shown = {(s.kind, s.record, s.field) for s in screen.cell.sources}
-        assert ("routers", "router1", "external_gateway_info") in shown
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is dash(app)
-        # the filter belongs to the resource tabs; the palette knows the tab
-        await pilot.press("slash")
-        await pilot.pause()
-        assert not app.query_one("#filter").has_class("-active")
-        commands = [c.title for c in app.get_system_commands(app.screen)]
-        assert "Show Interop scorecard" in commands
-
-
-async def test_equivalents_of_a_flavor_and_an_image(frozen_clock: Any) -> None:
-    from hybridtui.domain import Flavor, Image
-    from hybridtui.ui.screens.equivalents import EquivalentsScreen
-
-    app = make_app(make_settings(), clock=frozen_clock)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await scored(app, pilot)
-        assert app.dashboard.check_action("equivalents", ()) is False, "no `e` on the Nodes tab"
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.focused
-        assert isinstance(table, ResourceTable)
-        cloud, flavor = table.current_payload
-        assert (cloud, isinstance(flavor, Flavor)) == ("aws-sim", True)
-        await pilot.press("e")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, EquivalentsScreen)
-        assert screen.found is not None
-        found = {eq.cloud: eq.choice for eq in screen.found}
-        assert set(found) == {"gce-sim", "os-fip"}, "every other cloud, not its own"
-        for choice in found.values():
-            assert isinstance(choice.record, Flavor)
-            assert choice.record.vcpus >= flavor.vcpus
-            assert choice.record.ram_mb >= flavor.ram_mb
-            assert choice.record.arch in ("", flavor.arch)
-        await pilot.press("escape", "3")
-        await pilot.pause()
-        table = app.focused
-        assert isinstance(table, ResourceTable)
-        for _ in range(200):  # to an x86_64 Ubuntu image
-            _, image = table.current_payload
-            if image.distro == "ubuntu" and image.arch == "x86_64":
-                break
-            await pilot.press("down")
-        assert isinstance(image, Image)
-        await pilot.press("e")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, EquivalentsScreen)
-        assert screen.found is not None
-        for eq in screen.found:
-            match = eq.choice.record
-            assert isinstance(match, Image), (eq.cloud, eq.choice.reason)
-            assert (match.distro, match.version) == ("ubuntu", image.version)
-            assert match.arch in ("", "x86_64")
-
-
-async def test_compare_two_clouds_from_the_interop_tab(frozen_clock: Any) -> None:
-    from hybridtui.ui.screens.diff import DiffScreen, PickCloudScreen
-
-    app = make_app(make_settings(), clock=frozen_clock)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await scored(app, pilot)
-        await pilot.press("9")
-        await pilot.pause()
-        await pilot.press("right", "c")  # the cursor's cloud: aws-sim
-        await pilot.pause()
-        assert isinstance(app.screen, PickCloudScreen)
-        assert app.screen.others == ["gce-sim", "os-fip"]
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, DiffScreen)
-        assert (screen.a, screen.b) == ("aws-sim", "os-fip")
-        assert screen.text is not None
-        assert "5 Get its PUBLIC address" in screen.text
-        assert "Image releases only os-fip offers:" in screen.text
-
-
 async def test_a_double_click_on_a_row_selects_without_crashing(frozen_clock: Any) -> None:
     """A double click runs Textual's `text_select_all`, which calls the
     widget's own `query` method: a ResourceTable attribute of that name once
@@ -665,57 +531,6 @@ async def test_keys_typed_before_the_rows_are_filtered_fold_into_one_filtering(
             assert all(any("kafka" in c.lower() for c in r) for r in rows)
 
 
-async def test_a_finished_scorecard_run_keeps_no_snapshot_alive(frozen_clock: Any) -> None:
-    """A finished Textual worker is in a cycle with its task, so what it was
-    given lives until a full collection, which the dashboard makes only when
-    idle. The scorecard computed on the cached snapshots must not keep them
-    once a refresh replaced them: with automatic collection off (only
-    reference counting frees anything), every node is held once, not twice
-    (at 50 x 2,000 the second copy was 130 MB of RSS)."""
-    import collections
-    import gc
-
-    from hybridtui import reaper
-    from hybridtui.domain import Node
-
-    clouds = [sim_cloud(c["name"], c["profile"], latency=0.3) for c in THREE_CLOUDS]
-    cache = InventoryCache(resolve_paths().inventory_cache_dir)
-    list(Poller(targets_for(make_settings().config), cache=cache).poll())
-    cache.close()
-    gc.collect()  # the warming poller's worlds are gone; from here only refcounts free
-    gc.disable()
-    try:
-        app = make_app(make_settings(clouds), clock=frozen_clock)
-        async with app.run_test(size=(120, 40)) as pilot:
-            # the scorecard can settle on the cached data before the first
-            # refresh has even started: wait for every cloud's refresh too
-            for _ in range(200):
-                await scored(app, pilot)
-                fresh = [not app.model.status(t.name).from_cache for t in app.targets]
-                if all(fresh) and len(app.model.snapshots) == len(fresh):
-                    break
-                await pilot.pause(0.05)
-            # what the refresh replaced is freed in the reaper's thread
-            for _ in range(200):
-                if reaper.idle():
-                    break
-                await pilot.pause(0.05)
-            assert reaper.idle()
-            snaps = app.model.snapshots.values()
-            assert all(not app.model.status(s.cloud).from_cache for s in snaps)
-            shown = {n.id for s in snaps for n in s.nodes}
-            assert len(shown) > 50
-            held = collections.Counter(
-                o.id for o in gc.get_objects() if type(o) is Node and o.id in shown
-            )
-            assert set(held) == shown
-            twice = [i for i, n in held.items() if n > 1]
-            assert not twice, f"{len(twice)} nodes held twice (the cached copy lives on)"
-            await pilot.press("q")
-    finally:
-        gc.enable()
-
-
 async def test_wide_characters_keep_the_columns_aligned() -> None:
     """A CJK or emoji name takes two terminal cells a character: measured as
     one, a server named "東京-web-02" pushed every column after it right. The
@@ -782,42 +597,3 @@ async def test_the_bench_key_log_times_each_key(
     assert [k[0] for k in keys] == ["slash", "w", "e", "q"]
     for name, made, handled, painted in keys[:3]:
         assert made <= handled <= painted, name
-
-
-async def test_the_reaper_thread_does_not_keep_an_app_alive(
-    monkeypatch: Any, frozen_clock: Any
-) -> None:
-    """The reaper thread starts before the app runs. Started from inside a
-    running app, it kept that app alive for good: a `threading.Thread` keeps
-    the `sys.stderr` of when it was made, which a Textual app replaces with a
-    capture object that refers to the app (found with `gc.get_referrers`:
-    the first app of a test session outlived it, and its nodes were counted
-    twice by the test above)."""
-    import gc
-
-    from hybridtui import reaper
-
-    def reaches(obj: object, target: object, depth: int = 4) -> bool:
-        frontier, seen = [obj], {id(obj)}
-        for _ in range(depth):
-            nxt = []
-            for o in frontier:
-                for r in gc.get_referents(o):
-                    if r is target:
-                        return True
-                    if id(r) not in seen and not isinstance(r, type):
-                        seen.add(id(r))
-                        nxt.append(r)
-            frontier = nxt
-        return False
-
-    monkeypatch.setattr(reaper, "_thread", None)  # as in a fresh process
-    app = make_app(make_settings(), clock=frozen_clock)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("r")  # a refresh replaces every snapshot: the reaper runs
-        await settle(app, pilot)
-        assert reaper._thread is not None
-        assert reaper._thread.is_alive()
-        assert not reaches(reaper._thread, app)
-        await pilot.press("q")

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import make_settings, sim_cloud
+from conftest import make_settings, settle, sim_cloud
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, SelectionList, Static
 
@@ -30,11 +30,6 @@ CLOUDS = [
     sim_cloud("fip-sim", "openstack-floating-ip"),
     sim_cloud("gce-sim", "gce-access-config", fault="http-500", fault_ops=["public address"]),
 ]
-
-
-async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def grid(app: HybridApp) -> dict[tuple[int, str], str]:

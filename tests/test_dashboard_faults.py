@@ -26,17 +26,13 @@ from conftest import (
     make_settings,
     os_cloud,
     realstack_url,
+    settle,
     sim_cloud,
 )
 from peers.fault_proxy import Fault, FaultProxy, fault_proxy
 
 from hybridtui.domain import ResourceKind
 from hybridtui.inventory.model import CloudState
-
-
-async def settle(app: Any, pilot: Any) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def until(pilot: Any, done: Callable[[], bool], what: str) -> None:

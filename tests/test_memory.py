@@ -1,6 +1,7 @@
-"""The dashboard's collector policy (`hybridtui.memory`), on a fake clock and
-fake `gc` functions: what it collects, when, and that it never stays idle-only
-when the app is never idle."""
+"""The dashboard's memory: the collector policy (`hybridtui.memory`), on a
+fake clock and fake `gc` functions (what it collects, when, and that it never
+stays idle-only when the app is never idle); the reaper that frees what a
+refresh replaced; and, through the real app, what it keeps alive."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ import gc
 import os
 import sys
 import threading
+from typing import Any
 
 import pytest
-from conftest import sim_cloud
+from conftest import THREE_CLOUDS, make_settings, scored, settle, sim_cloud
 
 from hybridtui import memory, priority, reaper
 from hybridtui.config import AppConfig
 from hybridtui.domain import ResourceKind
+from hybridtui.inventory.cache import InventoryCache
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.inventory.poller import Poller
 from hybridtui.memory import Collector
+from hybridtui.paths import resolve_paths
 from hybridtui.providers import targets_for
+from hybridtui.ui.app import make_app
 
 
 class FakeGc:
@@ -227,3 +232,89 @@ def test_a_refresh_hands_the_replaced_snapshot_and_cells_to_the_reaper() -> None
     assert sys.getrefcount(old) == 3  # `old`, the list, getrefcount's argument
     retired[1].clear()
     assert sys.getrefcount(old) == 2
+
+
+# ------------------------------------------- what the dashboard keeps alive
+async def test_a_finished_scorecard_run_keeps_no_snapshot_alive(frozen_clock: Any) -> None:
+    """A finished Textual worker is in a cycle with its task, so what it was
+    given lives until a full collection, which the dashboard makes only when
+    idle. The scorecard computed on the cached snapshots must not keep them
+    once a refresh replaced them: with automatic collection off (only
+    reference counting frees anything), every node is held once, not twice
+    (at 50 x 2,000 the second copy was 130 MB of RSS)."""
+    import collections
+
+    from hybridtui.domain import Node
+
+    clouds = [sim_cloud(c["name"], c["profile"], latency=0.3) for c in THREE_CLOUDS]
+    cache = InventoryCache(resolve_paths().inventory_cache_dir)
+    list(Poller(targets_for(make_settings().config), cache=cache).poll())
+    cache.close()
+    gc.collect()  # the warming poller's worlds are gone; from here only refcounts free
+    gc.disable()
+    try:
+        app = make_app(make_settings(clouds), clock=frozen_clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            # the scorecard can settle on the cached data before the first
+            # refresh has even started: wait for every cloud's refresh too
+            for _ in range(200):
+                await scored(app, pilot)
+                fresh = [not app.model.status(t.name).from_cache for t in app.targets]
+                if all(fresh) and len(app.model.snapshots) == len(fresh):
+                    break
+                await pilot.pause(0.05)
+            # what the refresh replaced is freed in the reaper's thread
+            for _ in range(200):
+                if reaper.idle():
+                    break
+                await pilot.pause(0.05)
+            assert reaper.idle()
+            snaps = app.model.snapshots.values()
+            assert all(not app.model.status(s.cloud).from_cache for s in snaps)
+            shown = {n.id for s in snaps for n in s.nodes}
+            assert len(shown) > 50
+            held = collections.Counter(
+                o.id for o in gc.get_objects() if type(o) is Node and o.id in shown
+            )
+            assert set(held) == shown
+            twice = [i for i, n in held.items() if n > 1]
+            assert not twice, f"{len(twice)} nodes held twice (the cached copy lives on)"
+            await pilot.press("q")
+    finally:
+        gc.enable()
+
+
+async def test_the_reaper_thread_does_not_keep_an_app_alive(
+    monkeypatch: Any, frozen_clock: Any
+) -> None:
+    """The reaper thread starts before the app runs. Started from inside a
+    running app, it kept that app alive for good: a `threading.Thread` keeps
+    the `sys.stderr` of when it was made, which a Textual app replaces with a
+    capture object that refers to the app (found with `gc.get_referrers`:
+    the first app of a test session outlived it, and its nodes were counted
+    twice by the test above)."""
+
+    def reaches(obj: object, target: object, depth: int = 4) -> bool:
+        frontier, seen = [obj], {id(obj)}
+        for _ in range(depth):
+            nxt = []
+            for o in frontier:
+                for r in gc.get_referents(o):
+                    if r is target:
+                        return True
+                    if id(r) not in seen and not isinstance(r, type):
+                        seen.add(id(r))
+                        nxt.append(r)
+            frontier = nxt
+        return False
+
+    monkeypatch.setattr(reaper, "_thread", None)  # as in a fresh process
+    app = make_app(make_settings(), clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")  # a refresh replaces every snapshot: the reaper runs
+        await settle(app, pilot)
+        assert reaper._thread is not None
+        assert reaper._thread.is_alive()
+        assert not reaches(reaper._thread, app)
+        await pilot.press("q")

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_settings, sim_cloud
-from textual.pilot import Pilot
+from conftest import make_settings, settle, sim_cloud
 
 from hybridtui.domain import Node
 from hybridtui.ui.app import HybridApp, make_app
@@ -27,11 +26,6 @@ CLOUDS = [
     sim_cloud("aws-sim", "aws-default-vpc"),
     sim_cloud("gce-sim", "gce-access-config"),
 ]
-
-
-async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def table_of(app: HybridApp, cloud: str) -> ResourceTable:

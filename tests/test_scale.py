@@ -9,10 +9,9 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import THREE_CLOUDS, make_settings, sim_cloud
+from conftest import THREE_CLOUDS, make_settings, settle, sim_cloud
 from textual import events
 from textual.message import Message
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from hybridtui.domain import ResourceKind
@@ -25,16 +24,11 @@ from hybridtui.paths import resolve_paths
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.providers.simulator.profiles import PROFILES as DEMO_PROFILES
 from hybridtui.providers.simulator.provider import SimulatorProvider
-from hybridtui.ui.app import HybridApp, make_app
+from hybridtui.ui.app import make_app
 from hybridtui.ui.messages import SnapshotReady
 from hybridtui.ui.widgets.resource_table import widest_cells
 from hybridtui.ui.widgets.resource_view import table_data
 from hybridtui.ui.widgets.status_strip import StatusStrip
-
-
-async def settle(app: HybridApp, pilot: Pilot[Any]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def warm_cache(clouds: list[dict[str, Any]]) -> None:
