@@ -318,3 +318,19 @@ async def test_the_reaper_thread_does_not_keep_an_app_alive(
         assert reaper._thread.is_alive()
         assert not reaches(reaper._thread, app)
         await pilot.press("q")
+
+
+def test_a_table_hands_the_rows_it_replaces_to_the_reaper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its rows are often the last reference to a cloud's 2,000 cached nodes
+    (their payloads): replaced on the UI thread, they were freed there."""
+    from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
+
+    retired: list[list[object]] = []
+    table = ResourceTable()
+    first = TableData(("Name",), [("a",)], ["a"], ["a"], [1])
+    table.set_data(first)
+    monkeypatch.setattr(reaper, "retire", retired.append)
+    table.set_data(TableData(("Name",), [("b",)], ["b"], ["b"], [1]))
+    assert len(retired) == 1
+    assert retired[0][0] is first
+    assert table.current_key == "b"  # the new rows are in place
