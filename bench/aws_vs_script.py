@@ -78,7 +78,7 @@ def main() -> None:
     from peers.fault_proxy import Fault, fault_proxy
     from peers.moto_ec2 import moto_server, seed_instances
 
-    from hybridtui.providers.aws import adapter as aws_adapter
+    from hybridtui.providers.aws import instance_types
     from hybridtui.providers.aws.records import WELL_KNOWN_OWNERS
 
     with (
@@ -100,7 +100,7 @@ def main() -> None:
             import shutil
 
             shutil.rmtree(Path(home) / "cache", ignore_errors=True)
-            aws_adapter._TYPE_SPECS.clear()  # a new process knows no instance types
+            instance_types.forget()  # a new process knows no instance types
             hybrid()
 
         def count(fn: Any) -> Counter[str]:

@@ -41,15 +41,9 @@ from hybridtui.errors import (
     ProviderError,
 )
 from hybridtui.providers.aws import errors as cloud_errors
+from hybridtui.providers.aws import instance_types
 from hybridtui.providers.aws import records as rec
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
-
-#: Instance type specs per (profile, endpoint): the same in every region, so a
-#: multi-region cloud describes each type once (a region lists its offerings).
-_TYPE_SPECS: dict[tuple[str | None, str | None], dict[str, Flavor]] = {}
-_TYPE_SPECS_LOCK = threading.Lock()
-_TYPE_FETCH_LOCKS: dict[tuple[str | None, str | None], threading.Lock] = {}
-
 
 _LOADER: Any = None
 _LOADER_LOCK = threading.Lock()
@@ -77,19 +71,6 @@ def region_hint(region: str, known: list[str]) -> str:
     if close:
         return f"Did you mean {' or '.join(close)}? Check `regions:`."
     return "Check `regions:` (e.g. eu-west-1, us-east-1)."
-
-
-def _type_specs(
-    profile: str | None, endpoint: str | None
-) -> tuple[dict[str, Flavor], threading.Lock]:
-    """The known specs of one account's instance types, and the lock held while
-    describing more of them."""
-    with _TYPE_SPECS_LOCK:
-        key = (profile, endpoint)
-        if key not in _TYPE_SPECS:
-            _TYPE_SPECS[key] = {}
-            _TYPE_FETCH_LOCKS[key] = threading.Lock()
-        return _TYPE_SPECS[key], _TYPE_FETCH_LOCKS[key]
 
 
 class AwsProvider(SdkProvider):
@@ -204,12 +185,12 @@ class AwsProvider(SdkProvider):
             self._known_images = {i.id: i for i in images if isinstance(i, Image)}
         # cached instance types need not be described again when the catalogue
         # is due: only the region's offerings are listed, and what is new
-        # (no lock: setdefault is atomic, and waiting behind another region's
-        # describe, perhaps hung, would hold this region's whole refresh)
-        specs, _ = _type_specs(self.aws.profile, self.aws.endpoint_url)
-        for f in snapshot.resources(ResourceKind.FLAVORS):
-            if isinstance(f, Flavor):
-                specs.setdefault(f.name, f)
+        self._types().remember(
+            f for f in snapshot.resources(ResourceKind.FLAVORS) if isinstance(f, Flavor)
+        )
+
+    def _types(self) -> instance_types.TypeCatalogue:
+        return instance_types.catalogue(self.aws.profile, self.aws.endpoint_url)
 
     def _listers(self) -> dict[ResourceKind, Callable[[], list[Any]]]:
         # instances come back raw: they are described with the AMIs they run
@@ -258,7 +239,7 @@ class AwsProvider(SdkProvider):
     def list_flavors(self) -> list[Flavor]:
         """Instance types offered in this region. Their specs are the same in
         every region, so they are described once per account and endpoint for
-        all regions (in parallel batches of 100, the API's limit) and kept."""
+        all regions and kept (`instance_types`)."""
         offered = sorted(
             o["InstanceType"]
             for o in self._pages(
@@ -269,24 +250,19 @@ class AwsProvider(SdkProvider):
                 Filters=[{"Name": "location", "Values": [self.region_name]}],
             )
         )
-        specs, fetching = _type_specs(self.aws.profile, self.aws.endpoint_url)
-        # One region at a time describes what is still unknown; the regions
-        # refreshing beside it wait, then find their types already described.
-        with fetching:
-            unknown = [t for t in offered if t not in specs]
-            batches = [unknown[i : i + 100] for i in range(0, len(unknown), 100)]
-            found, errors = gather(
-                self.name,
-                {n: partial(self._instance_types, batch) for n, batch in enumerate(batches)},
-            )
-            if errors:
-                raise next(iter(errors.values()))
-            for records in found.values():
-                for t in records:
-                    specs[t["InstanceType"]] = rec.flavor(t)
-        out = [specs[t] for t in offered if t in specs]
+        out = self._types().specs_of(offered, self._describe_types, wait=self.aws.timeout)
         out.sort(key=lambda f: (f.vcpus, f.ram_mb, f.name))
         return out
+
+    def _describe_types(self, names: list[str]) -> list[Flavor]:
+        """The specs of these types, in parallel batches of 100 (the API's limit)."""
+        batches = [names[i : i + 100] for i in range(0, len(names), 100)]
+        found, errors = gather(
+            self.name, {n: partial(self._instance_types, b) for n, b in enumerate(batches)}
+        )
+        if errors:
+            raise next(iter(errors.values()))
+        return [rec.flavor(t) for records in found.values() for t in records]
 
     def _instance_types(self, names: list[str]) -> list[dict[str, Any]]:
         """One batch of instance type specs (at most 100 names a request)."""
