@@ -17,7 +17,7 @@ from textual.widgets import Input
 from hybridtui.domain import ResourceKind
 from hybridtui.filtering import haystack
 from hybridtui.inventory.cache import InventoryCache
-from hybridtui.inventory.model import CloudState
+from hybridtui.inventory.model import CloudState, InventoryModel
 from hybridtui.inventory.poller import Poller, PollOutcome
 from hybridtui.inventory.snapshot import CloudSnapshot
 from hybridtui.paths import resolve_paths
@@ -65,19 +65,58 @@ class RecordingCache(InventoryCache):
         return super().load(target, kinds)
 
 
-async def test_the_cache_is_read_after_the_first_frame(frozen_clock: Any) -> None:
-    """The thread that reads the cache starts at mount but waits until the
-    first frame is painted: started with it, it held the interpreter lock for
-    part of the first layout (bench/startup.py)."""
+async def test_the_first_page_is_read_before_the_app_and_the_rest_after_its_first_frame(
+    frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 80 columns one pane fits: its cloud's cache is read before the app
+    starts, so the first frame shows its rows. The other clouds are read by a
+    thread that starts at mount but waits until the first frame is painted:
+    started with it, it held the interpreter lock for part of the first layout
+    (bench/startup.py)."""
+    monkeypatch.setenv("COLUMNS", "80")
     warm_cache(THREE_CLOUDS[:2])
     app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    assert app.preloaded == ["aws-sim"]
+    assert app.model.snapshots["aws-sim"].nodes
+    assert app.model.is_reading("gce-sim")
     assert app.cache is not None
     app.cache.close()
     app.cache = recording = RecordingCache()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = app.dashboard.views[ResourceKind.NODES].panes[0]
+        assert first.table.total_count == len(app.model.snapshots["aws-sim"].nodes)
         await settle(app, pilot)
-        assert recording.held == [False, False], "each read came after the first frame"
-        assert app.model.snapshots["aws-sim"].nodes
+        assert recording.held == [False], "gce-sim's read came after the first frame"
+        assert app.model.snapshots["gce-sim"].nodes
+
+
+def test_the_first_page_is_read_only_while_the_budget_lasts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three panes fit, but after two clouds the budget is spent: the third
+    is read after the first frame, not before it (a big cache must not hold
+    the first frame long)."""
+    from hybridtui.ui.app import FIRST_PAGE_BUDGET, read_first_page
+    from hybridtui.ui.widgets.resource_view import PANE_MIN_WIDTH
+
+    clouds = [*THREE_CLOUDS]
+    warm_cache(clouds)
+    targets = targets_for(make_settings(clouds).config)
+    model = InventoryModel(targets)
+    model.mark_reading(t.name for t in targets)
+    cache = InventoryCache(resolve_paths().inventory_cache_dir)
+    # the clock as read before each cloud: the third finds the budget spent
+    ticks = iter([0.0, 0.0, FIRST_PAGE_BUDGET * 0.9, FIRST_PAGE_BUDGET * 1.1])
+    try:
+        read = read_first_page(
+            targets, cache, model, Poller(targets), 3 * PANE_MIN_WIDTH, clock=lambda: next(ticks)
+        )
+    finally:
+        cache.close()
+    assert read == ["aws-sim", "gce-sim"]
+    assert [n for n in ("aws-sim", "gce-sim", "os-fip") if model.is_reading(n)] == ["os-fip"]
+    assert model.snapshots["gce-sim"].nodes
 
 
 async def test_the_first_scorecard_compares_what_is_cached(
@@ -123,7 +162,11 @@ async def test_panes_are_paged_to_the_terminal_before_the_first_layout(
         assert {p.styles.width.value for p in panes if p.display} == {80}
 
 
-async def test_panes_say_the_cache_is_being_read_until_it_is(frozen_clock: Any) -> None:
+async def test_panes_say_the_cache_is_being_read_until_it_is(
+    frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no time to read before the first frame (a first page too big to read at once)
+    monkeypatch.setattr("hybridtui.ui.app.FIRST_PAGE_BUDGET", -1.0)
     warm_cache(THREE_CLOUDS[:2])  # the third cloud was never cached
     app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
     assert app.cache is not None
@@ -387,7 +430,6 @@ def test_the_summary_is_chosen_early_only_when_the_chips_cannot_fit() -> None:
     """`too_many` decides without building chips; whenever it says so, the
     chips laid out would indeed have taken more than `MAX_ROWS` rows."""
     from hybridtui.config import AppConfig
-    from hybridtui.inventory.model import InventoryModel
     from hybridtui.ui.widgets.status_strip import MAX_ROWS, chip, layout, too_many
 
     clouds = [sim_cloud(f"demo-cloud-{i:02d}", "aws-default-vpc") for i in range(40)]
