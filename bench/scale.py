@@ -14,6 +14,10 @@ headless run. Per size it prints:
   figure above is tmux's delivery and drawing and this script's polling of
   the screen (100 times a second through one `tmux -C` control client, on the
   same cores as the app);
+- where each keystroke's time went, p50 / p90 per stage (the app's key log
+  and this script's clock are both CLOCK_MONOTONIC): to the key's event in
+  the app's input thread, to the UI thread handling it, to its frame
+  painted, to tmux showing it;
 - `q` -> the process gone, pressed while the refresh is still running;
 - how long the refresh every start makes takes: every chip fresh (all fresh),
   then the CPU quiet (settled: under a quarter of a core for a second, every
@@ -245,11 +249,14 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
         pane.keys("/")
         pane.wait(lambda s: filter_box(s) == "", timeout=60)
         echoes = []
+        sent: list[tuple[float, float]] = []  # per keystroke: sent, seen (monotonic)
 
         def stroke(key: str, expect: str) -> None:
+            t_sent = time.perf_counter()
             pane.keys(*(["-l", key] if len(key) == 1 else [key]))
             took = pane.wait(lambda s: filter_box(s) == expect, timeout=30)
             echoes.append(float("inf") if took is None else took)
+            sent.append((t_sent, t_sent + (took if took is not None else float("inf"))))
 
         # typed and erased three times, then typed: ~7 keystrokes a letter,
         # ~90 in all (35 gave a p99 that was the maximum, and runs differed 2x)
@@ -290,6 +297,7 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
     typed = [(float(t[3]) - float(t[1])) * 1000 for t in logged[2:-2] if len(t) == 4]
     result["app_p50_ms"] = statistics.median(typed) if typed else None
     result["app_p99_ms"] = sorted(typed)[max(0, int(len(typed) * 0.99) - 1)] if typed else None
+    result["stages"] = stages(sent, [t for t in logged[2:-2] if len(t) == 4])
     # CPU and RSS once loaded and fresh: a second start, left alone
     pane = Pane()
     pane.tmux("new-session", "-d", "-s", "s", "-x", "160", "-y", "48", cmd)
@@ -325,6 +333,39 @@ def run_size(clouds: int, nodes: int) -> dict[str, object]:
         pane.kill()
     shutil.rmtree(home, ignore_errors=True)
     return result
+
+
+STAGES = {
+    "to event": "sent (this script) -> the key's event made in the app's input thread:"
+    " tmux's delivery, the input thread waiting for the interpreter lock",
+    "to handled": "-> the UI thread handles it: what the UI thread was busy with",
+    "to painted": "-> its frame painted (the filter box updated)",
+    "to seen": "-> seen in tmux: the frame written out by Textual's writer thread,"
+    " tmux drawing it, this script's polling",
+}
+
+
+def stages(
+    sent: list[tuple[float, float]], logged: list[list[object]]
+) -> dict[str, tuple[float, float]] | None:
+    """Where a keystroke's time went, p50 and p90 per stage (ms): the app
+    logs when each key's event was made, handled and painted (its
+    time.monotonic, the clock time.perf_counter reads here on Linux). None
+    when the keys do not pair up one to one."""
+    if len(sent) != len(logged) or not sent:
+        return None
+    spans: dict[str, list[float]] = {name: [] for name in STAGES}
+    for (t_sent, t_seen), (_key, made, handled, painted) in zip(sent, logged, strict=True):
+        made, handled, painted = float(made), float(handled), float(painted)  # type: ignore[arg-type]
+        spans["to event"].append(made - t_sent)
+        spans["to handled"].append(handled - made)
+        spans["to painted"].append(painted - handled)
+        spans["to seen"].append(t_seen - painted)
+    out = {}
+    for name, values in spans.items():
+        values.sort()
+        out[name] = (statistics.median(values) * 1000, values[int(len(values) * 0.9)] * 1000)
+    return out
 
 
 def settle(pid: int, quiet: float = 0.25, limit: float = 600.0) -> float | None:
@@ -374,6 +415,18 @@ def main() -> None:
             f" {fmt(r['offline_rss_mb'], '.0f'):>11}"
             f" {fmt(r['headless_s'], '.2f'):>11} {fmt(r['headless_rss_mb'], '.0f'):>12}"
         )
+    print("\nwhere a keystroke's time went, p50 / p90 ms per stage:")
+    for r in [base, *rows]:
+        staged = r.get("stages")
+        if not isinstance(staged, dict):
+            print(f"{r['size']:>15}  (the app's key log did not pair up with the keys sent)")
+            continue
+        print(
+            f"{r['size']:>15} "
+            + "  ".join(f"{name} {p50:.0f}/{p90:.0f}" for name, (p50, p90) in staged.items())
+        )
+    for name, what in STAGES.items():
+        print(f"  {name}: {what}")
     print("\nissue 13's figures before this work (first rows s, q s, RSS MB):")
     for size, (first, quit_s, rss) in BEFORE.items():
         print(f"{size:>15} {first:>13} {quit_s:>11} {rss:>7}")
