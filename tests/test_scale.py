@@ -119,6 +119,28 @@ def test_the_first_page_is_read_only_while_the_budget_lasts(
     assert model.snapshots["gce-sim"].nodes
 
 
+def test_a_cache_that_fails_before_the_first_frame_does_not_stop_the_app(
+    frozen_clock: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A read that raises (a locked or damaged database) before the app
+    starts is logged, and the cloud is left to the thread that reads the
+    rest of the cache after the first frame."""
+    monkeypatch.setenv("COLUMNS", "160")
+    warm_cache(THREE_CLOUDS[:2])
+
+    def broken(self: InventoryCache, target: CloudTarget, kinds: Any = None) -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(InventoryCache, "load", broken)
+    app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
+    assert app.preloaded == []
+    assert app.model.is_reading("aws-sim")
+    assert app.model.is_reading("gce-sim")
+    assert "could not read aws-sim from the cache before the first frame" in caplog.text
+    assert app.cache is not None
+    app.cache.close()
+
+
 async def test_the_first_scorecard_compares_what_is_cached(
     frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

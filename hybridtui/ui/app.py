@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import shutil
 import sys
@@ -67,6 +68,8 @@ class Pulse:
 
 if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
     from hybridtui.ui.screens.leftovers import Leftovers
+
+log = logging.getLogger(__name__)
 
 #: Written by the app after its first paint; it exits once the cache is read
 #: and painted (bench/startup.py times the first frame and the first rows).
@@ -569,7 +572,11 @@ def read_first_page(
             break
         if not model.is_reading(t.name):
             continue
-        snap = cache.load(t)
+        try:
+            snap = cache.load(t)
+        except Exception as e:  # the app must start: the reading thread meets it as before
+            log.warning("could not read %s from the cache before the first frame: %s", t.name, e)
+            break
         if snap is None:  # dropped as unreadable: the first poll fills it
             model.done_reading(t.name)
             continue
