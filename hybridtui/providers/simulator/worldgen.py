@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 #: Worlds of at least this many nodes are made by the helper (about 25 ms of
 #: CPU in-process: under that, an interpreter's start costs more).
 OFFLOAD_AT = 500
-#: Nodes per page sent back: a few milliseconds of unpickling between checkpoints.
-PAGE = 250
+#: Nodes per page sent back: about 2 ms of unpickling between checkpoints (one
+#: unpickling holds the interpreter lock throughout; pages of 250 held it 4-11 ms,
+#: up to 46, while keys were typed at 50 x 2,000).
+PAGE = 100
 #: A page not arriving within this long means the helper is stuck.
 STALL_S = 30.0
 
