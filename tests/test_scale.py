@@ -97,7 +97,7 @@ def test_the_first_page_is_read_only_while_the_budget_lasts(
     """Three panes fit, but after two clouds the budget is spent: the third
     is read after the first frame, not before it (a big cache must not hold
     the first frame long)."""
-    from hybridtui.ui.app import FIRST_PAGE_BUDGET, read_first_page
+    from hybridtui.ui.cache_reading import FIRST_PAGE_BUDGET, read_first_page
     from hybridtui.ui.widgets.resource_view import PANE_MIN_WIDTH
 
     clouds = [*THREE_CLOUDS]
@@ -188,7 +188,7 @@ async def test_panes_say_the_cache_is_being_read_until_it_is(
     frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # no time to read before the first frame (a first page too big to read at once)
-    monkeypatch.setattr("hybridtui.ui.app.FIRST_PAGE_BUDGET", -1.0)
+    monkeypatch.setattr("hybridtui.ui.cache_reading.FIRST_PAGE_BUDGET", -1.0)
     warm_cache(THREE_CLOUDS[:2])  # the third cloud was never cached
     app = make_app(make_settings(THREE_CLOUDS), clock=frozen_clock)
     assert app.cache is not None

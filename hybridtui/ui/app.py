@@ -7,9 +7,7 @@ SDK is imported here or anywhere on the way to first paint.
 
 from __future__ import annotations
 
-import gc
 import json
-import logging
 import os
 import shutil
 import sys
@@ -36,7 +34,8 @@ from hybridtui.memory import Collector
 from hybridtui.privacy import masker_for
 from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
-from hybridtui.ui.messages import CachedSnapshot, CacheRead, SnapshotReady
+from hybridtui.ui.cache_reading import CacheReading, read_first_page
+from hybridtui.ui.messages import SnapshotReady
 from hybridtui.ui.privacy_mode import PrivacyActions
 from hybridtui.ui.scorecard_runs import ScorecardRuns
 from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
@@ -49,7 +48,6 @@ from hybridtui.ui.themes import (
     load_themes,
 )
 from hybridtui.ui.widgets.resource_table import ResourceTable
-from hybridtui.ui.widgets.resource_view import PANE_MIN_WIDTH
 from hybridtui.ui.writes import WriteActions
 
 
@@ -69,8 +67,6 @@ class Pulse:
 if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
     from hybridtui.ui.screens.leftovers import Leftovers
 
-log = logging.getLogger(__name__)
-
 #: Written by the app after its first paint; it exits once the cache is read
 #: and painted (bench/startup.py times the first frame and the first rows).
 BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
@@ -80,12 +76,9 @@ BENCH_FIRST_PAINT_ENV = "HYBRIDTUI_BENCH_FIRST_PAINT"
 BENCH_KEYS_ENV = "HYBRIDTUI_BENCH_KEYS"
 #: The longest background work waits for the first frame (seconds).
 FIRST_FRAME_HOLD = 1.0
-#: Cache reading before the first frame (seconds): the clouds of the first
-#: page, in pane order, until this much time is spent; the rest after it.
-FIRST_PAGE_BUDGET = 0.15
 
 
-class HybridApp(ScorecardRuns, WriteActions, PrivacyActions):
+class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
     TITLE = "hybridtui"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -221,37 +214,6 @@ class HybridApp(ScorecardRuns, WriteActions, PrivacyActions):
             self._start()
         if not self.settings.offline and not bench:
             self.call_after_refresh(self._find_leftovers)
-
-    @work(thread=True, group="cache", exit_on_error=False, description="Reading the cache")
-    def _read_cache(self, targets: list[CloudTarget]) -> None:
-        """Each cached cloud in pane order (the visible ones first), its cells
-        built here too: the UI thread only swaps them in."""
-        worker = get_current_worker()
-        for t in targets:
-            priority.yield_to_ui()
-            if worker.is_cancelled or self.cache is None:
-                return
-            snap = self.cache.load(t)
-            rows = prepare_rows({k: snap.resources(k) for k in ResourceKind}) if snap else None
-            self.post_message(CachedSnapshot(t.name, snap, rows))
-        self.post_message(CacheRead())
-
-    def on_cached_snapshot(self, message: CachedSnapshot) -> None:
-        snap = message.snapshot
-        if snap is None:
-            self.model.done_reading(message.cloud)
-        elif message.cloud not in self.model.snapshots:  # a refresh may have come first
-            self.model.load_cached(snap, message.rows)
-            self.poller.seed(snap)  # a cached catalogue counts until it is due
-            self._scorecard_dirty = True
-        self._sync_soon()
-
-    def on_cache_read(self, _message: CacheRead) -> None:
-        if self.freeze_after_cache:
-            # what is loaded now lives as long as the app: the collector need
-            # not walk it again on every collection (gc.freeze)
-            gc.freeze()
-        self._start()
 
     def _start(self) -> None:
         """With what the cache had in place: polling starts (or, offline,
@@ -549,43 +511,6 @@ class HybridApp(ScorecardRuns, WriteActions, PrivacyActions):
         )
 
 
-def read_first_page(
-    targets: list[CloudTarget],
-    cache: InventoryCache,
-    model: InventoryModel,
-    poller: Poller,
-    width: int,
-    clock: Callable[[], float] = time.perf_counter,
-) -> list[str]:
-    """Read the cached clouds the first frame shows (the first page of panes
-    at this terminal's width), in pane order, before the app starts: the first
-    frame then shows their rows instead of "reading the cache…", and nothing
-    else runs yet to slow the reading down (read after the first frame, the
-    first cloud's 2,000 nodes took 160 ms instead of 60, bench/scale.py). At
-    most FIRST_PAGE_BUDGET is spent (the cloud being read is finished), so a
-    big cache delays the first frame little; the other clouds are read after
-    it. The names of the clouds read."""
-    read: list[str] = []
-    start = clock()
-    for t in targets[: max(1, width // PANE_MIN_WIDTH)]:
-        if clock() - start > FIRST_PAGE_BUDGET:
-            break
-        if not model.is_reading(t.name):
-            continue
-        try:
-            snap = cache.load(t)
-        except Exception as e:  # the app must start: the reading thread meets it as before
-            log.warning("could not read %s from the cache before the first frame: %s", t.name, e)
-            break
-        if snap is None:  # dropped as unreadable: the first poll fills it
-            model.done_reading(t.name)
-            continue
-        model.load_cached(snap, prepare_rows({k: snap.resources(k) for k in ResourceKind}))
-        poller.seed(snap)
-        read.append(t.name)
-    return read
-
-
 def make_app(
     settings: Settings,
     *,
@@ -604,7 +529,7 @@ def make_app(
     # what a refresh replaces is freed in the reaper's thread, not the UI's
     reaper.start()
     model = InventoryModel(targets, clock=clock, retire=reaper.retire)
-    # what is cached is read after the first paint (HybridApp._read_cache),
+    # what is cached is read after the first paint (`cache_reading`),
     # but for the first page's clouds when they are quick to read
     cached = [t.name for t in targets if cache is not None and cache.has(t)]
     model.mark_reading(cached)
