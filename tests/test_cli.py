@@ -325,6 +325,33 @@ def test_inventory_honours_the_cached_catalogue(
     assert images_status("--refresh-catalogue") == {("fresh", "fresh")}
 
 
+def test_offline_a_kind_never_fetched_is_missing_not_empty(
+    capsys: pytest.CaptureFixture[str], config_file: Path
+) -> None:
+    """After a run that asked only for nodes, `--offline --kind flavors` has
+    nothing cached for flavors: the JSON says `missing` (not `cached` with no
+    records, which reads as "this cloud has no flavors") and stderr says what
+    to run; it is not a failure. Nodes are `cached`."""
+    cfg = str(config_file)
+    code, _, err = run(capsys, "--config", cfg, "inventory", "--kind", "nodes", "--format", "json")
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "--config", cfg, "--offline", "inventory", "--kind", "flavors", "--format", "json"
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["records"] == []
+    assert {c["kinds"]["flavors"]["status"] for c in doc["clouds"]} == {"missing"}
+    assert "note: aws-sim: flavors: never fetched, so nothing is cached" in err
+    assert "--kind flavors" in err
+    code, out, err = run(
+        capsys, "--config", cfg, "--offline", "inventory", "--kind", "nodes", "--format", "json"
+    )
+    assert code == 0, err
+    assert {c["kinds"]["nodes"]["status"] for c in json.loads(out)["clouds"]} == {"cached"}
+    assert "never fetched" not in err
+
+
 def test_a_kind_never_fetched_is_fetched_whatever_the_catalogue_age(
     capsys: pytest.CaptureFixture[str], config_file: Path
 ) -> None:

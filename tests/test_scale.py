@@ -141,6 +141,24 @@ def test_a_cache_that_fails_before_the_first_frame_does_not_stop_the_app(
     app.cache.close()
 
 
+async def test_offline_a_kind_never_fetched_says_so_not_none(frozen_clock: Any) -> None:
+    """Offline after a refresh of nodes only, the Flavors tab has nothing
+    cached: its panes say the kind was never fetched, not "no flavors"."""
+    settings = make_settings(THREE_CLOUDS[:1], offline=True)
+    cache = InventoryCache(resolve_paths().inventory_cache_dir)
+    list(Poller(targets_for(settings.config), cache=cache).poll(kinds=[ResourceKind.NODES]))
+    cache.close()
+    app = make_app(settings, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert app.dashboard.views[ResourceKind.NODES].panes[0].table.total_count > 0
+        await pilot.press("2")
+        await settle(app, pilot)
+        pane = app.dashboard.views[ResourceKind.FLAVORS].panes[0]
+        assert pane.table.total_count == 0
+        assert pane.table.empty_text == "flavors not fetched yet: nothing cached for them"
+
+
 async def test_the_first_scorecard_compares_what_is_cached(
     frozen_clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -459,6 +459,13 @@ def _report_failures(results: list[CloudResult], kinds: list[ResourceKind]) -> b
             _print_problem(r.error.message + note, r.error.hint)
             continue
         for kind in kinds:
+            if r.kind_status(kind) == "missing":  # not a failure: nothing was asked yet
+                print(
+                    f"note: {r.target.name}: {kind}: never fetched, so nothing is cached;"
+                    f" run once without --offline (--kind {kind} or --kind all)",
+                    file=sys.stderr,
+                )
+                continue
             err = r.kind_error(kind)
             if err is not None:
                 failed = True

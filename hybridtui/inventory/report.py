@@ -55,12 +55,18 @@ class CloudResult:
 
     def kind_status(self, kind: ResourceKind) -> str:
         """fresh (fetched now), cached (from the cache: not due, or --offline),
-        error (this kind failed: its records, if any, are the cached ones)."""
+        error (this kind failed: its records, if any, are the cached ones),
+        missing (never fetched, so nothing is cached: `--offline` after a run
+        that asked for other kinds; its empty list is not "none there")."""
         if self.status == "error":
             return "error"
         if self.snapshot is not None and kind in self.snapshot.kind_errors:
             return "error"
-        return "fresh" if kind in self.fetched else "cached"
+        if kind in self.fetched:
+            return "fresh"
+        if self.snapshot is not None and self.snapshot.kind_time(kind) is None:
+            return "missing"
+        return "cached"
 
     def kind_error(self, kind: ResourceKind) -> KindError | None:
         if self.status == "error" and self.error is not None:

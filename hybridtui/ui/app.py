@@ -518,8 +518,9 @@ def make_app(
     tick_interval: float = 1.0,
     freeze_after_cache: bool = False,
 ) -> HybridApp:
-    """Build the app; the inventory cache is opened here and read once the
-    first frame is on screen (each pane says `reading the cache…` till then)."""
+    """Build the app; the inventory cache is opened here, the first page of
+    panes read from it, and the rest read once the first frame is on screen
+    (each of those panes says `reading the cache…` till then)."""
     targets = targets_for(settings.config)
     try:
         cache: InventoryCache | None = InventoryCache(settings.paths.inventory_cache_dir)

@@ -112,4 +112,7 @@ def _empty_text(kind: ResourceKind, status: CloudStatus | None) -> str:
     failed = status.kind_errors.get(kind)
     if failed is not None:
         return f"no data: {failed.message}" + (f"\nfix: {failed.hint}" if failed.hint else "")
+    if status.fetched_at is not None and status.kind_ages.get(kind) is None:
+        # never asked for (offline after runs of other kinds): not "none there"
+        return f"{kind} not fetched yet: nothing cached for them"
     return f"no {kind}"
