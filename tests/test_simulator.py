@@ -150,6 +150,85 @@ def test_create_with_unknown_key_or_flavor_fails_clearly() -> None:
         p.create_node(NodeSpec(name="x", flavor="z9.huge", image=inv.images[0].name))
 
 
+@pytest.mark.parametrize("key", sorted(PROFILES))
+def test_every_private_address_is_inside_its_own_network(key: str) -> None:
+    """What an operator checks against the networks tab: each node's fixed
+    address lies in the block of the network it names, a zonal subnet's nodes
+    are in that subnet's zone (eu-west-1b's nodes in 172.31.16.0/20, not in
+    eu-west-1a's block), and no two nodes share an address."""
+    import ipaddress
+
+    inv = provider(key, nodes=900).fetch_inventory()
+    nets = {n.name: n for n in inv.networks}
+    fixed = [(n, a) for n in inv.nodes for a in n.addresses if a.kind is AddressKind.FIXED]
+    assert fixed or key.endswith("ipv4"), "only the directly-public cloud has none"
+    for node, a in fixed:
+        if a.network not in nets:  # the IPv6-only cloud's v4 side network is not listed
+            continue
+        net = nets[a.network]
+        blocks = [ipaddress.ip_network(c) for c in net.cidrs]
+        assert any(ipaddress.ip_address(a.ip) in b for b in blocks), (node.name, a, net.cidrs)
+        if net.zone and net.zone in PROFILES[key].zones:
+            assert node.zone == net.zone, (node.name, node.zone, net.name)
+    ips = [a.ip for _, a in fixed]
+    assert len(ips) == len(set(ips)), "every node its own address"
+    zones = {n.zone for n in inv.nodes}
+    assert zones == set(PROFILES[key].zones), "the nodes are spread over every zone"
+
+
+def test_a_node_lands_on_the_network_picked_for_it_and_is_made_now() -> None:
+    """Step 3's pick is where the node goes: an EC2 instance launched into a
+    subnet is in that subnet's zone, and a private subnet maps no public
+    address. What hybridtui makes is dated now, not at the demo world's epoch."""
+    from datetime import UTC, datetime, timedelta
+
+    p = provider("aws-default-vpc")
+    inv = p.fetch_inventory()
+    subnets = {n.name: n for n in inv.networks if n.zone}
+    public, private = subnets["default-eu-west-1c"], subnets["prod-app-private-b"]
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    p.import_key("node-key", "ssh-ed25519 AAAAC3Nza test")
+    made = [
+        p.create_node(
+            NodeSpec(
+                name=f"on-{net.name}",
+                flavor=inv.flavors[0].name,
+                image=inv.images[0].name,
+                network=net.id if net is private else net.name,  # EC2 takes the id
+                key_name="node-key",
+            )
+        )
+        for net in (public, private)
+    ]
+    for node, net in zip(made, (public, private), strict=True):
+        assert node.zone == net.zone
+        (fixed,) = [a for a in node.addresses if a.kind is AddressKind.FIXED]
+        assert fixed.network == net.name
+        assert ipaddress_in(fixed.ip, net.cidrs[0])
+        assert node.raw["SubnetId"] == net.id
+        assert node.raw["Placement"]["AvailabilityZone"] == net.zone
+        assert datetime.fromisoformat(node.created_at) >= before
+    assert made[0].public_ip, "the default subnet maps a public IPv4 on launch"
+    assert made[1].public_ip == "", "a private subnet does not"
+    (key,) = [k for k in p.list_keys() if k.name == "node-key"]
+    assert datetime.fromisoformat(key.created_at) >= before
+    with pytest.raises(NotFoundError, match="network 'subnet-nope'"):
+        p.create_node(
+            NodeSpec(
+                name="x",
+                flavor=inv.flavors[0].name,
+                image=inv.images[0].name,
+                network="subnet-nope",
+            )
+        )
+
+
+def ipaddress_in(ip: str, cidr: str) -> bool:
+    import ipaddress
+
+    return ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
+
+
 def test_private_cloud_refuses_public_address_with_hint() -> None:
     p = provider("openstack-private")
     inv = p.fetch_inventory()

@@ -160,8 +160,9 @@ PROFILES: dict[str, DemoProfile] = {
                     "type": "flat",
                     "cidrs": ("203.0.113.0/24",),
                 },
-                {"name": "default-network", "cidrs": ("10.0.0.0/24",)},
-                {"name": "db-backend", "cidrs": ("10.0.10.0/24",)},
+                # a /20: room for the 2,000 nodes of the scale benches
+                {"name": "default-network", "cidrs": ("10.0.0.0/20",)},
+                {"name": "db-backend", "cidrs": ("10.0.16.0/24",)},
             ]
         ),
         node_network="default-network",

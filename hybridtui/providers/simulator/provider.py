@@ -40,6 +40,7 @@ from hybridtui.errors import (
     ProviderError,
 )
 from hybridtui.providers.base import Capability, Provider
+from hybridtui.providers.simulator.epoch import made_now
 from hybridtui.providers.simulator.guest import DemoNodeAccess
 from hybridtui.providers.simulator.profiles import PROFILES, DemoProfile
 from hybridtui.providers.simulator.world import World
@@ -195,6 +196,7 @@ class SimulatorProvider(Provider):
                     f"{self.name}: key pair {name!r} already exists", title="Conflict"
                 )
             world.keys[name] = public_key
+            world.key_created[name] = made_now()
             world.managed.add(name)
             self._save_state()
         return name

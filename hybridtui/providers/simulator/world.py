@@ -6,6 +6,7 @@ latency, faults and the contract; this module knows nothing of either."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import itertools
 import random
 from dataclasses import replace
@@ -17,6 +18,7 @@ from hybridtui.domain import (
     AddressKind,
     Image,
     KeyPair,
+    Network,
     Node,
     NodeSpec,
     NodeState,
@@ -34,7 +36,7 @@ from hybridtui.errors import (
 from hybridtui.providers.gce import records as gce_records
 from hybridtui.providers.normalize import AWS_STATES, GCE_STATES, OPENSTACK_STATES
 from hybridtui.providers.simulator import catalogues, profiles, shapes
-from hybridtui.providers.simulator.epoch import DEMO_EPOCH
+from hybridtui.providers.simulator.epoch import DEMO_EPOCH, made_now
 from hybridtui.providers.simulator.guest import Guest
 from hybridtui.providers.simulator.profiles import DemoProfile, address
 from hybridtui.providers.simulator.shapes import STATE_WORDS
@@ -81,6 +83,15 @@ def _public_key(rng: random.Random, comment: str) -> str:
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
 
 
+def _block(net: Network | None) -> tuple[int, int]:
+    """The first address a node takes in `net`'s IPv4 block (past the four EC2
+    keeps) and how many nodes fit (less the broadcast address); 10.0.0.0/16
+    for a network without one."""
+    cidr = next((c for c in (net.cidrs if net else ()) if ":" not in c), "10.0.0.0/16")
+    block = ipaddress.IPv4Network(cidr)
+    return int(block.network_address) + 4, block.num_addresses - 5
+
+
 class World:
     """The state of one simulated cloud. Callers hold the provider's lock."""
 
@@ -90,6 +101,11 @@ class World:
         self.flavors = profile.flavors(rng)
         self.images = profile.images(rng)
         self.networks = profile.networks(rng)
+        #: Each network by name and by id, and the first address nodes take in
+        #: its IPv4 block with the room there is: placing 100,000 demo nodes
+        #: looks these up for each.
+        self._nets = {k: n for n in self.networks for k in (n.id, n.name)}
+        self._blocks = {n.name: _block(n) for n in self.networks}
         #: Key pairs the operators already had (the generated nodes use them):
         #: well-formed ed25519 public keys, so fingerprints are real ones.
         self.keys: dict[str, str] = {
@@ -186,8 +202,7 @@ class World:
             name=name,
             flavor=flavor.name,
             image=image.name,
-            network=self.profile.node_network,
-            key_name=f"ops-{env}",
+            key_name=f"ops-{env}",  # no network: its zone's (`_placement`)
             public_ip=rng.random() < 0.7,
         )
         return self._make(
@@ -208,23 +223,23 @@ class World:
         # What the cloud can say decides the state: EC2 has no "error" state.
         word = STATE_WORDS[p.style].get(state, "UNKNOWN")
         state = _STATE_TABLES[p.style].get(word, state)
-        zone = p.zones[i % len(p.zones)]
-        network = self._network_for(zone)
+        zone, network = self._placement(i, spec.network)
         fixed = self._fixed_ip(i, network)
         addrs: list[Address] = []
         strategy = p.behaviour.public_ip
         if strategy is PublicIpStrategy.IPV6_ONLY:
             addrs.append(address(f"2001:db8:42::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
-            addrs.append(
-                address(f"172.16.{i // 250}.{i % 250 + 4}", AddressKind.FIXED, "private-v4")
-            )
+            addrs.append(address(self._fixed_ip(i, "private-v4"), AddressKind.FIXED, "private-v4"))
         elif strategy is PublicIpStrategy.DIRECT:
             addrs.append(address(self._next_public(), AddressKind.PUBLIC, p.node_network))
             addrs.append(address(f"2001:db8:41::{i + 16:x}", AddressKind.PUBLIC, p.node_network))
         else:
             addrs.append(address(fixed, AddressKind.FIXED, network))
             wants_public = spec.public_ip and state is not NodeState.STOPPED
-            if strategy is PublicIpStrategy.AUTO_ASSIGN and state is NodeState.RUNNING:
+            # EC2 maps a public IPv4 on launch only on subnets set to: not
+            # on a private subnet the operator picked (overrides.network)
+            on_auto = (subnet := self._network(network)) is None or subnet.auto_public_ip
+            if strategy is PublicIpStrategy.AUTO_ASSIGN and state is NodeState.RUNNING and on_auto:
                 addrs.append(address(self._next_public(), AddressKind.PUBLIC, network))
             elif strategy is PublicIpStrategy.ACCESS_CONFIG and wants_public:
                 addrs.append(address(self._next_public(), AddressKind.PUBLIC, "external-nat"))
@@ -239,6 +254,8 @@ class World:
         )
         if extra_raw:
             raw.update(extra_raw)
+        if p.style == "aws" and (subnet := self._network(network)) and subnet.zone:
+            raw["SubnetId"], raw["VpcId"] = subnet.id, subnet.raw.get("VpcId")
         return Node(
             id=node_id,
             name=spec.name,
@@ -258,6 +275,22 @@ class World:
             raw=raw if extra_raw else raw_record(raw),
         )
 
+    def _placement(self, i: int, wanted: str) -> tuple[str, str]:
+        """Node i's zone and network. A node asked for on a network (step 3's
+        pick) sits on it, and in its zone where networks are zonal: an EC2
+        instance launched into eu-west-1a's subnet is in eu-west-1a. Otherwise
+        the zones take turns and each sits on its zone's subnet (AWS) or on the
+        profile's node network."""
+        zones = self.profile.zones
+        net = self._network(wanted) if wanted else None
+        if net is None:
+            zone = zones[i % len(zones)]
+            return zone, self._network_for(zone)
+        return (net.zone if net.zone in zones else zones[i % len(zones)]), net.name
+
+    def _network(self, wanted: str) -> Network | None:
+        return self._nets.get(wanted)
+
     def _network_for(self, zone: str) -> str:
         """The subnet of the node's zone where subnets are zonal (AWS), else the
         profile's node network: a node in eu-west-1c sits on eu-west-1c's subnet."""
@@ -265,10 +298,15 @@ class World:
         return zonal or self.profile.node_network
 
     def _fixed_ip(self, i: int, network: str) -> str:
-        net = next((n for n in self.networks if n.name == network), None)
-        cidr = net.cidrs[0] if net and net.cidrs else "10.0.0.0/16"
-        a, b, _, _ = cidr.split("/")[0].split(".") if "." in cidr else ("10", "0", "0", "0")
-        return f"{a}.{b}.{(i // 250) % 250}.{i % 250 + 4}"
+        """Node i's private address, inside its network's IPv4 block (an expert
+        reading the subnets list checks), past the four first addresses EC2
+        keeps for itself. A zonal subnet counts only its own zone's nodes, so
+        eu-west-1b's 172.31.16.0/20 starts at 172.31.16.4. A demo grown past
+        its block's room (a `nodes:` override) repeats addresses."""
+        first, room = self._blocks.get(network) or _block(None)
+        net, zones = self._network(network), self.profile.zones
+        nth = i // len(zones) if net is not None and net.zone in zones else i
+        return str(ipaddress.IPv4Address(first + nth % room))
 
     def state(self) -> dict[str, Any]:
         """What hybridtui made here (nodes `sim-*`, imported keys, floating IPs it
@@ -279,6 +317,7 @@ class World:
             "serial": max((int(i.split("-")[1]) for i in ours), default=0),
             "nodes": [n.to_dict() for n in ours.values()],
             "keys": {k: self.keys[k] for k in self.managed if k in self.keys},
+            "key_created": {k: self.key_created[k] for k in self.managed if k in self.key_created},
             "fips": {ip: owner for ip, owner in self.fips.items() if ip in self.managed},
             "guests": {
                 i: {
@@ -301,6 +340,7 @@ class World:
         for name, material in (state.get("keys") or {}).items():
             self.keys[name] = material
             self.managed.add(name)
+        self.key_created.update(state.get("key_created") or {})
         for ip, owner in (state.get("fips") or {}).items():
             self.fips[ip] = owner
             self.managed.add(ip)
@@ -411,6 +451,8 @@ class World:
             raise NotFoundError(f"{cloud}: flavor {spec.flavor!r} not found")
         if image is None:
             raise NotFoundError(f"{cloud}: image {spec.image!r} not found")
+        if spec.network and self._network(spec.network) is None:
+            raise NotFoundError(f"{cloud}: network {spec.network!r} not found")
         if spec.key_name and spec.key_name not in self.keys:
             raise NotFoundError(f"{cloud}: key pair {spec.key_name!r} not found")
         n = next(self._serial)
@@ -424,7 +466,7 @@ class World:
             node_id,
             spec,
             NodeState.RUNNING,
-            DEMO_EPOCH.isoformat(timespec="seconds"),
+            made_now(),
             image,
             len(self.nodes) + 1000,
             extra,
