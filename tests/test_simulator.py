@@ -176,6 +176,42 @@ def test_every_private_address_is_inside_its_own_network(key: str) -> None:
     assert zones == set(PROFILES[key].zones), "the nodes are spread over every zone"
 
 
+@pytest.mark.parametrize("key", sorted(PROFILES))
+def test_what_a_demo_node_shows_is_what_its_cloud_adapter_makes_of_its_raw_record(
+    key: str,
+) -> None:
+    """Every value a demo node puts on screen is the one hybridtui's adapter for
+    that cloud reads from the node's raw record (shown in its details): a GCE
+    node's login is its ssh-keys line's user, its key only hybridtui's marked
+    one. Not compared: how an address names its network (EC2 gives a subnet id,
+    GCE the network; the demo names the subnet as the networks tab does) and a
+    GCE node's image (the adapter joins it from the disks listing)."""
+    from hybridtui.providers.aws import records as aws
+    from hybridtui.providers.gce import records as gce
+    from hybridtui.providers.openstack import records as openstack
+
+    inv = provider(key).fetch_inventory()
+    images = {i.id: i for i in inv.images}
+    external = {n.name for n in inv.networks if n.external}
+    style = PROFILES[key].style
+    shown = ("name", "state", "raw_state", "flavor", "zone", "key_name", "login_user")
+    shown += ("public_ip", "private_ip", "created_at") + (() if style == "gce" else ("image",))
+    for node in inv.nodes:
+        raw = dict(node.raw)
+        read = (
+            aws.node(raw, images)
+            if style == "aws"
+            else gce.node(raw)
+            if style == "gce"
+            else openstack.node(raw, external, images)
+        )
+        for field in shown:
+            assert getattr(node, field) == getattr(read, field), (node.name, field)
+        assert sorted((a.ip, a.kind) for a in node.addresses) == sorted(
+            (a.ip, a.kind) for a in read.addresses
+        ), node.name
+
+
 def test_a_node_lands_on_the_network_picked_for_it_and_is_made_now() -> None:
     """Step 3's pick is where the node goes: an EC2 instance launched into a
     subnet is in that subnet's zone, and a private subnet maps no public

@@ -10,7 +10,7 @@ import ipaddress
 import itertools
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hybridtui.domain import (
@@ -65,6 +65,8 @@ _NAME_PARTS = [
     "ml-train",
 ]
 _STATE_TABLES = {"aws": AWS_STATES, "gce": GCE_STATES, "openstack": OPENSTACK_STATES}
+#: The GCE adapter's default node-key lifetime (`key_ttl_hours`).
+GCE_KEY_TTL_HOURS = 24.0
 #: Instances a simulated project may hold; creating more raises a quota error.
 QUOTA_INSTANCES = 500
 
@@ -90,6 +92,15 @@ def _block(net: Network | None) -> tuple[int, int]:
     cidr = next((c for c in (net.cidrs if net else ()) if ":" not in c), "10.0.0.0/16")
     block = ipaddress.IPv4Network(cidr)
     return int(block.network_address) + 4, block.num_addresses - 5
+
+
+def _gce_keys(raw: dict[str, Any]) -> tuple[str, str]:
+    """A GCE node's key and login account as the GCE adapter shows them from
+    its ssh-keys lines: hybridtui's keys by their marker (GCE has no key
+    objects, an operator's line names none), and the first line's user ("any,
+    via ssh-keys metadata" when there is none)."""
+    seen = gce_records.node(raw)
+    return seen.key_name, seen.login_user
 
 
 class World:
@@ -256,6 +267,9 @@ class World:
             raw.update(extra_raw)
         if p.style == "aws" and (subnet := self._network(network)) and subnet.zone:
             raw["SubnetId"], raw["VpcId"] = subnet.id, subnet.raw.get("VpcId")
+        key_name, login_user = (
+            _gce_keys(raw) if p.style == "gce" else (spec.key_name, image.login_user)
+        )
         return Node(
             id=node_id,
             name=spec.name,
@@ -265,9 +279,9 @@ class World:
             image=image.name,
             zone=zone,
             addresses=tuple(addrs),
-            key_name=spec.key_name,
+            key_name=key_name,
             created_at=created,
-            login_user=image.login_user,
+            login_user=login_user,
             # kept as the app keeps it (scrubbed JSON text): 100,000 demo nodes
             # held as nested dicts were 234 MB of the dashboard's process, 128 so;
             # a node made here keeps Nova's create answer (adminPass) in its
@@ -373,18 +387,26 @@ class World:
                         kept.append({**item, "value": "\n".join(lines)})
                 else:
                     kept.append(item)
+            raw = {**raw, "metadata": {**raw["metadata"], "items": kept}}
+            keys_left, login_user = _gce_keys(raw)
             self.nodes[node_id] = replace(
-                node, raw=raw_record({**raw, "metadata": {**raw["metadata"], "items": kept}})
+                node,
+                raw=raw_record(raw),
+                key_name=keys_left,
+                login_user=login_user,
             )
 
     def _gce_key_line(self, key_name: str) -> str:
-        """A GCE ssh-keys entry for a node: the operator key of its environment,
-        for the `hybrid` account, the way gcloud writes it (google-ssh with expireOn)."""
+        """A GCE ssh-keys entry for a node. hybridtui's node key is written as
+        its GCE adapter writes it (the `hybrid` account, google-ssh with an
+        expireOn a day from now, the `hybridtui:` marker); an operator key of
+        the node's environment as a plain `ops:<key> ops@prod` line, the way
+        the console or Terraform write one."""
         material = self.keys.get(key_name) or next(iter(self.keys.values()))
-        key = " ".join(material.split()[:2])
-        expire = (DEMO_EPOCH + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S+0000")
-        ours = f" hybridtui:{key_name}" if key_name in self.managed else ""
-        return f'hybrid:{key} google-ssh {{"userName":"hybrid","expireOn":"{expire}"}}{ours}'
+        if key_name in self.managed:
+            expire = gce_records.expiry(GCE_KEY_TTL_HOURS, datetime.now(UTC))
+            return gce_records.ssh_key_entry("hybrid", material, key_name, expire)
+        return f"ops:{material}"
 
     # ------------------------------------------------------------ life
     def tick(self) -> None:
