@@ -212,6 +212,16 @@ def test_what_a_demo_node_shows_is_what_its_cloud_adapter_makes_of_its_raw_recor
         ), node.name
 
 
+@pytest.mark.parametrize("key", sorted(PROFILES))
+def test_no_demo_cloud_lists_one_image_name_twice(key: str) -> None:
+    """A release's name carries its day; two releases drawn for one day were
+    one name twice (`debian-12-bookworm-v20250415`), which no GCE image
+    project and no AMI owner can hold."""
+    inv = provider(key).fetch_inventory()
+    names = [i.name for i in inv.images]
+    assert len(names) == len(set(names))
+
+
 def test_a_node_lands_on_the_network_picked_for_it_and_is_made_now() -> None:
     """Step 3's pick is where the node goes: an EC2 instance launched into a
     subnet is in that subnet's zone, and a private subnet maps no public

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from hybridtui.domain import Flavor, Image, Network
 from hybridtui.providers.normalize import (
@@ -22,10 +22,21 @@ from hybridtui.providers.simulator.epoch import DEMO_EPOCH
 
 
 def _dates(rng: random.Random, n: int, spread_days: int = 720) -> list[datetime]:
-    return sorted(
-        (DEMO_EPOCH - timedelta(days=rng.randint(1, spread_days), minutes=rng.randint(0, 1439)))
-        for _ in range(n)
-    )
+    """`n` release dates before the demo epoch, each on a day of its own: an
+    image's name carries its day (`debian-12-bookworm-v20250415`), and two
+    releases on one day were one name twice, which no GCE project can hold. A
+    day already taken moves to the next free one; the random stream is the same."""
+    taken: set[date] = set()
+    out = []
+    for _ in range(n):
+        when = DEMO_EPOCH - timedelta(
+            days=rng.randint(1, spread_days), minutes=rng.randint(0, 1439)
+        )
+        while when.date() in taken:
+            when -= timedelta(days=1)
+        taken.add(when.date())
+        out.append(when)
+    return sorted(out)
 
 
 def _hexid(rng: random.Random, n: int) -> str:
