@@ -19,7 +19,7 @@ What is masked (patterns, then the `known` values given, such as the
 configured GCE projects): IPv4 and IPv6 addresses and networks (not 0.0.0.0/0,
 ::/0 or loopback, which identify no one), AWS resource ids (`i-…`, `ami-…`,
 `vpc-…`…), UUIDs and 32-hex ids (OpenStack), numbers of 10-20 digits (AWS
-accounts, GCE ids), key fingerprints (MD5/SHA1 hex pairs, `SHA256:…`), MAC
+accounts, GCE ids), key fingerprints (MD5/SHA1 hex pairs, `SHA256:…`, EC2's bare base64 SHA-256), MAC
 addresses, AWS host names made of an address (`ip-10-0-1-5`), and the project
 in a GCE link (`projects/NAME/`).
 """
@@ -50,6 +50,8 @@ _AWS_PREFIXES = (
 #: so longer shapes (fingerprints) come before the shapes they contain.
 _TOKENS = re.compile(
     r"(?P<sha256>SHA256:[A-Za-z0-9+/]{43}=?)"
+    # EC2's ed25519 key fingerprint: the same digest, bare and padded
+    r"|(?P<b64sha256>(?<![A-Za-z0-9+/=:])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=]))"
     r"|(?P<fp>(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}:){15,31}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:]))"
     r"|(?P<mac>(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:]))"
     r"|(?P<uuid>(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
@@ -68,6 +70,7 @@ _TOKENS = re.compile(
 #: What a mask starts with, by the kind of value it hides.
 _TAGS = {
     "sha256": "fp",
+    "b64sha256": "fp",
     "fp": "fp",
     "mac": "mac",
     "uuid": "id",

@@ -196,6 +196,7 @@ REAL_SHAPES = [
     '"OwnerId": "099720109477", "PrivateDnsName": "ip-10-0-1-5.eu-west-1.compute.internal",',
     '"MacAddress": "02:42:ac:11:00:02", "VpcId": "vpc-1a2b3c4d", "SubnetId": "subnet-9f8e7d6c",',
     '"KeyFingerprint": "1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:6f",',
+    '"KeyFingerprint": "lAdI3mMbaYvPr4ZTbkUW4+IDx4uFn3nQ/Qm8qEsTKkU=", "KeyType": "ed25519",',
     '"PublicIpAddress": "54.93.12.201", "CidrBlock": "172.31.0.0/16",',
     # OpenStack server and keypair
     '"id": "0d3f8c1e-5b8a-4c5e-9a51-2f1d2c3b4a5f", "tenant_id": "6c4e5f0a9b8d4c7e8f9a0b1c2d3e4f5a",',
@@ -213,6 +214,7 @@ SECRETS = [
     "vpc-1a2b3c4d",
     "subnet-9f8e7d6c",
     "1f:51:ae:28",
+    "lAdI3mMbaYvPr4ZTbkUW4",
     "54.93.12.201",
     "172.31.0.0",
     "0d3f8c1e-5b8a",

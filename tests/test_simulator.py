@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from conftest import sim_cloud
 
@@ -17,6 +20,17 @@ from hybridtui.errors import (
 from hybridtui.providers.base import Capability
 from hybridtui.providers.simulator.profiles import PROFILES
 from hybridtui.providers.simulator.provider import SimulatorProvider
+
+#: An RSA public key (its private half was thrown away), as an operator imports one.
+RSA_LINE = (
+    "ssh-rsa "
+    "AAAAB3NzaC1yc2EAAAADAQABAAABAQC1sjA2VwelqfluBpQq7Knx1S2t/3RUYEO81gINBOlMjgD1S7FD"
+    "pm+IQb6A6EWvCQ+YkqpNXVdo9IBtsCLCxag3AMeW37o6hN1Lsn8LN0hsndyMcmGNyZG9lXlFXzRo6JW6"
+    "wFX003bLRGgVG4DaYgVNfv9LbPHEx15/dIH2Cw5hA9XWhzIJ0ERCWyYEv4uhU2mI/dGoVr8n4FBsNCmZ"
+    "10RF11zFJdLfQCRkkXmIbZFI6Ncgtk79jNDzxbuRcqyauqnykCaH5hmISK9MwxebiB2JBuCHu2fkfhAG"
+    "0dgewCYy3gTLraf3riUPwAe6LTwmfqPnl+mpthLLTCzmHAyHJG2j"
+    " demo@rsa"
+)
 
 
 def provider(profile: str, **knobs: object) -> SimulatorProvider:
@@ -220,6 +234,47 @@ def test_no_demo_cloud_lists_one_image_name_twice(key: str) -> None:
     inv = provider(key).fetch_inventory()
     names = [i.name for i in inv.images]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("key", ["aws-default-vpc", "gce-access-config"])
+def test_every_subnet_belongs_to_a_network_the_cloud_lists(key: str) -> None:
+    """The networks tab lists each subnet's network too (the demo GCE had a
+    prod-vpc/europe-west1 subnetwork and no prod-vpc network)."""
+    inv = provider(key).fetch_inventory()
+    subnets = [n for n in inv.networks if n.zone]
+    parents = [n for n in inv.networks if not n.zone]
+    assert subnets
+    assert parents
+    if key.startswith("aws"):
+        assert {s.raw["VpcId"] for s in subnets} <= {p.id for p in parents}
+    else:
+        assert {s.name.split("/")[0] for s in subnets} <= {p.name for p in parents}
+
+
+@pytest.mark.parametrize(
+    ("key", "hash_name"), [("aws-default-vpc", "sha256"), ("openstack-floating-ip", "md5")]
+)
+def test_a_key_fingerprint_is_what_ssh_keygen_says_of_the_same_key(
+    key: str, hash_name: str, tmp_path: Path
+) -> None:
+    """An operator checks a cloud's key against their own copy with
+    `ssh-keygen -l`: EC2 shows an ed25519 key's SHA-256 (base64), Nova the
+    MD5. The demo hashed the key line's text, which matched nothing."""
+    p = provider(key)
+    p.import_key("hybridtui-rsa", RSA_LINE)
+    material = p.key_material()
+    for record in p.list_keys():
+        line = material[record.name]
+        (tmp_path / "k.pub").write_text(line + "\n")
+        want = hash_name if line.startswith("ssh-ed25519") else "md5"
+        out = subprocess.run(
+            ["ssh-keygen", "-l", "-E", want, "-f", str(tmp_path / "k.pub")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[1]
+        shown = record.fingerprint
+        assert out == (f"SHA256:{shown.rstrip('=')}" if want == "sha256" else f"MD5:{shown}")
 
 
 def test_a_node_lands_on_the_network_picked_for_it_and_is_made_now() -> None:

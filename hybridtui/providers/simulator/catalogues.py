@@ -5,6 +5,7 @@ Seeded: the same seed gives the same catalogue."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import replace
@@ -357,6 +358,20 @@ def _gce_networks(rng: random.Random) -> list[Network]:
                 }
             )
         )
+    # the custom-mode network the next subnetwork belongs to (its id is not
+    # drawn from `rng`, so the records drawn after it stay as they were)
+    prod_id = int(hashlib.md5(b"gce/prod-vpc", usedforsecurity=False).hexdigest(), 16)
+    out.append(
+        gce_records.network(
+            {
+                "kind": "compute#network",
+                "id": str(10**18 + prod_id % (9 * 10**18)),
+                "name": "prod-vpc",
+                "autoCreateSubnetworks": False,
+                "routingConfig": {"routingMode": "REGIONAL"},
+            }
+        )
+    )
     out.append(
         gce_records.subnetwork(
             {

@@ -5,6 +5,8 @@ latency, faults and the contract; this module knows nothing of either."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import ipaddress
 import itertools
@@ -73,8 +75,6 @@ QUOTA_INSTANCES = 500
 
 def _public_key(rng: random.Random, comment: str) -> str:
     """A well-formed ed25519 public key line (there is no private half)."""
-    import base64
-
     body = rng.getrandbits(256).to_bytes(32, "big")
     blob = (
         len(b"ssh-ed25519").to_bytes(4, "big")
@@ -101,6 +101,21 @@ def _gce_keys(raw: dict[str, Any]) -> tuple[str, str]:
     via ssh-keys metadata" when there is none)."""
     seen = gce_records.node(raw)
     return seen.key_name, seen.login_user
+
+
+def _key_fingerprint(public_key: str, style: str) -> str:
+    """A key pair's fingerprint as the cloud computes it from the key itself,
+    so it matches `ssh-keygen -l` on the operator's copy: EC2 gives an ed25519
+    key's base64 SHA-256 digest, and an RSA key's MD5 (RFC 4716); Nova the
+    MD5, colon-separated. A line that is not a key is hashed as text."""
+    try:
+        blob = base64.b64decode(public_key.split()[1], validate=True)
+    except (IndexError, binascii.Error, ValueError):
+        blob = public_key.encode()
+    if style == "aws" and public_key.startswith("ssh-ed25519"):
+        return base64.b64encode(hashlib.sha256(blob).digest()).decode()
+    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
+    return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
 
 
 class World:
@@ -560,17 +575,24 @@ class World:
         out = []
         scope = "region" if self.profile.style == "aws" else "user"
         for name, material in self.keys.items():
-            digest = hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
+            key_type = material.split()[0].removeprefix("ssh-")
+            fingerprint = _key_fingerprint(material, self.profile.style)
+            created = self.key_created.get(name, DEMO_EPOCH.isoformat(timespec="seconds"))
+            raw = (
+                {"KeyName": name, "KeyFingerprint": fingerprint, "KeyType": key_type}
+                if self.profile.style == "aws"
+                else {"name": name, "public_key": material, "fingerprint": fingerprint}
+            )
             out.append(
                 KeyPair(
                     id=name,
                     name=name,
-                    key_type=material.split()[0].removeprefix("ssh-"),
-                    fingerprint=":".join(digest[i : i + 2] for i in range(0, 32, 2)),
-                    created_at=self.key_created.get(name, DEMO_EPOCH.isoformat(timespec="seconds")),
+                    key_type=key_type,
+                    fingerprint=fingerprint,
+                    created_at=created,
                     managed=name in self.managed,
                     scope=scope,
-                    raw={"name": name, "public_key": material},
+                    raw=raw,
                 )
             )
         return out
