@@ -118,6 +118,11 @@ def test_inventory_over_real_http(aws_env: str) -> None:
     assert subnets
     assert all(s.auto_public_ip for s in subnets)
     assert {s.zone for s in subnets} == {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+    by_id = {s.id: s.name for s in subnets}
+    for i in run["Instances"]:
+        (fixed,) = [a for a in nodes[i["InstanceId"]].addresses if a.kind is AddressKind.FIXED]
+        assert fixed.network == by_id[i["SubnetId"]], "named as the networks tab names it"
+        assert fixed.network.startswith("default-eu-west-1")
     assert inv.behaviour is not None
     assert inv.behaviour.public_ip is PublicIpStrategy.AUTO_ASSIGN
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any, ClassVar
 
@@ -86,6 +86,9 @@ class AwsProvider(SdkProvider):
         #: Reservations per DescribeInstances page (the API's maximum).
         self.page_size = 1000
         self._known_images: dict[str, Image] = {}
+        #: Subnet id → the name the networks tab shows, so a node's addresses
+        #: name their subnet as the networks do (last listing, or the cache).
+        self._subnet_names: dict[str, str] = {}
 
     # ------------------------------------------------------------- plumbing
     @property
@@ -183,6 +186,8 @@ class AwsProvider(SdkProvider):
         if not self._known_images:
             images = snapshot.resources(ResourceKind.IMAGES)
             self._known_images = {i.id: i for i in images if isinstance(i, Image)}
+        if not self._subnet_names:
+            self._learn_subnets(snapshot.resources(ResourceKind.NETWORKS))
         # cached instance types need not be described again when the catalogue
         # is due: only the region's offerings are listed, and what is new
         self._types().remember(
@@ -204,10 +209,17 @@ class AwsProvider(SdkProvider):
             self._known_images.update(
                 (i.id, i) for i in records[ResourceKind.IMAGES] if isinstance(i, Image)
             )
+        if ResourceKind.NETWORKS in records:
+            self._learn_subnets(records[ResourceKind.NETWORKS])
         if ResourceKind.NODES in records:
             raw = list(records[ResourceKind.NODES])
             records[ResourceKind.NODES] = tuple(self._nodes(raw))  # type: ignore[arg-type]
         return records, errors
+
+    def _learn_subnets(self, networks: Iterable[Resource]) -> None:
+        self._subnet_names.update(
+            (n.id, n.name) for n in networks if isinstance(n, Network) and n.zone
+        )
 
     def _behaviour_from(
         self, records: Mapping[ResourceKind, tuple[Resource, ...]]
@@ -231,7 +243,7 @@ class AwsProvider(SdkProvider):
             # login hints are a bonus: without them the nodes are still shown
             with contextlib.suppress(ProviderError):
                 self._known_images.update((i.id, i) for i in self._images_by_id(missing))
-        return [rec.node(i, self._known_images) for i in raw_nodes]
+        return [rec.node(i, self._known_images, self._subnet_names) for i in raw_nodes]
 
     def list_nodes(self) -> list[Node]:
         return self._nodes(self._raw_instances())
@@ -459,7 +471,7 @@ class AwsProvider(SdkProvider):
                 kwargs["SecurityGroupIds"] = groups
         out = self._call("run instance", lambda: ec2.run_instances(**kwargs))
         instance = out["Instances"][0]
-        return rec.node(instance, {})
+        return rec.node(instance, {}, {subnet.id: subnet.name})
 
     def _resolve_image(self, wanted: str) -> str:
         if wanted.startswith("ami-"):

@@ -173,10 +173,15 @@ def subnet(record: Mapping[str, Any]) -> Network:
     )
 
 
-def addresses(instance: Mapping[str, Any]) -> tuple[Address, ...]:
+def addresses(
+    instance: Mapping[str, Any], subnet_names: Mapping[str, str] | None = None
+) -> tuple[Address, ...]:
+    """The instance's addresses, each on its subnet: by the name the networks
+    tab lists it under when `subnet_names` knows it, else by its id."""
+    names = subnet_names or {}
     out: list[Address] = []
     for nic in instance.get("NetworkInterfaces") or []:
-        net = nic.get("SubnetId", "")
+        net = names.get(nic.get("SubnetId", ""), nic.get("SubnetId", ""))
         for p in nic.get("PrivateIpAddresses") or []:
             out.append(Address(p["PrivateIpAddress"], 4, AddressKind.FIXED, net))
             assoc = p.get("Association") or {}
@@ -190,31 +195,24 @@ def addresses(instance: Mapping[str, Any]) -> tuple[Address, ...]:
                 out.append(Address(assoc["PublicIp"], 4, kind, net))
         for v6 in nic.get("Ipv6Addresses") or []:
             out.append(Address(v6["Ipv6Address"], 6, AddressKind.PUBLIC, net))
+    subnet = names.get(instance.get("SubnetId", ""), instance.get("SubnetId", ""))
     if not out:  # instances without interface details
         if instance.get("PrivateIpAddress"):
-            out.append(
-                Address(
-                    instance["PrivateIpAddress"], 4, AddressKind.FIXED, instance.get("SubnetId", "")
-                )
-            )
+            out.append(Address(instance["PrivateIpAddress"], 4, AddressKind.FIXED, subnet))
         if instance.get("PublicIpAddress"):
-            out.append(
-                Address(
-                    instance["PublicIpAddress"], 4, AddressKind.PUBLIC, instance.get("SubnetId", "")
-                )
-            )
+            out.append(Address(instance["PublicIpAddress"], 4, AddressKind.PUBLIC, subnet))
     elif instance.get("PublicIpAddress") and not any(
         a.ip == instance["PublicIpAddress"] for a in out
     ):
-        out.append(
-            Address(
-                instance["PublicIpAddress"], 4, AddressKind.PUBLIC, instance.get("SubnetId", "")
-            )
-        )
+        out.append(Address(instance["PublicIpAddress"], 4, AddressKind.PUBLIC, subnet))
     return tuple(out)
 
 
-def node(instance: Mapping[str, Any], images: Mapping[str, Image]) -> Node:
+def node(
+    instance: Mapping[str, Any],
+    images: Mapping[str, Image],
+    subnet_names: Mapping[str, str] | None = None,
+) -> Node:
     t = tags(instance)
     raw_state = (instance.get("State") or {}).get("Name", "")
     img = images.get(instance.get("ImageId", ""))
@@ -226,7 +224,7 @@ def node(instance: Mapping[str, Any], images: Mapping[str, Image]) -> Node:
         flavor=instance.get("InstanceType", ""),
         image=img.name if img else instance.get("ImageId", ""),
         zone=(instance.get("Placement") or {}).get("AvailabilityZone", ""),
-        addresses=addresses(instance),
+        addresses=addresses(instance, subnet_names),
         key_name=instance.get("KeyName", "") or "",
         created_at=iso(instance.get("LaunchTime")),
         login_user=img.login_user if img else "",
