@@ -557,3 +557,29 @@ def test_keys_are_metadata_entries_of_the_project_and_each_instance(gce: GcePeer
     step1 = scorecard_of([CloudTarget("gcp", "gce", p.gce)]).cell("gcp", "1")
     assert (step1.verdict, step1.value) == (Verdict.NO, "os-login")
     assert step1.reason.startswith("OS Login is on for the project")
+
+
+def test_a_node_goes_on_the_subnetwork_step_3_picks(gce: GcePeer) -> None:
+    """Step 3 names a GCE subnetwork as the networks tab does
+    (`default/europe-west1`). The instance is inserted on that network and
+    subnetwork, as paths the API takes (it refuses
+    `global/networks/default/europe-west1`), and its address names the
+    subnetwork back. A subnetwork of another region, or none known, is a
+    clear error before anything is made."""
+    p = provider(gce)
+    picked = next(n for n in p.list_networks() if n.name == "default/europe-west1")
+    node = p.create_node(spec("on-sub", network=picked.name))
+    (nic,) = gce.instances["europe-west1-b"]["on-sub"]["networkInterfaces"]  # as inserted
+    assert nic["network"] == "global/networks/default"
+    assert nic["subnetwork"] == "regions/europe-west1/subnetworks/default"
+    (fixed,) = [a for a in p.get_node(node.id).addresses if a.kind is AddressKind.FIXED]
+    assert fixed.network == picked.name, "named as the networks tab names it"
+
+    assert p.create_node(spec("on-net", network="default")).name == "on-net"
+    made = sum(len(v) for v in gce.instances.values())
+    with pytest.raises(ProviderError, match="is in us-central1, not in europe-west1") as err:
+        p.create_node(spec("far", network="default/us-central1"))
+    assert "default_zone" in (err.value.hint or "")
+    with pytest.raises(ProviderError, match=r"'prod/europe-west1' not found \(have: default/"):
+        p.create_node(spec("nowhere", network="prod/europe-west1"))
+    assert sum(len(v) for v in gce.instances.values()) == made, "nothing made for a refused spec"

@@ -204,9 +204,8 @@ def test_what_a_demo_node_shows_is_what_its_cloud_adapter_makes_of_its_raw_recor
     """Every value a demo node puts on screen is the one hybridtui's adapter for
     that cloud reads from the node's raw record (shown in its details): a GCE
     node's login is its ssh-keys line's user, its key only hybridtui's marked
-    one. Not compared on GCE: the network an address names (the adapter gives
-    the network, the demo its subnetwork) and the image (the adapter joins it
-    from the disks listing)."""
+    one, an address's network its interface's subnetwork. Not compared: a GCE
+    node's image (the adapter joins it from the disks listing)."""
     from hybridtui.providers.aws import records as aws
     from hybridtui.providers.gce import records as gce
     from hybridtui.providers.openstack import records as openstack
@@ -228,7 +227,7 @@ def test_what_a_demo_node_shows_is_what_its_cloud_adapter_makes_of_its_raw_recor
         )
         for field in shown:
             assert getattr(node, field) == getattr(read, field), (node.name, field)
-        assert on_networks(node, style) == on_networks(read, style), node.name
+        assert on_networks(node) == on_networks(read), node.name
 
 
 @pytest.mark.parametrize("key", sorted(PROFILES))
@@ -329,9 +328,9 @@ def test_a_node_lands_on_the_network_picked_for_it_and_is_made_now() -> None:
         )
 
 
-def on_networks(node: Node, style: str) -> list[tuple[str, AddressKind, str]]:
-    """A node's addresses with the network each names (not on GCE: see above)."""
-    return sorted((a.ip, a.kind, "" if style == "gce" else a.network) for a in node.addresses)
+def on_networks(node: Node) -> list[tuple[str, AddressKind, str]]:
+    """A node's addresses with the network each names."""
+    return sorted((a.ip, a.kind, a.network) for a in node.addresses)
 
 
 def ipaddress_in(ip: str, cidr: str) -> bool:

@@ -57,6 +57,11 @@ MACHINE_TYPES = [
 ]
 
 
+#: The auto-mode `default` network's subnetworks: region -> range.
+SUBNETWORKS = {"europe-west1": "10.132.0.0/20", "us-central1": "10.128.0.0/20"}
+_NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
+
+
 class PeerError(Exception):
     def __init__(self, status: int, reason: str, message: str) -> None:
         super().__init__(message)
@@ -312,15 +317,14 @@ class GcePeer:
                                 {
                                     "id": str(20 + i),
                                     "name": "default",
+                                    "selfLink": self.link(f"regions/{r}/subnetworks/default"),
                                     "region": self.link(f"regions/{r}"),
                                     "ipCidrRange": c,
                                     "network": self.link("global/networks/default"),
                                 }
                             ]
                         }
-                        for i, (r, c) in enumerate(
-                            [("europe-west1", "10.132.0.0/20"), ("us-central1", "10.128.0.0/20")]
-                        )
+                        for i, (r, c) in enumerate(SUBNETWORKS.items())
                     }
                 },
             ),
@@ -413,6 +417,50 @@ class GcePeer:
             )
         return {"items": items}
 
+    def _check_interface(self, i: int, nic: dict[str, Any], zone: str) -> None:
+        """As the API checks a network interface: `network` is a network's path
+        (`global/networks/NAME`, or its URL) and exists; `subnetwork` is
+        `regions/REGION/subnetworks/NAME` of the instance's own region."""
+        field = f"resource.networkInterfaces[{i}]"
+        prefix = f"^(?:{re.escape(self.link(''))}|projects/{re.escape(self.project)}/)?"
+        network = nic.get("network")
+        if network is not None:
+            m = re.match(prefix + f"global/networks/({_NAME})$", network)
+            if m is None:
+                raise PeerError(
+                    400,
+                    "invalid",
+                    f"Invalid value for field '{field}.network': '{network}'. The URL is malformed.",
+                )
+            if m[1] != "default":
+                raise PeerError(
+                    404,
+                    "notFound",
+                    f"The resource 'projects/{self.project}/global/networks/{m[1]}' was not found",
+                )
+        sub = nic.get("subnetwork")
+        if sub is not None:
+            m = re.match(prefix + f"regions/({_NAME})/subnetworks/({_NAME})$", sub)
+            if m is None:
+                raise PeerError(
+                    400,
+                    "invalid",
+                    f"Invalid value for field '{field}.subnetwork': '{sub}'. The URL is malformed.",
+                )
+            if m[1] not in SUBNETWORKS or m[2] != "default":
+                raise PeerError(
+                    404,
+                    "notFound",
+                    f"The resource 'projects/{self.project}/regions/{m[1]}/subnetworks/{m[2]}' was not found",
+                )
+            if m[1] != zone.rsplit("-", 1)[0]:
+                raise PeerError(
+                    400,
+                    "invalid",
+                    f"Invalid value for field '{field}.subnetwork': '{sub}'."
+                    " Subnetwork must be in the same region as the instance.",
+                )
+
     def _insert(self, zone: str, body: dict[str, Any]) -> dict[str, Any]:
         insts = self._zone(zone)
         name = body["name"]
@@ -429,6 +477,8 @@ class GcePeer:
                 "invalid",
                 f"Invalid value for field 'resource.machineType': '{body.get('machineType')}'.",
             )
+        for i, nic in enumerate(body.get("networkInterfaces") or []):
+            self._check_interface(i, nic, zone)
         target = self.link(f"zones/{zone}/instances/{name}")
         if zone in self.exhausted:
             error = {
@@ -458,6 +508,9 @@ class GcePeer:
                 out = {
                     "name": f"nic{i}",
                     "network": nic.get("network") or self.link("global/networks/default"),
+                    # as given, else the auto-mode network's in the zone's region
+                    "subnetwork": nic.get("subnetwork")
+                    or self.link(f"regions/{zone.rsplit('-', 1)[0]}/subnetworks/default"),
                     "networkIP": f"10.132.0.{next(self._ips)}",
                 }
                 if nic.get("accessConfigs"):

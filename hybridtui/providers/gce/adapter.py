@@ -422,6 +422,37 @@ class GceProvider(SdkProvider):
         return rec.behaviour(self.list_security_groups(), self.login)
 
     # ----------------------------------------------------------------- write
+    def _interface(self, wanted: str, zone: str) -> dict[str, Any]:
+        """The node's network interface on `wanted`: a network by its name (GCE
+        puts the node on that network's subnetwork in the zone's region), or a
+        subnetwork as the networks tab and step 3 name it (`default/europe-west1`)
+        or by id, which is both its network and itself. The API takes no
+        `global/networks/default/europe-west1`."""
+        if "/" not in wanted and not wanted.isdigit():
+            return {"network": f"global/networks/{wanted}"}
+        subnets = [n for n in self.list_networks() if n.zone]
+        chosen = next((n for n in subnets if wanted in (n.name, n.id)), None)
+        if chosen is None:
+            raise ProviderError(
+                f"{self.where}: subnetwork {wanted!r} not found"
+                f" (have: {', '.join(n.name for n in subnets) or 'none'})",
+                title="Not found",
+                hint="Set overrides.network to a network or one of these subnetworks.",
+            )
+        region = zone.rsplit("-", 1)[0]
+        if chosen.zone != region:
+            raise ProviderError(
+                f"{self.where}: subnetwork {chosen.name!r} is in {chosen.zone}, not in"
+                f" {region}, the region of zone {zone}",
+                title="Invalid node spec",
+                hint="Pick a subnetwork of the zone's region, or set `default_zone:` to a zone of its region.",
+            )
+        raw = chosen.raw
+        return {
+            "network": f"global/networks/{rec.last(str(raw.get('network', '')))}",
+            "subnetwork": f"regions/{region}/subnetworks/{raw.get('name', '')}",
+        }
+
     def _zone(self) -> str:
         if self.gce.default_zone:
             return self.gce.default_zone
@@ -499,9 +530,7 @@ class GceProvider(SdkProvider):
                 rec.expiry(self.gce.key_ttl_hours, datetime.now(UTC)),
             )
             items.append({"key": "ssh-keys", "value": line})
-        nic: dict[str, Any] = {
-            "network": f"global/networks/{spec.network or self.gce.overrides.network or 'default'}"
-        }
+        nic = self._interface(spec.network or self.gce.overrides.network or "default", zone)
         if spec.public_ip:
             nic["access_configs"] = [{"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}]
         body = {

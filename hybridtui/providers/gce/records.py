@@ -78,6 +78,16 @@ def boot_image(instance: Mapping[str, Any], disk_images: Mapping[str, str]) -> s
     return ""
 
 
+def interface_network(nic: Mapping[str, Any]) -> str:
+    """What a network interface is on, named as the networks tab names it: its
+    subnetwork (`default/europe-west1`) when the record says which, else its
+    network."""
+    net = last(nic.get("network", ""))
+    sub = str(nic.get("subnetwork", ""))
+    region = sub.split("regions/", 1)[1].split("/", 1)[0] if "regions/" in sub else ""
+    return f"{net}/{region}" if net and region else net
+
+
 def node(
     instance: Mapping[str, Any],
     disk_images: Mapping[str, str] | None = None,
@@ -94,7 +104,7 @@ def node(
         image = known_boot_images.get(boot_disk(instance), "")
     addrs: list[Address] = []
     for nic in instance.get("network_interfaces") or instance.get("networkInterfaces") or []:
-        net = last(nic.get("network", ""))
+        net = interface_network(nic)
         ip = nic.get("network_i_p") or nic.get("networkIP")
         if ip:
             addrs.append(Address(ip, 4, AddressKind.FIXED, net))

@@ -268,7 +268,8 @@ class World:
             if strategy is PublicIpStrategy.AUTO_ASSIGN and state is NodeState.RUNNING and on_auto:
                 addrs.append(address(self._next_public(), AddressKind.PUBLIC, network))
             elif strategy is PublicIpStrategy.ACCESS_CONFIG and wants_public:
-                addrs.append(address(self._next_public(), AddressKind.PUBLIC, "external-nat"))
+                # an access config is on the interface: its address is on its network
+                addrs.append(address(self._next_public(), AddressKind.PUBLIC, network))
             elif strategy is PublicIpStrategy.FLOATING_IP and wants_public and extra_raw is None:
                 fip = self._next_public()
                 self.fips[fip] = node_id
@@ -280,8 +281,13 @@ class World:
         )
         if extra_raw:
             raw.update(extra_raw)
-        if p.style == "aws" and (subnet := self._network(network)) and subnet.zone:
-            raw["SubnetId"], raw["VpcId"] = subnet.id, subnet.raw.get("VpcId")
+        if (subnet := self._network(network)) and subnet.zone:
+            if p.style == "aws":
+                raw["SubnetId"], raw["VpcId"] = subnet.id, subnet.raw.get("VpcId")
+            elif p.style == "gce":  # the interface's network and regional subnetwork
+                (nic,) = raw["networkInterfaces"]
+                nic["network"] = subnet.raw.get("network", nic["network"])
+                nic["subnetwork"] = f"regions/{subnet.zone}/subnetworks/{subnet.raw.get('name')}"
         key_name, login_user = (
             _gce_keys(raw) if p.style == "gce" else (spec.key_name, image.login_user)
         )
@@ -544,7 +550,8 @@ class World:
             self.fips[fip] = node_id
             addr = address(fip, AddressKind.FLOATING, self.profile.node_network)
         elif strategy in (PublicIpStrategy.ACCESS_CONFIG, PublicIpStrategy.AUTO_ASSIGN):
-            addr = address(self._next_public(), AddressKind.PUBLIC, "external-nat")
+            on = next((a.network for a in node.addresses if a.kind is AddressKind.FIXED), "")
+            addr = address(self._next_public(), AddressKind.PUBLIC, on)
         else:
             raise ProviderError(
                 f"{cloud}: this cloud gives nodes no public address ({strategy})",
