@@ -583,3 +583,30 @@ def test_a_node_goes_on_the_subnetwork_step_3_picks(gce: GcePeer) -> None:
     with pytest.raises(ProviderError, match=r"'prod/europe-west1' not found \(have: default/"):
         p.create_node(spec("nowhere", network="prod/europe-west1"))
     assert sum(len(v) for v in gce.instances.values()) == made, "nothing made for a refused spec"
+
+
+@pytest.mark.parametrize(
+    ("nic", "status", "says"),
+    [
+        ({"network": "global/networks/default/europe-west1"}, 400, "The URL is malformed"),
+        ({"network": "global/networks/prod"}, 404, "global/networks/prod' was not found"),
+        ({"subnetwork": "regions/us-central1/subnetworks/default"}, 400, "same region"),
+    ],
+)
+def test_the_peer_checks_interfaces_as_the_api_does(
+    gce: GcePeer, nic: dict[str, str], status: int, says: str
+) -> None:
+    """What the adapter's own checks stand in front of: the peer refuses what
+    the API refuses, so a wrong path cannot pass the tests unnoticed."""
+    from google.api_core import exceptions
+
+    client = provider(gce).client("InstancesClient")
+    body = {
+        "name": "x",
+        "machine_type": "zones/europe-west1-b/machineTypes/e2-micro",
+        "network_interfaces": [nic],
+    }
+    with pytest.raises(exceptions.GoogleAPICallError, match=says) as err:
+        client.insert(project="hybrid-test", zone="europe-west1-b", instance_resource=body)
+    assert err.value.code == status
+    assert not gce.instances["europe-west1-b"]

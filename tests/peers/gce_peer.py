@@ -423,43 +423,41 @@ class GcePeer:
         `regions/REGION/subnetworks/NAME` of the instance's own region."""
         field = f"resource.networkInterfaces[{i}]"
         prefix = f"^(?:{re.escape(self.link(''))}|projects/{re.escape(self.project)}/)?"
-        network = nic.get("network")
-        if network is not None:
-            m = re.match(prefix + f"global/networks/({_NAME})$", network)
+
+        def parts(key: str, path: str) -> tuple[str, ...] | None:
+            """The path's names, or the API's 400 for a malformed URL."""
+            if nic.get(key) is None:
+                return None
+            m = re.match(prefix + path + "$", nic[key])
             if m is None:
                 raise PeerError(
                     400,
                     "invalid",
-                    f"Invalid value for field '{field}.network': '{network}'. The URL is malformed.",
+                    f"Invalid value for field '{field}.{key}': '{nic[key]}'. The URL is malformed.",
                 )
-            if m[1] != "default":
-                raise PeerError(
-                    404,
-                    "notFound",
-                    f"The resource 'projects/{self.project}/global/networks/{m[1]}' was not found",
-                )
-        sub = nic.get("subnetwork")
-        if sub is not None:
-            m = re.match(prefix + f"regions/({_NAME})/subnetworks/({_NAME})$", sub)
-            if m is None:
-                raise PeerError(
-                    400,
-                    "invalid",
-                    f"Invalid value for field '{field}.subnetwork': '{sub}'. The URL is malformed.",
-                )
-            if m[1] not in SUBNETWORKS or m[2] != "default":
-                raise PeerError(
-                    404,
-                    "notFound",
-                    f"The resource 'projects/{self.project}/regions/{m[1]}/subnetworks/{m[2]}' was not found",
-                )
-            if m[1] != zone.rsplit("-", 1)[0]:
-                raise PeerError(
-                    400,
-                    "invalid",
-                    f"Invalid value for field '{field}.subnetwork': '{sub}'."
-                    " Subnetwork must be in the same region as the instance.",
-                )
+            return m.groups()
+
+        def missing(path: str) -> PeerError:
+            return PeerError(
+                404, "notFound", f"The resource 'projects/{self.project}/{path}' was not found"
+            )
+
+        net = parts("network", f"global/networks/({_NAME})")
+        if net and net[0] != "default":
+            raise missing(f"global/networks/{net[0]}")
+        sub = parts("subnetwork", f"regions/({_NAME})/subnetworks/({_NAME})")
+        if sub is None:
+            return
+        region, name = sub
+        if region not in SUBNETWORKS or name != "default":
+            raise missing(f"regions/{region}/subnetworks/{name}")
+        if region != zone.rsplit("-", 1)[0]:
+            raise PeerError(
+                400,
+                "invalid",
+                f"Invalid value for field '{field}.subnetwork': '{nic['subnetwork']}'."
+                " Subnetwork must be in the same region as the instance.",
+            )
 
     def _insert(self, zone: str, body: dict[str, Any]) -> dict[str, Any]:
         insts = self._zone(zone)
