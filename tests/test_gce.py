@@ -610,3 +610,36 @@ def test_the_peer_checks_interfaces_as_the_api_does(
         client.insert(project="hybrid-test", zone="europe-west1-b", instance_resource=body)
     assert err.value.code == status
     assert not gce.instances["europe-west1-b"]
+
+
+def test_two_subnetworks_of_one_network_in_one_region_have_names_of_their_own() -> None:
+    """A custom-mode VPC often has several subnetworks in a region (web, db):
+    the networks tab, step 3 and an interface's address must tell them apart.
+    An auto-mode network's, which share its name, go by region."""
+    from hybridtui.providers.gce import records as rec
+
+    def sub(name: str, network: str, region: str) -> dict[str, str]:
+        return {
+            "name": name,
+            "network": f"https://compute.googleapis.com/compute/v1/projects/p/global/networks/{network}",
+            "region": f"https://compute.googleapis.com/compute/v1/projects/p/regions/{region}",
+            "ipCidrRange": "10.0.0.0/24",
+        }
+
+    listed = [
+        rec.subnetwork(sub("prod-web", "prod-vpc", "europe-west1")),
+        rec.subnetwork(sub("prod-db", "prod-vpc", "europe-west1")),
+        rec.subnetwork(sub("default", "default", "europe-west1")),
+    ]
+    assert [n.name for n in listed] == [
+        "prod-vpc/prod-web",
+        "prod-vpc/prod-db",
+        "default/europe-west1",
+    ]
+    nic = {
+        "network": "global/networks/prod-vpc",
+        "subnetwork": "https://compute.googleapis.com/compute/v1/projects/p/regions/europe-west1/subnetworks/prod-db",
+        "networkIP": "10.0.0.9",
+    }
+    assert rec.interface_network(nic) == "prod-vpc/prod-db"
+    assert rec.interface_network({"network": "global/networks/default"}) == "default"

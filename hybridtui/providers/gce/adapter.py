@@ -425,8 +425,8 @@ class GceProvider(SdkProvider):
     def _interface(self, wanted: str, zone: str) -> dict[str, Any]:
         """The node's network interface on `wanted`: a network by its name (GCE
         puts the node on that network's subnetwork in the zone's region), or a
-        subnetwork as the networks tab and step 3 name it (`default/europe-west1`)
-        or by id, which is both its network and itself. The API takes no
+        subnetwork as the networks tab and step 3 name it (`default/europe-west1`,
+        `prod-vpc/prod-web`) or by id, which is both its network and itself. The API takes no
         `global/networks/default/europe-west1`."""
         if "/" not in wanted and not wanted.isdigit():
             return {"network": f"global/networks/{wanted}"}

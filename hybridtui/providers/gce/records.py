@@ -78,14 +78,23 @@ def boot_image(instance: Mapping[str, Any], disk_images: Mapping[str, str]) -> s
     return ""
 
 
+def subnetwork_label(network: str, region: str, name: str) -> str:
+    """How the networks tab, step 3 and `overrides.network` name a subnetwork.
+    An auto-mode network's subnetworks share its name, one per region:
+    `default/europe-west1`. A custom-mode network may have several in one
+    region, each named: `prod-vpc/prod-web`."""
+    return f"{network}/{region}" if name == network else f"{network}/{name}"
+
+
 def interface_network(nic: Mapping[str, Any]) -> str:
     """What a network interface is on, named as the networks tab names it: its
-    subnetwork (`default/europe-west1`) when the record says which, else its
-    network."""
+    subnetwork when the record says which, else its network."""
     net = last(nic.get("network", ""))
     sub = str(nic.get("subnetwork", ""))
-    region = sub.split("regions/", 1)[1].split("/", 1)[0] if "regions/" in sub else ""
-    return f"{net}/{region}" if net and region else net
+    if not (net and "regions/" in sub):
+        return net
+    region = sub.split("regions/", 1)[1].split("/", 1)[0]
+    return subnetwork_label(net, region, last(sub))
 
 
 def node(
@@ -197,7 +206,7 @@ def subnetwork(record: Mapping[str, Any]) -> Network:
     region = last(record.get("region", ""))
     return Network(
         id=str(record.get("id") or record["name"]),
-        name=f"{last(record.get('network', ''))}/{region}",
+        name=subnetwork_label(last(record.get("network", "")), region, record["name"]),
         cidrs=(record.get("ip_cidr_range") or record.get("ipCidrRange") or "",),
         zone=region,
         # an external IP is an access config on the node, not a subnet setting
