@@ -440,7 +440,12 @@ def test_ssh_open_rule_matching(
 
 
 def test_security_groups_and_routers_like_the_real_clouds() -> None:
+    """Each group's rules are in its raw record as the API gives them, and what
+    the table says of them (rule count, SSH open) is the adapter's reading."""
     aws = provider("aws-default-vpc").fetch_inventory()
+    wizard = next(g for g in aws.security_groups if g.name == "launch-wizard-1")
+    assert wizard.raw["IpPermissions"][0]["FromPort"] == 22
+    assert (wizard.rules, wizard.ssh_open) == (2, True), "SSH in, all out"
     assert {g.name: g.ssh_open for g in aws.security_groups}["default"] is False, (
         "AWS default group: no SSH"
     )
@@ -449,4 +454,7 @@ def test_security_groups_and_routers_like_the_real_clouds() -> None:
     fip = provider("openstack-floating-ip").fetch_inventory()
     assert [r.external_network for r in fip.routers] == ["ext-net"]
     assert {g.name: g.ssh_open for g in fip.security_groups}["default"] is False
+    ssh = next(g for g in fip.security_groups if g.name == "ssh")
+    assert ssh.rules == 3, "Neutron gives every new group its two egress rules"
+    assert ssh.ssh_open
     assert provider("openstack-direct-ipv4").fetch_inventory().routers == ()

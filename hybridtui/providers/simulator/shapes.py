@@ -22,6 +22,8 @@ from hybridtui.domain import (
     SecurityGroup,
 )
 from hybridtui.providers.aws import records as aws_records
+from hybridtui.providers.gce import records as gce_records
+from hybridtui.providers.openstack import records as openstack_records
 from hybridtui.providers.simulator.profiles import DemoProfile
 
 STATE_WORDS: dict[str, dict[NodeState, str]] = {
@@ -126,41 +128,127 @@ def node_record(
 def security_groups(
     profile: DemoProfile, networks: list[Network], stable_id: Callable[[str, str], str]
 ) -> list[SecurityGroup]:
-    """What each real cloud starts with (cloud-facts §3.1 "SSH reachability")."""
+    """What each real cloud starts with (cloud-facts §3.1 "SSH reachability"),
+    as its API returns the rules, read by that cloud's adapter: the rule
+    counts and "SSH open" are worked out as on a real account."""
     style = profile.style
-    specs: list[tuple[str, str, bool, int]]
-    if style == "aws":  # default group: only traffic from itself
-        specs = [
-            ("default", "default VPC security group", False, 2),
-            ("launch-wizard-1", "SSH from anywhere (console wizard)", True, 2),
-            ("web-prod", "HTTP/HTTPS", False, 3),
-        ]
-    elif style == "gce":  # the auto-mode default network's firewall rules
-        specs = [
-            ("default-allow-ssh", "tcp:22 from 0.0.0.0/0", True, 1),
-            ("default-allow-icmp", "icmp from 0.0.0.0/0", False, 1),
-            ("default-allow-internal", "all from 10.128.0.0/9", False, 3),
-        ]
-    else:  # Neutron's default group blocks inbound
-        specs = [
-            ("default", "Default security group", False, 4),
-            ("ssh", "SSH from anywhere", True, 1),
-        ]
-    # AWS groups belong to a VPC, GCE rules to a network; Neutron groups to the project
+    if style == "aws":
+        return _aws_groups(networks, stable_id)
+    if style == "gce":
+        return _gce_firewalls(stable_id)
+    return _neutron_groups(stable_id)
+
+
+def _aws_groups(
+    networks: list[Network], stable_id: Callable[[str, str], str]
+) -> list[SecurityGroup]:
+    """The default VPC's default group admits only its own members; the
+    console's launch wizard opens SSH to the world; a web group opens 80/443."""
     vpc = next((n.id for n in networks if n.raw.get("IsDefault")), "")
-    network = {"aws": vpc, "gce": "default"}.get(style, "")
-    return [
-        SecurityGroup(
-            id=stable_id(f"sg-{n}", "sg"),
-            name=n,
-            description=d,
-            rules=r,
-            ssh_open=o,
-            network=network,
-            raw={"name": n, "description": d},
-        )
-        for n, d, o, r in specs
+
+    def tcp(port: int) -> dict[str, Any]:
+        return {
+            "IpProtocol": "tcp",
+            "FromPort": port,
+            "ToPort": port,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+        }
+
+    out = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    groups = [
+        ("default", "default VPC security group", None),
+        ("launch-wizard-1", "launch-wizard-1 created 2026-03-02T09:14:07.000Z", [tcp(22)]),
+        ("web-prod", "HTTP/HTTPS", [tcp(80), tcp(443)]),
     ]
+    records = []
+    for name, description, ingress in groups:
+        gid = stable_id(f"sg-{name}", "sg")
+        self_only = [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": gid}]}]
+        records.append(
+            aws_records.security_group(
+                {
+                    "GroupId": gid,
+                    "GroupName": name,
+                    "Description": description,
+                    "VpcId": vpc,
+                    "IpPermissions": self_only if ingress is None else ingress,
+                    "IpPermissionsEgress": out,
+                }
+            )
+        )
+    return records
+
+
+def _gce_firewalls(stable_id: Callable[[str, str], str]) -> list[SecurityGroup]:
+    """The auto-mode default network's firewall rules, as a new project has them."""
+    rules: list[tuple[str, str, str, list[dict[str, Any]]]] = [
+        ("default-allow-ssh", "Allow SSH from anywhere", "0.0.0.0/0", [_gce_allow("tcp", "22")]),
+        ("default-allow-icmp", "Allow ICMP from anywhere", "0.0.0.0/0", [_gce_allow("icmp")]),
+        (
+            "default-allow-internal",
+            "Allow internal traffic on the default network",
+            "10.128.0.0/9",
+            [_gce_allow("tcp", "0-65535"), _gce_allow("udp", "0-65535"), _gce_allow("icmp")],
+        ),
+    ]
+    return [
+        gce_records.firewall(
+            {
+                "kind": "compute#firewall",
+                "id": stable_id(f"sg-{name}", "sg"),
+                "name": name,
+                "description": description,
+                "network": "global/networks/default",
+                "priority": 65534,
+                "direction": "INGRESS",
+                "sourceRanges": [source],
+                "allowed": allowed,
+            }
+        )
+        for name, description, source, allowed in rules
+    ]
+
+
+def _gce_allow(protocol: str, ports: str = "") -> dict[str, Any]:
+    return {"IPProtocol": protocol, **({"ports": [ports]} if ports else {})}
+
+
+def _neutron_groups(stable_id: Callable[[str, str], str]) -> list[SecurityGroup]:
+    """Neutron's default group admits its members only; every new group gets
+    the two egress rules; the `ssh` group adds TCP 22 from anywhere."""
+
+    def rule(direction: str, ethertype: str, **more: Any) -> dict[str, Any]:
+        return {"direction": direction, "ethertype": ethertype, "protocol": None, **more}
+
+    egress = [rule("egress", "IPv4"), rule("egress", "IPv6")]
+    records = []
+    for name, description in (("default", "Default security group"), ("ssh", "SSH from anywhere")):
+        gid = stable_id(f"sg-{name}", "sg")
+        ingress = (
+            [rule("ingress", v, remote_group_id=gid) for v in ("IPv4", "IPv6")]
+            if name == "default"
+            else [
+                rule(
+                    "ingress",
+                    "IPv4",
+                    protocol="tcp",
+                    port_range_min=22,
+                    port_range_max=22,
+                    remote_ip_prefix="0.0.0.0/0",
+                )
+            ]
+        )
+        records.append(
+            openstack_records.security_group(
+                {
+                    "id": gid,
+                    "name": name,
+                    "description": description,
+                    "security_group_rules": ingress + egress,
+                }
+            )
+        )
+    return records
 
 
 def routers(
