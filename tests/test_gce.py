@@ -571,7 +571,7 @@ def test_a_node_goes_on_the_subnetwork_step_3_picks(gce: GcePeer) -> None:
     node = p.create_node(spec("on-sub", network=picked.name))
     (nic,) = gce.instances["europe-west1-b"]["on-sub"]["networkInterfaces"]  # as inserted
     assert nic["network"] == "global/networks/default"
-    assert nic["subnetwork"] == "regions/europe-west1/subnetworks/default"
+    assert nic["subnetwork"].endswith("/regions/europe-west1/subnetworks/default")
     (fixed,) = [a for a in p.get_node(node.id).addresses if a.kind is AddressKind.FIXED]
     assert fixed.network == picked.name, "named as the networks tab names it"
 
@@ -580,9 +580,16 @@ def test_a_node_goes_on_the_subnetwork_step_3_picks(gce: GcePeer) -> None:
     with pytest.raises(ProviderError, match="is in us-central1, not in europe-west1") as err:
         p.create_node(spec("far", network="default/us-central1"))
     assert "default_zone" in (err.value.hint or "")
-    with pytest.raises(ProviderError, match=r"'prod/europe-west1' not found \(have: default/"):
+    with pytest.raises(ProviderError, match=r"'prod/europe-west1' not found \(have: default, "):
         p.create_node(spec("nowhere", network="prod/europe-west1"))
+    # a custom-mode network: the API wants its subnetwork named, and it has two here
+    with pytest.raises(ProviderError, match="needs a subnetwork") as err:
+        p.create_node(spec("which", network="prod-vpc"))
+    assert "(prod-vpc/prod-web, prod-vpc/prod-db)" in err.value.message
     assert sum(len(v) for v in gce.instances.values()) == made, "nothing made for a refused spec"
+    db = p.create_node(spec("db-1", network="prod-vpc/prod-db"))
+    (fixed,) = [a for a in db.addresses if a.kind is AddressKind.FIXED]
+    assert (fixed.network, fixed.ip.startswith("10.10.1.")) == ("prod-vpc/prod-db", True)
 
 
 @pytest.mark.parametrize(
@@ -591,6 +598,15 @@ def test_a_node_goes_on_the_subnetwork_step_3_picks(gce: GcePeer) -> None:
         ({"network": "global/networks/default/europe-west1"}, 400, "The URL is malformed"),
         ({"network": "global/networks/prod"}, 404, "global/networks/prod' was not found"),
         ({"subnetwork": "regions/us-central1/subnetworks/default"}, 400, "same region"),
+        ({"network": "global/networks/prod-vpc"}, 400, "Subnetwork should be specified"),
+        (
+            {
+                "network": "global/networks/default",
+                "subnetwork": "regions/europe-west1/subnetworks/prod-web",
+            },
+            400,
+            "does not belong to network 'default'",
+        ),
     ],
 )
 def test_the_peer_checks_interfaces_as_the_api_does(

@@ -11,6 +11,7 @@ The real `google-cloud-compute` clients reach it through `api_endpoint`.
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import json
 import re
@@ -57,8 +58,14 @@ MACHINE_TYPES = [
 ]
 
 
-#: The auto-mode `default` network's subnetworks: region -> range.
-SUBNETWORKS = {"europe-west1": "10.132.0.0/20", "us-central1": "10.128.0.0/20"}
+#: (network, region, subnetwork) -> range: the auto-mode `default` network's
+#: subnetworks, and a custom-mode `prod-vpc` with two in one region.
+SUBNETWORKS = {
+    ("default", "europe-west1", "default"): "10.132.0.0/20",
+    ("default", "us-central1", "default"): "10.128.0.0/20",
+    ("prod-vpc", "europe-west1", "prod-web"): "10.10.0.0/24",
+    ("prod-vpc", "europe-west1", "prod-db"): "10.10.1.0/24",
+}
 _NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
 
 
@@ -299,11 +306,12 @@ class GcePeer:
                 lambda m: {
                     "items": [
                         {
-                            "id": "11",
-                            "name": "default",
-                            "autoCreateSubnetworks": True,
-                            "selfLink": self.link("global/networks/default"),
+                            "id": str(11 + i),
+                            "name": name,
+                            "autoCreateSubnetworks": name == "default",
+                            "selfLink": self.link(f"global/networks/{name}"),
                         }
+                        for i, name in enumerate(sorted({n for n, _, _ in SUBNETWORKS}))
                     ]
                 },
             ),
@@ -312,19 +320,22 @@ class GcePeer:
                 r"aggregated/subnetworks",
                 lambda m: {
                     "items": {
-                        f"regions/{r}": {
+                        f"regions/{region}": {
                             "subnetworks": [
                                 {
                                     "id": str(20 + i),
-                                    "name": "default",
-                                    "selfLink": self.link(f"regions/{r}/subnetworks/default"),
-                                    "region": self.link(f"regions/{r}"),
-                                    "ipCidrRange": c,
-                                    "network": self.link("global/networks/default"),
+                                    "name": name,
+                                    "selfLink": self.link(f"regions/{region}/subnetworks/{name}"),
+                                    "region": self.link(f"regions/{region}"),
+                                    "ipCidrRange": cidr,
+                                    "network": self.link(f"global/networks/{network}"),
                                 }
+                                for i, (network, r, name) in enumerate(SUBNETWORKS)
+                                if r == region
+                                for cidr in [SUBNETWORKS[(network, r, name)]]
                             ]
                         }
-                        for i, (r, c) in enumerate(SUBNETWORKS.items())
+                        for region in sorted({r for _, r, _ in SUBNETWORKS})
                     }
                 },
             ),
@@ -443,13 +454,22 @@ class GcePeer:
             )
 
         net = parts("network", f"global/networks/({_NAME})")
-        if net and net[0] != "default":
-            raise missing(f"global/networks/{net[0]}")
+        network = net[0] if net else "default"
+        if network not in {n for n, _, _ in SUBNETWORKS}:
+            raise missing(f"global/networks/{network}")
         sub = parts("subnetwork", f"regions/({_NAME})/subnetworks/({_NAME})")
         if sub is None:
+            if network != "default":
+                raise PeerError(
+                    400,
+                    "invalid",
+                    f"Invalid value for field '{field}.subnetwork': ''."
+                    " Subnetwork should be specified for custom subnetmode network",
+                )
             return
         region, name = sub
-        if region not in SUBNETWORKS or name != "default":
+        owner = next((n for n, r, s in SUBNETWORKS if (r, s) == (region, name)), None)
+        if owner is None:
             raise missing(f"regions/{region}/subnetworks/{name}")
         if region != zone.rsplit("-", 1)[0]:
             raise PeerError(
@@ -457,6 +477,13 @@ class GcePeer:
                 "invalid",
                 f"Invalid value for field '{field}.subnetwork': '{nic['subnetwork']}'."
                 " Subnetwork must be in the same region as the instance.",
+            )
+        if net is not None and owner != network:
+            raise PeerError(
+                400,
+                "invalid",
+                f"Invalid value for field '{field}.subnetwork': '{nic['subnetwork']}'."
+                f" Subnetwork does not belong to network '{network}'.",
             )
 
     def _insert(self, zone: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -503,13 +530,22 @@ class GcePeer:
         def create() -> None:
             nics = []
             for i, nic in enumerate(body.get("networkInterfaces") or [{}]):
+                # the subnetwork as given, else the auto-mode network's in the
+                # zone's region; the address comes from its range
+                region, _, sub = (
+                    str(
+                        nic.get("subnetwork")
+                        or f"regions/{zone.rsplit('-', 1)[0]}/subnetworks/default"
+                    )
+                    .split("regions/", 1)[1]
+                    .partition("/subnetworks/")
+                )
+                cidr = next(c for (_, r, n), c in SUBNETWORKS.items() if (r, n) == (region, sub))
                 out = {
                     "name": f"nic{i}",
                     "network": nic.get("network") or self.link("global/networks/default"),
-                    # as given, else the auto-mode network's in the zone's region
-                    "subnetwork": nic.get("subnetwork")
-                    or self.link(f"regions/{zone.rsplit('-', 1)[0]}/subnetworks/default"),
-                    "networkIP": f"10.132.0.{next(self._ips)}",
+                    "subnetwork": self.link(f"regions/{region}/subnetworks/{sub}"),
+                    "networkIP": str(ipaddress.ip_network(cidr).network_address + next(self._ips)),
                 }
                 if nic.get("accessConfigs"):
                     out["accessConfigs"] = [

@@ -423,23 +423,44 @@ class GceProvider(SdkProvider):
 
     # ----------------------------------------------------------------- write
     def _interface(self, wanted: str, zone: str) -> dict[str, Any]:
-        """The node's network interface on `wanted`: a network by its name (GCE
-        puts the node on that network's subnetwork in the zone's region), or a
-        subnetwork as the networks tab and step 3 name it (`default/europe-west1`,
-        `prod-vpc/prod-web`) or by id, which is both its network and itself. The API takes no
-        `global/networks/default/europe-west1`."""
-        if "/" not in wanted and not wanted.isdigit():
-            return {"network": f"global/networks/{wanted}"}
-        subnets = [n for n in self.list_networks() if n.zone]
+        """The node's network interface on `wanted`: a subnetwork as the networks
+        tab and step 3 name it (`default/europe-west1`, `prod-vpc/prod-web`) or
+        by id, which is both its network and itself; or a network by name. An
+        auto-mode network puts the node on its subnetwork of the zone's region
+        by itself; a custom-mode one needs the subnetwork named, which is taken
+        when the network has exactly one in that region. The API takes neither
+        `global/networks/default/europe-west1` nor a custom-mode network alone."""
+        region = zone.rsplit("-", 1)[0]
+        if wanted == "default":  # the auto-mode network every project starts with
+            return {"network": "global/networks/default"}
+        listed = self.list_networks()
+        subnets = [n for n in listed if n.zone]
         chosen = next((n for n in subnets if wanted in (n.name, n.id)), None)
         if chosen is None:
-            raise ProviderError(
-                f"{self.where}: subnetwork {wanted!r} not found"
-                f" (have: {', '.join(n.name for n in subnets) or 'none'})",
-                title="Not found",
-                hint="Set overrides.network to a network or one of these subnetworks.",
-            )
-        region = zone.rsplit("-", 1)[0]
+            network = next((n for n in listed if not n.zone and wanted in (n.name, n.id)), None)
+            if network is None:
+                have = ", ".join(n.name for n in listed) or "none"
+                raise ProviderError(
+                    f"{self.where}: network or subnetwork {wanted!r} not found (have: {have})",
+                    title="Not found",
+                    hint="Set overrides.network to one of these, as the Networks tab names it.",
+                )
+            if network.raw.get("auto_create_subnetworks", network.raw.get("autoCreateSubnetworks")):
+                return {"network": f"global/networks/{network.name}"}
+            here = [
+                n
+                for n in subnets
+                if n.zone == region and rec.last(str(n.raw.get("network", ""))) == network.name
+            ]
+            if len(here) != 1:
+                names = ", ".join(n.name for n in here) or f"none in {region}"
+                raise ProviderError(
+                    f"{self.where}: custom-mode network {network.name!r} needs a subnetwork"
+                    f" of region {region} named ({names})",
+                    title="Choose a subnetwork",
+                    hint="Set overrides.network to the subnetwork, as the Networks tab names it.",
+                )
+            chosen = here[0]
         if chosen.zone != region:
             raise ProviderError(
                 f"{self.where}: subnetwork {chosen.name!r} is in {chosen.zone}, not in"
