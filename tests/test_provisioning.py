@@ -136,6 +136,11 @@ def test_eight_steps_on_five_clouds_at_once(ledger: Ledger, tmp_path: Path) -> N
         assert node.name.startswith("hybrid-")
     statuses = {n: [str(r.status) for r in run.results] for n, run in runs.items()}
     assert statuses["priv"][4] == "skipped", "no public address: reached through the jump host"
+    priv = demos["priv"][1].get_node(runs["priv"].node_id)
+    assert (runs["priv"].address, runs["priv"].via) == (priv.private_ip, "ops@bastion"), (
+        "the address it was reached at, and through what"
+    )
+    assert runs["fip"].via == "", "a public address is reached directly"
     assert runs["fip"].address.startswith("203.0.113.")
     fip_node = demos["fip"][1].get_node(runs["fip"].node_id)
     assert any(

@@ -338,9 +338,9 @@ def _summary(runs: list[CloudRun]) -> str:
         result = "ok" if r.ok else "FAILED"
         # a failed run's node is gone (rolled back): its name would mislead
         node = r.node_name if r.ok else ("(rolled back)" if r.rolled_back else "-")
-        lines.append(
-            f"{r.cloud:20} {result:8} {node or '-':28} {r.address or '-':24} {r.login or '-'}"
-        )
+        # a private address is only reachable through the jump host (JSON: `via`)
+        address = f"{r.address} (jump host)" if r.via else r.address or "-"
+        lines.append(f"{r.cloud:20} {result:8} {node or '-':28} {address:24} {r.login or '-'}")
     return "\n".join(lines)
 
 

@@ -42,6 +42,9 @@ class CloudRun:
     node_id: str = ""
     node_name: str = ""
     address: str = ""
+    #: The jump host the node was reached through, when `address` is its
+    #: private one (a cloud that gives no public address).
+    via: str = ""
     login: str = ""
     error: str = ""
     #: What a failed run undid, in order ("node i-0abc deleted", …).
@@ -67,6 +70,7 @@ class CloudRun:
                 "id": self.node_id,
                 "name": self.node_name,
                 "address": self.address,
+                "via": self.via or None,
                 "login": self.login,
             }
             if self.node_id
@@ -259,6 +263,8 @@ class Runner:
                 out.node_id, out.node_name = ctx.node.id, ctx.node.name
             if ctx.address is not None:
                 out.address = ctx.address.ip
+            elif ctx.node is not None and ctx.node.private_ip and ctx.plan.jump_host:
+                out.address, out.via = ctx.node.private_ip, ctx.plan.jump_host
             if ctx.login is not None:
                 out.login = ctx.login.account
         # done: what is left is what the user asked for (the node, its address)

@@ -412,7 +412,8 @@ class RunScreen(ModalScreen[None]):
         lines = []
         for r in event.runs:
             if r.ok:
-                lines.append(f"✓ {r.cloud}: {r.node_name} at {r.address or '-'} as {r.login}")
+                via = f" via {r.via}" if r.via else ""
+                lines.append(f"✓ {r.cloud}: {r.node_name} at {r.address or '-'}{via} as {r.login}")
             else:
                 lines.append(f"✗ {r.cloud}: {r.error}")
                 lines += [f"    rolled back: {what}" for what in r.rolled_back]
