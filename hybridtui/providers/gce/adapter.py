@@ -45,6 +45,7 @@ from hybridtui.errors import (
 )
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
 from hybridtui.providers.gce import errors as cloud_errors
+from hybridtui.providers.gce import placement
 from hybridtui.providers.gce import records as rec
 
 SCOPES = ["https://www.googleapis.com/auth/compute"]
@@ -422,58 +423,6 @@ class GceProvider(SdkProvider):
         return rec.behaviour(self.list_security_groups(), self.login)
 
     # ----------------------------------------------------------------- write
-    def _interface(self, wanted: str, zone: str) -> dict[str, Any]:
-        """The node's network interface on `wanted`: a subnetwork as the networks
-        tab and step 3 name it (`default/europe-west1`, `prod-vpc/prod-web`) or
-        by id, which is both its network and itself; or a network by name. An
-        auto-mode network puts the node on its subnetwork of the zone's region
-        by itself; a custom-mode one needs the subnetwork named, which is taken
-        when the network has exactly one in that region. The API takes neither
-        `global/networks/default/europe-west1` nor a custom-mode network alone."""
-        region = zone.rsplit("-", 1)[0]
-        if wanted == "default":  # the auto-mode network every project starts with
-            return {"network": "global/networks/default"}
-        listed = self.list_networks()
-        subnets = [n for n in listed if n.zone]
-        chosen = next((n for n in subnets if wanted in (n.name, n.id)), None)
-        if chosen is None:
-            network = next((n for n in listed if not n.zone and wanted in (n.name, n.id)), None)
-            if network is None:
-                have = ", ".join(n.name for n in listed) or "none"
-                raise ProviderError(
-                    f"{self.where}: network or subnetwork {wanted!r} not found (have: {have})",
-                    title="Not found",
-                    hint="Set overrides.network to one of these, as the Networks tab names it.",
-                )
-            if network.raw.get("auto_create_subnetworks", network.raw.get("autoCreateSubnetworks")):
-                return {"network": f"global/networks/{network.name}"}
-            here = [
-                n
-                for n in subnets
-                if n.zone == region and rec.last(str(n.raw.get("network", ""))) == network.name
-            ]
-            if len(here) != 1:
-                names = ", ".join(n.name for n in here) or f"none in {region}"
-                raise ProviderError(
-                    f"{self.where}: custom-mode network {network.name!r} needs a subnetwork"
-                    f" of region {region} named ({names})",
-                    title="Choose a subnetwork",
-                    hint="Set overrides.network to the subnetwork, as the Networks tab names it.",
-                )
-            chosen = here[0]
-        if chosen.zone != region:
-            raise ProviderError(
-                f"{self.where}: subnetwork {chosen.name!r} is in {chosen.zone}, not in"
-                f" {region}, the region of zone {zone}",
-                title="Invalid node spec",
-                hint="Pick a subnetwork of the zone's region, or set `default_zone:` to a zone of its region.",
-            )
-        raw = chosen.raw
-        return {
-            "network": f"global/networks/{rec.last(str(raw.get('network', '')))}",
-            "subnetwork": f"regions/{region}/subnetworks/{raw.get('name', '')}",
-        }
-
     def _zone(self) -> str:
         if self.gce.default_zone:
             return self.gce.default_zone
@@ -551,7 +500,12 @@ class GceProvider(SdkProvider):
                 rec.expiry(self.gce.key_ttl_hours, datetime.now(UTC)),
             )
             items.append({"key": "ssh-keys", "value": line})
-        nic = self._interface(spec.network or self.gce.overrides.network or "default", zone)
+        nic = placement.interface(
+            spec.network or self.gce.overrides.network or "default",
+            zone,
+            self.list_networks,
+            self.where,
+        )
         if spec.public_ip:
             nic["access_configs"] = [{"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}]
         body = {

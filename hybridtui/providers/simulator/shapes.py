@@ -1,11 +1,15 @@
 """How each platform's API shapes what a demo world holds: a node's record
-as EC2, Compute or Nova returns it, and the security groups (firewall rules)
-and routers (internet gateways, route tables) a fresh account starts with.
+as EC2, Compute or Nova returns it (and what GCE's adapter reads of its
+keys), a key pair's fingerprint as each cloud computes it, and the security
+groups (firewall rules) and routers (internet gateways, route tables) a fresh
+account starts with.
 The world (`world.py`) decides what exists; this says what it looks like.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -309,3 +313,27 @@ def _aws_gateways(networks: list[Network]) -> list[Router]:
             )
         )
     return records
+
+
+def gce_keys(raw: dict[str, Any]) -> tuple[str, str]:
+    """A GCE node's key and login account as the GCE adapter shows them from
+    its ssh-keys lines: hybridtui's keys by their marker (GCE has no key
+    objects, an operator's line names none), and the first line's user ("any,
+    via ssh-keys metadata" when there is none)."""
+    seen = gce_records.node(raw)
+    return seen.key_name, seen.login_user
+
+
+def key_fingerprint(public_key: str, style: str) -> str:
+    """A key pair's fingerprint as the cloud computes it from the key itself,
+    so it matches `ssh-keygen -l` on the operator's copy: EC2 gives an ed25519
+    key's base64 SHA-256 digest, and an RSA key's MD5 (RFC 4716); Nova the
+    MD5, colon-separated. A line that is not a key is hashed as text."""
+    try:
+        blob = base64.b64decode(public_key.split()[1], validate=True)
+    except (IndexError, binascii.Error, ValueError):
+        blob = public_key.encode()
+    if style == "aws" and public_key.startswith("ssh-ed25519"):
+        return base64.b64encode(hashlib.sha256(blob).digest()).decode()
+    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
+    return ":".join(digest[i : i + 2] for i in range(0, 32, 2))

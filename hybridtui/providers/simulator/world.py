@@ -6,7 +6,6 @@ latency, faults and the contract; this module knows nothing of either."""
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import ipaddress
 import itertools
@@ -92,30 +91,6 @@ def _block(net: Network | None) -> tuple[int, int]:
     cidr = next((c for c in (net.cidrs if net else ()) if ":" not in c), "10.0.0.0/16")
     block = ipaddress.IPv4Network(cidr)
     return int(block.network_address) + 4, block.num_addresses - 5
-
-
-def _gce_keys(raw: dict[str, Any]) -> tuple[str, str]:
-    """A GCE node's key and login account as the GCE adapter shows them from
-    its ssh-keys lines: hybridtui's keys by their marker (GCE has no key
-    objects, an operator's line names none), and the first line's user ("any,
-    via ssh-keys metadata" when there is none)."""
-    seen = gce_records.node(raw)
-    return seen.key_name, seen.login_user
-
-
-def _key_fingerprint(public_key: str, style: str) -> str:
-    """A key pair's fingerprint as the cloud computes it from the key itself,
-    so it matches `ssh-keygen -l` on the operator's copy: EC2 gives an ed25519
-    key's base64 SHA-256 digest, and an RSA key's MD5 (RFC 4716); Nova the
-    MD5, colon-separated. A line that is not a key is hashed as text."""
-    try:
-        blob = base64.b64decode(public_key.split()[1], validate=True)
-    except (IndexError, binascii.Error, ValueError):
-        blob = public_key.encode()
-    if style == "aws" and public_key.startswith("ssh-ed25519"):
-        return base64.b64encode(hashlib.sha256(blob).digest()).decode()
-    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
-    return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
 
 
 class World:
@@ -289,7 +264,7 @@ class World:
                 nic["network"] = subnet.raw.get("network", nic["network"])
                 nic["subnetwork"] = f"regions/{subnet.zone}/subnetworks/{subnet.raw.get('name')}"
         key_name, login_user = (
-            _gce_keys(raw) if p.style == "gce" else (spec.key_name, image.login_user)
+            shapes.gce_keys(raw) if p.style == "gce" else (spec.key_name, image.login_user)
         )
         return Node(
             id=node_id,
@@ -409,7 +384,7 @@ class World:
                 else:
                     kept.append(item)
             raw = {**raw, "metadata": {**raw["metadata"], "items": kept}}
-            keys_left, login_user = _gce_keys(raw)
+            keys_left, login_user = shapes.gce_keys(raw)
             self.nodes[node_id] = replace(
                 node,
                 raw=raw_record(raw),
@@ -583,7 +558,7 @@ class World:
         scope = "region" if self.profile.style == "aws" else "user"
         for name, material in self.keys.items():
             key_type = material.split()[0].removeprefix("ssh-")
-            fingerprint = _key_fingerprint(material, self.profile.style)
+            fingerprint = shapes.key_fingerprint(material, self.profile.style)
             created = self.key_created.get(name, DEMO_EPOCH.isoformat(timespec="seconds"))
             raw = (
                 {"KeyName": name, "KeyFingerprint": fingerprint, "KeyType": key_type}
