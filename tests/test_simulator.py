@@ -85,6 +85,11 @@ def test_aws_like_state_and_login_by_ami_family() -> None:
     assert users["amazon"] == "ec2-user"
     assert users["ubuntu"] == "ubuntu"
     assert {n.raw_state for n in inv.nodes} <= {"running", "stopped", "pending"}
+    codes = {"pending": 0, "running": 16, "stopped": 80}  # EC2's State.Code
+    assert all(n.raw["State"]["Code"] == codes[n.raw_state] for n in inv.nodes)
+    bare = [n for n in inv.nodes if not n.public_ip]
+    assert bare, "stopped and pending instances have no public IPv4"
+    assert all("PublicIpAddress" not in n.raw for n in bare), "EC2 leaves the key out"
     assert any(n.auto_public_ip for n in inv.networks)
     assert any(not n.auto_public_ip for n in inv.networks)
 

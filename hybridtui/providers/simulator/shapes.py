@@ -53,6 +53,22 @@ STATE_WORDS: dict[str, dict[NodeState, str]] = {
 }
 
 
+#: EC2's instance state codes (the low byte of `State.Code`).
+_AWS_STATE_CODES = {
+    "pending": 0,
+    "running": 16,
+    "shutting-down": 32,
+    "terminated": 48,
+    "stopping": 64,
+    "stopped": 80,
+}
+
+
+def aws_state(word: str) -> dict[str, Any]:
+    """`State` as DescribeInstances gives it: the name and its code."""
+    return {"Name": word, "Code": _AWS_STATE_CODES.get(word, 16)}
+
+
 def node_record(
     profile: DemoProfile,
     node_id: str,
@@ -69,17 +85,15 @@ def node_record(
     public = next((a.ip for a in addrs if a.kind is not AddressKind.FIXED and a.version == 4), None)
     private = next((a.ip for a in addrs if a.kind is AddressKind.FIXED), None)
     if profile.style == "aws":
+        # EC2 leaves out what an instance does not have (no public IP, no key)
         return {
             "InstanceId": node_id,
             "InstanceType": spec.flavor,
             "ImageId": image.id,
-            "State": {
-                "Name": word,
-                "Code": {"running": 16, "stopped": 80, "pending": 0}.get(word, 16),
-            },
-            "PublicIpAddress": public,
-            "PrivateIpAddress": private,
-            "KeyName": spec.key_name,
+            "State": aws_state(word),
+            **({"PublicIpAddress": public} if public else {}),
+            **({"PrivateIpAddress": private} if private else {}),
+            **({"KeyName": spec.key_name} if spec.key_name else {}),
             "Placement": {"AvailabilityZone": zone},
             "LaunchTime": created,
             "Tags": [

@@ -437,8 +437,10 @@ class World:
             (a.ip for a in addrs if a.kind is AddressKind.PUBLIC and a.version == 4), None
         )
         if style == "aws":
-            raw["State"] = {"Name": word, "Code": 16 if word == "running" else 80}
-            raw["PublicIpAddress"] = public
+            raw["State"] = shapes.aws_state(word)
+            raw.pop("PublicIpAddress", None)
+            if public:
+                raw["PublicIpAddress"] = public
         elif style == "gce":
             raw["status"] = word
             nics = []
