@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hybridtui.domain import ResourceKind
+from hybridtui.domain import GCE_KEY_TTL_HOURS, ResourceKind
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
 
@@ -213,7 +213,7 @@ class GceCloud(CloudBase):
         ]
     )
     """Public images to list, as `project/family` (the newest image of each)."""
-    key_ttl_hours: float = Field(default=24.0, gt=0, le=24 * 365)
+    key_ttl_hours: float = Field(default=GCE_KEY_TTL_HOURS, gt=0, le=24 * 365)
     """Node keys put into ssh-keys metadata expire by themselves after this (expireOn)."""
     api_endpoint: str | None = None
     """Compute API endpoint override (a private endpoint; a local peer in tests)."""

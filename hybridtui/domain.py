@@ -547,6 +547,11 @@ class NodeSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
+#: How long a node key hybridtui writes into GCE ssh-keys metadata lives by
+#: default (`key_ttl_hours`): a key a run forgot expires by itself. The GCE
+#: adapter and the demo GCE cloud write it alike.
+GCE_KEY_TTL_HOURS = 24.0
+
 #: Login account per distro, as cloud-init and the AWS docs give them (cloud-facts §3.1).
 LOGIN_BY_DISTRO_OPENSTACK: dict[str, str] = {
     "ubuntu": "ubuntu",

@@ -338,6 +338,37 @@ def on_networks(node: Node) -> list[tuple[str, AddressKind, str]]:
     return sorted((a.ip, a.kind, a.network) for a in node.addresses)
 
 
+def test_a_demo_gce_node_key_is_written_as_the_gce_adapter_writes_it() -> None:
+    """hybridtui's node key on a demo GCE node: the adapter's own ssh-keys line
+    (the `hybrid` account, its marker), expiring the default lifetime after it
+    was written, not at a date fixed to the demo's past."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from hybridtui.domain import GCE_KEY_TTL_HOURS
+    from hybridtui.providers.gce import records as gce
+
+    p = provider("gce-access-config")
+    inv = p.fetch_inventory()
+    line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv k"
+    p.import_key("hybridtui-k", line)
+    before = datetime.now(UTC)
+    node = p.create_node(
+        NodeSpec(
+            name="g", flavor=inv.flavors[0].name, image=inv.images[0].name, key_name="hybridtui-k"
+        )
+    )
+    (entry,) = gce.ssh_entries(dict(node.raw))
+    assert entry.startswith("hybrid:ssh-ed25519 ")
+    assert entry.endswith(" hybridtui:hybridtui-k")
+    expire = datetime.fromisoformat(
+        json.loads(entry.split(" google-ssh ")[1].split(" hybridtui:")[0])["expireOn"]
+    )
+    ttl = timedelta(hours=GCE_KEY_TTL_HOURS)
+    assert before + ttl - timedelta(seconds=1) <= expire <= datetime.now(UTC) + ttl
+    assert (node.key_name, node.login_user) == ("hybridtui-k", "hybrid")
+
+
 def ipaddress_in(ip: str, cidr: str) -> bool:
     import ipaddress
 

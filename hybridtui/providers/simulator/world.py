@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hybridtui.domain import (
+    GCE_KEY_TTL_HOURS,
     Address,
     AddressKind,
     Image,
@@ -66,8 +67,6 @@ _NAME_PARTS = [
     "ml-train",
 ]
 _STATE_TABLES = {"aws": AWS_STATES, "gce": GCE_STATES, "openstack": OPENSTACK_STATES}
-#: The GCE adapter's default node-key lifetime (`key_ttl_hours`).
-GCE_KEY_TTL_HOURS = 24.0
 #: Instances a simulated project may hold; creating more raises a quota error.
 QUOTA_INSTANCES = 500
 
