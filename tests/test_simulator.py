@@ -369,6 +369,23 @@ def test_a_demo_gce_node_key_is_written_as_the_gce_adapter_writes_it() -> None:
     assert (node.key_name, node.login_user) == ("hybridtui-k", "hybrid")
 
 
+def test_a_key_made_in_a_demo_cloud_keeps_its_date_across_restarts() -> None:
+    """The demo keeps what hybridtui made in a state file: an imported key's
+    date comes back with it, not the demo epoch."""
+    from hybridtui.providers.simulator.world import World
+
+    world = World(PROFILES["aws-default-vpc"], 1, 0)
+    world.keys["hybridtui-k"] = (
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFFXVJhf3h4Bv k"
+    )
+    world.key_created["hybridtui-k"] = "2026-12-03T10:00:00+00:00"
+    world.managed.add("hybridtui-k")
+    again = World(PROFILES["aws-default-vpc"], 1, 0)
+    again.restore(world.state())
+    (key,) = [k for k in again.key_records() if k.name == "hybridtui-k"]
+    assert key.created_at == "2026-12-03T10:00:00+00:00"
+
+
 def ipaddress_in(ip: str, cidr: str) -> bool:
     import ipaddress
 
