@@ -108,3 +108,20 @@ def test_a_helper_that_cannot_start(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert len(made.nodes) == worldgen.OFFLOAD_AT
     assert worldgen._broken is not None
     assert "cannot start the helper" in worldgen._broken
+
+
+def test_a_helper_dead_before_the_request_is_said_by_its_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the request's write or the answer's read notices a dead helper
+    first is a race; both say how it exited (the words once differed, and a
+    test that expected one of them failed a run)."""
+    monkeypatch.setattr(sys, "executable", _fake_python(tmp_path, "exit 4"))
+    helper = worldgen._Helper()
+    helper.proc.wait(timeout=30)  # dead before the request: its write fails
+    world = World(PROFILES["aws-default-vpc"], 2, 0)
+    try:
+        with pytest.raises(worldgen.HelperError, match=r"^the helper exited \(code 4\)$"):
+            helper.make(world, 2, worldgen.OFFLOAD_AT)
+    finally:
+        helper.close()

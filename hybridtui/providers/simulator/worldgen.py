@@ -95,14 +95,19 @@ class _Helper:
                 raise HelperError(f"no answer from the helper in {STALL_S:.0f} s")
             chunk = os.read(fd, min(n, 1 << 20))
             if not chunk:
-                try:
-                    code: int | None = self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    code = None
-                raise HelperError(f"the helper exited (code {code})")
+                raise self._exited()
             chunks.append(chunk)
             n -= len(chunk)
         return b"".join(chunks)
+
+    def _exited(self) -> HelperError:
+        """What became of a helper whose pipe closed: its exit code, said the
+        same whether the request's write or the answer's read noticed first."""
+        try:
+            code: int | None = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        return HelperError(f"the helper exited (code {code})")
 
     def frame(self) -> Any:
         (size,) = _HEAD.unpack(self._read(_HEAD.size))
@@ -117,8 +122,8 @@ class _Helper:
         try:
             self.proc.stdin.write(json.dumps(request).encode() + b"\n")
             self.proc.stdin.flush()
-        except OSError as exc:
-            raise HelperError(f"the helper is gone ({exc})") from None
+        except OSError:
+            raise self._exited() from None
         head = self.frame()
         if "error" in head:
             raise HelperError(head["error"])
