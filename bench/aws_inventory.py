@@ -41,7 +41,7 @@ def main() -> None:
     with moto_server(Path(tempfile.mkdtemp(prefix="bench-moto-"))) as url:
         seed_instances(url, REGIONS, args.instances)
 
-        config = AppConfig.model_validate(
+        config = AppConfig.validate(
             {
                 "clouds": [
                     {

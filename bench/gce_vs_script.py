@@ -133,7 +133,7 @@ def main() -> None:
             )
             list(client.aggregated_list(project=PROJECT))
 
-        families = GceCloud.model_fields["image_families"].get_default(call_default_factory=True)
+        families = GceCloud(name="g", kind="gce", project=PROJECT).image_families
         # (the public projects the peer has: it answers 404 for the others)
         public = {f.partition("/")[0] for f in families} & set(PUBLIC_IMAGES)
         projects = sorted({PROJECT, *public})

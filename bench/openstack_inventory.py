@@ -70,7 +70,7 @@ def main() -> None:
     )
 
     try:
-        config = AppConfig.model_validate(
+        config = AppConfig.validate(
             {
                 "clouds": [
                     {"name": c, "kind": "openstack", "cloud": c, "timeout": 120} for c in CLOUDS

@@ -31,7 +31,7 @@ def refresh_wall(n: int, latency: float) -> float:
         }
         for i in range(n)
     ]
-    poller = Poller(targets_for(AppConfig.model_validate({"clouds": clouds})))
+    poller = Poller(targets_for(AppConfig.validate({"clouds": clouds})))
     # Warm up: build each cloud's world once, as the app's first refresh would.
     list(poller.poll())
     for name in poller.targets:

@@ -63,7 +63,7 @@ def main() -> None:
         providers: dict[str, AwsProvider] = {}
         plans: dict[str, Plan] = {}
         for region in REGIONS:
-            cfg = AwsCloud.model_validate(
+            cfg = AwsCloud.validate(
                 {
                     "name": region,
                     "kind": "aws",

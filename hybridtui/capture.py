@@ -72,7 +72,9 @@ def document(
                 "region": r.target.region,
                 # per-site choices decide behaviour rows (a jump host reaches
                 # private nodes): part of what the scorecard was made from
-                "overrides": r.target.config.overrides.model_dump(exclude_defaults=True),
+                "overrides": {  # every override's default is None: what the site set
+                    k: v for k, v in r.target.config.overrides.to_json().items() if v is not None
+                },
                 "status": r.status,
                 "error": r.error.message if r.error is not None else None,
                 "snapshot": r.snapshot.to_json() if r.snapshot is not None else None,
@@ -148,7 +150,7 @@ def replay_settings(path: Path, base: Settings) -> Settings:
         for c in doc["clouds"]
     ]
     try:
-        config = AppConfig.model_validate({"clouds": clouds, "theme": base.config.theme})
+        config = AppConfig.validate({"clouds": clouds, "theme": base.config.theme})
     except ValueError as e:
         raise CaptureError(f"{path}: the capture's clouds do not read: {e}") from None
     cache_dir = Path(tempfile.mkdtemp(prefix="hybridtui-replay-"))

@@ -10,18 +10,25 @@ and the dashboard read or write the file.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
-import functools
 import inspect
 import re
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from hybridtui.config import CLOUD_MODELS, PATTERN_WORDS, AppConfig, CloudBase, Overrides
+from hybridtui.config import (
+    CLOUD_MODELS,
+    PATTERN_WORDS,
+    AppConfig,
+    CloudBase,
+    Overrides,
+    Strict,
+)
 from hybridtui.errors import ConfigError, NoConfigError
 
 
@@ -74,8 +81,10 @@ def parse_config(text: str, source: str = "<config>") -> AppConfig:
     # checked here as well as by the model, so each is said at its own line and
     # together with every other problem (the model stops at the first of them)
     own = _keymap_problems(root, data, source) + _duplicate_names(root, data, source)
+    from pydantic import ValidationError  # only now: see hybridtui.config
+
     try:
-        return AppConfig.model_validate(data)
+        return AppConfig.validate(data)
     except ValidationError as e:
         problems = (
             [
@@ -176,10 +185,11 @@ def check_aws_regions(text: str, source: str, known: list[str]) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True, kw_only=True)
 class _AnyKind(CloudBase):
     """What every kind has: an entry of an unknown kind is checked this far."""
 
-    model_config = ConfigDict(extra="ignore")
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
 
 def _at(data: Any, loc: tuple[Any, ...]) -> Any:
@@ -197,7 +207,7 @@ def _describe(err: Any, root: yaml.Node | None, data: Any, source: str) -> str:
     path = _loc_text(loc, data)
     etype = err["type"]
     ctx = err.get("ctx") or {}
-    if etype == "extra_forbidden":
+    if etype in ("extra_forbidden", "unexpected_keyword_argument"):
         key = str(loc[-1])
         allowed = _allowed_keys(loc[:-1], data)
         hint = difflib.get_close_matches(key, allowed, n=1)
@@ -227,8 +237,10 @@ def _describe(err: Any, root: yaml.Node | None, data: Any, source: str) -> str:
         entry = _at(data, loc)
         if isinstance(entry, dict):
             model: type[CloudBase] = CLOUD_MODELS[close[0]] if close else _AnyKind
+            from pydantic import ValidationError
+
             try:
-                model.model_validate({**entry, "kind": close[0]} if close else entry)
+                model.validate({**entry, "kind": close[0]} if close else entry)
             except ValidationError as inner:
                 rest = [
                     _describe({**e, "loc": (*loc, *e["loc"])}, root, data, source)
@@ -282,9 +294,9 @@ def _loc_text(loc: tuple[Any, ...], data: Any) -> str:
     return text
 
 
-def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
-    """The pydantic model that validates the mapping at `loc`, if there is one."""
-    model: type[BaseModel] | None = AppConfig
+def _model_at(loc: tuple[Any, ...], data: Any) -> type[Strict] | None:
+    """The model that validates the mapping at `loc`, if there is one."""
+    model: type[Strict] | None = AppConfig
     in_clouds = False
     for what, part in _walk(loc, data):
         if what == "tag":
@@ -304,7 +316,7 @@ def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
 
 def _allowed_keys(loc: tuple[Any, ...], data: Any) -> list[str]:
     model = _model_at(loc, data)
-    return list(model.model_fields) if model else []
+    return [f.name for f in dataclasses.fields(model)] if model else []
 
 
 def _field_doc(loc: tuple[Any, ...], data: Any) -> str:
@@ -312,14 +324,17 @@ def _field_doc(loc: tuple[Any, ...], data: Any) -> str:
     return _attribute_docs(model).get(str(loc[-1]), "") if model else ""
 
 
-@functools.cache
-def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+_DOCS: dict[type[Strict], dict[str, str]] = {}
+
+
+def _attribute_docs(model: type[Strict]) -> dict[str, str]:
     """A model's field docstrings, read from its source when an error needs
-    one. Pydantic's `use_attribute_docstrings` reads every model's source at
-    import instead: 50 ms of every start, before the first paint."""
-    docs: dict[str, str] = {}
+    one (reading every model's source at import cost 50 ms of every start)."""
+    if model in _DOCS:
+        return _DOCS[model]
+    docs: dict[str, str] = _DOCS.setdefault(model, {})
     for cls in reversed(model.__mro__):
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+        if not (isinstance(cls, type) and issubclass(cls, Strict)) or cls is Strict:
             continue
         try:
             tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))

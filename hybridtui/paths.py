@@ -34,6 +34,11 @@ class Paths:
         return self.cache_dir / "inventory"
 
     @property
+    def config_memo_dir(self) -> Path:
+        """Configs as their last validation built them (`hybridtui.config_memo`)."""
+        return self.cache_dir / "checked-config"
+
+    @property
     def node_keys_dir(self) -> Path:
         """Private keys of nodes being provisioned (0600, deleted at step 8)."""
         return self.data_dir / "node-keys"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hybridtui.config import AppConfig
-from hybridtui.config_file import load_config
+from hybridtui.config_memo import load_config
 from hybridtui.paths import Paths, data_dir, resolve_paths
 
 DEMO_CONFIG = "demo.yaml"
@@ -60,10 +60,10 @@ def resolve_settings(
         elif paths.config_file.is_file():
             chosen = paths.config_file
     if chosen is None:
-        config = load_config(demo_config_path())
+        config = load_config(demo_config_path(), paths.config_memo_dir)
         source, is_demo = "built-in demo clouds", True
     else:
-        config = load_config(chosen)
+        config = load_config(chosen, paths.config_memo_dir)
         source, is_demo = str(chosen), all(c.kind == "simulator" for c in config.clouds)
     return Settings(
         config=config,

@@ -138,7 +138,7 @@ def make_settings(
     theme: str | None = None,
     **extra: Any,
 ) -> Settings:
-    config = AppConfig.model_validate({"clouds": clouds or THREE_CLOUDS, **extra})
+    config = AppConfig.validate({"clouds": clouds or THREE_CLOUDS, **extra})
     return Settings(
         config=config,
         source="test config",

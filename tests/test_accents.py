@@ -32,7 +32,7 @@ def colour_of(strip: Any, text: str) -> str | None:
 
 def test_accents_are_named_or_hex() -> None:
     def accent(value: str) -> str | None:
-        return SimulatorCloud.model_validate(sim_cloud("c", "aws-default-vpc", accent=value)).accent
+        return SimulatorCloud.validate(sim_cloud("c", "aws-default-vpc", accent=value)).accent
 
     assert accent("Orange") == ACCENTS["orange"]
     assert accent("#AABBCC") == "#aabbcc"

@@ -41,7 +41,7 @@ PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl9n5d7dDPbvvjkJtE/uYEM4dU2qkxuFF
 
 
 def provider(url: str, **extra: Any) -> AwsProvider:
-    cfg = AwsCloud.model_validate(aws_cloud(url, **extra))
+    cfg = AwsCloud.validate(aws_cloud(url, **extra))
     return AwsProvider("aws", cfg, cfg.regions[0])
 
 
@@ -475,7 +475,7 @@ def test_missing_credentials(aws_env: str, tmp_path: Any, monkeypatch: pytest.Mo
 
 
 def test_unknown_region_without_endpoint(aws_env: str) -> None:
-    cfg = AwsCloud.model_validate(
+    cfg = AwsCloud.validate(
         {"name": "aws", "kind": "aws", "profile": "hybrid-test", "regions": ["eu-fake-9"]}
     )
     with pytest.raises(ProviderError, match="unknown AWS region 'eu-fake-9'"):
@@ -503,7 +503,7 @@ def test_each_region_is_its_own_pane(aws_env: str) -> None:
     us_id = ec2_us.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)[
         "Instances"
     ][0]["InstanceId"]
-    config = AppConfig.model_validate(
+    config = AppConfig.validate(
         {"clouds": [aws_cloud(aws_env, regions=["eu-west-1", "us-east-1"])]}
     )
     targets = targets_for(config)

@@ -141,7 +141,7 @@ def test_three_regions_at_once_describe_each_type_once(
 
     monkeypatch.setattr(AwsProvider, "_instance_types", recording)
     with fault_proxy(aws_env) as proxy:
-        cfg = AwsCloud.model_validate(aws_cloud(proxy.url, regions=REGIONS))
+        cfg = AwsCloud.validate(aws_cloud(proxy.url, regions=REGIONS))
         providers = [AwsProvider("aws", cfg, r) for r in REGIONS]
         runs = [in_thread(p.list_flavors) for p in providers]
         for t, _ in runs:

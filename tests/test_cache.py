@@ -28,7 +28,7 @@ NOW = 1_750_000_000.0
 
 
 def targets(*clouds: dict[str, object]):  # type: ignore[no-untyped-def]
-    return targets_for(AppConfig.model_validate({"clouds": list(clouds)}))
+    return targets_for(AppConfig.validate({"clouds": list(clouds)}))
 
 
 def cache_dir() -> Path:
@@ -211,7 +211,7 @@ WRITER = textwrap.dedent(
     from hybridtui.providers.simulator.provider import SimulatorProvider
 
     seed = int(sys.argv[2])
-    cfg = AppConfig.model_validate({"clouds": [
+    cfg = AppConfig.validate({"clouds": [
         {"name": "shared", "kind": "simulator", "profile": "aws-default-vpc", "latency": 0, "jitter": 0}]})
     (t,) = targets_for(cfg)
     inv = SimulatorProvider("shared", cfg.clouds[0]).fetch_inventory()

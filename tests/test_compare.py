@@ -178,9 +178,7 @@ def demo_targets() -> list[CloudTarget]:
 
     settings = resolve_settings(demo=True, config_path=None, offline=False, theme=None)
     return [
-        CloudTarget(
-            t.name, t.kind, t.config.model_copy(update={"latency": 0, "jitter": 0}), t.region
-        )
+        CloudTarget(t.name, t.kind, t.config.replace(latency=0, jitter=0), t.region)
         for t in targets_for(settings.config)
     ]
 
@@ -300,7 +298,7 @@ def test_compare_changes_from_the_cli(
     code, out, _ = run(capsys, "compare", "--config", str(config_file), "--changes")
     assert code == 0
     assert out.startswith("No behaviour changes recorded yet")
-    config = AppConfig.model_validate(yaml.safe_load(config_file.read_text()))
+    config = AppConfig.validate(yaml.safe_load(config_file.read_text()))
     assert len(targets_for(config)) == 3
 
 

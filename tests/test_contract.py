@@ -40,7 +40,7 @@ def simulator(profile: str) -> Callable[[pytest.FixtureRequest], CloudUnderTest]
     def make(request: pytest.FixtureRequest) -> CloudUnderTest:
         from hybridtui.providers.simulator.provider import SimulatorProvider
 
-        cfg = SimulatorCloud.model_validate(sim_cloud("sim", profile))
+        cfg = SimulatorCloud.validate(sim_cloud("sim", profile))
         return CloudUnderTest(SimulatorProvider("sim", cfg), smallest)
 
     return make
@@ -50,7 +50,7 @@ def aws_moto(request: pytest.FixtureRequest) -> CloudUnderTest:
     from hybridtui.providers.aws.adapter import AwsProvider
 
     url = request.getfixturevalue("aws_env")
-    cfg = AwsCloud.model_validate(aws_cloud(url))
+    cfg = AwsCloud.validate(aws_cloud(url))
     return CloudUnderTest(AwsProvider("aws", cfg, "eu-west-1"), smallest)
 
 
@@ -61,7 +61,7 @@ def openstack_realstack(request: pytest.FixtureRequest) -> CloudUnderTest:
     from hybridtui.providers.openstack.adapter import OpenStackProvider
 
     request.getfixturevalue("os_clouds")
-    cfg = OpenStackCloud.model_validate(os_cloud("realstack"))
+    cfg = OpenStackCloud.validate(os_cloud("realstack"))
     # public address through a floating IP on `public`
     return CloudUnderTest(OpenStackProvider("realstack", cfg), smallest)
 
@@ -73,7 +73,7 @@ def gce_peer(request: pytest.FixtureRequest) -> CloudUnderTest:
     from hybridtui.providers.gce.adapter import GceProvider
 
     peer = request.getfixturevalue("gce")
-    cfg = GceCloud.model_validate(gce_cloud(peer.url))
+    cfg = GceCloud.validate(gce_cloud(peer.url))
     return CloudUnderTest(GceProvider("gcp", cfg), smallest)
 
 

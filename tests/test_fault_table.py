@@ -181,7 +181,7 @@ def test_a_fault_at_each_step_on_the_real_openstack_services(
             ),
             off=lambda: proxy.clear() if proxy else None,
         )
-        cfg = OpenStackCloud.model_validate(
+        cfg = OpenStackCloud.validate(
             os_cloud(
                 "realstack-faulty",
                 name="os",
@@ -254,7 +254,7 @@ def test_a_fault_at_each_step_on_the_gce_peer(
             ),
             off=peer.faults.clear,
         )
-        cfg = GceCloud.model_validate(
+        cfg = GceCloud.validate(
             gce_cloud(peer.url, read_only=False, overrides={"ssh_endpoint": box.endpoint})
         )
         provider = GceProvider("gcp", cfg)
@@ -337,7 +337,7 @@ def test_a_fault_at_each_step_on_moto(
             ),
             off=proxy.clear,
         )
-        cfg = AwsCloud.model_validate(
+        cfg = AwsCloud.validate(
             aws_cloud(
                 proxy.url, read_only=False, max_attempts=1, overrides={"ssh_endpoint": box.endpoint}
             )

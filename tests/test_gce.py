@@ -30,7 +30,7 @@ PUBKEY = (
 
 
 def provider(peer: GcePeer, **extra: Any) -> GceProvider:
-    cfg = GceCloud.model_validate(gce_cloud(peer.url, **extra))
+    cfg = GceCloud.validate(gce_cloud(peer.url, **extra))
     return GceProvider(cfg.name, cfg)
 
 
@@ -380,7 +380,7 @@ socket.getaddrinfo = lambda host, *a, **k: tried.append(host) or real_gai("127.0
 from hybridtui.config import GceCloud
 from hybridtui.errors import AuthError
 from hybridtui.providers.gce.adapter import GceProvider
-cfg = GceCloud.model_validate({"name": "g", "kind": "gce", "project": "p", "timeout": 5})
+cfg = GceCloud.validate({"name": "g", "kind": "gce", "project": "p", "timeout": 5})
 try:
     GceProvider("g", cfg).list_nodes()
 except AuthError as e:

@@ -458,9 +458,7 @@ def demo_scorecard() -> Any:
 
     settings = resolve_settings(demo=True, config_path=None, offline=False, theme=None)
     targets = [
-        CloudTarget(
-            t.name, t.kind, t.config.model_copy(update={"latency": 0, "jitter": 0}), t.region
-        )
+        CloudTarget(t.name, t.kind, t.config.replace(latency=0, jitter=0), t.region)
         for t in targets_for(settings.config)
     ]
     poller = Poller(targets, cache=None)

@@ -214,7 +214,7 @@ def test_what_is_retired_is_freed_in_the_reaper_thread_and_never_during_a_key() 
 
 
 def test_a_refresh_hands_the_replaced_snapshot_and_cells_to_the_reaper() -> None:
-    (t,) = targets_for(AppConfig.model_validate({"clouds": [sim_cloud("a", "aws-default-vpc")]}))
+    (t,) = targets_for(AppConfig.validate({"clouds": [sim_cloud("a", "aws-default-vpc")]}))
     poller = Poller([t])
     retired: list[list[object]] = []
     model = InventoryModel([t], retire=retired.append)

@@ -40,7 +40,7 @@ KEYSTONE = realstack_url("keystone")
 
 
 def provider(cloud: str = "realstack", **extra: Any) -> OpenStackProvider:
-    cfg = OpenStackCloud.model_validate(os_cloud(cloud, **extra))
+    cfg = OpenStackCloud.validate(os_cloud(cloud, **extra))
     return OpenStackProvider(cfg.name, cfg, cfg.region)
 
 
@@ -73,9 +73,7 @@ def test_inventory_of_the_real_cloud(os_clouds: Path) -> None:
 
 
 def test_member_and_admin_views_side_by_side(os_clouds: Path) -> None:
-    config = AppConfig.model_validate(
-        {"clouds": [os_cloud("realstack"), os_cloud("realstack-admin")]}
-    )
+    config = AppConfig.validate({"clouds": [os_cloud("realstack"), os_cloud("realstack-admin")]})
     outcomes = {o.cloud: o for o in Poller(targets_for(config)).poll()}
     assert set(outcomes) == {"realstack", "realstack-admin"}
     for o in outcomes.values():
@@ -362,7 +360,7 @@ def test_scorecard_infers_floating_ips_from_the_real_topology(os_clouds: Path) -
     from hybridtui.interop.model import Evidence, Verdict
     from hybridtui.providers import CloudTarget
 
-    cfg = OpenStackCloud.model_validate(os_cloud("realstack"))
+    cfg = OpenStackCloud.validate(os_cloud("realstack"))
     card = scorecard_of(
         [CloudTarget("realstack", "openstack", cfg)],
         Spec.parse("vcpus=2,ram_gb=4,image=ubuntu-22.04"),

@@ -15,7 +15,7 @@ from hybridtui.providers import targets_for
 
 
 def make_poller(clouds: list[dict[str, object]], **kwargs: object) -> Poller:
-    return Poller(targets_for(AppConfig.model_validate({"clouds": clouds})), **kwargs)  # type: ignore[arg-type]
+    return Poller(targets_for(AppConfig.validate({"clouds": clouds})), **kwargs)  # type: ignore[arg-type]
 
 
 def test_results_arrive_in_latency_order_and_hung_cloud_times_out() -> None:
@@ -178,7 +178,7 @@ def test_missing_sdk_is_a_clear_error_with_the_install_command(
     from hybridtui.errors import AdapterMissingError
     from hybridtui.providers import build_provider
 
-    (target,) = targets_for(AppConfig.model_validate({"clouds": [cloud]}))
+    (target,) = targets_for(AppConfig.validate({"clouds": [cloud]}))
     provider = build_provider(target)
     monkeypatch.setattr(type(provider), "SDK_MODULE", "sdk_that_is_not_installed")
     with pytest.raises(AdapterMissingError) as info:
@@ -203,8 +203,8 @@ def test_one_failing_kind_keeps_its_last_records_and_the_rest_refresh() -> None:
 
     provider.fault, provider.sim = (
         Fault.FORBIDDEN,
-        provider.sim.model_copy(  # type: ignore[attr-defined]
-            update={"fault_kinds": [ResourceKind.SECURITY_GROUPS]}
+        provider.sim.replace(  # type: ignore[attr-defined]
+            fault_kinds=[ResourceKind.SECURITY_GROUPS]
         ),
     )
     now[0] += 60

@@ -32,7 +32,7 @@ ROOT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9ok
 
 
 def demo(name: str, profile: str, **knobs: Any) -> tuple[CloudTarget, SimulatorProvider]:
-    cfg = SimulatorCloud.model_validate(sim_cloud(name, profile, **knobs))
+    cfg = SimulatorCloud.validate(sim_cloud(name, profile, **knobs))
     return CloudTarget(name, "simulator", cfg), SimulatorProvider(name, cfg)
 
 

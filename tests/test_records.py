@@ -17,7 +17,7 @@ from hybridtui.providers.simulator.profiles import PROFILES
 
 @pytest.mark.parametrize("profile", list(PROFILES))
 def test_every_record_round_trips_through_json(profile: str) -> None:
-    ts = targets_for(AppConfig.model_validate({"clouds": [sim_cloud("c", profile)]}))
+    ts = targets_for(AppConfig.validate({"clouds": [sim_cloud("c", profile)]}))
     snap = next(iter(Poller(ts).poll())).snapshot
     assert snap is not None
     seen = 0
@@ -71,9 +71,7 @@ def test_decoded_records_share_their_repeated_values() -> None:
     """Each decoded JSON string is an object of its own; `from_dict` shares
     the values that repeat across records (flavor, zone, account, network),
     not the ones that are each record's own (id, name)."""
-    ts = targets_for(
-        AppConfig.model_validate({"clouds": [sim_cloud("c", "aws-default-vpc", nodes=300)]})
-    )
+    ts = targets_for(AppConfig.validate({"clouds": [sim_cloud("c", "aws-default-vpc", nodes=300)]}))
     snap = next(iter(Poller(ts).poll())).snapshot
     assert snap is not None
     data = loads(dumps([n.to_dict() for n in snap.nodes]))

@@ -458,7 +458,7 @@ def test_the_pairs_of_one_cloud_are_those_the_whole_list_has() -> None:
     from hybridtui.interop.site import site_for
 
     clouds = [sim_cloud(f"c{i}", p) for i, p in enumerate(DEMO_PROFILES)]
-    ts = targets_for(AppConfig.model_validate({"clouds": clouds}))
+    ts = targets_for(AppConfig.validate({"clouds": clouds}))
     snaps = {o.cloud: o.snapshot for o in Poller(ts).poll()}
     card = build([site_for(t, snaps[t.name]) for t in ts])
     assert len(card.clouds) == 6
@@ -473,7 +473,7 @@ def test_the_summary_is_chosen_early_only_when_the_chips_cannot_fit() -> None:
     from hybridtui.ui.widgets.status_strip import MAX_ROWS, chip, layout, too_many
 
     clouds = [sim_cloud(f"demo-cloud-{i:02d}", "aws-default-vpc") for i in range(40)]
-    statuses = InventoryModel(targets_for(AppConfig.model_validate({"clouds": clouds}))).statuses()
+    statuses = InventoryModel(targets_for(AppConfig.validate({"clouds": clouds}))).statuses()
     early = 0
     for n in range(1, len(statuses) + 1):
         for width in (40, 80, 120, 160, 200):

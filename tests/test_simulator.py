@@ -41,9 +41,7 @@ RSA_LINE = (
 
 
 def provider(profile: str, **knobs: object) -> SimulatorProvider:
-    return SimulatorProvider(
-        "sim", SimulatorCloud.model_validate(sim_cloud("sim", profile, **knobs))
-    )
+    return SimulatorProvider("sim", SimulatorCloud.validate(sim_cloud("sim", profile, **knobs)))
 
 
 def test_at_least_six_profiles_with_distinct_public_ip_behaviour() -> None:

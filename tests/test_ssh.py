@@ -144,7 +144,7 @@ def test_eight_steps_from_moto_through_ssh_endpoint_to_a_real_sshd(
     from hybridtui.provisioning.steps import Context
 
     with sshd_box("") as box:  # no key until "cloud-init" puts the node's there
-        cfg = AwsCloud.model_validate(
+        cfg = AwsCloud.validate(
             aws_cloud(aws_env, read_only=False, overrides={"ssh_endpoint": box.endpoint})
         )
         target = CloudTarget("aws", "aws", cfg, "eu-west-1")
@@ -260,7 +260,7 @@ def test_a_fault_at_a_step_on_moto_leaves_nothing(
         "ec2", region_name="eu-west-1", endpoint_url=aws_env
     )
     with sshd_box("") as box, fault_proxy(aws_env) as proxy:
-        cfg = AwsCloud.model_validate(
+        cfg = AwsCloud.validate(
             aws_cloud(
                 proxy.url, read_only=False, max_attempts=1, overrides={"ssh_endpoint": box.endpoint}
             )
@@ -354,7 +354,7 @@ def test_eight_steps_on_the_gce_peer_through_ssh_endpoint(
 
     peer: Any = gce
     with sshd_box("", account="hybrid") as box:
-        cfg = GceCloud.model_validate(
+        cfg = GceCloud.validate(
             gce_cloud(peer.url, read_only=False, overrides={"ssh_endpoint": box.endpoint})
         )
         target = CloudTarget("gcp", "gce", cfg)
@@ -436,7 +436,7 @@ def test_eight_steps_on_the_real_openstack_services(
     from hybridtui.provisioning.steps import Context
 
     with sshd_box("") as box:
-        cfg = OpenStackCloud.model_validate(
+        cfg = OpenStackCloud.validate(
             os_cloud(
                 "realstack", read_only=False, timeout=60, overrides={"ssh_endpoint": box.endpoint}
             )
@@ -507,7 +507,7 @@ def test_a_private_cloud_is_reached_through_its_jump_host(
 
     with sshd_box(operator.public, log_level="DEBUG1") as jump, sshd_box("") as node:
         jump_host = f"ubuntu@127.0.0.1:{jump.port}"
-        cfg = SimulatorCloud.model_validate(
+        cfg = SimulatorCloud.validate(
             sim_cloud(
                 "priv",
                 "openstack-private",
@@ -568,4 +568,4 @@ def test_a_bad_jump_host_is_a_config_error() -> None:
     with pytest.raises(ProvisionError, match="not \\[user@\\]host\\[:port\\]"):
         JumpHost.parse("ops@bastion:99999")
     with pytest.raises(ValueError, match="jump_host"):
-        Overrides.model_validate({"jump_host": "ops@ bastion"})
+        Overrides.validate({"jump_host": "ops@ bastion"})

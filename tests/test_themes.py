@@ -34,6 +34,23 @@ def test_user_theme_is_loaded_and_a_broken_one_reported(tmp_path: Path) -> None:
     assert "mine" in [t.name for t in result.themes]
     assert len(result.failures) == 1
     assert "broken.yaml" in result.failures[0]
+    assert "unknown key 'primery' (did you mean 'primary'?)" in result.failures[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("name: x\n", "missing required key 'primary'"),
+        ("name: x\nprimary: '#ff0000'\ndark: maybe\n", "dark: expected true or false, got 'maybe'"),
+        ("name: x\nprimary: '#ff0000'\nvariables: [a]\n", "variables: expected a mapping"),
+        ("name: x\nprimary: 12\n", "primary: expected text, got 12"),
+        ("- a list\n", "a theme is a mapping"),
+    ],
+)
+def test_a_broken_theme_says_what_is_wrong(tmp_path: Path, text: str, said: str) -> None:
+    (tmp_path / "t.yaml").write_text(text)
+    (failure,) = load_themes(tmp_path).failures
+    assert said in failure
 
 
 async def test_app_registers_user_theme_and_warns_about_broken_one() -> None:
@@ -62,3 +79,16 @@ def test_css_uses_only_theme_variables() -> None:
         f"{p.name}: {m.group(0)}" for p in sources for m in literal.finditer(p.read_text())
     ]
     assert offenders == []
+
+
+def test_a_theme_file_edited_since_it_was_remembered_is_read_again(tmp_path: Path) -> None:
+    themes, memo = tmp_path / "themes", tmp_path / "memo"
+    themes.mkdir()
+    path = themes / "mine.yaml"
+    path.write_text("name: mine\nprimary: '#ff0000'\n")
+    assert load_themes(themes, memo_dir=memo).themes[0].primary == "#ff0000"
+    path.write_text("name: mine\nprimary: '#00ff00'\n")
+    assert load_themes(themes, memo_dir=memo).themes[0].primary == "#00ff00"
+    path.write_text("name: mine\nprimary: [unclosed\n")
+    (failure,) = load_themes(themes, memo_dir=memo).failures
+    assert "mine.yaml: not valid YAML" in failure

@@ -233,9 +233,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "locate":
         return _locate(args)
     if args.command in (None, "inventory"):
-        # Before the settings, Textual and pydantic are imported: with Python's
-        # thresholds those imports ran 130 young and one full collection, about
-        # a sixth of the time to first paint (bench/startup.py).
+        # Before the settings, Textual (and pydantic, for a changed config) are
+        # imported: with Python's thresholds those imports ran 130 young and one
+        # full collection, about a sixth of the time to first paint (bench/startup.py).
         # The dashboard collects the older generations when idle; a headless
         # inventory builds its export once and exits (`hybridtui.memory`).
         from hybridtui import memory

@@ -66,7 +66,7 @@ def platform_of(target: CloudTarget) -> str:
 
 def site_for(target: CloudTarget, snapshot: CloudSnapshot | None) -> Site:
     overrides = {
-        k: v for k, v in target.config.overrides.model_dump().items() if v and isinstance(v, str)
+        k: v for k, v in target.config.overrides.to_json().items() if v and isinstance(v, str)
     }
     declared = snapshot.behaviour.notes if snapshot and snapshot.behaviour else ()
     return Site(

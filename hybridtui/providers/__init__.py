@@ -68,7 +68,7 @@ def targets_for(config: AppConfig) -> list[CloudTarget]:
                 CloudTarget(
                     f"{cloud.name}/{n}",
                     cloud.kind,
-                    cloud.model_copy(update={"cloud": n}),
+                    cloud.replace(cloud=n),
                     getattr(cloud, "region", None),
                 )
                 for n in names

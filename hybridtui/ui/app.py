@@ -383,7 +383,7 @@ class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
             columns[message.kind] = message.keys
         import dataclasses
 
-        config = self.settings.config.model_copy(update={"columns": columns})
+        config = self.settings.config.replace(columns=columns)
         self.settings = dataclasses.replace(self.settings, config=config)
         if self.settings.demo and self.settings.source == "built-in demo clouds":
             self.notify(
@@ -541,7 +541,11 @@ def make_app(
         else []
     )
 
-    themes = load_themes(builtin_themes_dir(), settings.paths.user_themes_dir)
+    themes = load_themes(
+        builtin_themes_dir(),
+        settings.paths.user_themes_dir,
+        memo_dir=settings.paths.config_memo_dir,
+    )
     names = [t.name for t in themes.themes]
     app = HybridApp(
         settings,
