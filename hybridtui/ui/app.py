@@ -236,7 +236,11 @@ class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
             self.call_after_refresh(self.exit)
 
     def _bench_first_paint(self) -> None:
-        record = {"t": time.time(), "modules": sorted(sys.modules)}
+        record = {
+            "t": time.time(),
+            "modules": sorted(sys.modules),
+            "switch_interval": sys.getswitchinterval(),
+        }
         with open(os.environ[BENCH_FIRST_PAINT_ENV], "w", encoding="utf-8") as f:
             json.dump(record, f)
 
