@@ -120,3 +120,33 @@ def test_the_ui_thread_never_waits_at_its_own_checkpoint_or_for_a_turn() -> None
         priority.release()
         leave.set()
         b.join(10)
+
+
+def test_the_scorecard_takes_turns_with_other_background_work() -> None:
+    """The comparator's worker evaluates each site in a turn: while a refresh
+    thread has one, it waits (the UI then contends with one thread, not two)."""
+    from hybridtui.interop.scorecard import build
+    from hybridtui.interop.site import Site
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def refresh() -> None:  # a refresh thread in its turn
+        with priority.turn():
+            inside.set()
+            leave.wait(10)
+
+    holder = threading.Thread(target=refresh, daemon=True)
+    holder.start()
+    assert inside.wait(10)
+    sites = [Site("a", "aws", None), Site("b", "gce", None)]
+    cards: list[object] = []
+    t = threading.Thread(target=lambda: cards.append(build(sites)), daemon=True)
+    t.start()
+    t.join(0.3)
+    assert t.is_alive(), "the scorecard waits for the turn"
+    assert cards == []
+    leave.set()
+    t.join(30)
+    assert not t.is_alive()
+    (card,) = cards
+    assert card.clouds == ("a", "b")  # type: ignore[attr-defined]

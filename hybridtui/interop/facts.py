@@ -213,8 +213,18 @@ def _openstack_strategy(site: Site) -> Strategy | None:
 
 
 def nodes_with(site: Site, kind: AddressKind) -> list[Node]:
-    nodes = site.of(Node)
-    return [n for n in nodes if any(a.kind is kind for a in n.addresses)]
+    """The site's nodes with an address of `kind` (one pass per site for
+    every kind: the checks ask for floating and public ones)."""
+    return site.memo(_nodes_by_address_kind, lambda: _nodes_by_address_kind(site)).get(kind, [])
+
+
+def _nodes_by_address_kind(site: Site) -> dict[AddressKind, list[Node]]:
+    out: dict[AddressKind, list[Node]] = {}
+    for n in site.of(Node):
+        kinds = {a.kind for a in n.addresses}
+        for k in kinds:
+            out.setdefault(k, []).append(n)
+    return out
 
 
 def make_cell(

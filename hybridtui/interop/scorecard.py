@@ -24,7 +24,7 @@ from hybridtui.interop.model import (
 )
 from hybridtui.interop.rules import evaluate
 from hybridtui.interop.site import Site
-from hybridtui.priority import yield_to_ui
+from hybridtui.priority import turn
 
 STEP_IDS = tuple(c.id for c in STEPS)
 
@@ -119,8 +119,11 @@ def build(sites: Sequence[Site], spec: Spec | None = None) -> Scorecard:
     cells: dict[tuple[str, str], Cell] = {}
     matches: dict[str, Match] = {}
     for site in sites:
-        yield_to_ui()  # the dashboard computes this in a worker: its keys come first
-        site_cells, m = evaluate(site, spec)
+        # The dashboard computes this in a worker: its keys come first, and
+        # it takes turns with the other background work (the UI thread then
+        # waits for the interpreter lock behind one thread, not two).
+        with turn():
+            site_cells, m = evaluate(site, spec)
         for c in site_cells:
             cells[(c.cloud, c.check)] = c
         if m is not None:

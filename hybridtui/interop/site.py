@@ -3,8 +3,9 @@ latest snapshot, and what the config declares about it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hybridtui.domain import Resource, ResourceKind
 
@@ -17,6 +18,7 @@ PLATFORMS = ("aws", "gce", "openstack")
 
 
 R = TypeVar("R", bound=Resource)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +34,25 @@ class Site:
     declared: tuple[str, ...] = ()
     #: Where new nodes go, when the config says (GCE: the region of its zones).
     region: str = ""
+    #: What `of` and `memo` worked out from the snapshot, kept for this
+    #: comparison (a site is made per scorecard run): the checks read the
+    #: same 2,000 nodes five times per site.
+    _memo: dict[object, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def records(self, kind: ResourceKind) -> tuple[object, ...]:
         return self.snapshot.resources(kind) if self.snapshot else ()
 
     def of(self, cls: type[R]) -> list[R]:
-        """The records of one kind, typed: `site.of(Network)`."""
-        return [r for r in self.records(cls.KIND) if isinstance(r, cls)]
+        """The records of one kind, typed: `site.of(Network)`. Shared by every
+        check of this site: read it, never change it."""
+        return self.memo(cls, lambda: [r for r in self.records(cls.KIND) if isinstance(r, cls)])
+
+    def memo(self, key: object, make: Callable[[], T]) -> T:
+        """`make()`, made once per site and `key`."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        made: T = self._memo[key]
+        return made
 
     def read_at(self, *kinds: ResourceKind) -> float:
         """When the oldest of `kinds` was read (0 when one never was)."""
