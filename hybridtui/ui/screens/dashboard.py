@@ -19,7 +19,6 @@ from hybridtui.interop.site import Site
 from hybridtui.inventory.model import InventoryModel
 from hybridtui.ui.screens.command_line import CommandLine
 from hybridtui.ui.widgets.cloud_pane import CloudPane
-from hybridtui.ui.widgets.filter_input import FilterInput
 from hybridtui.ui.widgets.resource_table import ResourceTable
 from hybridtui.ui.widgets.resource_view import ResourceView
 from hybridtui.ui.widgets.status_strip import StatusStrip
@@ -194,7 +193,7 @@ class DashboardScreen(CommandLine):
                     if kind is ResourceKind.NODES:  # the others when first shown:
                         yield self.views[kind]  # 8 tabs x 50 panes took 5 s to first paint
             yield TabPane("Interop", id=INTEROP_TAB)  # filled when first shown
-        yield FilterInput(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
+        yield Input(placeholder="filter all panes (enter: keep, esc: clear)", id="filter")
         yield Input(
             placeholder=":nodes :images :cloud NAME :unified :health … (→ completes)",
             id="command",
