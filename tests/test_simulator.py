@@ -207,8 +207,9 @@ def test_what_a_demo_node_shows_is_what_its_cloud_adapter_makes_of_its_raw_recor
     """Every value a demo node puts on screen is the one hybridtui's adapter for
     that cloud reads from the node's raw record (shown in its details): a GCE
     node's login is its ssh-keys line's user, its key only hybridtui's marked
-    one, an address's network its interface's subnetwork. Not compared: a GCE
-    node's image (the adapter joins it from the disks listing)."""
+    one, an address's network its interface's subnetwork, its id `zone/name`
+    (the numeric id in its record is in no call). Not compared: a GCE node's
+    image (the adapter joins it from the disks listing)."""
     from hybridtui.providers.aws import records as aws
     from hybridtui.providers.gce import records as gce
     from hybridtui.providers.openstack import records as openstack
@@ -217,7 +218,7 @@ def test_what_a_demo_node_shows_is_what_its_cloud_adapter_makes_of_its_raw_recor
     images = {i.id: i for i in inv.images}
     external = {n.name for n in inv.networks if n.external}
     style = PROFILES[key].style
-    shown = ("name", "state", "raw_state", "flavor", "zone", "key_name", "login_user")
+    shown = ("id", "name", "state", "raw_state", "flavor", "zone", "key_name", "login_user")
     shown += ("public_ip", "private_ip", "created_at") + (() if style == "gce" else ("image",))
     for node in inv.nodes:
         raw = dict(node.raw)
@@ -509,3 +510,68 @@ def test_security_groups_and_routers_like_the_real_clouds() -> None:
     assert ssh.rules == 3, "Neutron gives every new group its two egress rules"
     assert ssh.ssh_open
     assert provider("openstack-direct-ipv4").fetch_inventory().routers == ()
+
+
+#: The id each cloud gives a node it makes, as hybridtui's adapter for it reads it.
+MADE_ID = {
+    "aws": r"i-0[0-9a-f]{16}",
+    "openstack": r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}",
+    "gce": r"[a-z]+-[a-z]+\d-[a-z]/hybrid-1",
+}
+
+
+@pytest.mark.parametrize("key", sorted(PROFILES))
+def test_a_node_made_in_a_demo_cloud_has_its_clouds_id_and_stays_hybridtuis(key: str) -> None:
+    """A node provisioning makes carries the id its cloud would give it (an
+    EC2 instance id, a Nova UUID, a GCE zone/name: what the adapter reads from
+    its record), not a `sim-0001-…` that only the demo makes; it is still
+    known as hybridtui's after a restart (the state file) and never churned."""
+    import re
+
+    from hybridtui.providers.aws import records as aws
+    from hybridtui.providers.gce import records as gce
+    from hybridtui.providers.openstack import records as openstack
+    from hybridtui.providers.simulator.world import World
+
+    p = provider(key)
+    inv = p.fetch_inventory()
+    node = p.create_node(
+        NodeSpec(name="hybrid-1", flavor=inv.flavors[0].name, image=inv.images[0].name)
+    )
+    style = PROFILES[key].style
+    assert re.fullmatch(MADE_ID[style], node.id), node.id
+    raw = dict(node.raw)
+    read = (
+        aws.node(raw, {i.id: i for i in inv.images}, {})
+        if style == "aws"
+        else gce.node(raw)
+        if style == "gce"
+        else openstack.node(raw, {n.name for n in inv.networks if n.external}, {})
+    )
+    assert read.id == node.id
+    assert p.get_node(node.id).id == node.id
+
+    world = p._world  # type: ignore[attr-defined]
+    (saved,) = world.state()["nodes"]
+    assert saved["id"] == node.id
+    again = World(PROFILES[key], world_seed(p), 0)
+    again.restore(world.state())
+    assert node.id in again.made
+    for _ in range(len(again.nodes) * 8):  # every node's turn at churn, several times
+        again.tick()
+    assert again.nodes[node.id].state is node.state
+
+
+def world_seed(p: SimulatorProvider) -> int:
+    return p.sim.seed  # type: ignore[attr-defined,no-any-return]
+
+
+def test_a_demo_gce_instance_name_is_taken_once_per_zone() -> None:
+    """GCE calls an instance by its zone and name: a second one of the same
+    name in that zone is refused (409 alreadyExists), as the API refuses it."""
+    p = provider("gce-access-config")
+    inv = p.fetch_inventory()
+    spec = NodeSpec(name="hybrid-1", flavor=inv.flavors[0].name, image=inv.images[0].name)
+    p.create_node(spec)
+    with pytest.raises(ProviderError, match="already exists"):
+        p.create_node(spec)

@@ -533,7 +533,7 @@ class GceProvider(SdkProvider):
             ),
         )
         self._wait(op, zone)
-        return self.get_node(f"{zone}/{name}")
+        return self.get_node(rec.node_id(zone, name))
 
     def _image_link(self, wanted: str) -> str:
         if wanted in self._images or wanted.startswith(("http", "projects/")):

@@ -97,6 +97,12 @@ def interface_network(nic: Mapping[str, Any]) -> str:
     return subnetwork_label(net, region, last(sub))
 
 
+def node_id(zone: str, name: str) -> str:
+    """hybridtui's id of an instance: every call names an instance by its zone
+    and name (its numeric `id` is in none), so that is how it is found again."""
+    return f"{zone}/{name}"
+
+
 def node(
     instance: Mapping[str, Any],
     disk_images: Mapping[str, str] | None = None,
@@ -128,7 +134,7 @@ def node(
     users = [line.split(":", 1)[0] for line in ssh_entries(instance)]
     status = str(instance.get("status") or "")
     return Node(
-        id=f"{zone}/{instance['name']}",
+        id=node_id(zone, instance["name"]),
         name=instance["name"],
         state=node_state(GCE_STATES, status),
         raw_state=status,

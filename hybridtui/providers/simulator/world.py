@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
-import itertools
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -125,7 +124,9 @@ class World:
         self._public_pool = profiles.public_pool(profile)
         self._public_used = 0
         self._rng = rng
-        self._serial = itertools.count(1)
+        #: Ids of the nodes hybridtui created here (kept in the state file): they
+        #: carry the cloud's own id shapes, so nothing else tells them apart.
+        self.made: set[str] = set()
         self._polls = 0
         n = profile.node_count if node_count is None else node_count
         self.nodes: dict[str, Node] = {}
@@ -218,12 +219,14 @@ class World:
         image: Image,
         i: int,
         extra_raw: dict[str, Any] | None = None,
+        *,
+        first_zone: bool = False,
     ) -> Node:
         p = self.profile
         # What the cloud can say decides the state: EC2 has no "error" state.
         word = STATE_WORDS[p.style].get(state, "UNKNOWN")
         state = _STATE_TABLES[p.style].get(word, state)
-        zone, network = self._placement(i, spec.network)
+        zone, network = self._placement(i, spec.network, first_zone)
         fixed = self._fixed_ip(i, network)
         addrs: list[Address] = []
         strategy = p.behaviour.public_ip
@@ -253,6 +256,8 @@ class World:
         raw = shapes.node_record(
             p, node_id, spec, state, zone, image, addrs, created, self._gce_key_line
         )
+        if p.style == "gce":  # the raw `id` is a number; instances are called by zone and name
+            node_id = gce_records.node_id(zone, spec.name)
         if extra_raw:
             raw.update(extra_raw)
         if (subnet := self._network(network)) and subnet.zone:
@@ -284,18 +289,20 @@ class World:
             raw=raw if extra_raw else raw_record(raw),
         )
 
-    def _placement(self, i: int, wanted: str) -> tuple[str, str]:
+    def _placement(self, i: int, wanted: str, first_zone: bool = False) -> tuple[str, str]:
         """Node i's zone and network. A node asked for on a network (step 3's
         pick) sits on it, and in its zone where networks are zonal: an EC2
         instance launched into eu-west-1a's subnet is in eu-west-1a. Otherwise
         the zones take turns and each sits on its zone's subnet (AWS) or on the
-        profile's node network."""
+        profile's node network; `first_zone`: in the first zone (a GCE insert
+        names its zone, and the adapter's default is the first configured)."""
         zones = self.profile.zones
         net = self._network(wanted) if wanted else None
         if net is None:
-            zone = zones[i % len(zones)]
+            zone = zones[0] if first_zone else zones[i % len(zones)]
             return zone, self._network_for(zone)
-        return (net.zone if net.zone in zones else zones[i % len(zones)]), net.name
+        turn = zones[0] if first_zone else zones[i % len(zones)]
+        return (net.zone if net.zone in zones else turn), net.name
 
     def _network(self, wanted: str) -> Network | None:
         return self._nets.get(wanted)
@@ -318,12 +325,11 @@ class World:
         return str(ipaddress.IPv4Address(first + nth % room))
 
     def state(self) -> dict[str, Any]:
-        """What hybridtui made here (nodes `sim-*`, imported keys, floating IPs it
+        """What hybridtui made here (the nodes in `made`, imported keys, floating IPs it
         allocated, the nodes' guests): the rest is regenerated from the seed."""
-        ours = {i: n for i, n in self.nodes.items() if i.startswith("sim-")}
+        ours = {i: n for i, n in self.nodes.items() if i in self.made}
         return {
             "version": 1,
-            "serial": max((int(i.split("-")[1]) for i in ours), default=0),
             "nodes": [n.to_dict() for n in ours.values()],
             "keys": {k: self.keys[k] for k in self.managed if k in self.keys},
             "key_created": {k: self.key_created[k] for k in self.managed if k in self.key_created},
@@ -346,6 +352,7 @@ class World:
         for data in state.get("nodes") or []:
             node = Node.from_dict(data)
             self.nodes[node.id] = node  # type: ignore[assignment]
+            self.made.add(node.id)
         for name, material in (state.get("keys") or {}).items():
             self.keys[name] = material
             self.managed.add(name)
@@ -361,7 +368,6 @@ class World:
                 g["password_login"],
                 set(g["root_keys"]),
             )
-        self._serial = itertools.count(int(state.get("serial") or 0) + 1)
 
     def drop_metadata_key(self, key_name: str) -> None:
         """GCE: removing a key is removing its ssh-keys line from every instance;
@@ -411,7 +417,7 @@ class World:
             return
         ids = list(self.nodes)
         node = self.nodes[ids[(self._polls * 7) % len(ids)]]
-        if node.state in (NodeState.RUNNING, NodeState.STOPPED) and not node.id.startswith("sim-"):
+        if node.state in (NodeState.RUNNING, NodeState.STOPPED) and node.id not in self.made:
             flip = NodeState.STOPPED if node.state is NodeState.RUNNING else NodeState.RUNNING
             self.nodes[node.id] = self._restate(node, flip)
 
@@ -474,23 +480,28 @@ class World:
             raise NotFoundError(f"{cloud}: network {spec.network!r} not found")
         if spec.key_name and spec.key_name not in self.keys:
             raise NotFoundError(f"{cloud}: key pair {spec.key_name!r} not found")
-        n = next(self._serial)
-        node_id = f"sim-{n:04d}-{catalogues._hexid(self._rng, 8)}"
+        i = len(self.nodes) + 1000
+        gce = self.profile.style == "gce"
+        if gce:  # an instance's name is its handle in its zone
+            zone, _ = self._placement(i, spec.network, first_zone=True)
+            if gce_records.node_id(zone, spec.name) in self.nodes:
+                raise ProviderError(
+                    f"{cloud}: the instance {spec.name!r} already exists in {zone}",
+                    title="Already exists",
+                )
         extra: dict[str, Any] = {}
         if self.profile.style == "openstack":
             # Nova returns the generated root password once, on create: a secret
             # that must never reach the cache, logs or screen.
             extra["adminPass"] = catalogues._hexid(self._rng, 12)
+        # an id of the cloud's own shape (i-0…, a UUID, zone/name), as the
+        # nodes it already has
         node = self._make(
-            node_id,
-            spec,
-            NodeState.RUNNING,
-            made_now(),
-            image,
-            len(self.nodes) + 1000,
-            extra,
+            self._node_id(), spec, NodeState.RUNNING, made_now(), image, i, extra, first_zone=gce
         )
+        node_id = node.id
         self.nodes[node_id] = node
+        self.made.add(node_id)
         account = "hybrid" if self.profile.style == "gce" else image.login_user or "cloud-user"
         node_key = self.keys.get(spec.key_name, "")
         self.guests[node_id] = Guest(
