@@ -66,6 +66,8 @@ IMAGE_COLUMNS: list[Column[Image]] = [
     Column("version", "Ver", lambda r: r.version, 7),
     Column("arch", "Arch", lambda r: r.arch or "?", 6),
     Column("login", "Login", lambda r: r.login_user or "?", 12),
+    # the smallest boot disk: what a flavor's root disk must hold
+    Column("disk", "Disk", lambda r: f"{r.disk_gb} GB" if r.disk_gb else "-", 6),
     Column("created", "Created", lambda r: r.created_at[:10], 10),
 ]
 NETWORK_COLUMNS: list[Column[Network]] = [

@@ -362,9 +362,14 @@ class Image(Resource):
     login_user: str = ""
     created_at: str = ""
     visibility: str = ""
+    #: Glance: the image file's size (GiB), not the disk it needs.
     size_gb: float = 0.0
     #: CPU architecture (`x86_64`, `arm64`); '' when the image does not say.
     arch: str = ""
+    #: The smallest boot disk a node of this image takes (GB), where the API
+    #: says it: EC2 the root volume's size, GCE diskSizeGb, Glance min_disk.
+    #: 0: the image does not say (Glance's min_disk is often unset).
+    disk_gb: int = 0
     raw: Mapping[str, Any] = _raw_field()
 
 

@@ -146,6 +146,11 @@ def test_images_are_the_well_known_series_not_the_catalogue(aws_env: str) -> Non
     for n in names:
         per_series[series_key(n)] = per_series.get(series_key(n), 0) + 1
     assert max(per_series.values()) == 3, "newest 3 per series"
+    for i in images:  # the boot disk: the size of the root device's volume
+        (root,) = [
+            m for m in i.raw["BlockDeviceMappings"] if m["DeviceName"] == i.raw["RootDeviceName"]
+        ]
+        assert i.disk_gb == root["Ebs"]["VolumeSize"] > 0, i.name
     users = {i.distro: i.login_user for i in images}
     assert users == {
         "ubuntu": "ubuntu",

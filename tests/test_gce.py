@@ -47,6 +47,8 @@ def test_inventory(gce: GcePeer) -> None:
     assert "debian-12-bookworm-v20261105" in names, "the newest of the family"
     assert "debian-12-bookworm-v20261001" not in names
     assert "ubuntu-2404-noble-amd64-v20261028" in names
+    disks = {i.name: i.disk_gb for i in inv.images}
+    assert disks["debian-12-bookworm-v20261105"] == 10, "diskSizeGb, an int64 sent as a string"
     assert {n.name for n in inv.networks} >= {"default", "default/europe-west1"}
     fw = {g.name: g for g in inv.security_groups}
     assert fw["default-allow-ssh"].ssh_open

@@ -575,3 +575,32 @@ def test_a_demo_gce_instance_name_is_taken_once_per_zone() -> None:
     p.create_node(spec)
     with pytest.raises(ProviderError, match="already exists"):
         p.create_node(spec)
+
+
+@pytest.mark.parametrize("key", sorted(PROFILES))
+def test_a_demo_image_is_what_its_cloud_adapter_makes_of_its_raw_record(key: str) -> None:
+    """Every value a demo image puts on screen is the one hybridtui's adapter
+    for that cloud reads from its raw record: a GCE image's id is its
+    selfLink and its visibility its project, an AMI's login comes from its
+    owner, every image's boot disk from where its API says it."""
+    import dataclasses
+
+    from hybridtui.providers.aws import records as aws
+    from hybridtui.providers.gce import records as gce
+    from hybridtui.providers.openstack import records as openstack
+
+    inv = provider(key).fetch_inventory()
+    style = PROFILES[key].style
+    assert inv.images
+    for image in inv.images:
+        raw = dict(image.raw)
+        read = (
+            aws.image(raw)
+            if style == "aws"
+            else gce.image(raw, raw["selfLink"].split("/projects/")[1].split("/")[0])
+            if style == "gce"
+            else openstack.image(raw)
+        )
+        for f in dataclasses.fields(image):
+            if f.name != "raw":
+                assert getattr(image, f.name) == getattr(read, f.name), (image.name, f.name)

@@ -380,6 +380,8 @@ class GcePeer:
                 "architecture": "X86_64",
                 "creationTimestamp": f"20{n.split('-v20')[-1][:2] if '-v20' in n else '26'}-10-01T00:00:00.000-07:00",
                 "selfLink": f"{self.url}{BASE}{project}/global/images/{n}",
+                # int64 fields are strings in the REST API's JSON
+                "diskSizeGb": "20" if project == "rhel-cloud" else "10",
             }
             for n, f in PUBLIC_IMAGES[project]
         ]

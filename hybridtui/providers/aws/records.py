@@ -92,8 +92,19 @@ def image(record: Mapping[str, Any]) -> Image:
         created_at=iso(record.get("CreationDate")),
         visibility="public" if record.get("Public") else "private",
         arch=arch(record.get("Architecture")) or arch_in_name(name),
+        disk_gb=root_volume_gb(record),
         raw=dict(record),
     )
+
+
+def root_volume_gb(record: Mapping[str, Any]) -> int:
+    """The size of the volume an instance boots from (the smallest root disk
+    it can be launched with): the block device mapping of RootDeviceName."""
+    root = record.get("RootDeviceName")
+    for mapping in record.get("BlockDeviceMappings") or []:
+        if mapping.get("DeviceName") == root:
+            return int((mapping.get("Ebs") or {}).get("VolumeSize") or 0)
+    return 0
 
 
 def series_key(name: str) -> str:

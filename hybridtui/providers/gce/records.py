@@ -195,6 +195,8 @@ def image(record: Mapping[str, Any], project: str) -> Image:
         created_at=str(record.get("creation_timestamp") or record.get("creationTimestamp") or ""),
         visibility=project,
         arch=arch(record.get("architecture")) or arch_in_name(name),
+        # int64: a string in the REST API's JSON, an int from the client library
+        disk_gb=int(record.get("disk_size_gb") or record.get("diskSizeGb") or 0),
         raw=dict(record),
     )
 

@@ -141,6 +141,7 @@ def image(record: Mapping[str, Any]) -> Image:
         visibility=str(record.get("visibility") or ""),
         size_gb=round(size / 2**30, 2) if isinstance(size, int) else 0.0,
         arch=arch(record.get("architecture") or props.get("architecture")) or arch_in_name(name),
+        disk_gb=int(record.get("min_disk") or 0),
         raw=dict(record),
     )
 

@@ -8,16 +8,11 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from hybridtui.domain import Flavor, Image, Network
 from hybridtui.providers.normalize import (
-    ANY_LOGIN_GCE,
-    arch,
-    arch_in_name,
     guess_distro,
-    login_user,
 )
 from hybridtui.providers.simulator.epoch import DEMO_EPOCH
 
@@ -49,19 +44,27 @@ def _uuid(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
 
-def _image(style: str, id_: str, name: str, when: datetime, raw: dict[str, object]) -> Image:
-    distro, version = guess_distro(name)
-    return Image(
-        id=id_,
-        name=name,
-        distro=distro,
-        version=version,
-        login_user=login_user(distro, "aws" if style == "aws" else "openstack"),
-        created_at=when.isoformat(timespec="seconds"),
-        visibility="public",
-        arch=arch(raw.get("Architecture") or raw.get("architecture")) or arch_in_name(name),
-        raw=raw,
-    )
+def _image(style: str, raw: dict[str, object]) -> Image:
+    """An image as its cloud's API lists it, read by hybridtui's adapter for
+    that cloud: what the demo shows is what the real listing would show."""
+    if style == "aws":
+        from hybridtui.providers.aws import records as aws_records
+
+        return aws_records.image(raw)
+    if style == "gce":
+        from hybridtui.providers.gce import records as gce_records
+
+        project = str(raw["selfLink"]).split("/projects/")[1].split("/")[0]
+        return gce_records.image(raw, project)
+    from hybridtui.providers.openstack import records as openstack_records
+
+    return openstack_records.image(raw)
+
+
+def _boot_disk_gb(name: str, big: int, small: int) -> int:
+    """The boot disk an image's publisher sets: the RHEL family's are larger."""
+    heavy = ("rhel", "centos", "rocky", "suse", "sles", "alma")
+    return big if any(h in name.lower() for h in heavy) else small
 
 
 # ------------------------------------------------------------------- AWS-like
@@ -165,12 +168,12 @@ def _aws_images(rng: random.Random) -> list[Image]:
                 arch = {"amd64": "x86_64", "arm64": "arm64"}[arch or "amd64"]
             name = pattern.format(arch=arch, d=when.strftime("%Y%m%d"))
             ami = f"ami-0{_hexid(rng, 16)}"
+            # the root device as the publisher registered it (Amazon Linux: xvda)
+            root = "/dev/xvda" if "al20" in pattern or "amzn" in pattern else "/dev/sda1"
+            snap = hashlib.md5(ami.encode(), usedforsecurity=False).hexdigest()[:16]
             out.append(
                 _image(
                     "aws",
-                    ami,
-                    name,
-                    when,
                     {
                         "ImageId": ami,
                         "Name": name,
@@ -180,6 +183,19 @@ def _aws_images(rng: random.Random) -> list[Image]:
                             "+00:00", "Z"
                         ),
                         "RootDeviceType": "ebs",
+                        "RootDeviceName": root,
+                        "BlockDeviceMappings": [
+                            {
+                                "DeviceName": root,
+                                "Ebs": {
+                                    "DeleteOnTermination": True,
+                                    "SnapshotId": f"snap-0{snap}",
+                                    "VolumeSize": _boot_disk_gb(name, 10, 8),
+                                    "VolumeType": "gp3" if "gp3" in name else "gp2",
+                                    "Encrypted": False,
+                                },
+                            }
+                        ],
                         "VirtualizationType": "hvm",
                         "Public": True,
                         "State": "available",
@@ -307,23 +323,23 @@ def _gce_images(rng: random.Random) -> list[Image]:
     for project, pattern, family, count in _GCE_FAMILIES:
         for when in _dates(rng, count):
             name = pattern.format(d=when.strftime("%Y%m%d"))
+            image_id = str(rng.randint(10**18, 10**19 - 1))
             img = _image(
                 "gce",
-                str(rng.randint(10**18, 10**19 - 1)),
-                name,
-                when,
                 {
                     "kind": "compute#image",
+                    "id": image_id,
                     "name": name,
                     "family": family,
                     "selfLink": f"https://www.googleapis.com/compute/v1/projects/{project}/global/images/{name}",
                     "status": "READY",
                     "architecture": "X86_64",
                     "creationTimestamp": when.isoformat(timespec="milliseconds"),
+                    # int64 fields are strings in the REST API's JSON
+                    "diskSizeGb": str(_boot_disk_gb(name, 20, 10)),
                 },
             )
-            # GCE: no fixed account; the name is whatever goes into ssh-keys metadata.
-            out.append(replace(img, login_user=ANY_LOGIN_GCE))
+            out.append(img)
     return out
 
 
@@ -428,9 +444,6 @@ def _os_images(series: list[tuple[str, str, int]]) -> Callable[[random.Random], 
                 _, version = guess_distro(name)
                 img = _image(
                     "openstack",
-                    iid,
-                    name,
-                    when,
                     {
                         "id": iid,
                         "name": name,
