@@ -233,6 +233,8 @@ def test_locate_and_profiles(capsys: pytest.CaptureFixture[str], isolated_home: 
     assert code == 0
     assert str(isolated_home) in out
     assert "config file" in out
+    # where a validated config is remembered (hybridtui.config_memo)
+    assert f"checked configs  {isolated_home / 'cache' / 'checked-config'}" in out
     code, out, _ = run(capsys, "locate", "--profiles")
     assert "openstack-floating-ip" in out
     assert "aws-default-vpc" in out

@@ -413,6 +413,7 @@ def _locate(args: argparse.Namespace) -> int:
         ("config file", paths.config_file),
         ("user themes", paths.user_themes_dir),
         ("cache", paths.inventory_cache_dir),
+        ("checked configs", paths.config_memo_dir),
         ("ledger", paths.ledger_file),
         ("node keys", paths.node_keys_dir),
         ("logs", paths.log_dir),
