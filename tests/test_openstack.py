@@ -61,7 +61,7 @@ def test_inventory_of_the_real_cloud(os_clouds: Path) -> None:
     assert [f.name for f in inv.flavors] == ["m1.tiny", "m1.small", "m1.medium", "m1.large"]
     (image,) = [i for i in inv.images if i.name == "ubuntu-22.04"]
     assert (image.distro, image.login_user) == ("ubuntu", "ubuntu"), "from glance's os_distro"
-    assert image.disk_gb == 2, "the boot disk it needs: glance's min_disk, not its 1 MiB file"
+    assert image.disk_gb == 1, "the boot disk it needs: glance's min_disk, not its 1 MiB file"
     nets = {n.name: n for n in inv.networks}
     assert nets["public"].external
     assert nets["public"].cidrs == ("203.0.113.0/24",)

@@ -146,7 +146,7 @@ def resources():
     img = c.image.create_image(
         name="ubuntu-22.04", filename=img_path, disk_format="raw",
         container_format="bare", visibility="public", wait=True,
-        os_distro="ubuntu", os_version="22.04", min_disk=2)
+        os_distro="ubuntu", os_version="22.04", min_disk=1)
     img = wait_for("image active", lambda: (
         lambda i: i if i.status == "active" else None)(c.image.get_image(img.id)))
     print(f"image: ubuntu-22.04 {img.id} ({img.status}, {img.size} bytes)")
