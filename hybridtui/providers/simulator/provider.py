@@ -159,7 +159,23 @@ class SimulatorProvider(Provider):
         return list(self._call("list flavors", ResourceKind.FLAVORS).flavors)
 
     def list_images(self) -> list[Image]:
-        return list(self._call("list images", ResourceKind.IMAGES).images)
+        """What hybridtui's adapter for this cloud lists from the catalogue (the
+        world's nodes may run older images, as real ones do): AWS the newest 3
+        of each well-known AMI series, GCE the newest image of each family,
+        OpenStack every image Glance shows."""
+        images = self._call("list images", ResourceKind.IMAGES).images
+        if self.profile.style == "aws":
+            from hybridtui.providers.aws.records import latest_per_series
+
+            return latest_per_series(images)
+        if self.profile.style == "gce":
+            newest: dict[str, Image] = {}
+            for image in images:
+                family = str(image.raw.get("family") or image.name)
+                if family not in newest or image.created_at > newest[family].created_at:
+                    newest[family] = image
+            return sorted(newest.values(), key=lambda i: (i.distro, i.name))
+        return list(images)
 
     def list_networks(self) -> list[Network]:
         return list(self._call("list networks", ResourceKind.NETWORKS).networks)
