@@ -147,6 +147,29 @@ def test_openstack_flavors_without_arch_and_windows_only_flavors() -> None:
     assert (over.record.name, over.reason) == ("m1.small", "m1.small: set by overrides.flavor")  # type: ignore[union-attr]
 
 
+def test_on_openstack_the_flavor_holds_the_images_min_disk() -> None:
+    """Nova refuses a flavor whose root disk is smaller than the image's
+    min_disk (HTTP 400 at step 4, seen on the real services); EC2 sizes the
+    root volume at launch, so there the smallest flavor stays the pick."""
+    from hybridtui.interop.equivalence import match
+
+    flavors = [
+        openstack_records.flavor({"id": n, "name": n, "vcpus": 2, "ram": 4096, "disk": d})
+        for n, d in (("small-disk", 10), ("big-disk", 40))
+    ]
+    image = openstack_records.image(
+        {"id": "i", "name": "debian-12", "os_distro": "debian", "min_disk": 20}
+    )
+    spec = Spec(vcpus=2, ram_gb=4, distro="debian")
+    m = match(site("openstack", flavors=flavors, images=[image]), spec, PublicIpStrategy.DIRECT)
+    assert m.flavor.record is not None
+    assert m.flavor.record.name == "big-disk"
+    assert "the image's min_disk is 20 GB" in m.flavor.reason
+    m = match(site("aws", flavors=flavors, images=[image]), spec, PublicIpStrategy.AUTO_ASSIGN)
+    assert m.flavor.record is not None
+    assert m.flavor.record.name == "small-disk"
+
+
 # ----------------------------------------------------------------- images
 
 

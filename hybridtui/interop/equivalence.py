@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hybridtui.domain import Flavor, Image, Network, PublicIpStrategy, Router
 from hybridtui.interop.site import Site
@@ -426,14 +426,26 @@ def _openstack_network(
 def match(site: Site, spec: Spec, strategy: PublicIpStrategy) -> Match:
 
     flavors = site.of(Flavor)
-    images = site.of(Image)
+    image = match_image(site.of(Image), spec, site.overrides)
     return Match(
         cloud=site.cloud,
         spec=spec,
-        flavor=match_flavor(flavors, spec, site.overrides),
-        image=match_image(images, spec, site.overrides),
+        flavor=_flavor_for(site, flavors, spec, image.record),
+        image=image,
         network=match_network(site, strategy),
     )
+
+
+def _flavor_for(site: Site, flavors: list[Flavor], spec: Spec, image: object) -> Choice:
+    """Nova refuses a flavor whose root disk is smaller than the image's
+    min_disk (HTTP 400 at step 4): on OpenStack the image's minimum is part of
+    what the flavor must hold. EC2 and GCE size the boot volume at launch."""
+    need = image.disk_gb if isinstance(image, Image) and site.platform == "openstack" else 0
+    if need <= spec.disk_gb:
+        return match_flavor(flavors, spec, site.overrides)
+    choice = match_flavor(flavors, replace(spec, disk_gb=need), site.overrides)
+    said = f" (the image's min_disk is {need} GB)"
+    return replace(choice, reason=choice.reason + said)
 
 
 # ------------------------------------------------- one record's equivalents
