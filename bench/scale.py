@@ -39,6 +39,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -390,6 +391,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="6x2000,10x5000,50x2000")
     args = ap.parse_args()
+    # A SIGTERM (a `kill`, a CI timeout) unwinds like Ctrl-C: each size's
+    # `finally` kills its tmux server, and the app in it. Without this the app
+    # ran on in its tmux server after the bench was gone.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("tmux") is None:
         sys.exit("bench/scale.py drives the app in tmux: install tmux")
     base = run_size(1, 100)
