@@ -4,6 +4,8 @@ holds, go on when it releases, and never wait past the hold's limit."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from hybridtui import priority
 
@@ -95,13 +97,10 @@ def test_background_work_takes_turns() -> None:
     assert order == ["first in", "first out", "second in"]
 
 
-def test_the_ui_thread_never_waits_at_its_own_checkpoint_or_for_a_turn() -> None:
-    """Its cells are built on the UI thread when a pane shows a cloud not yet
-    prepared: a checkpoint there waited for the UI's own hold to end (the first
-    rows at 50 clouds came a second late), and a turn could wait for a
-    background thread that itself waits for the UI."""
-    inside = threading.Event()
-    leave = threading.Event()
+@contextmanager
+def a_background_thread_in_its_turn() -> Iterator[None]:
+    """A background thread (a refresh's) holds a turn until the block ends."""
+    inside, leave = threading.Event(), threading.Event()
 
     def background() -> None:
         with priority.turn():
@@ -111,15 +110,26 @@ def test_the_ui_thread_never_waits_at_its_own_checkpoint_or_for_a_turn() -> None
     b = threading.Thread(target=background, daemon=True)
     b.start()
     assert inside.wait(10)
-    priority.hold(60.0)  # this thread holds: it is the UI's
     try:
-        assert priority.chunked(lambda x: -x, range(600)) == [-x for x in range(600)]
-        with priority.turn():
-            pass
+        yield
     finally:
-        priority.release()
         leave.set()
         b.join(10)
+
+
+def test_the_ui_thread_never_waits_at_its_own_checkpoint_or_for_a_turn() -> None:
+    """Its cells are built on the UI thread when a pane shows a cloud not yet
+    prepared: a checkpoint there waited for the UI's own hold to end (the first
+    rows at 50 clouds came a second late), and a turn could wait for a
+    background thread that itself waits for the UI."""
+    with a_background_thread_in_its_turn():
+        priority.hold(60.0)  # this thread holds: it is the UI's
+        try:
+            assert priority.chunked(lambda x: -x, range(600)) == [-x for x in range(600)]
+            with priority.turn():
+                pass
+        finally:
+            priority.release()
 
 
 def test_the_scorecard_takes_turns_with_other_background_work() -> None:
@@ -128,24 +138,14 @@ def test_the_scorecard_takes_turns_with_other_background_work() -> None:
     from hybridtui.interop.scorecard import build
     from hybridtui.interop.site import Site
 
-    inside, leave = threading.Event(), threading.Event()
-
-    def refresh() -> None:  # a refresh thread in its turn
-        with priority.turn():
-            inside.set()
-            leave.wait(10)
-
-    holder = threading.Thread(target=refresh, daemon=True)
-    holder.start()
-    assert inside.wait(10)
     sites = [Site("a", "aws", None), Site("b", "gce", None)]
     cards: list[object] = []
-    t = threading.Thread(target=lambda: cards.append(build(sites)), daemon=True)
-    t.start()
-    t.join(0.3)
-    assert t.is_alive(), "the scorecard waits for the turn"
-    assert cards == []
-    leave.set()
+    with a_background_thread_in_its_turn():
+        t = threading.Thread(target=lambda: cards.append(build(sites)), daemon=True)
+        t.start()
+        t.join(0.3)
+        assert t.is_alive(), "the scorecard waits for the turn"
+        assert cards == []
     t.join(30)
     assert not t.is_alive()
     (card,) = cards
