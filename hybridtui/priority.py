@@ -52,6 +52,19 @@ def hold(seconds: float = MAX_HOLD) -> None:
     _clear.clear()
 
 
+def hold_from_input() -> None:
+    """A key has arrived in the terminal's input thread: background
+    checkpoints wait from now, not from when the UI thread gets to the key.
+    At 50 x 2,000 the UI thread was often in the middle of a frame when a
+    key came (45-57 ms at the 90th percentile before it handled the key,
+    bench/scale.py), and shared the interpreter lock with the refresh
+    meanwhile. Unlike `hold`, it leaves the holding thread as it is: the
+    input thread's own checkpoints must still wait."""
+    global _until
+    _until = time.monotonic() + MAX_HOLD
+    _clear.clear()
+
+
 def release() -> None:
     """The input's effect is on screen: background work goes on."""
     _clear.set()

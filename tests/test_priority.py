@@ -6,6 +6,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+import pytest
 
 from hybridtui import priority
 
@@ -150,3 +153,42 @@ def test_the_scorecard_takes_turns_with_other_background_work() -> None:
     assert not t.is_alive()
     (card,) = cards
     assert card.clouds == ("a", "b")  # type: ignore[attr-defined]
+
+
+def test_the_terminal_driver_holds_background_work_when_a_key_arrives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The input thread holds at once (the UI thread may be in the middle of a
+    frame), and still passes the key on; a resize or a mouse move holds nothing."""
+    from textual import events
+    from textual.drivers.headless_driver import HeadlessDriver
+    from textual.geometry import Size
+
+    from hybridtui.ui.app import _holding_driver
+
+    passed: list[object] = []
+
+    class Recording(HeadlessDriver):
+        def process_message(self, message: Any) -> None:
+            passed.append(message)
+
+    monkeypatch.setattr(priority, "MAX_HOLD", 60.0)
+    driver = _holding_driver(Recording).__new__(_holding_driver(Recording))
+    priority.release()
+    resize = events.Resize(Size(80, 24), Size(80, 24))
+    driver.process_message(resize)
+    assert not priority.holding()
+    done: list[int] = []
+    key = events.Key("a", "a")
+    driver.process_message(key)
+    try:
+        assert priority.holding()
+        t = _run_chunked(done)  # a refresh thread's next checkpoint waits
+        t.join(0.3)
+        assert t.is_alive()
+        assert done == []
+    finally:
+        priority.release()
+    t.join(10)
+    assert done == [x * 2 for x in range(10)]
+    assert passed == [resize, key]

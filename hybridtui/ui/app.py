@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -64,8 +65,11 @@ class Pulse:
     error: str
 
 
-if TYPE_CHECKING:  # the engine's run types; the runner loads when a run starts
+if TYPE_CHECKING:  # types only: the runner loads when a run starts
+    from textual.message import Message
+
     from hybridtui.ui.screens.leftovers import Leftovers
+
 
 #: Written by the app after its first paint; it exits once the cache is read
 #: and painted (bench/startup.py times the first frame and the first rows).
@@ -153,6 +157,11 @@ class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
                 self._key_times.append(times)
                 self.call_after_refresh(lambda: times.append(time.monotonic()))
         await super().on_event(event)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, holding background work
+        (`priority.hold_from_input`) as soon as its input thread reads a key."""
+        return _holding_driver(super().get_driver_class())
 
     # ----------------------------------------------------------------- setup
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -573,3 +582,16 @@ def make_app(
         )
     app.theme = wanted
     return app
+
+
+def _holding_driver(base: type[Driver]) -> type[Driver]:
+    """`base` with a key holding background work from the input thread: the
+    UI thread's own hold (`HybridApp.on_event`) comes only when it gets to the
+    key, after the frame it was painting."""
+
+    def process_message(self: Driver, message: Message) -> None:
+        if isinstance(message, events.Key):
+            priority.hold_from_input()
+        base.process_message(self, message)
+
+    return type(f"Holding{base.__name__}", (base,), {"process_message": process_message})
