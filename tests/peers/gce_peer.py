@@ -5,7 +5,8 @@ the adapter makes: zones, machineTypes, images (incl. getFromFamily), instances
 (list, aggregatedList, get, insert, delete, setMetadata, start, stop,
 addAccessConfig, getSerialPortOutput), zoneOperations get/wait, networks, subnetworks, firewalls.
 Long-running operations are *not* done on the first response: they advance one
-step per poll. It checks the bearer token, and can inject errors and latency.
+step per poll. Its wire (HTTP, the bearer token, the OAuth2 token endpoint,
+injected faults and latency) is `peers.gce_http`.
 The real `google-cloud-compute` clients reach it through `api_endpoint`.
 """
 
@@ -13,19 +14,16 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-import json
 import re
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from peers.fault_proxy import Hold
+from peers.gce_http import Fault, PeerError, serve
 
 TOKEN = "peer-token"
 #: The OAuth2 refresh token the peer's `/token` endpoint honours (the
@@ -67,30 +65,6 @@ SUBNETWORKS = {
     ("prod-vpc", "europe-west1", "prod-db"): "10.10.1.0/24",
 }
 _NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
-
-
-class PeerError(Exception):
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.reason, self.message = status, reason, message
-
-
-@dataclass
-class Fault:
-    """An HTTP error (GCE error JSON) or a delay, for requests whose path contains `path`."""
-
-    path: str = ""
-    method: str = ""
-    status: int = 0
-    reason: str = ""
-    message: str = ""
-    delay: float = 0.0
-    times: int | None = None
-    #: Close the connection without an answer (a reset between client and API).
-    drop: bool = False
-    #: Answer `status` with this text instead of GCE's error JSON (a proxy's
-    #: HTML page, or a cut-off JSON document with status 200).
-    body: str = ""
 
 
 @dataclass
@@ -662,145 +636,13 @@ class GcePeer:
         return self._operation(zone, "addAccessConfig", inst["selfLink"], attach)
 
 
-def _handler(peer: GcePeer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _reply(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _token(self, form: dict[str, list[str]]) -> None:
-            """Google's OAuth2 token endpoint, for a refresh grant only."""
-            grant = form.get("refresh_token", [""])[0]
-            if form.get("grant_type") != ["refresh_token"] or grant != peer.refresh_token:
-                self._reply(
-                    400,
-                    {
-                        "error": "invalid_grant",
-                        "error_description": "Token has been expired or revoked.",
-                    },
-                )
-                return
-            with peer._lock:
-                peer.grants += 1
-            self._reply(
-                200, {"access_token": peer.token, "expires_in": 3599, "token_type": "Bearer"}
-            )
-
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            if url.path == "/token":
-                return self._token(parse_qs(raw.decode()))
-            body = json.loads(raw) if raw else {}
-            with peer._lock:
-                peer.requests.append((self.command, url.path))
-                fault = next(
-                    (
-                        f
-                        for f in peer.faults
-                        if f.path in url.path
-                        and f.method in ("", self.command)
-                        and (f.times is None or f.times > 0)
-                    ),
-                    None,
-                )
-                if fault is not None and fault.times is not None:
-                    fault.times -= 1
-            if fault and fault.delay:
-                peer.hold.hold(fault.delay)
-            if fault and fault.drop:
-                self.close_connection = True
-                self.connection.shutdown(2)
-                return None
-            if fault and fault.body:
-                data = fault.body.encode()
-                self.send_response(fault.status or 200)
-                self.send_header(
-                    "Content-Type", "text/html" if "<" in fault.body else "application/json"
-                )
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                return None
-            if fault and fault.status:
-                return self._reply(
-                    fault.status,
-                    {
-                        "error": {
-                            "code": fault.status,
-                            "message": fault.message,
-                            "errors": [{"reason": fault.reason, "message": fault.message}],
-                        }
-                    },
-                )
-            if self.headers.get("Authorization") != f"Bearer {peer.token}":
-                return self._reply(
-                    401,
-                    {
-                        "error": {
-                            "code": 401,
-                            "message": "Request had invalid authentication credentials.",
-                            "errors": [{"reason": "authError"}],
-                            "status": "UNAUTHENTICATED",
-                        }
-                    },
-                )
-            try:
-                with peer._lock:
-                    result = peer.handle(self.command, url.path, parse_qs(url.query), body)
-                self._reply(200, result)
-            except PeerError as e:
-                self._reply(
-                    e.status,
-                    {
-                        "error": {
-                            "code": e.status,
-                            "message": e.message,
-                            "errors": [{"reason": e.reason, "message": e.message}],
-                        }
-                    },
-                )
-            except Exception:  # a bug in the peer: fail loudly, never hang the client
-                detail = traceback.format_exc()
-                self._reply(
-                    500, {"error": {"code": 500, "message": f"peer bug: {detail}", "errors": []}}
-                )
-
-        do_GET = do_POST = do_DELETE = do_PATCH = _serve  # noqa: N815
-
-    return Handler
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    #: socketserver's default backlog is 5: a refresh opens more connections at
-    #: once than that, and an overflowing accept queue resets some of them.
-    request_queue_size = 128
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass
-
-
 @contextmanager
 def gce_peer() -> Iterator[GcePeer]:
     peer = GcePeer()
-    server = _Server(("127.0.0.1", 0), _handler(peer))
-    peer.url = f"http://127.0.0.1:{server.server_address[1]}"
-    peer.reset()
-    threading.Thread(target=server.serve_forever, name="gce-peer", daemon=True).start()
-    try:
-        yield peer
-    finally:
-        peer.clear()
-        server.shutdown()
-        server.server_close()
+    with serve(peer) as url:
+        peer.url = url
+        peer.reset()
+        try:
+            yield peer
+        finally:
+            peer.clear()
