@@ -263,6 +263,21 @@ class AwsCloud(CloudBase):
     """botocore retry mode: `adaptive` also slows the client down when EC2 throttles."""
 
 
+#: The public images a GCE cloud lists by default, as `project/family` (the
+#: demo GCE cloud lists the same).
+GCE_IMAGE_FAMILIES = (
+    "debian-cloud/debian-12",
+    "debian-cloud/debian-11",
+    "ubuntu-os-cloud/ubuntu-2404-lts-amd64",
+    "ubuntu-os-cloud/ubuntu-2204-lts",
+    "rhel-cloud/rhel-9",
+    "centos-cloud/centos-stream-9",
+    "rocky-linux-cloud/rocky-linux-9-optimized-gcp",
+    "fedora-coreos-cloud/fedora-coreos-stable",
+    "cos-cloud/cos-stable",
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class GceCloud(CloudBase):
     kind: Literal["gce"]
@@ -274,19 +289,7 @@ class GceCloud(CloudBase):
     """Service-account JSON file; empty: Application Default Credentials."""
     default_zone: str | None = None
     """Zone new nodes go to (default: the first of `zones`, unless that is `all`)."""
-    image_families: list[str] = field(
-        default_factory=lambda: [
-            "debian-cloud/debian-12",
-            "debian-cloud/debian-11",
-            "ubuntu-os-cloud/ubuntu-2404-lts-amd64",
-            "ubuntu-os-cloud/ubuntu-2204-lts",
-            "rhel-cloud/rhel-9",
-            "centos-cloud/centos-stream-9",
-            "rocky-linux-cloud/rocky-linux-9-optimized-gcp",
-            "fedora-coreos-cloud/fedora-coreos-stable",
-            "cos-cloud/cos-stable",
-        ]
-    )
+    image_families: list[str] = field(default_factory=lambda: list(GCE_IMAGE_FAMILIES))
     """Public images to list, as `project/family` (the newest image of each)."""
     key_ttl_hours: Annotated[float, constrained(gt=0, le=24 * 365)] = GCE_KEY_TTL_HOURS
     """Node keys put into ssh-keys metadata expire by themselves after this (expireOn)."""

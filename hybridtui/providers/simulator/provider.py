@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from hybridtui import jsonio
-from hybridtui.config import CloudBase, Fault, SimulatorCloud
+from hybridtui.config import GCE_IMAGE_FAMILIES, CloudBase, Fault, SimulatorCloud
 from hybridtui.domain import (
     Address,
     CloudBehaviour,
@@ -161,20 +161,23 @@ class SimulatorProvider(Provider):
     def list_images(self) -> list[Image]:
         """What hybridtui's adapter for this cloud lists from the catalogue (the
         world's nodes may run older images, as real ones do): AWS the newest 3
-        of each well-known AMI series, GCE the newest image of each family,
+        of each well-known AMI series, GCE the newest image of each family the
+        adapter lists by default (`image_families`),
         OpenStack every image Glance shows."""
         images = self._call("list images", ResourceKind.IMAGES).images
         if self.profile.style == "aws":
             from hybridtui.providers.aws.records import latest_per_series
 
             return latest_per_series(images)
-        if self.profile.style == "gce":
+        if self.profile.style == "gce":  # in the adapter's order: as configured
             newest: dict[str, Image] = {}
             for image in images:
-                family = str(image.raw.get("family") or image.name)
-                if family not in newest or image.created_at > newest[family].created_at:
+                family = f"{image.visibility}/{image.raw.get('family')}"
+                if family in GCE_IMAGE_FAMILIES and (
+                    family not in newest or image.created_at > newest[family].created_at
+                ):
                     newest[family] = image
-            return sorted(newest.values(), key=lambda i: (i.distro, i.name))
+            return [newest[f] for f in GCE_IMAGE_FAMILIES if f in newest]
         return list(images)
 
     def list_networks(self) -> list[Network]:
