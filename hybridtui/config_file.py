@@ -43,7 +43,24 @@ def load_config(path: Path) -> AppConfig:
         ) from None
     except OSError as e:
         raise ConfigError(f"cannot read config file {path}: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise not_utf8(path, e) from None
     return parse_config(text, str(path))
+
+
+def not_utf8(path: Path, e: UnicodeDecodeError) -> ConfigError:
+    """A config file saved as Latin-1 or UTF-16 by an editor: where, and what to do."""
+    return ConfigError(
+        f"{path}: {utf8_problem(e)}", hint="Save the file as UTF-8; YAML files are read as UTF-8."
+    )
+
+
+def utf8_problem(e: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 is, as an editor counts."""
+    before = e.object[: e.start]
+    line = before.count(b"\n") + 1
+    column = e.start - (before.rfind(b"\n") + 1) + 1
+    return f"not UTF-8 text (byte 0x{e.object[e.start]:02x} at line {line}, column {column})"
 
 
 #: libyaml's loader where PyYAML has it: the pure-Python one took 6 of the

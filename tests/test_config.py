@@ -224,6 +224,10 @@ def test_all_clouds_in_clouds_yaml_shortcut(
     monkeypatch.setenv("HOME", str(empty))
     monkeypatch.chdir(empty)
     assert [t.name for t in targets_for(config)] == ["os"], "no clouds.yaml: one pane that says so"
+    latin1 = tmp_path / "latin1.yaml"  # was a UnicodeDecodeError out of targets_for
+    latin1.write_bytes(b"clouds:\n  caf\xe9: {region_name: R1}\n")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(latin1))
+    assert [t.name for t in targets_for(config)] == ["os"], "an unreadable clouds.yaml: one pane"
 
 
 def test_check_config_takes_the_file_as_an_argument(
@@ -363,3 +367,23 @@ def test_a_yaml_error_reads_the_same_with_libyaml() -> None:
     assert data == yaml.safe_load(good)
     assert root is not None
     assert root.value[0][1].value[0].value[2][1].start_mark.line == 3
+
+
+def test_a_config_not_in_utf8_says_where_and_what_to_do(tmp_path: Path) -> None:
+    """A config saved as Latin-1 by an editor was a UnicodeDecodeError traceback."""
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(b"clouds:\n  - name: caf\xe9\n    kind: simulator\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(latin1)
+    assert info.value.message == f"{latin1}: not UTF-8 text (byte 0xe9 at line 2, column 14)"
+    assert info.value.hint is not None
+    assert "UTF-8" in info.value.hint
+    proc = subprocess.run(
+        [sys.executable, "-m", "hybridtui", "--config", str(latin1), "inventory"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "not UTF-8 text (byte 0xe9 at line 2, column 14)" in proc.stderr

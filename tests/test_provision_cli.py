@@ -496,3 +496,14 @@ def test_a_live_line_per_cloud_on_a_terminal(tmp_path: Path) -> None:
     assert re.search(r"b +✓ 8/8 done in [\d.]+s", text)
     assert not re.search(r"(?m)^a +1 add node key +ok", text), "no log lines on a terminal"
     assert re.search(r"a +ok +hybrid-\w+ +198\.51\.100\.\d+ +ubuntu", text), "the summary"
+
+
+def test_a_binary_root_key_file_is_refused_in_words(tmp_path: Path) -> None:
+    """A DER key or any binary file given as --root-key was a UnicodeDecodeError."""
+    from hybridtui.errors import UsageError
+    from hybridtui.provisioning.operator import root_keys
+
+    der = tmp_path / "key.der"
+    der.write_bytes(b"\x30\x82\x01\x0a\x02\x82\x01\x01\x00\xc3")
+    with pytest.raises(UsageError, match="not an OpenSSH public key"):
+        root_keys([str(der)])

@@ -92,3 +92,13 @@ def test_a_theme_file_edited_since_it_was_remembered_is_read_again(tmp_path: Pat
     path.write_text("name: mine\nprimary: [unclosed\n")
     (failure,) = load_themes(themes, memo_dir=memo).failures
     assert "mine.yaml: not valid YAML" in failure
+
+
+def test_a_theme_not_in_utf8_is_reported_with_where(tmp_path: Path) -> None:
+    user = resolve_paths().user_themes_dir
+    user.mkdir(parents=True)
+    (user / "latin1.yaml").write_bytes(b"# th\xe8me\nname: x\nprimary: '#ff0000'\n")
+    result = load_themes(builtin_themes_dir(), user)
+    assert len(result.failures) == 1
+    assert "latin1.yaml" in result.failures[0]
+    assert "not UTF-8 text (byte 0xe8 at line 1, column 5); save it as UTF-8" in result.failures[0]

@@ -25,6 +25,8 @@ def root_keys(files: list[str]) -> list[str]:
             text = p.read_text(encoding="utf-8").strip()
         except OSError as e:
             raise UsageError(f"--root-key {p}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            text = ""  # a binary file: not a public key either
         if not text.startswith(("ssh-", "ecdsa-", "sk-")) or text.startswith(("-----", "PuTTY")):
             raise UsageError(
                 f"--root-key {p}: not an OpenSSH public key (a private key? never pass one)"

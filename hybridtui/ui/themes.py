@@ -103,12 +103,14 @@ def _theme_data(path: Path) -> Any:
     """A theme file's YAML; a YAML error is a ValueError like any other problem."""
     import yaml
 
-    from hybridtui.config_file import read_yaml
+    from hybridtui.config_file import read_yaml, utf8_problem
 
     try:
         return read_yaml(path.read_text(encoding="utf-8"))[1]
     except yaml.YAMLError as e:
         raise ValueError(f"not valid YAML: {' '.join(str(e).split())}") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{utf8_problem(e)}; save it as UTF-8") from None
 
 
 def load_theme_file(path: Path, memo_dir: Path | None = None) -> Theme:

@@ -25,7 +25,7 @@ def cloud_names(env: dict[str, str] | None = None) -> tuple[Path | None, list[st
         if path.is_file():
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError):
+            except (OSError, ValueError, yaml.YAMLError):  # ValueError: not UTF-8
                 return path, []
             clouds = data.get("clouds") if isinstance(data, dict) else None
             return path, sorted(clouds) if isinstance(clouds, dict) else []
