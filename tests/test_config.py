@@ -165,15 +165,17 @@ def test_missing_file_has_hint(tmp_path: Path) -> None:
     assert info.value.hint
 
 
+def hybridtui(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, in its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "hybridtui", *args], capture_output=True, text=True, timeout=60
+    )
+
+
 def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("clouds:\n  - name: a\n    kind: azure\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "hybridtui", "--config", str(bad), "check-config"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = hybridtui("--config", str(bad), "check-config")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "bad.yaml:3" in proc.stderr
@@ -378,12 +380,7 @@ def test_a_config_not_in_utf8_says_where_and_what_to_do(tmp_path: Path) -> None:
     assert info.value.message == f"{latin1}: not UTF-8 text (byte 0xe9 at line 2, column 14)"
     assert info.value.hint is not None
     assert "UTF-8" in info.value.hint
-    proc = subprocess.run(
-        [sys.executable, "-m", "hybridtui", "--config", str(latin1), "inventory"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = hybridtui("--config", str(latin1), "inventory")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "not UTF-8 text (byte 0xe9 at line 2, column 14)" in proc.stderr
