@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hybridtui import __version__, jsonio
-from hybridtui.errors import ConfigError
+from hybridtui.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from hybridtui.inventory.report import CloudResult
@@ -91,16 +91,38 @@ def write(path: Path, doc: dict[str, Any], masker: Masker | None) -> None:
     text = jsonio.dumps(doc, indent=True).decode()
     if masker is not None:
         text = masker.text(text)  # masks hold no quote or backslash: still JSON
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as e:
+        raise _unwritable(path, e) from None
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text + "\n")
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):  # a directory of that name, a full disk
+            raise _unwritable(path, e) from None
         raise
+
+
+class CaptureWriteError(UsageError):
+    """`hybridtui capture FILE` cannot write FILE (exit 2: the path is the user's)."""
+
+    title = "Cannot write the capture"
+
+
+def _unwritable(path: Path, e: OSError) -> CaptureWriteError:
+    # the directory that is missing or read-only; not the temporary file's name
+    where = f" ({e.filename})" if e.filename and Path(e.filename) in path.parents else ""
+    # mkdir(exist_ok=True) on a regular file says "File exists"
+    why = "Not a directory" if isinstance(e, FileExistsError) else e.strerror
+    return CaptureWriteError(
+        f"cannot write the capture to {path}: {why}{where}",
+        hint="Give a file path in a directory you can write to.",
+    )
 
 
 def read(path: Path) -> dict[str, Any]:

@@ -5,6 +5,7 @@ credentials, no SDK and no network; a masked capture holds no address or id."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -210,6 +211,47 @@ def test_a_file_that_cannot_be_replayed_says_why(
     assert out == ""
     assert says in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ("missing/dir", "Not a directory"),  # under a regular file: no mkdir
+        ("is-a-dir", "Is a directory"),
+    ],
+)
+def test_a_capture_that_cannot_be_written_says_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str, says: str
+) -> None:
+    """Each was a traceback (FileNotFoundError from mkdir, IsADirectoryError
+    from the rename), and a directory in the way left a temporary file."""
+    config = config_file(tmp_path, [sim_cloud("only", "openstack-private")])
+    (tmp_path / "missing").write_text("a file, not a directory")
+    (tmp_path / "is-a-dir").mkdir()
+    code, out, err = run(capsys, "--config", str(config), "capture", str(tmp_path / where))
+    assert code == 2
+    assert "Cannot write the capture" in err
+    assert says in err
+    assert "Traceback" not in err
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "no file left"
+
+
+def test_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> None:
+    """`hybridtui inventory ... | head -c 100` was a BrokenPipeError traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hybridtui", "--demo", "inventory", "--kind", "all"]
+        + ["--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "HYBRIDTUI_HOME": str(tmp_path)},
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    assert len(proc.stdout.read(100)) == 100
+    proc.stdout.close()  # the reader stops, as `head -c 100` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert err == ""
 
 
 def test_the_replayed_dashboard_imports_no_sdk_and_opens_no_socket(

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from hybridtui.settings import Settings
 
 EXIT_OK, EXIT_CLOUD_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Output piped into a reader that stopped (`| head`): as a shell says SIGPIPE.
+EXIT_PIPE = 141
 KINDS = (
     "nodes",
     "flavors",
@@ -227,6 +229,12 @@ def _guarded(run: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `hybridtui inventory | head`: the reader has what it wanted. Quiet,
+        # and stdout pointed at /dev/null so the exit's flush does not fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
 
 
 def _run(args: argparse.Namespace) -> int:
