@@ -180,6 +180,25 @@ async def test_failing_cloud_shows_error_while_others_stay_fresh(frozen_clock: A
         assert app.poller.next_due("broken") > frozen_clock(), "backing off"
 
 
+async def test_a_cache_that_is_not_a_database_is_said_on_screen_and_the_clouds_load(
+    frozen_clock: Any,
+) -> None:
+    """The dashboard did not start at all (sqlite3.DatabaseError); a warning
+    printed on stderr would be drawn over: it is a notification."""
+    cache_dir = resolve_paths().inventory_cache_dir
+    cache_dir.mkdir(parents=True)
+    (cache_dir / "cache.db").write_bytes(b"\0" * 4096)
+    app = make_app(make_settings(THREE_CLOUDS[:2]), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        (note,) = [n for n in app._notifications if n.title == "Cache"]
+        assert note.message.startswith("the cache could not be read (file is not a database)")
+        states = {s.name: s.state for s in app.model.statuses()}
+        assert states == {"aws-sim": CloudState.FRESH, "gce-sim": CloudState.FRESH}
+    assert app.cache is not None
+    assert app.cache.has(app.targets[0]), "the new cache holds the refresh"
+
+
 async def test_a_refused_kind_is_marked_on_its_tab_and_pane(frozen_clock: Any) -> None:
     clouds = [
         THREE_CLOUDS[0],

@@ -201,6 +201,57 @@ def test_damaged_entry_is_dropped_not_fatal() -> None:
     cache.close()
 
 
+def test_a_cache_that_is_not_a_database_is_moved_aside_and_started_again() -> None:
+    """A cache.db cut short or overwritten was a sqlite3.DatabaseError
+    traceback out of every command and the dashboard."""
+    from hybridtui.inventory.cache import open_cache
+
+    (t,) = targets(sim_cloud("x", "openstack-private"))
+    said: list[str] = []
+    for round_ in range(2):  # the second replaces the first broken copy
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        (cache_dir() / "cache.db").write_bytes(b"SQLite format 2\0" + bytes(range(256)) * 8)
+        cache = open_cache(cache_dir(), said.append)
+        assert cache is not None
+        assert not cache.has(t)
+        Poller([t], cache=cache).poll().__next__()  # it works: a refresh is stored
+        assert cache.load(t) is not None
+        cache.close()
+        assert len(said) == round_ + 1
+    aside = cache_dir().with_name(f"{cache_dir().name}.broken")
+    assert said[-1] == (
+        f"the cache could not be read (file is not a database): moved to {aside},"
+        " starting a new one"
+    )
+    assert (aside / "cache.db").read_bytes().startswith(b"SQLite format 2")
+
+
+def test_a_headless_command_over_a_broken_cache_warns_and_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hybridtui.cli import main
+
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    (cache_dir() / "cache.db").write_bytes(b"\0" * 4096)
+    assert main(["--demo", "inventory", "--kind", "flavors", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "warning: the cache could not be read (file is not a database)" in err
+    assert "Traceback" not in err
+    assert "os-private-dc1,flavors," in out
+
+
+def test_a_cache_that_cannot_be_opened_is_done_without(tmp_path: Path) -> None:
+    from hybridtui.inventory.cache import open_cache
+
+    said: list[str] = []
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert open_cache(blocker / "inventory", said.append) is None
+    assert len(said) == 1
+    assert said[0].startswith("cache unavailable (")
+    assert said[0].endswith("continuing without it")
+
+
 WRITER = textwrap.dedent(
     """
     import sys

@@ -433,13 +433,9 @@ def _locate(args: argparse.Namespace) -> int:
 
 
 def _open_cache(settings: Settings) -> InventoryCache | None:
-    from hybridtui.inventory.cache import InventoryCache
+    from hybridtui.inventory.cache import open_cache
 
-    try:
-        return InventoryCache(settings.paths.inventory_cache_dir)
-    except OSError as e:
-        print(f"warning: cache unavailable ({e}); continuing without it", file=sys.stderr)
-        return None
+    return open_cache(settings.paths.inventory_cache_dir)
 
 
 def _targets(settings: Settings, wanted: list[str]) -> list[CloudTarget]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Collection
+import shutil
+import sys
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +83,38 @@ def _decode_records(payload: bytes) -> list[Any]:
     if not all(isinstance(d, dict) for d in out):
         raise TypeError("a cached record is not a JSON object")
     return out
+
+
+def warn_on_stderr(message: str) -> None:
+    """Before the dashboard takes the terminal, and in headless commands."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def open_cache(
+    directory: Path, warn: Callable[[str], None] = warn_on_stderr
+) -> InventoryCache | None:
+    """The inventory cache, or None: the app and the commands work without one.
+    A cache that is not a database any more (a disk that filled up, a copy cut
+    short) is moved aside to `<dir>.broken` and a new one started: it only
+    holds what the clouds will send again. `warn` says what happened."""
+    import sqlite3
+
+    try:
+        return InventoryCache(directory)
+    except sqlite3.DatabaseError as e:
+        aside = directory.with_name(f"{directory.name}.broken")
+        try:
+            shutil.rmtree(aside, ignore_errors=True)  # the one broken before
+            directory.rename(aside)
+            cache = InventoryCache(directory)
+        except (OSError, sqlite3.Error) as again:
+            warn(f"cache unavailable ({again}); continuing without it")
+            return None
+        warn(f"the cache could not be read ({e}): moved to {aside}, starting a new one")
+        return cache
+    except OSError as e:
+        warn(f"cache unavailable ({e}); continuing without it")
+        return None
 
 
 class InventoryCache:

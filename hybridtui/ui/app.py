@@ -28,7 +28,7 @@ from hybridtui import keys, priority, reaper
 from hybridtui.columns import Rows, prepare_rows
 from hybridtui.domain import ResourceKind
 from hybridtui.errors import ConfigError, ProviderError
-from hybridtui.inventory.cache import InventoryCache
+from hybridtui.inventory.cache import InventoryCache, open_cache
 from hybridtui.inventory.model import CloudState, InventoryModel
 from hybridtui.inventory.poller import Poller, PollOutcome
 from hybridtui.memory import Collector
@@ -115,6 +115,7 @@ class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
         cache: InventoryCache | None,
         theme_names: list[str],
         theme_problems: Iterable[str] = (),
+        cache_problems: Iterable[str] = (),
         tick_interval: float = 1.0,
         freeze_after_cache: bool = False,
     ) -> None:
@@ -129,6 +130,9 @@ class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
         self.cache = cache
         self.theme_names = theme_names
         self.theme_problems = list(theme_problems)
+        #: What opening the cache ran into (`open_cache`): said on screen, where
+        #: a line on stderr would be drawn over.
+        self.cache_problems = list(cache_problems)
         self.tick_interval = tick_interval
         self._closed = False
         self._sync_pending = False
@@ -208,6 +212,8 @@ class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
             )
         for problem in self.theme_problems:
             self.notify(problem, title="Theme not loaded", severity="warning", timeout=10)
+        for problem in self.cache_problems:
+            self.notify(problem, title="Cache", severity="warning", timeout=10)
         # The first frame comes before background work: the threads that read
         # the cache, poll and compare start now but wait at their first
         # checkpoint until it is painted (they held the interpreter lock for
@@ -535,11 +541,8 @@ def make_app(
     panes read from it, and the rest read once the first frame is on screen
     (each of those panes says `reading the cache…` till then)."""
     targets = targets_for(settings.config)
-    try:
-        cache: InventoryCache | None = InventoryCache(settings.paths.inventory_cache_dir)
-    except OSError as e:
-        print(f"warning: cache unavailable ({e}); continuing without it", file=sys.stderr)
-        cache = None
+    cache_problems: list[str] = []
+    cache = open_cache(settings.paths.inventory_cache_dir, cache_problems.append)
     # what a refresh replaces is freed in the reaper's thread, not the UI's
     reaper.start()
     model = InventoryModel(targets, clock=clock, retire=reaper.retire)
@@ -568,6 +571,7 @@ def make_app(
         cache=cache,
         theme_names=[*names, *EXTRA_CYCLE],
         theme_problems=themes.failures,
+        cache_problems=cache_problems,
         tick_interval=tick_interval,
         freeze_after_cache=freeze_after_cache,
     )
