@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 
 from hybridtui.domain import Node, ResourceKind
 from hybridtui.interop.equivalence import Spec
+from hybridtui.inventory.model import CloudState
 from hybridtui.provisioning.cleanup import is_ours
 from hybridtui.provisioning.plan import PlanError, make_plan
 from hybridtui.provisioning.runner import refusal
@@ -220,6 +221,22 @@ async def test_ssh_to_a_node_shows_and_copies_the_command_where_it_cannot_suspen
         assert cloud == "priv"
         assert not node.public_ip
         assert app.clipboard.endswith(f"-J ops@bastion:2222 {node.login_user}@{node.private_ip}")
+
+
+async def test_a_ledger_that_cannot_be_opened_is_said_and_the_dashboard_goes_on(
+    frozen_clock: Any,
+) -> None:
+    """The leftovers check after the first paint died in its worker, silently."""
+    settings = make_settings(CLOUDS[:1])
+    settings.paths.ledger_file.parent.mkdir(parents=True, exist_ok=True)
+    settings.paths.ledger_file.write_bytes(b"\x13" * 4096)
+    app = make_app(settings, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        (note,) = [n for n in app._notifications if n.title == "Leftovers not looked for"]
+        assert "cannot be opened (file is not a database)" in note.message
+        assert ".broken" in note.message
+        assert app.model.status("aws-sim").state is CloudState.FRESH
 
 
 async def test_leftovers_of_an_interrupted_run_are_offered_and_cleaned(

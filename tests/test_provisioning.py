@@ -335,3 +335,32 @@ def test_a_catalogue_that_failed_to_list_is_named_in_the_refusal() -> None:
     with pytest.raises(PlanError, match=r"cannot plan without its flavors \(.*HTTP 500") as e:
         make_plan(site_of(target, p), SPEC, read_only=False)
     assert "images" not in e.value.message, "only the kind that failed"
+
+
+def test_a_ledger_that_is_not_a_database_is_said_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It is the only record of what stopped runs left on the clouds: unlike
+    the cache it is not moved aside for the user. Every command that opens
+    it (provision, destroy, cleanup) said so with a sqlite3 traceback."""
+    from hybridtui.cli import main
+    from hybridtui.paths import resolve_paths
+    from hybridtui.provisioning.ledger import LedgerError
+
+    path = resolve_paths().ledger_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    garbage = b"\x13" * 4096
+    path.write_bytes(garbage)
+    with pytest.raises(LedgerError) as info:
+        Ledger(path)
+    assert (
+        info.value.message
+        == f"the provisioning ledger {path} cannot be opened (file is not a database)"
+    )
+    assert info.value.hint is not None
+    assert f"mv {path} {path}.broken" in info.value.hint
+    assert main(["--demo", "cleanup"]) == 1
+    err = capsys.readouterr().err
+    assert "Provisioning ledger unreadable" in err
+    assert "Traceback" not in err
+    assert path.read_bytes() == garbage, "left as it was"

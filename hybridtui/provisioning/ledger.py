@@ -19,6 +19,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from hybridtui.errors import HybridError
+
+
+class LedgerError(HybridError):
+    """The ledger cannot be opened. It is never replaced on its own, as the
+    cache is: it is the only record of what stopped runs left on the clouds."""
+
+    title = "Provisioning ledger unreadable"
+
 
 class Kind(StrEnum):
     LOCAL_KEY = "local-key"  # the node's private key file on this machine
@@ -65,10 +74,22 @@ CREATE INDEX IF NOT EXISTS open_entries ON entries (state);
 
 class Ledger:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
         self._local = threading.local()
-        self._conn().executescript(_SCHEMA)  # commits on its own
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._conn().executescript(_SCHEMA)  # commits on its own
+        except (OSError, sqlite3.DatabaseError) as e:
+            self.close()
+            raise LedgerError(
+                f"the provisioning ledger {path} cannot be opened ({e})",
+                hint=(
+                    "It lists what stopped runs left on the clouds, so it is not replaced"
+                    " for you: check the clouds for hybrid-… nodes, keys and addresses no run"
+                    f" removed, then move it aside (mv {path} {path}.broken); the next run"
+                    " starts a new one."
+                ),
+            ) from None
 
     def _conn(self) -> sqlite3.Connection:
         """One connection per thread (sqlite3 objects stay in their thread)."""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the app provides these; the engine loads when a run starts
     from hybridtui.inventory.model import InventoryModel
     from hybridtui.inventory.poller import Poller
     from hybridtui.providers import CloudTarget
+    from hybridtui.provisioning.ledger import Ledger
     from hybridtui.provisioning.plan import Plan
     from hybridtui.provisioning.runner import CloudRun, Progress
     from hybridtui.settings import Settings
@@ -168,9 +169,10 @@ class WriteActions(App[int]):
     @work(thread=True, group="delete", exit_on_error=False, description="Deleting a node")
     def _delete(self, cloud: str, node: Node) -> None:
         from hybridtui.provisioning.cleanup import destroy
-        from hybridtui.provisioning.ledger import Ledger
 
-        ledger = Ledger(self.settings.paths.ledger_file)
+        ledger = self._open_ledger(f"{cloud}: not deleted")
+        if ledger is None:
+            return
         try:
             lines = destroy(ledger, self.poller.provider(cloud), cloud, node)
         except HybridError as e:
@@ -182,6 +184,18 @@ class WriteActions(App[int]):
             ledger.close()
         self.call_from_thread(self.notify, "\n".join(lines), title=f"{cloud}: {node.name} deleted")
         self.call_from_thread(self._after_delete, cloud)
+
+    def _open_ledger(self, title: str) -> Ledger | None:
+        """The ledger, in a worker thread; if it cannot be opened, a
+        notification with what to do, titled with what did not happen."""
+        from hybridtui.provisioning.ledger import Ledger
+
+        try:
+            return Ledger(self.settings.paths.ledger_file)
+        except HybridError as e:
+            body = e.message + (f"\n{e.hint}" if e.hint else "")
+            self.call_from_thread(self.notify, body, title=title, severity="error", timeout=20)
+            return None
 
     def ssh_to(self, cloud: str, node: Node) -> None:
         """`s` on a node: suspend, run the system `ssh` with the right account,
@@ -245,10 +259,11 @@ class WriteActions(App[int]):
         (from the snapshots: no extra call to any cloud; not right after a
         clean-up, when the snapshots still show what it deleted)."""
         from hybridtui.provisioning.cleanup import leftovers, untracked
-        from hybridtui.provisioning.ledger import Ledger
         from hybridtui.ui.screens.leftovers import Leftovers
 
-        ledger = Ledger(self.settings.paths.ledger_file)
+        ledger = self._open_ledger("Leftovers not looked for")
+        if ledger is None:
+            return
         try:
             entries = [e for t in self.targets for e in leftovers(ledger, t.name)]
             strays = [
@@ -294,10 +309,11 @@ class WriteActions(App[int]):
     @work(thread=True, group="leftovers", exit_on_error=False, description="Cleaning up")
     def _clean_leftovers(self, found: Leftovers) -> None:
         from hybridtui.provisioning.cleanup import delete_and_wait
-        from hybridtui.provisioning.ledger import Ledger
         from hybridtui.provisioning.runner import undo
 
-        ledger = Ledger(self.settings.paths.ledger_file)
+        ledger = self._open_ledger("Nothing cleaned up")
+        if ledger is None:
+            return
         lines: list[str] = []
         try:
             for cloud in found.clouds:
