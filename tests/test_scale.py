@@ -484,6 +484,46 @@ def test_the_summary_is_chosen_early_only_when_the_chips_cannot_fit() -> None:
     assert early > 0
 
 
+async def test_the_summary_keeps_to_one_row_and_shrinks_back_when_it_gets_shorter() -> None:
+    """At 60 columns `6 clouds  ● 4 fresh  ◌ 2 refreshing  (i or :clouds:
+    every cloud)` wrapped to two rows, and the strip kept both rows once it
+    read `● 6 fresh` (its height was judged by newlines, not wrapping): a
+    row lost on the small terminals of jump hosts."""
+    from textual.app import App, ComposeResult
+
+    from hybridtui.config import AppConfig
+
+    clouds = [sim_cloud(f"region-cloud-{i:02d}", PROFILES[i % 6]) for i in range(6)]
+    statuses = InventoryModel(targets_for(AppConfig.validate({"clouds": clouds}))).statuses()
+
+    def shown(*states: CloudState) -> list[Any]:
+        return [dataclasses.replace(s, state=st) for s, st in zip(statuses, states, strict=True)]
+
+    class Strip(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StatusStrip()
+
+    app = Strip()
+    async with app.run_test(size=(60, 16)) as pilot:
+        strip = app.query_one(StatusStrip)
+        fresh, busy, failed = CloudState.FRESH, CloudState.REFRESHING, CloudState.ERROR
+        strip.show(shown(fresh, fresh, fresh, fresh, busy, busy))
+        await pilot.pause()
+        assert strip.text.replace("\xa0", " ").startswith("6 clouds  ● 4 fresh  ◌ 2 refreshing  (i")
+        assert strip.size.height == 1
+        strip.show(shown(*[fresh] * 6))
+        await pilot.pause()
+        assert strip.text.replace("\xa0", " ") == "6 clouds  ● 6 fresh  (i or :clouds: every cloud)"
+        assert strip.size.height == 1
+        await pilot.resize_terminal(40, 16)  # too narrow for three states: it wraps
+        strip.show(shown(fresh, fresh, fresh, busy, busy, failed))
+        await pilot.pause()
+        assert strip.size.height == 2
+        strip.show(shown(*[fresh] * 6))
+        await pilot.pause()
+        assert strip.size.height == 1, "back to one row"
+
+
 async def test_a_scorecard_is_drawn_when_its_tab_is_shown_not_before(
     frozen_clock: Any, monkeypatch: Any
 ) -> None:

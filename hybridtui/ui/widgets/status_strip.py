@@ -6,6 +6,7 @@ lines on a narrow terminal (Textual would wrap inside one).
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
@@ -92,6 +93,10 @@ def too_many(statuses: list[CloudStatus], width: int) -> bool:
     return least > MAX_ROWS * width
 
 
+#: Where every cloud is listed, longest first: the summary ends with the first that fits.
+_TAILS = ("  (i or :clouds: every cloud)", "  (i: every cloud)", "  (i)")
+
+
 def summary(statuses: list[CloudStatus], width: int) -> Content:
     """`50 clouds  ● 45 fresh  ◌ 3 refreshing  ✖ 2 failed: demo-07, demo-19`:
     one line however many clouds; the failing ones named while they fit, and
@@ -104,7 +109,9 @@ def summary(statuses: list[CloudStatus], width: int) -> Content:
             parts.append(Content.assemble((glyph, colour), f" {n} {word}"))
     line = Content(SEPARATOR).join(parts)
     failing = [s.name for s in statuses if s.state in (CloudState.ERROR, CloudState.PARTIAL)]
-    tail = "  (i or :clouds: every cloud)"
+    # the pointer to the full list, as long as the line has room for (a
+    # summary that wrapped kept its second row after it got shorter)
+    tail = next((t for t in _TAILS if line.cell_length + len(t) <= width), "")
     named: list[str] = []
     for i, name in enumerate(failing):  # as many as fit, then how many more
         rest = len(failing) - i - 1
@@ -152,6 +159,12 @@ class StatusStrip(Static):
         if same_content(shown, self._shown):
             return  # every second, and every answer of every cloud: mostly no change
         # a layout pass (the whole screen) only when the strip's height changes
-        rows = shown.plain.count("\n") != self._shown.plain.count("\n")
+        rows = _rows(shown, width) != _rows(self._shown, width)
         self._shown = shown
         self.update(shown, layout=rows)
+
+
+def _rows(content: Content, width: int) -> int:
+    """The rows `content` takes at `width`, its lines wrapped as Textual wraps
+    them (a line one cell too long takes two)."""
+    return sum(max(1, -(-cell_len(line) // width)) for line in content.plain.split("\n"))
