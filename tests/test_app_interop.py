@@ -130,3 +130,27 @@ async def test_compare_two_clouds_from_the_interop_tab(frozen_clock: Any) -> Non
         assert screen.text is not None
         assert "5 Get its PUBLIC address" in screen.text
         assert "Image releases only os-fip offers:" in screen.text
+
+
+async def test_on_a_short_terminal_the_pair_scores_keep_to_one_row(frozen_clock: Any) -> None:
+    """At 40 x 10 the pair scores' three rows left the scorecard none; under
+    20 rows they take one (cut with …), and three again on a taller one."""
+    from hybridtui.ui.widgets.interop_view import ScorecardTable
+
+    clouds = [
+        {**c, "name": f"{c['name']}-with-a-long-name"}
+        for c in make_settings().config.to_json()["clouds"]
+    ]
+    app = make_app(make_settings(clouds), clock=frozen_clock)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await scored(app, pilot)
+        await pilot.press("9")
+        await pilot.pause()
+        pairs = app.query_one("#pairs")
+        assert app.dashboard.has_class("-short")
+        assert pairs.size.height == 1
+        assert app.query_one(ScorecardTable).size.height >= 3, "the grid keeps rows"
+        await pilot.resize_terminal(40, 30)
+        await pilot.pause()
+        assert not app.dashboard.has_class("-short")
+        assert pairs.size.height == 3

@@ -58,6 +58,9 @@ class Views(dict[ResourceKind, ResourceView]):
 
 
 class DashboardScreen(CommandLine):
+    #: Under 20 rows (a jump host's small terminal, a projector's large font)
+    #: the screen is `-short`: blocks below a grid keep to one row.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: run as the key arrives, so `/kafka` typed fast (or arriving in
         # one packet over SSH) sends `kafka` to the filter, not the table
