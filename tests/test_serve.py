@@ -140,3 +140,36 @@ def test_the_dashboard_in_a_real_browser(served: str, tmp_path: Path) -> None:
     expected = ["aws-eu-west-1", f"{matches}/{total} flavors", "no rows match"]
     assert sum(e in seen for e in expected) >= 2, seen
     assert all("googleapis" in u for u in refused), refused
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ("taken", "Address already in use"),
+        ("203.0.113.7", "Cannot assign requested address"),  # not this machine's (TEST-NET-3)
+        ("99999", "99999 is not a TCP port (1-65535)"),
+    ],
+)
+def test_serve_says_why_it_cannot_listen(isolated_home: Path, where: str, says: str) -> None:
+    """Each was a traceback out of aiohttp, after textual-serve's banner had
+    said it was serving. Nothing is dialled: binding only."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        host, port = "127.0.0.1", str(taken.getsockname()[1])
+        if where == "99999":
+            port = where
+        elif where != "taken":
+            host = where
+        done = subprocess.run(
+            [sys.executable, "-m", "hybridtui", "serve", "--demo", "--host", host, "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Serving" not in done.stdout + done.stderr
