@@ -32,10 +32,12 @@ from hybridtui.config import (
 from hybridtui.errors import ConfigError, NoConfigError
 
 
-def load_config(path: Path) -> AppConfig:
-    """Read and validate a config file; raise ConfigError listing every problem."""
+def load_config(path: Path, data: bytes | None = None) -> AppConfig:
+    """Read and validate a config file; raise ConfigError listing every problem.
+    `data`: the file's bytes, already read (the memo's key was made from them:
+    reading the file again could validate a newer text under the older key)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if data is None else data.decode("utf-8")
     except FileNotFoundError:
         raise NoConfigError(
             f"config file not found: {path}",

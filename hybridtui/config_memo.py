@@ -61,19 +61,21 @@ def memo_file(memo_dir: Path, path: Path) -> Path:
 def remembered(
     path: Path,
     memo_dir: Path,
-    build: Callable[[Path], T],
+    build: Callable[[Path, bytes | None], T],
     dump: Callable[[T], Any] = lambda value: value,
     load: Callable[[Any], T] = lambda data: data,
 ) -> T:
-    """`build(path)`, or what it returned for the same text and code, kept as
-    `dump`'s JSON and built back by `load`. What `build` raises is raised (a
-    file with problems is read and said again at every start)."""
+    """`build(path, text)`, or what it returned for the same text and code,
+    kept as `dump`'s JSON and built back by `load`. `build` gets the bytes the
+    key was made from (None: the file could not be read, `build` says why).
+    What `build` raises is raised (a file with problems is read and said again
+    at every start)."""
     try:
         text: bytes | None = path.read_bytes()
     except OSError:
         text = None  # `build` says what is wrong with the path
     if text is None:
-        return build(path)
+        return build(path, None)
     key = hashlib.sha256(f"{_code_stamp()}\n{path}\n".encode() + text).hexdigest()
     memo = memo_file(memo_dir, path)
     try:
@@ -82,7 +84,7 @@ def remembered(
             return load(kept["value"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # no memo, or one this code cannot build: build it
-    value = build(path)
+    value = build(path, text)
     _remember(memo, key, value, dump, load)
     return value
 
@@ -94,10 +96,10 @@ def load_config(path: Path, memo_dir: Path) -> AppConfig:
     return remembered(path, memo_dir, _validate, AppConfig.to_json, AppConfig.from_json)
 
 
-def _validate(path: Path) -> AppConfig:
+def _validate(path: Path, data: bytes | None) -> AppConfig:
     from hybridtui.config_file import load_config as validate_file
 
-    return validate_file(path)
+    return validate_file(path, data)
 
 
 def _remember(

@@ -115,3 +115,25 @@ def test_a_read_only_cache_only_costs_the_validation(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(RICH)
     assert repr(config_memo.load_config(path, memo_dir)) == repr(validate_file(path))
+
+
+def test_a_config_saved_while_it_is_read_is_remembered_under_its_own_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo's key was made from one read of the file and the config from
+    a second: an editor saving in between had the new config remembered under
+    the old text (and the old text, saved back, would get the new config)."""
+    path, memo_dir = tmp_path / "c.yaml", tmp_path / "memo"
+    old = b"clouds:\n  - {name: before, kind: simulator, profile: openstack-private}\n"
+    path.write_text("clouds:\n  - {name: after, kind: simulator, profile: openstack-private}\n")
+    real = Path.read_bytes
+
+    def saved_after_the_first_read(self: Path) -> bytes:
+        return old if self == path else real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", saved_after_the_first_read)
+    config = config_memo.load_config(path, memo_dir)
+    assert [c.name for c in config.clouds] == ["before"], "the text the key was made from"
+    path.write_bytes(old)  # the old text on disk: the memo answers it with its own config
+    monkeypatch.setattr(Path, "read_bytes", real)
+    assert [c.name for c in config_memo.load_config(path, memo_dir).clouds] == ["before"]

@@ -99,14 +99,15 @@ class ThemeLoadResult:
     failures: list[str] = field(default_factory=list)
 
 
-def _theme_data(path: Path) -> Any:
+def _theme_data(path: Path, data: bytes | None = None) -> Any:
     """A theme file's YAML; a YAML error is a ValueError like any other problem."""
     import yaml
 
     from hybridtui.config_file import read_yaml, utf8_problem
 
     try:
-        return read_yaml(path.read_text(encoding="utf-8"))[1]
+        text = path.read_text(encoding="utf-8") if data is None else data.decode("utf-8")
+        return read_yaml(text)[1]
     except yaml.YAMLError as e:
         raise ValueError(f"not valid YAML: {' '.join(str(e).split())}") from None
     except UnicodeDecodeError as e:
