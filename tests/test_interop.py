@@ -105,7 +105,19 @@ def test_smallest_aws_type_of_the_right_architecture() -> None:
         best = c.record
         assert isinstance(best, Flavor)
         assert (best.vcpus, best.ram_mb, best.arch, best.gpus) == (2, 4096, arch, 0), best
-        assert f"{best.name}: smallest with ≥2 vCPU, ≥4 GiB, {arch}" == c.reason
+        same = sorted(
+            t.name
+            for t in types
+            if (t.vcpus, t.ram_mb, t.disk_gb, t.arch, t.gpus) == (2, 4096, best.disk_gb, arch, 0)
+            and t.name != best.name
+        )
+        assert same, "moto's catalogue has several 2 vCPU / 4 GiB types"
+        said = f"{best.name}: smallest with ≥2 vCPU, ≥4 GiB, {arch}; the same size: "
+        assert c.reason.startswith(said), c.reason
+        named = c.reason[len(said) :].split(" (overrides.flavor picks one)")[0]
+        assert named.split(" +")[0].split(", ") == same[:3]
+        if len(same) > 3:
+            assert named.endswith(f" +{len(same) - 3} more")
         fitting = [
             t for t in types if t.arch == arch and t.vcpus >= 2 and t.ram_mb >= 4096 and not t.gpus
         ]

@@ -211,6 +211,13 @@ def match_flavor(
     arch_note = spec.arch if best.arch else f"arch not stated (assumed {spec.arch})"
     disk_note = "" if best.disk_gb or not spec.disk_gb else ", disk from a volume"
     reason = f"{best.name}: smallest with {need}, {arch_note}{disk_note}"
+    # flavors of the same size are picked by name, which says nothing of
+    # their kind (c6i.large before t3.medium, burstable): name the others
+    size = (best.vcpus, best.ram_mb, best.disk_gb, best.gpus)
+    same = [f.name for f in order[1:] if (f.vcpus, f.ram_mb, f.disk_gb, f.gpus) == size]
+    if same:
+        more = f" +{len(same) - 3} more" if len(same) > 3 else ""
+        reason += f"; the same size: {', '.join(same[:3])}{more} (overrides.flavor picks one)"
     return Choice(best, reason, runner_up=order[1] if len(order) > 1 else None)
 
 
