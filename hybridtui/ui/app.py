@@ -14,11 +14,9 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
-from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
@@ -37,9 +35,10 @@ from hybridtui.providers import CloudTarget, targets_for
 from hybridtui.settings import Settings
 from hybridtui.ui.cache_reading import CacheReading, read_first_page
 from hybridtui.ui.messages import SnapshotReady
+from hybridtui.ui.palette import PaletteCommands
 from hybridtui.ui.privacy_mode import PrivacyActions
 from hybridtui.ui.scorecard_runs import ScorecardRuns
-from hybridtui.ui.screens.dashboard import TAB_TITLES, DashboardScreen
+from hybridtui.ui.screens.dashboard import DashboardScreen
 from hybridtui.ui.screens.health import Health
 from hybridtui.ui.themes import (
     DEFAULT_THEME,
@@ -82,7 +81,7 @@ BENCH_KEYS_ENV = "HYBRIDTUI_BENCH_KEYS"
 FIRST_FRAME_HOLD = 1.0
 
 
-class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
+class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions, PaletteCommands):
     TITLE = "hybridtui"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -478,56 +477,6 @@ class HybridApp(CacheReading, ScorecardRuns, WriteActions, PrivacyActions):
 
     def on_unmount(self) -> None:
         self._shutdown_background()
-
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        dash = self.dashboard
-        if not self.settings.offline:
-            yield SystemCommand(
-                "Refresh all clouds",
-                f"Poll every cloud now ({self.key_of('refresh')})",
-                self.action_refresh,
-            )
-        yield SystemCommand(
-            "Filter all panes",
-            f"Type to filter every pane at once ({self.key_of('filter')})",
-            dash.action_filter,
-        )
-        yield SystemCommand(
-            "Toggle unified view",
-            f"One table with a Cloud column, or panes side by side ({self.key_of('toggle-unified')})",
-            dash.action_toggle_unified,
-        )
-        yield SystemCommand(
-            "Show Interop scorecard",
-            f"How each cloud behaves at the eight node-allocation steps ({self.key_of('tab-interop')})",
-            partial(dash.action_show_tab, "interop"),
-        )
-        for kind, title in TAB_TITLES.items():
-            yield SystemCommand(
-                f"Show {title}",
-                f"Switch to the {title} tab",
-                partial(dash.action_show_tab, str(kind)),
-            )
-        if self.check_action("provision", ()):
-            yield SystemCommand(
-                "Provision a node",
-                f"The eight steps on one or more writable clouds ({self.key_of('provision')})",
-                self.action_provision,
-            )
-        yield SystemCommand(
-            "Cloud health",
-            f"Last refresh, SDK calls, failures, next try, SDK version ({self.key_of('health')})",
-            self.action_health,
-        )
-        yield SystemCommand(
-            "Cycle theme",
-            f"Next colour theme ({self.key_of('cycle-theme')})",
-            self.action_cycle_theme,
-        )
-        yield SystemCommand(
-            "Key bindings", f"Every key and what it does ({self.key_of('help')})", self.action_help
-        )
 
 
 def make_app(
