@@ -394,6 +394,11 @@ async def test_unknown_theme_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="unknown theme 'nope'"):
         make_app(make_settings(theme="nope"))
+    with pytest.raises(ConfigError) as typo:
+        make_app(make_settings(theme="nrod"))
+    assert typo.value.message == "unknown theme 'nrod' (did you mean 'nord'?)"
+    assert typo.value.hint is not None
+    assert "nord" in typo.value.hint
 
 
 async def test_inventory_persists_across_app_restarts(frozen_clock: Any) -> None:

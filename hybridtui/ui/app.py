@@ -529,8 +529,11 @@ def make_app(
         app.register_theme(theme)
     wanted = settings.theme or DEFAULT_THEME
     if wanted not in app.available_themes:
+        import difflib
+
+        close = difflib.get_close_matches(wanted, sorted(app.available_themes), n=1)
         raise ConfigError(
-            f"unknown theme {wanted!r}",
+            f"unknown theme {wanted!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
             hint=f"Available: {', '.join(sorted(app.available_themes))}",
         )
     app.theme = wanted
