@@ -58,8 +58,8 @@ def hold_from_input() -> None:
     At 50 x 2,000 the UI thread was often in the middle of a frame when a
     key came (45-57 ms at the 90th percentile before it handled the key,
     bench/scale.py), and shared the interpreter lock with the refresh
-    meanwhile. Unlike `hold`, it leaves the holding thread as it is: the
-    input thread's own checkpoints must still wait."""
+    meanwhile. Unlike `hold`, it does not make the calling thread the one
+    whose checkpoints never wait: that stays the UI thread."""
     global _until
     _until = time.monotonic() + MAX_HOLD
     _clear.clear()

@@ -226,6 +226,22 @@ def test_a_cache_that_is_not_a_database_is_moved_aside_and_started_again() -> No
     assert (aside / "cache.db").read_bytes().startswith(b"SQLite format 2")
 
 
+def test_a_cache_that_cannot_be_opened_is_left_as_it_is() -> None:
+    """sqlite's OperationalError (a database locked by another instance, one
+    that cannot be opened) is not damage: the cache is done without, never
+    moved aside under another instance that shares it."""
+    from hybridtui.inventory.cache import open_cache
+
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    (cache_dir() / "cache.db").mkdir()  # sqlite: unable to open database file
+    said: list[str] = []
+    assert open_cache(cache_dir(), said.append) is None
+    assert len(said) == 1
+    assert said[0].startswith("cache unavailable (unable to open database file)")
+    assert (cache_dir() / "cache.db").is_dir(), "left where it was"
+    assert not cache_dir().with_name(f"{cache_dir().name}.broken").exists()
+
+
 def test_a_headless_command_over_a_broken_cache_warns_and_prints(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -101,7 +101,10 @@ def open_cache(
 
     try:
         return InventoryCache(directory)
-    except sqlite3.DatabaseError as e:
+    except sqlite3.OperationalError as e:  # locked by another instance, cannot be opened:
+        warn(f"cache unavailable ({e}); continuing without it")  # not damaged, left as it is
+        return None
+    except sqlite3.DatabaseError as e:  # not a database, or a malformed one
         aside = directory.with_name(f"{directory.name}.broken")
         try:
             shutil.rmtree(aside, ignore_errors=True)  # the one broken before
