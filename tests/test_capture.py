@@ -293,3 +293,18 @@ def test_the_replayed_dashboard_imports_no_sdk_and_opens_no_socket(
     rows = done.stderr.split("ROWS ")[1].splitlines()[0]
     assert rows.startswith("[1, "), "the EC2 instance, from the capture"
     assert "'aws'" in done.stderr.split("CARD ")[1].splitlines()[0]
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_not_taken_for_head(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a closed reader of our output ends quietly with 141: a pipe that
+    broke elsewhere (to a helper, to ssh) is an error, not swallowed."""
+    import hybridtui.cli as cli
+
+    def broken(args: Any) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_run", broken)
+    with pytest.raises(BrokenPipeError):
+        main(["--demo", "locate"])

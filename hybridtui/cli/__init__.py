@@ -221,11 +221,27 @@ def _guarded(run: Callable[[], int]) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
+        if not _stdout_gone():
+            raise  # another pipe broke: not the reader of our output
         # `hybridtui inventory | head`: the reader has what it wanted. Quiet,
         # and stdout pointed at /dev/null so the exit's flush does not fail too.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PIPE
+
+
+def _stdout_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (poll says POLLERR
+    on the write end then)."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a non-file stream
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(ev & select.POLLERR for _, ev in poller.poll(0))
 
 
 def _run(args: argparse.Namespace) -> int:
