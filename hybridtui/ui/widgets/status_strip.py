@@ -6,7 +6,6 @@ lines on a narrow terminal (Textual would wrap inside one).
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
@@ -165,6 +164,6 @@ class StatusStrip(Static):
 
 
 def _rows(content: Content, width: int) -> int:
-    """The rows `content` takes at `width`, its lines wrapped as Textual wraps
-    them (a line one cell too long takes two)."""
-    return sum(max(1, -(-cell_len(line) // width)) for line in content.plain.split("\n"))
+    """The rows `content` takes at `width`, wrapped by Textual's own wrapping
+    (at word boundaries, so a count by length alone could be one short)."""
+    return max(1, len(content.wrap(width)))
