@@ -461,9 +461,13 @@ class SdkProvider(Provider):
         self._lock = threading.Lock()
         self._sessions: dict[str, Any] = {}
 
+    def _import_sdk(self) -> None:
+        """Import the SDK, so that a missing one is said before any call."""
+        importlib.import_module(self.SDK_MODULE)
+
     def _require_sdk(self) -> None:
         try:
-            importlib.import_module(self.SDK_MODULE)
+            self._import_sdk()
         except ModuleNotFoundError as e:
             raise AdapterMissingError(
                 f"{self.name}: the {self.kind} adapter needs {self.SDK_NAME} ({e.name} is not installed)",

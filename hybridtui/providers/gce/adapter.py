@@ -1,7 +1,8 @@
 """The Google Compute Engine provider (google-cloud-compute): one project.
 
-`google.cloud.compute_v1` takes seconds and ~150 MB to import, so it is loaded on
-the first call, in a poll worker thread, and only when a GCE cloud is configured.
+`google.cloud.compute_v1` takes about a second and ~150 MB to import whole, so
+only the services this adapter calls are loaded (`sdk`), on the first call, in
+a poll worker thread, and only when a GCE cloud is configured.
 Every call passes an explicit timeout (the client default is 600 s) and
 `retry=None`: the poller's back-off is the one retry policy. Long-running
 operations are waited on through our own ZoneOperationsClient with the
@@ -45,7 +46,7 @@ from hybridtui.errors import (
 )
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
 from hybridtui.providers.gce import errors as cloud_errors
-from hybridtui.providers.gce import placement
+from hybridtui.providers.gce import placement, sdk
 from hybridtui.providers.gce import records as rec
 
 SCOPES = ["https://www.googleapis.com/auth/compute"]
@@ -93,13 +94,14 @@ class GceProvider(SdkProvider):
             os.environ.setdefault("NO_GCE_CHECK", "true")  # compared exactly to "true"
         super()._require_sdk()
 
-    def _make_client(self, kind: str) -> Any:
-        from google.cloud import compute_v1
+    def _import_sdk(self) -> None:
+        sdk.package(self.SDK_MODULE)
 
+    def _make_client(self, kind: str) -> Any:
         if self._creds is None:
             self._creds = self._credentials()
         options = {"api_endpoint": self.gce.api_endpoint} if self.gce.api_endpoint else None
-        return getattr(compute_v1, kind)(
+        return sdk.client_class(kind)(
             credentials=self._creds, client_options=options, transport="rest"
         )
 
