@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from vs_script import inventory_runner, report  # noqa: E402 (bench/ is on the path)
+from vs_script import in_processes, inventory_runner, process_lines, report  # noqa: E402 (bench/ is on the path)
 
 REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-2"]
 
@@ -97,8 +98,6 @@ def main() -> None:
         hybrid = inventory_runner(config)
 
         def cold() -> None:
-            import shutil
-
             shutil.rmtree(Path(home) / "cache", ignore_errors=True)
             instance_types.forget()  # a new process knows no instance types
             hybrid()
@@ -144,7 +143,13 @@ def main() -> None:
             "warm --kind nodes": count(lambda: hybrid("nodes")),
         }
         med = {k: statistics.median(v) for k, v in timings.items()}
-
+        processes = in_processes(
+            "aws_vs_script",
+            [proxy.url, owners],
+            config,
+            lambda: shutil.rmtree(Path(home) / "cache", ignore_errors=True),
+            args.rounds,
+        )
         report(
             f"{len(REGIONS)} regions x {args.instances} instances on moto, "
             f"{args.latency * 1000:.0f} ms a call, median of {args.rounds}",
@@ -153,7 +158,8 @@ def main() -> None:
             "node listing alone (every region, threads, plain boto3)",
             [
                 f"slowest single call (instance types, one region): {med['slowest']:.2f} s"
-                f"   cold / slowest {med['cold'] / med['slowest']:.2f}x (target <= 1.5)"
+                f"   cold / slowest {med['cold'] / med['slowest']:.2f}x (target <= 1.5)",
+                *process_lines(processes),
             ],
         )
 

@@ -18,6 +18,7 @@ lists, and the networks (the kinds that matter for the ratio).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from vs_script import inventory_runner, report  # noqa: E402 (bench/ is on the path)
+from vs_script import in_processes, inventory_runner, process_lines, report  # noqa: E402 (bench/ is on the path)
 
 ZONES = ["europe-west1-b", "us-central1-a"]
 PROJECT = "hybrid-test"
@@ -97,12 +98,28 @@ def main() -> None:
     os.environ.update(HYBRIDTUI_HOME=home, NO_GCE_CHECK="true")
     import google.auth
     from google.oauth2.credentials import Credentials
-    from peers.gce_peer import PUBLIC_IMAGES, TOKEN, Fault, gce_peer
+    from peers.gce_peer import PUBLIC_IMAGES, REFRESH_TOKEN, TOKEN, Fault, gce_peer
 
     from hybridtui.config import GceCloud
 
     # the credential *source* is the peer's token; every call is real HTTP
     google.auth.default = lambda *_, **__: (Credentials(token=TOKEN), PROJECT)  # type: ignore[assignment]
+    # ...and for the fresh processes, the file `gcloud auth application-default
+    # login` writes, holding that token unexpired (so nothing refreshes it)
+    adc = Path(home) / "adc.json"
+    adc.write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": "bench.apps.googleusercontent.com",
+                "client_secret": "not-secret",
+                "refresh_token": REFRESH_TOKEN,
+                "token": TOKEN,
+                "expiry": "2099-01-01T00:00:00Z",
+            }
+        )
+    )
+    os.environ.update(GOOGLE_APPLICATION_CREDENTIALS=str(adc), GOOGLE_CLOUD_PROJECT=PROJECT)
 
     with gce_peer() as peer:
         seed(peer, args.instances)
@@ -152,12 +169,20 @@ def main() -> None:
             "warm --kind nodes": count(lambda: hybrid("nodes")),
         }
         med = {k: statistics.median(v) for k, v in timings.items()}
+        processes = in_processes(
+            "gce_vs_script",
+            [peer.url, projects],
+            config,
+            lambda: shutil.rmtree(Path(home) / "cache", ignore_errors=True),
+            args.rounds,
+        )
         report(
             f"GCE peer, {len(ZONES)} zones x {args.instances} instances, "
             f"{args.latency * 1000:.0f} ms a call, median of {args.rounds}",
             med,
             calls,
             "node listing alone (aggregated list, plain client)",
+            process_lines(processes),
         )
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from vs_script import inventory_runner, report  # noqa: E402 (bench/ is on the path)
+from vs_script import in_processes, inventory_runner, process_lines, report  # noqa: E402 (bench/ is on the path)
 
 HOME = Path(os.environ.get("RS_HOME") or Path.home() / ".cache" / "hybridtui-realstack")
 CLOUD = "bench"
@@ -160,6 +160,13 @@ def measure(args: argparse.Namespace, home: Path, ours: Path) -> None:
                 "warm": count(hybrid),
                 "warm --kind nodes": count(lambda: hybrid("nodes")),
             }
+            processes = in_processes(
+                "openstack_vs_script",
+                [],
+                config,
+                lambda: shutil.rmtree(home / "cache", ignore_errors=True),
+                args.rounds,
+            )
     finally:
         for s in list(conn.compute.servers(name="bench-vs-script")):
             conn.compute.delete_server(s, ignore_missing=True)
@@ -169,6 +176,7 @@ def measure(args: argparse.Namespace, home: Path, ours: Path) -> None:
         med,
         calls,
         "node listing alone (new connection, servers)",
+        process_lines(processes),
     )
 
 
