@@ -293,6 +293,56 @@ def test_one_refresh_lists_networks_once(os_clouds: Path) -> None:
     assert listed == 1
 
 
+def test_a_cold_refresh_discovers_each_api_version_once(os_clouds: Path) -> None:
+    """openstacksdk discovers a service's API version when its proxy is first
+    used, without a lock: the listings of one service, made at once, each
+    discovered it again (neutron's five: five discovery calls)."""
+    with (
+        fault_proxy(realstack_url("nova")) as nova,
+        fault_proxy(realstack_url("neutron")) as neutron,
+        fault_proxy(realstack_url("glance")) as glance,
+    ):
+        add_cloud(
+            os_clouds,
+            "discovered",
+            compute_endpoint_override=f"{nova.url}/v2.1",
+            network_endpoint_override=neutron.url,
+            image_endpoint_override=glance.url,
+        )
+        inv = provider("discovered").fetch_inventory()
+        roots = {
+            "compute": nova.actions["/v2.1"] + nova.actions["/v2.1/"],
+            "network": neutron.actions["/"],
+            "image": glance.actions["/"],
+        }
+        listed = sum(n for p in (nova, neutron, glance) for n in p.actions.values())
+    assert not inv.errors
+    assert inv.nodes is not None
+    assert inv.security_groups
+    assert roots == {"compute": 1, "network": 1, "image": 1}, (roots, listed)
+
+
+def test_refused_credentials_are_tried_once_per_service_not_once_per_kind(
+    os_clouds: Path,
+) -> None:
+    """A wrong password: the first listing of each service asks Keystone and
+    is refused; the other listings of that service fail with its reason at
+    once instead of asking again (3 token requests, not one per kind)."""
+    with fault_proxy(KEYSTONE) as ks:
+        add_cloud(
+            os_clouds,
+            "refused",
+            **{"auth.auth_url": f"{ks.url}/v3", "auth.password": "not-the-password"},
+        )
+        inv = provider("refused").fetch_inventory()
+        tokens = sum(n for path, n in ks.actions.items() if path.endswith("/auth/tokens"))
+    assert set(inv.errors) == set(ResourceKind)
+    for error in inv.errors.values():
+        assert isinstance(error, AuthError)
+        assert "authentication failed" in error.message
+    assert tokens == 3, ks.actions
+
+
 @pytest.mark.parametrize(
     ("fault", "error", "attempts"),
     [

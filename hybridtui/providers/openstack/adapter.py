@@ -11,6 +11,7 @@ the keystoneauth session).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, ClassVar, TypeVar
@@ -47,6 +48,18 @@ from hybridtui.providers.openstack import records as rec
 #: Seconds to wait for a floating IP to show up on a server.
 FIP_WAIT = 60
 
+#: The SDK proxy (the OpenStack service) each kind is listed through.
+SERVICE: dict[ResourceKind, str] = {
+    ResourceKind.NODES: "compute",
+    ResourceKind.FLAVORS: "compute",
+    ResourceKind.KEYS: "compute",
+    ResourceKind.IMAGES: "image",
+    ResourceKind.NETWORKS: "network",
+    ResourceKind.ADDRESSES: "network",
+    ResourceKind.SECURITY_GROUPS: "network",
+    ResourceKind.ROUTERS: "network",
+}
+
 
 class OpenStackProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.OPENSTACK
@@ -65,6 +78,11 @@ class OpenStackProvider(SdkProvider):
         self._images: dict[str, Image] = {}
         #: Whether the project has a router (floating IPs need one); None: not known yet.
         self._has_router: bool | None = None
+        #: Services whose SDK proxy is made (their API version discovered), and
+        #: those this refresh could not reach, with why (`_reached`).
+        self._discovered: set[str] = set()
+        self._unreached: dict[str, ProviderError] = {}
+        self._service_locks: dict[str, threading.Lock] = {}
 
     # ------------------------------------------------------------- plumbing
     @property
@@ -146,7 +164,10 @@ class OpenStackProvider(SdkProvider):
         needs_nets = {ResourceKind.NODES, ResourceKind.ADDRESSES, ResourceKind.ROUTERS} & set(kinds)
         if needs_nets and not self._net_names and ResourceKind.NETWORKS not in tasks:
             tasks[ResourceKind.NETWORKS] = self.list_networks  # to name what the others refer to
-        results, errors = gather(self.name, tasks)
+        self._unreached.clear()
+        results, errors = gather(
+            self.name, {k: self._reached(SERVICE[k], fn) for k, fn in tasks.items()}
+        )
         if ResourceKind.NETWORKS not in kinds:
             results.pop(ResourceKind.NETWORKS, None)
             errors.pop(ResourceKind.NETWORKS, None)
@@ -165,6 +186,32 @@ class OpenStackProvider(SdkProvider):
             ]
             self._has_router = bool(results[ResourceKind.ROUTERS])
         return {k: tuple(v) for k, v in results.items()}, errors
+
+    def _reached(self, service: str, fn: Callable[[], _T]) -> Callable[[], _T]:
+        """`fn`, once the SDK proxy of `service` is made.
+
+        openstacksdk makes a proxy on first use, with a version-discovery call,
+        and without a lock: the five network listings of a cold refresh each
+        made their own (17 calls where 12 do). The first listing of a service
+        makes it while the others of that service wait; other services go on.
+        If it fails, the others fail at once with its reason, instead of each
+        waiting out the same timeout again (for this refresh only)."""
+
+        def run() -> _T:
+            with self._service_locks.setdefault(service, threading.Lock()):
+                if service not in self._discovered:
+                    if (failed := self._unreached.get(service)) is not None:
+                        raise failed
+                    try:
+                        conn = self.conn()
+                        self._call(f"discover the {service} API", partial(getattr, conn, service))
+                    except ProviderError as e:
+                        self._unreached[service] = e
+                        raise
+                    self._discovered.add(service)
+            return fn()
+
+        return run
 
     def _list(self, op: str, fn: Callable[[Any], Any]) -> list[dict[str, Any]]:
         """One SDK listing as plain dicts."""
