@@ -101,23 +101,11 @@ def main() -> None:
 
 
 def measure(args: argparse.Namespace, home: Path, ours: Path) -> None:
-    from conftest import add_cloud, realstack_url
-    from peers.fault_proxy import fault_proxy
+    from conftest import services_through_proxies
 
     conn = make_servers(args.servers)
     try:
-        with (
-            fault_proxy(realstack_url("nova")) as nova,
-            fault_proxy(realstack_url("neutron")) as neutron,
-            fault_proxy(realstack_url("glance")) as glance,
-        ):
-            add_cloud(
-                ours,
-                CLOUD,
-                compute_endpoint_override=f"{nova.url}/v2.1",
-                network_endpoint_override=neutron.url,
-                image_endpoint_override=glance.url,
-            )
+        with services_through_proxies(ours, CLOUD) as (nova, neutron, glance):
             config = home / "os.yaml"
             config.write_text(
                 f"clouds:\n  - name: os\n    kind: openstack\n    cloud: {CLOUD}\n    timeout: 120\n"

@@ -348,6 +348,27 @@ def add_cloud(clouds_yaml: Path, name: str, base: str = "realstack", **changes: 
     clouds_yaml.write_text(yaml.safe_dump(data))
 
 
+@contextmanager
+def services_through_proxies(clouds_yaml: Path, name: str) -> Iterator[tuple[Any, Any, Any]]:
+    """Cloud `name`: realstack with Nova, Neutron and Glance each reached
+    through a fault proxy (which counts requests by path); yields the proxies."""
+    from peers.fault_proxy import fault_proxy
+
+    with (
+        fault_proxy(realstack_url("nova")) as nova,
+        fault_proxy(realstack_url("neutron")) as neutron,
+        fault_proxy(realstack_url("glance")) as glance,
+    ):
+        add_cloud(
+            clouds_yaml,
+            name,
+            compute_endpoint_override=f"{nova.url}/v2.1",
+            network_endpoint_override=neutron.url,
+            image_endpoint_override=glance.url,
+        )
+        yield nova, neutron, glance
+
+
 def os_cloud(cloud: str = "realstack", name: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"name": name or cloud, "kind": "openstack", "cloud": cloud, "timeout": 20, **extra}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import openstack
 import pytest
-from conftest import add_cloud, make_settings, os_cloud, realstack_url
+from conftest import add_cloud, make_settings, os_cloud, realstack_url, services_through_proxies
 from peers.fault_proxy import Fault, FaultProxy, fault_proxy
 
 from hybridtui.config import AppConfig, OpenStackCloud
@@ -297,18 +297,7 @@ def test_a_cold_refresh_discovers_each_api_version_once(os_clouds: Path) -> None
     """openstacksdk discovers a service's API version when its proxy is first
     used, without a lock: the listings of one service, made at once, each
     discovered it again (neutron's five: five discovery calls)."""
-    with (
-        fault_proxy(realstack_url("nova")) as nova,
-        fault_proxy(realstack_url("neutron")) as neutron,
-        fault_proxy(realstack_url("glance")) as glance,
-    ):
-        add_cloud(
-            os_clouds,
-            "discovered",
-            compute_endpoint_override=f"{nova.url}/v2.1",
-            network_endpoint_override=neutron.url,
-            image_endpoint_override=glance.url,
-        )
+    with services_through_proxies(os_clouds, "discovered") as (nova, neutron, glance):
         inv = provider("discovered").fetch_inventory()
         roots = {
             "compute": nova.actions["/v2.1"] + nova.actions["/v2.1/"],
