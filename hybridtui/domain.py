@@ -550,6 +550,10 @@ class NodeSpec:
     #: Security group names or ids; empty: the cloud's default group.
     security_groups: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: The boot disk to ask for (GB), on clouds that size it at launch (EC2's
+    #: root volume, GCE's boot disk); 0: the image's own size. OpenStack's is
+    #: the flavor's (step 3 picks a flavor with the disk).
+    disk_gb: int = 0
 
 
 #: How long a node key hybridtui writes into GCE ssh-keys metadata lives by

@@ -687,3 +687,55 @@ def test_headless_nodes_from_a_warm_cache_ask_only_for_instances(
     assert dict(proxy.actions) == {"DescribeInstances": 1}
     assert node["login_user"] == "ubuntu"
     assert [r["name"] for r in inventory("keys", "--offline")["records"]] == ["ops-prod"]
+
+
+def test_the_root_volume_is_sized_at_launch_when_asked(aws_env: str) -> None:
+    """EC2 types have no disk of their own: a spec's disk is the root volume's
+    size, given at launch in a mapping of the AMI's root device (its
+    snapshot and type kept); a size the AMI's root already has asks nothing."""
+    ec2 = operator(aws_env)
+    image = ami(ec2, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble")
+    own = next(
+        m["Ebs"]["VolumeSize"]
+        for i in ec2.describe_images(ImageIds=[image])["Images"]
+        for m in i["BlockDeviceMappings"]
+        if m["DeviceName"] == i["RootDeviceName"]
+    )
+    p = provider(aws_env)
+
+    def root_volume(node_id: str) -> int:
+        volumes = ec2.describe_volumes(
+            Filters=[{"Name": "attachment.instance-id", "Values": [node_id]}]
+        )["Volumes"]
+        assert len(volumes) == 1
+        return int(volumes[0]["Size"])
+
+    big = p.create_node(NodeSpec(name="big", flavor="t3.micro", image=image, disk_gb=own + 42))
+    small = p.create_node(NodeSpec(name="small", flavor="t3.micro", image=image, disk_gb=own - 1))
+    plain = p.create_node(NodeSpec(name="plain", flavor="t3.micro", image=image))
+    assert root_volume(big.id) == own + 42
+    # (moto gives an unmapped root 8 GB whatever the AMI says; EC2 gives the AMI's)
+    assert root_volume(small.id) == root_volume(plain.id), "as if not asked: never smaller"
+
+
+def test_an_instance_store_ami_has_no_root_volume_to_size() -> None:
+    """An instance-store AMI's root is not an EBS volume: asked for a disk,
+    the launch is refused with why, before anything is made."""
+    from hybridtui.providers.aws.records import root_volume_mapping
+
+    instance_store = {
+        "ImageId": "ami-0123456789abcdef0",
+        "RootDeviceType": "instance-store",
+        "RootDeviceName": "/dev/sda1",
+        "BlockDeviceMappings": [{"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}],
+    }
+    with pytest.raises(ValueError, match="ami-0123456789abcdef0 has no EBS root volume"):
+        root_volume_mapping(instance_store, 50)
+    ebs = {
+        "RootDeviceName": "/dev/xvda",
+        "BlockDeviceMappings": [
+            {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "VolumeType": "gp3"}}
+        ],
+    }
+    assert root_volume_mapping(ebs, 50) == [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 50}}]
+    assert root_volume_mapping(ebs, 8) == []

@@ -710,3 +710,19 @@ print("STAR", ns["RoutersClient"].__name__, ns["InstancesClient"] is compute_v1.
     assert read.startswith("['n1'] ")
     assert lines["WHOLE"] == "AcceleratorTypesClient True"
     assert lines["STAR"] == "RoutersClient True"
+
+
+def test_the_boot_disk_is_sized_at_insert_when_asked(gce: GcePeer) -> None:
+    """GCE machine types have no disk of their own: a spec's disk is the boot
+    disk's diskSizeGb at insert; the API refuses one smaller than the image."""
+    p = provider(gce)
+    big = p.create_node(spec("big", disk_gb=50))
+    plain = p.create_node(spec("plain"))
+    sizes = {
+        n: gce.instances["europe-west1-b"][n]["disks"][0]["diskSizeGb"] for n in ("big", "plain")
+    }
+    assert sizes == {"big": "50", "plain": "10"}, "plain: the image's own 10 GB"
+    assert big.name == "big"
+    assert plain.name == "plain"
+    with pytest.raises(ProviderError, match="cannot be smaller than the image size"):
+        p.create_node(spec("tiny", disk_gb=5))

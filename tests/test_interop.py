@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -180,6 +181,36 @@ def test_on_openstack_the_flavor_holds_the_images_min_disk() -> None:
     m = match(site("aws", flavors=flavors, images=[image]), spec, PublicIpStrategy.AUTO_ASSIGN)
     assert m.flavor.record is not None
     assert m.flavor.record.name == "small-disk"
+
+
+def test_a_flavor_without_a_disk_meets_a_disk_only_where_the_cloud_sizes_it() -> None:
+    """A flavor with no disk of its own (0): EC2 and GCE size the boot disk at
+    launch, so it fits a spec's disk and step 4 asks for it; an OpenStack
+    zero-disk flavor boots a root disk of the image's size, so it fits the
+    image's min_disk but not a disk the spec asks for."""
+    from hybridtui.interop.equivalence import match
+
+    flavors = [
+        openstack_records.flavor({"id": n, "name": n, "vcpus": 2, "ram": 4096, "disk": d})
+        for n, d in (("zero-disk", 0), ("small-disk", 20), ("big-disk", 80))
+    ]
+    image = openstack_records.image(
+        {"id": "i", "name": "debian-12", "os_distro": "debian", "min_disk": 10}
+    )
+    spec = Spec(vcpus=2, ram_gb=4, distro="debian", disk_gb=50)
+    os_site = site("openstack", flavors=flavors, images=[image])
+    m = match(os_site, spec, PublicIpStrategy.DIRECT)
+    assert m.flavor.record is not None
+    assert m.flavor.record.name == "big-disk"
+    assert "at launch" not in m.flavor.reason
+    m = match(os_site, replace(spec, disk_gb=0), PublicIpStrategy.DIRECT)
+    assert m.flavor.record is not None
+    assert m.flavor.record.name == "zero-disk", "min_disk alone: the image-sized root meets it"
+    assert "root disk the image's size (the image's min_disk is 10 GB)" in m.flavor.reason
+    m = match(site("aws", flavors=flavors, images=[image]), spec, PublicIpStrategy.AUTO_ASSIGN)
+    assert m.flavor.record is not None
+    assert m.flavor.record.name == "zero-disk"
+    assert m.flavor.reason.endswith(", boot disk 50 GB at launch")
 
 
 # ----------------------------------------------------------------- images

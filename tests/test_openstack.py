@@ -423,3 +423,15 @@ def test_scorecard_infers_floating_ips_from_the_real_topology(os_clouds: Path) -
     )
     assert card.cell("realstack", "login:ubuntu").value == "ubuntu"
     assert card.cell("realstack", "2").verdict is Verdict.YES
+
+
+def test_a_boot_disk_size_is_refused_before_anything_is_made(os_clouds: Path) -> None:
+    """The boot disk here is the flavor's (step 3 picks one with the disk): a
+    node spec asking to size it at launch is refused, not silently ignored."""
+    p = provider()
+    before = len(p.list_nodes())
+    with pytest.raises(ProviderError, match="the boot disk here is the flavor's") as e:
+        p.create_node(NodeSpec(name="sized", flavor="m1.tiny", image="ubuntu-22.04", disk_gb=50))
+    assert e.value.hint is not None
+    assert "flavor with the disk" in e.value.hint
+    assert len(p.list_nodes()) == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -364,3 +365,26 @@ def test_a_ledger_that_is_not_a_database_is_said_never_replaced(
     assert "Provisioning ledger unreadable" in err
     assert "Traceback" not in err
     assert path.read_bytes() == garbage, "left as it was"
+
+
+def test_a_disk_in_the_spec_is_asked_for_where_the_cloud_sizes_it_at_launch() -> None:
+    """`disk_gb`: EC2 and GCE get it as the boot disk at step 4, unless the
+    image's own is as large; OpenStack's comes from the flavor step 3 picks,
+    never a zero-disk one (it would boot the image's size)."""
+    from hybridtui.provisioning.steps import boot_disk_gb
+
+    asked: dict[str, Any] = {}
+    for name, profile in [("aws", "aws-default-vpc"), ("gce", "gce-access-config")]:
+        target, p = demo(name, profile)
+        big = make_plan(site_of(target, p), replace(SPEC, disk_gb=50), read_only=False)
+        small = make_plan(site_of(target, p), replace(SPEC, disk_gb=5), read_only=False)
+        assert big.flavor.disk_gb == 0
+        assert 5 < small.image.disk_gb < 50
+        asked[name] = (boot_disk_gb(big), boot_disk_gb(small))
+        assert ", boot disk 50 GB at launch" in big.reasons["flavor"]
+    assert asked == {"aws": (50, 0), "gce": (50, 0)}
+    target, p = demo("fip", "openstack-floating-ip")  # zero-disk flavors beside disk ones
+    plain = make_plan(site_of(target, p), SPEC, read_only=False)
+    disk = make_plan(site_of(target, p), replace(SPEC, disk_gb=50), read_only=False)
+    assert (plain.flavor.name, disk.flavor.name) == ("2C-4GB", "2C-4GB-50GB")
+    assert boot_disk_gb(disk) == 0, "the flavor's own disk"

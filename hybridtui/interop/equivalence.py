@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from hybridtui.domain import Flavor, Image, Network, PublicIpStrategy, Router
 from hybridtui.interop.site import Site
@@ -164,10 +165,21 @@ _WINDOWS_FLAVOR = re.compile(r"^win[-_]", re.IGNORECASE)
 
 
 def match_flavor(
-    flavors: Iterable[Flavor], spec: Spec, overrides: dict[str, str] | None = None
+    flavors: Iterable[Flavor],
+    spec: Spec,
+    overrides: dict[str, str] | None = None,
+    *,
+    zero_disk: Literal["launch", "image", "no"] = "launch",
 ) -> Choice:
     """The smallest flavor with at least the spec's vCPU, RAM and disk, of its
-    architecture (an unstated one is accepted and said), without GPUs unless asked."""
+    architecture (an unstated one is accepted and said), without GPUs unless asked.
+
+    A flavor without a disk of its own (0: every EC2 type and GCE machine
+    type) and a disk requirement, by `zero_disk`: the cloud sizes the boot
+    disk at launch (EC2, GCE: step 4 asks for it); the root disk is the
+    image's size, which meets the requirement (OpenStack, when only the
+    image's min_disk asks); or it does not fit (OpenStack, a disk the spec
+    asks for)."""
     flavors = list(flavors)
     wanted = (overrides or {}).get("flavor")
     if wanted:
@@ -181,7 +193,11 @@ def match_flavor(
         return (
             f.vcpus >= spec.vcpus
             and f.ram_mb >= ram_mb
-            and (not spec.disk_gb or not f.disk_gb or f.disk_gb >= spec.disk_gb)
+            and (
+                not spec.disk_gb
+                or f.disk_gb >= spec.disk_gb
+                or (not f.disk_gb and zero_disk != "no")
+            )
             and (not f.arch or f.arch == spec.arch)
             and (f.gpus >= spec.gpu if spec.gpu else f.gpus == 0)
             and (spec.distro == "windows" or not _WINDOWS_FLAVOR.match(f.name))
@@ -209,7 +225,13 @@ def match_flavor(
         return Choice(None, f"no {spec.arch} flavor with {need}; closest: {what}", closest=closest)
     best = order[0]
     arch_note = spec.arch if best.arch else f"arch not stated (assumed {spec.arch})"
-    disk_note = "" if best.disk_gb or not spec.disk_gb else ", disk from a volume"
+    disk_note = ""
+    if spec.disk_gb and not best.disk_gb:
+        disk_note = (
+            f", boot disk {spec.disk_gb} GB at launch"
+            if zero_disk == "launch"
+            else ", root disk the image's size"
+        )
     reason = f"{best.name}: smallest with {need}, {arch_note}{disk_note}"
     # flavors of the same size are picked by name, which says nothing of
     # their kind (c6i.large before t3.medium, burstable): name the others
@@ -446,11 +468,15 @@ def match(site: Site, spec: Spec, strategy: PublicIpStrategy) -> Match:
 def _flavor_for(site: Site, flavors: list[Flavor], spec: Spec, image: object) -> Choice:
     """Nova refuses a flavor whose root disk is smaller than the image's
     min_disk (HTTP 400 at step 4): on OpenStack the image's minimum is part of
-    what the flavor must hold. EC2 and GCE size the boot volume at launch."""
-    need = image.disk_gb if isinstance(image, Image) and site.platform == "openstack" else 0
+    what the flavor must hold; a flavor without a disk of its own (0) boots the
+    image's size, which meets min_disk but not a disk the spec asks for. EC2
+    and GCE size the boot volume at launch."""
+    openstack = site.platform == "openstack"
+    need = image.disk_gb if isinstance(image, Image) and openstack else 0
     if need <= spec.disk_gb:
-        return match_flavor(flavors, spec, site.overrides)
-    choice = match_flavor(flavors, replace(spec, disk_gb=need), site.overrides)
+        zero_disk: Literal["launch", "no"] = "no" if openstack else "launch"
+        return match_flavor(flavors, spec, site.overrides, zero_disk=zero_disk)
+    choice = match_flavor(flavors, replace(spec, disk_gb=need), site.overrides, zero_disk="image")
     said = f" (the image's min_disk is {need} GB)"
     return replace(choice, reason=choice.reason + said)
 

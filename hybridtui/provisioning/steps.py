@@ -183,6 +183,15 @@ def step3_pick(ctx: Context) -> StepResult:
     )
 
 
+def boot_disk_gb(p: Plan) -> int:
+    """The boot disk step 4 asks for: the spec's, where the flavor has no disk
+    of its own (EC2, GCE: sized at launch) and the image's is smaller; 0 keeps
+    the image's (or the flavor's, on OpenStack)."""
+    if not p.spec.disk_gb or p.flavor.disk_gb or p.platform == "openstack":
+        return 0
+    return p.spec.disk_gb if p.spec.disk_gb > p.image.disk_gb else 0
+
+
 def step4_request(ctx: Context) -> StepResult:
     """Request the node, tagged as ours, and wait for it to run."""
     p = ctx.plan
@@ -201,13 +210,18 @@ def step4_request(ctx: Context) -> StepResult:
         floating_ip_pool=p.pool,
         security_groups=p.security_groups,
         tags={MANAGED_TAG: "true", "hybridtui:run": ctx.run},
+        disk_gb=boot_disk_gb(p),
     )
     node = ctx.provider.create_node(spec)
     ctx.ledger.created(entry, node.id)
     deadline = time.monotonic() + ctx.node_timeout
     ctx.node = ctx.provider.wait_for(node.id, NodeState.RUNNING, deadline, ctx.cancel)
+    disk = f", boot disk {spec.disk_gb} GB" if spec.disk_gb else ""
     return StepResult(
-        4, Status.OK, 0.0, f"{ctx.node.name} ({ctx.node.id}) {ctx.node.raw_state or ctx.node.state}"
+        4,
+        Status.OK,
+        0.0,
+        f"{ctx.node.name} ({ctx.node.id}) {ctx.node.raw_state or ctx.node.state}{disk}",
     )
 
 

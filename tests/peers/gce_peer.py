@@ -30,6 +30,19 @@ TOKEN = "peer-token"
 #: `authorized_user` credentials `gcloud auth application-default login` writes).
 REFRESH_TOKEN = "peer-refresh-token"
 BASE = "/compute/v1/projects/"
+
+
+def image_disk_gb(project: str) -> int:
+    """The boot disk an image of the public `project` needs (and gets by default)."""
+    return 20 if project == "rhel-cloud" else 10
+
+
+def _project(params: dict[str, Any]) -> str:
+    """The project of a disk's `sourceImage` link."""
+    m = re.search(r"projects/([^/]+)/global/images", params.get("sourceImage") or "")
+    return m[1] if m else ""
+
+
 PUBLIC_IMAGES = {
     "debian-cloud": [
         ("debian-12-bookworm-v20261001", "debian-12"),
@@ -355,7 +368,7 @@ class GcePeer:
                 "creationTimestamp": f"20{n.split('-v20')[-1][:2] if '-v20' in n else '26'}-10-01T00:00:00.000-07:00",
                 "selfLink": f"{self.url}{BASE}{project}/global/images/{n}",
                 # int64 fields are strings in the REST API's JSON
-                "diskSizeGb": "20" if project == "rhel-cloud" else "10",
+                "diskSizeGb": str(image_disk_gb(project)),
             }
             for n, f in PUBLIC_IMAGES[project]
         ]
@@ -480,6 +493,17 @@ class GcePeer:
             )
         for i, nic in enumerate(body.get("networkInterfaces") or []):
             self._check_interface(i, nic, zone)
+        for disk in body.get("disks") or []:
+            params = disk.get("initializeParams") or {}
+            need = image_disk_gb(_project(params))
+            if "diskSizeGb" in params and int(params["diskSizeGb"]) < need:
+                raise PeerError(
+                    400,
+                    "invalid",
+                    f"Invalid value for field 'resource.disks[0].initializeParams.diskSizeGb':"
+                    f" '{params['diskSizeGb']}'. Requested disk size cannot be smaller than"
+                    f" the image size ({need} GB)",
+                )
         target = self.link(f"zones/{zone}/instances/{name}")
         if zone in self.exhausted:
             error = {
@@ -536,6 +560,7 @@ class GcePeer:
             disks = []
             for i, disk in enumerate(body.get("disks") or []):
                 params = disk.get("initializeParams") or {}
+                size = params.get("diskSizeGb") or str(image_disk_gb(_project(params)))
                 disk_name = name if i == 0 else f"{name}-{i}"
                 link = self.link(f"zones/{zone}/disks/{disk_name}")
                 self.disks.setdefault(zone, {})[disk_name] = {
@@ -543,6 +568,7 @@ class GcePeer:
                     "id": str(next(self._ids)),
                     "name": disk_name,
                     "sourceImage": params.get("sourceImage", ""),
+                    "sizeGb": size,
                     "selfLink": link,
                     "status": "READY",
                     "zone": self.link(f"zones/{zone}"),
@@ -554,6 +580,7 @@ class GcePeer:
                         "source": link,
                         "deviceName": disk_name,
                         "autoDelete": bool(disk.get("autoDelete")),
+                        "diskSizeGb": size,
                     }
                 )
             insts[name] = {

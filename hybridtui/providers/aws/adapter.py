@@ -453,6 +453,8 @@ class AwsProvider(SdkProvider):
         }
         if spec.key_name:
             kwargs["KeyName"] = spec.key_name
+        if spec.disk_gb and (mapping := self._root_volume(image_id, spec.disk_gb)):
+            kwargs["BlockDeviceMappings"] = mapping
         groups = self._resolve_groups(
             spec.security_groups or tuple(self.aws.overrides.security_groups or ()), subnet
         )
@@ -484,6 +486,19 @@ class AwsProvider(SdkProvider):
         if not found:
             raise NotFoundError(f"{self.where}: no image named {wanted!r}")
         return str(max(found, key=lambda i: i.get("CreationDate", ""))["ImageId"])
+
+    def _root_volume(self, image_id: str, size_gb: int) -> list[dict[str, Any]]:
+        """The root volume at `size_gb` (`rec.root_volume_mapping`), read from the AMI."""
+        ec2 = self.client()
+        found = self._call("find image", lambda: ec2.describe_images(ImageIds=[image_id]))
+        if not found["Images"]:
+            raise NotFoundError(f"{self.where}: no image {image_id!r}")
+        try:
+            return rec.root_volume_mapping(found["Images"][0], size_gb)
+        except ValueError as e:
+            raise ProviderError(
+                f"{self.where}: {e}", hint="Pick an EBS-backed image, or leave disk_gb out."
+            ) from e
 
     def _resolve_groups(self, wanted: tuple[str, ...], subnet: Network) -> list[str]:
         """Security group names or ids → ids, within the subnet's VPC (names are per VPC)."""

@@ -107,6 +107,27 @@ def root_volume_gb(record: Mapping[str, Any]) -> int:
     return 0
 
 
+def root_volume_mapping(image: Mapping[str, Any], size_gb: int) -> list[dict[str, Any]]:
+    """RunInstances' BlockDeviceMappings for a root volume of `size_gb`: only
+    the size, so EC2 keeps the AMI's snapshot, volume type and deletion on
+    termination. Empty when the AMI's root is already as large; ValueError
+    when it has no EBS root to size (an instance-store AMI)."""
+    root = image.get("RootDeviceName")
+    ebs = next(
+        (
+            m["Ebs"]
+            for m in image.get("BlockDeviceMappings") or []
+            if m.get("DeviceName") == root and "Ebs" in m
+        ),
+        None,
+    )
+    if not root or ebs is None:
+        raise ValueError(f"image {image.get('ImageId', '?')} has no EBS root volume to size")
+    if int(ebs.get("VolumeSize") or 0) >= size_gb:
+        return []
+    return [{"DeviceName": root, "Ebs": {"VolumeSize": size_gb}}]
+
+
 def series_key(name: str) -> str:
     """An AMI name without its date/build parts: images of one series share it."""
     return _DATE_BITS.sub("#", name)

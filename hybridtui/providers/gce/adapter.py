@@ -517,7 +517,11 @@ class GceProvider(SdkProvider):
                 {
                     "boot": True,
                     "auto_delete": True,
-                    "initialize_params": {"source_image": self._image_link(spec.image)},
+                    "initialize_params": {
+                        "source_image": self._image_link(spec.image),
+                        # (GCE refuses one smaller than the image: step 4 asks only larger)
+                        **({"disk_size_gb": spec.disk_gb} if spec.disk_gb else {}),
+                    },
                 }
             ],
             "network_interfaces": [nic],

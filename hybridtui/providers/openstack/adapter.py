@@ -343,6 +343,12 @@ class OpenStackProvider(SdkProvider):
         self._call("delete key pair", lambda: conn.compute.delete_keypair(name))
 
     def create_node(self, spec: NodeSpec) -> Node:
+        if spec.disk_gb:  # (booting from a sized volume needs Cinder: not done yet)
+            raise ProviderError(
+                f"{self.where}: the boot disk here is the flavor's, not sized at launch",
+                title="Invalid node spec",
+                hint="Pick a flavor with the disk (step 3 does, for a spec's disk_gb).",
+            )
         conn = self.conn()
         if not self._net_names:
             self.list_networks()
