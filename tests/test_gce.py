@@ -700,7 +700,7 @@ print("STAR", ns["RoutersClient"].__name__, ns["InstancesClient"] is compute_v1.
     )
     assert out.returncode == 0, out.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines())
-    called = "disks firewalls images instances machine_types networks projects subnetworks"
+    called = "addresses disks firewalls images instances machine_types networks projects routers subnetworks"
     # (the clients' extended operations import the three operations services)
     operations = "global_operations region_operations zone_operations"
     assert lines["SERVICES"] == str(sorted(f"{called} {operations}".split())), "only those"
@@ -726,3 +726,47 @@ def test_the_boot_disk_is_sized_at_insert_when_asked(gce: GcePeer) -> None:
     assert plain.name == "plain"
     with pytest.raises(ProviderError, match="cannot be smaller than the image size"):
         p.create_node(spec("tiny", disk_gb=5))
+
+
+def test_reserved_addresses_and_cloud_routers_are_listed(gce: GcePeer) -> None:
+    """GCE's Elastic IPs are reserved external addresses (billed while
+    RESERVED), regional or global, in one aggregated listing; internal ones
+    are not public. Cloud Routers say whether Cloud NAT gives nodes a way out."""
+    p = provider(gce)
+    node = p.create_node(spec("web"))
+    region = gce.link("regions/europe-west1")
+    gce.addresses += [
+        {
+            "name": "web-ip",
+            "address": "203.0.113.7",
+            "status": "IN_USE",
+            "region": region,
+            "users": [gce.link("zones/europe-west1-b/instances/web")],
+        },
+        {"name": "spare-ip", "address": "203.0.113.8", "status": "RESERVED", "region": region},
+        {"name": "lb-ip", "address": "198.51.100.9", "status": "RESERVED"},
+        {
+            "name": "db-internal",
+            "address": "10.132.0.50",
+            "addressType": "INTERNAL",
+            "status": "RESERVED",
+            "region": region,
+        },
+    ]
+    gce.routers += [
+        {"name": "nat-router", "region": region, "nats": [{"name": "nat-all"}]},
+        {"name": "bgp-router", "region": gce.link("regions/us-central1")},
+    ]
+    inv = p.fetch_inventory()
+    assert not inv.errors
+    addresses = {a.name: (a.id, a.ip, a.pool, a.attached_to) for a in inv.addresses}
+    assert addresses == {
+        "web-ip": ("europe-west1/web-ip", "203.0.113.7", "europe-west1", node.id),
+        "spare-ip": ("europe-west1/spare-ip", "203.0.113.8", "europe-west1", ""),
+        "lb-ip": ("global/lb-ip", "198.51.100.9", "global", ""),
+    }, "the internal one is not a public address"
+    routers = {r.name: (r.status, r.external_network) for r in inv.routers}
+    assert routers == {
+        "nat-router": ("Cloud NAT nat-all (europe-west1)", "internet (outbound, NAT)"),
+        "bgp-router": ("no NAT (us-central1)", ""),
+    }

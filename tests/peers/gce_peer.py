@@ -37,6 +37,16 @@ def image_disk_gb(project: str) -> int:
     return 20 if project == "rhel-cloud" else 10
 
 
+def _by_scope(kind: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """An aggregated listing: records under `regions/R` by their `region`
+    link, those without one under `global`; scopes without any are left out."""
+    scopes: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        region = r.get("region", "").rsplit("/", 1)[-1]
+        scopes.setdefault(f"regions/{region}" if region else "global", []).append(r)
+    return {"items": {scope: {kind: found} for scope, found in scopes.items()}}
+
+
 def _project(params: dict[str, Any]) -> str:
     """The project of a disk's `sourceImage` link."""
     m = re.search(r"projects/([^/]+)/global/images", params.get("sourceImage") or "")
@@ -101,6 +111,10 @@ class GcePeer:
     project_metadata: list[dict[str, str]] = field(
         default_factory=lambda: [{"key": "ssh-keys", "value": f"ops:{PROJECT_KEY} ops@laptop"}]
     )
+    #: Reserved addresses and Cloud Routers, as the API returns them (a test
+    #: adds them; an address without `region` is a global one).
+    addresses: list[dict[str, Any]] = field(default_factory=list)
+    routers: list[dict[str, Any]] = field(default_factory=list)
     #: What an instance wrote to serial port 1 (by instance name); a test puts
     #: cloud-init's host key fingerprints there, as a booting image does.
     serial: dict[str, str] = field(default_factory=dict)
@@ -131,6 +145,8 @@ class GcePeer:
             self.faults.clear()
             self.requests.clear()
             self._op_polls.clear()
+            self.addresses.clear()
+            self.routers.clear()
             self.project_metadata = [{"key": "ssh-keys", "value": f"ops:{PROJECT_KEY} ops@laptop"}]
 
     # ------------------------------------------------------------ helpers
@@ -246,6 +262,8 @@ class GcePeer:
             ),
             ("GET", r"global/images", lambda m: {"items": []}),
             ("GET", r"aggregated/instances", lambda m: self._aggregated()),
+            ("GET", r"aggregated/addresses", lambda m: _by_scope("addresses", self.addresses)),
+            ("GET", r"aggregated/routers", lambda m: _by_scope("routers", self.routers)),
             (
                 "GET",
                 r"aggregated/disks",

@@ -13,7 +13,6 @@ the endpoint and calls the real compute.googleapis.com.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -32,8 +31,10 @@ from hybridtui.domain import (
     Network,
     Node,
     NodeSpec,
+    PublicAddress,
     Resource,
     ResourceKind,
+    Router,
     SecurityGroup,
 )
 from hybridtui.errors import (
@@ -41,12 +42,11 @@ from hybridtui.errors import (
     CloudTimeoutError,
     NotFoundError,
     ProviderError,
-    QuotaError,
     shorten,
 )
 from hybridtui.providers.base import Capability, CloudSnapshotLike, SdkProvider, gather
 from hybridtui.providers.gce import errors as cloud_errors
-from hybridtui.providers.gce import placement, sdk
+from hybridtui.providers.gce import insert, placement, sdk
 from hybridtui.providers.gce import records as rec
 
 SCOPES = ["https://www.googleapis.com/auth/compute"]
@@ -57,12 +57,6 @@ class GceProvider(SdkProvider):
     kind: ClassVar[CloudKind] = CloudKind.GCE
     capabilities: ClassVar[Capability] = Capability.READ | Capability.WRITE
     SDK_MODULE, SDK_EXTRA, SDK_NAME = "google.cloud.compute_v1", "gce", "google-cloud-compute"
-    #: Ephemeral external IPs live on the nodes (no address objects are listed
-    #: yet), and GCE routers are not listed yet.
-    LISTS: ClassVar[frozenset[ResourceKind]] = frozenset(ResourceKind) - {
-        ResourceKind.ADDRESSES,
-        ResourceKind.ROUTERS,
-    }
 
     def __init__(self, name: str, config: CloudBase, region: str | None = None) -> None:
         super().__init__(name, config, region)
@@ -186,14 +180,9 @@ class GceProvider(SdkProvider):
                 time.sleep(0.2)
         if op.error and op.error.errors:
             first = op.error.errors[0]
-            text = f"{self.where}: {op.operation_type}: {first.code}: {first.message}"
-            if "QUOTA" in first.code:
-                raise QuotaError(text, hint="Free resources or request more quota.")
-            if "RESOURCE_POOL_EXHAUSTED" in first.code or "RESOURCE_EXHAUSTED" in first.code:
-                raise ProviderError(
-                    text, title="Zone resource exhausted", hint="Try another zone or machine type."
-                )
-            raise ProviderError(text, title="GCE operation failed")
+            raise cloud_errors.operation_error(
+                f"{self.where}: {op.operation_type}", first.code, first.message
+            )
 
     # ------------------------------------------------------------------ read
     def _instances(self) -> list[dict[str, Any]]:
@@ -282,6 +271,8 @@ class GceProvider(SdkProvider):
             ResourceKind.IMAGES: self.list_images,
             ResourceKind.NETWORKS: self.list_networks,
             ResourceKind.SECURITY_GROUPS: self.list_security_groups,
+            ResourceKind.ADDRESSES: self.list_addresses,
+            ResourceKind.ROUTERS: self.list_routers,
         }
         tasks.update({str(k): listers[k] for k in kinds if k in listers})
         found, errors = gather(self.name, tasks)
@@ -412,6 +403,25 @@ class GceProvider(SdkProvider):
     def list_keys(self) -> list[KeyPair]:
         return rec.key_pairs(self._instances(), self._project_metadata())
 
+    def list_addresses(self) -> list[PublicAddress]:
+        """Reserved external addresses, regional and global (the aggregated
+        listing has a `global` scope for those) in one call."""
+        client = self.client("AddressesClient")
+        scopes = self._call(
+            "list addresses",
+            lambda: list(client.aggregated_list(project=self.gce.project, **self._kw())),
+        )
+        records = [self._dict(a) for _, scoped in scopes for a in scoped.addresses]
+        return [a for r in records if (a := rec.static_address(r)) is not None]
+
+    def list_routers(self) -> list[Router]:
+        client = self.client("RoutersClient")
+        scopes = self._call(
+            "list routers",
+            lambda: list(client.aggregated_list(project=self.gce.project, **self._kw())),
+        )
+        return [rec.router(self._dict(r)) for _, scoped in scopes for r in scoped.routers]
+
     def _project_metadata(self) -> dict[str, Any]:
         """The project's own record: its `commonInstanceMetadata` holds the
         project-wide ssh-keys and whether OS Login is on."""
@@ -485,52 +495,28 @@ class GceProvider(SdkProvider):
 
     def create_node(self, spec: NodeSpec) -> Node:
         zone = self._zone()
-        name = re.sub(r"[^a-z0-9-]", "-", spec.name.lower()).strip("-")[:63] or "hybridtui-node"
-        items = []
+        key_line = ""
         if spec.key_name:
-            key = spec.public_key
-            if not key:
+            if not spec.public_key:
                 raise ProviderError(
                     f"{self.where}: node {spec.name!r} names key {spec.key_name!r} but carries no public key",
                     title="Invalid node spec",
                     hint="GCE keeps keys in node metadata: set NodeSpec.public_key.",
                 )
-            line = rec.ssh_key_entry(
+            key_line = rec.ssh_key_entry(
                 self.login,
-                key,
+                spec.public_key,
                 spec.key_name,
                 rec.expiry(self.gce.key_ttl_hours, datetime.now(UTC)),
             )
-            items.append({"key": "ssh-keys", "value": line})
         nic = placement.interface(
             spec.network or self.gce.overrides.network or "default",
             zone,
             self.list_networks,
             self.where,
         )
-        if spec.public_ip:
-            nic["access_configs"] = [{"type_": "ONE_TO_ONE_NAT", "name": "External NAT"}]
-        body = {
-            "name": name,
-            "machine_type": f"zones/{zone}/machineTypes/{spec.flavor}",
-            "disks": [
-                {
-                    "boot": True,
-                    "auto_delete": True,
-                    "initialize_params": {
-                        "source_image": self._image_link(spec.image),
-                        # (GCE refuses one smaller than the image: step 4 asks only larger)
-                        **({"disk_size_gb": spec.disk_gb} if spec.disk_gb else {}),
-                    },
-                }
-            ],
-            "network_interfaces": [nic],
-            "metadata": {"items": items},
-            "labels": {
-                rec.MANAGED_LABEL: "true",
-                **{re.sub(r"[^a-z0-9_-]", "-", k.lower()): v.lower() for k, v in spec.tags.items()},
-            },
-        }
+        image_link = self._image_link(spec.image)
+        body = insert.body(spec, zone, nic=nic, image_link=image_link, key_line=key_line)
         client = self.client("InstancesClient")
         op = self._call(
             "insert instance",
@@ -539,7 +525,7 @@ class GceProvider(SdkProvider):
             ),
         )
         self._wait(op, zone)
-        return self.get_node(rec.node_id(zone, name))
+        return self.get_node(rec.node_id(zone, body["name"]))
 
     def _image_link(self, wanted: str) -> str:
         if wanted in self._images or wanted.startswith(("http", "projects/")):

@@ -15,6 +15,19 @@ from hybridtui.errors import (
 )
 
 
+def operation_error(what: str, code: str, message: str) -> ProviderError:
+    """The first error of a long-running operation that failed (an insert
+    accepted, then refused: quota, a zone out of capacity)."""
+    text = f"{what}: {code}: {message}"
+    if "QUOTA" in code:
+        return QuotaError(text, hint="Free resources or request more quota.")
+    if "RESOURCE_POOL_EXHAUSTED" in code or "RESOURCE_EXHAUSTED" in code:
+        return ProviderError(
+            text, title="Zone resource exhausted", hint="Try another zone or machine type."
+        )
+    return ProviderError(text, title="GCE operation failed")
+
+
 def map_error(op: str, e: Exception, *, where: str, timeout: float, project: str) -> ProviderError:
     """A clear, user-facing error for an SDK exception raised by `op`."""
     import requests

@@ -16,7 +16,9 @@ from hybridtui.domain import (
     KeyPair,
     Network,
     Node,
+    PublicAddress,
     PublicIpStrategy,
+    Router,
     SecurityGroup,
     ssh_open,
 )
@@ -219,6 +221,46 @@ def subnetwork(record: Mapping[str, Any]) -> Network:
         zone=region,
         # an external IP is an access config on the node, not a subnet setting
         public_access="per-node",
+        raw=dict(record),
+    )
+
+
+def static_address(record: Mapping[str, Any]) -> PublicAddress | None:
+    """A reserved external address (`addresses.aggregatedList`, regional and
+    global): GCE's Elastic IP, billed while RESERVED (attached to nothing).
+    The instance using it is in `users`. An internal address is not public:
+    None. (Ephemeral external IPs are no objects: they live on the nodes.)"""
+    if (record.get("address_type") or record.get("addressType") or "EXTERNAL") != "EXTERNAL":
+        return None
+    region = last(record.get("region") or "") or "global"
+    node = ""
+    for user in record.get("users") or []:
+        zone, _, name = user.partition("/zones/")[2].partition("/instances/")
+        if zone and name:
+            node = node_id(zone, name)
+            break
+    return PublicAddress(
+        id=f"{region}/{record['name']}",
+        name=record["name"],
+        ip=str(record.get("address") or ""),
+        pool=region,
+        attached_to=node,
+        managed=MANAGED_LABEL in (record.get("labels") or {}),
+        raw=dict(record),
+    )
+
+
+def router(record: Mapping[str, Any]) -> Router:
+    """A Cloud Router (`routers.aggregatedList`). With Cloud NAT it gives the
+    nodes of its network without an external IP a way out to the internet;
+    never a way in, so it is no public address for step 5."""
+    nats = [str(n.get("name") or "") for n in record.get("nats") or []]
+    region = last(record.get("region") or "")
+    return Router(
+        id=f"{region}/{record['name']}",
+        name=record["name"],
+        status=f"Cloud NAT {', '.join(nats)} ({region})" if nats else f"no NAT ({region})",
+        external_network="internet (outbound, NAT)" if nats else "",
         raw=dict(record),
     )
 
