@@ -213,6 +213,28 @@ def test_a_flavor_without_a_disk_meets_a_disk_only_where_the_cloud_sizes_it() ->
     assert m.flavor.reason.endswith(", boot disk 50 GB at launch")
 
 
+def test_when_only_the_disk_is_short_the_closest_has_the_most_disk() -> None:
+    """No flavor has the disk: the closest is the smallest of those with the
+    most disk that meet the rest, and the reason says its disk."""
+    flavors = [
+        openstack_records.flavor({"id": n, "name": n, "vcpus": c, "ram": r, "disk": d})
+        for n, c, r, d in (
+            ("tiny", 1, 1024, 10),
+            ("std.2x4", 2, 4096, 40),
+            ("std.8x32", 8, 32768, 40),
+            ("big-cpu", 64, 262144, 20),
+        )
+    ]
+    c = match_flavor(flavors, Spec(vcpus=2, ram_gb=4, disk_gb=500), zero_disk="no")
+    assert c.record is None
+    assert c.closest is not None
+    assert c.closest.name == "std.2x4"
+    assert c.reason.endswith("closest: std.2x4 (2 vCPU, 4 GiB, 40 GB disk)")
+    c = match_flavor(flavors, Spec(vcpus=128, ram_gb=4))
+    assert c.closest is not None
+    assert (c.closest.name, c.reason.endswith("(64 vCPU, 256 GiB)")) == ("big-cpu", True)
+
+
 # ----------------------------------------------------------------- images
 
 

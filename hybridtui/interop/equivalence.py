@@ -215,12 +215,19 @@ def match_flavor(
     if not order:
         if not flavors:
             return Choice(None, "no flavors listed")
+        # only the disk short: the smallest of those with the most disk is the closest
+        short_of_disk = [f for f in flavors if fits(replace(f, disk_gb=spec.disk_gb))]
         same_arch = [f for f in flavors if not f.arch or f.arch == spec.arch] or flavors
-        closest = max(
-            same_arch,
-            key=lambda f: (min(f.vcpus / spec.vcpus, f.ram_mb / ram_mb), f.vcpus, f.ram_mb),
+        closest = (
+            max(short_of_disk, key=lambda f: (f.disk_gb, -f.vcpus, -f.ram_mb, f.name))
+            if short_of_disk
+            else max(
+                same_arch,
+                key=lambda f: (min(f.vcpus / spec.vcpus, f.ram_mb / ram_mb), f.vcpus, f.ram_mb),
+            )
         )
         what = f"{closest.name} ({closest.vcpus} vCPU, {_gib(closest.ram_mb)}"
+        what += f", {closest.disk_gb} GB disk" if spec.disk_gb else ""
         what += f", {closest.arch})" if closest.arch else ")"
         return Choice(None, f"no {spec.arch} flavor with {need}; closest: {what}", closest=closest)
     best = order[0]
