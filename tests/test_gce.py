@@ -746,6 +746,12 @@ def test_reserved_addresses_and_cloud_routers_are_listed(gce: GcePeer) -> None:
         {"name": "spare-ip", "address": "203.0.113.8", "status": "RESERVED", "region": region},
         {"name": "lb-ip", "address": "198.51.100.9", "status": "RESERVED"},
         {
+            "name": "web-lb-ip",
+            "address": "198.51.100.10",
+            "status": "IN_USE",
+            "users": [gce.link("global/forwardingRules/web-lb")],
+        },
+        {
             "name": "db-internal",
             "address": "10.132.0.50",
             "addressType": "INTERNAL",
@@ -764,7 +770,8 @@ def test_reserved_addresses_and_cloud_routers_are_listed(gce: GcePeer) -> None:
         "web-ip": ("europe-west1/web-ip", "203.0.113.7", "europe-west1", node.id),
         "spare-ip": ("europe-west1/spare-ip", "203.0.113.8", "europe-west1", ""),
         "lb-ip": ("global/lb-ip", "198.51.100.9", "global", ""),
-    }, "the internal one is not a public address"
+        "web-lb-ip": ("global/web-lb-ip", "198.51.100.10", "global", "forwardingRules/web-lb"),
+    }, "the internal one is not a public address; one a load balancer holds is not free"
     routers = {r.name: (r.status, r.external_network) for r in inv.routers}
     assert routers == {
         "nat-router": ("Cloud NAT nat-all (europe-west1)", "internet (outbound, NAT)"),

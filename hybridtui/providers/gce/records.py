@@ -228,23 +228,27 @@ def subnetwork(record: Mapping[str, Any]) -> Network:
 def static_address(record: Mapping[str, Any]) -> PublicAddress | None:
     """A reserved external address (`addresses.aggregatedList`, regional and
     global): GCE's Elastic IP, billed while RESERVED (attached to nothing).
-    The instance using it is in `users`. An internal address is not public:
-    None. (Ephemeral external IPs are no objects: they live on the nodes.)"""
+    Its `users` say what holds it: an instance (shown as that node), or
+    another resource (a load balancer's forwarding rule, a Cloud NAT router:
+    shown as `forwardingRules/NAME`, never as free). An internal address is
+    not public: None. (Ephemeral external IPs are no objects: they live on
+    the nodes.)"""
     if (record.get("address_type") or record.get("addressType") or "EXTERNAL") != "EXTERNAL":
         return None
     region = last(record.get("region") or "") or "global"
-    node = ""
-    for user in record.get("users") or []:
+    users = [str(u) for u in record.get("users") or []]
+    holder = "/".join(users[0].rsplit("/", 2)[-2:]) if users else ""
+    for user in users:
         zone, _, name = user.partition("/zones/")[2].partition("/instances/")
         if zone and name:
-            node = node_id(zone, name)
+            holder = node_id(zone, name)
             break
     return PublicAddress(
         id=f"{region}/{record['name']}",
         name=record["name"],
         ip=str(record.get("address") or ""),
         pool=region,
-        attached_to=node,
+        attached_to=holder,
         managed=MANAGED_LABEL in (record.get("labels") or {}),
         raw=dict(record),
     )
