@@ -739,3 +739,18 @@ def test_an_instance_store_ami_has_no_root_volume_to_size() -> None:
     }
     assert root_volume_mapping(ebs, 50) == [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 50}}]
     assert root_volume_mapping(ebs, 8) == []
+
+
+def test_an_elastic_ip_on_a_network_interface_is_not_free(aws_env: str) -> None:
+    """An Elastic IP associated with an interface and no instance (a NAT
+    gateway's, a load balancer's) is held by that interface: shown so, and
+    never offered for clean-up as one billed for nothing."""
+    ec2 = operator(aws_env)
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    held = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=held["AllocationId"], NetworkInterfaceId=eni)
+    free = ec2.allocate_address(Domain="vpc")
+    found = {a.ip: a.attached_to for a in provider(aws_env).list_addresses()}
+    assert found[held["PublicIp"]] == eni
+    assert found[free["PublicIp"]] == ""

@@ -278,12 +278,14 @@ def key_pair(record: Mapping[str, Any]) -> KeyPair:
 
 
 def elastic_ip(record: Mapping[str, Any]) -> PublicAddress:
+    """An Elastic IP. One associated with a network interface and no instance
+    (a NAT gateway's, a load balancer's) is held by that interface, not free."""
     return PublicAddress(
         id=record.get("AllocationId") or record["PublicIp"],
         name=record["PublicIp"],
         ip=record["PublicIp"],
         pool=record.get("Domain", "vpc"),
-        attached_to=record.get("InstanceId", "") or "",
+        attached_to=record.get("InstanceId") or record.get("NetworkInterfaceId") or "",
         managed=tags(record).get(MANAGED_TAG) == "true",
         raw=dict(record),
     )
