@@ -693,6 +693,8 @@ print("WHOLE", compute_v1.AcceleratorTypesClient.__name__, len(compute_v1.__all_
 ns = {{}}
 exec("from google.cloud.compute_v1 import *", ns)
 print("STAR", ns["RoutersClient"].__name__, ns["InstancesClient"] is compute_v1.InstancesClient)
+from hybridtui.providers.gce import sdk
+print("ELSEWHERE", sdk.client_class("Instance") is compute_v1.Instance)
 """
     env = {"PATH": "/usr/bin:/bin", "NO_GCE_CHECK": "true", "PYTHONPATH": "tests"}
     out = subprocess.run(
@@ -710,6 +712,7 @@ print("STAR", ns["RoutersClient"].__name__, ns["InstancesClient"] is compute_v1.
     assert read.startswith("['n1'] ")
     assert lines["WHOLE"] == "AcceleratorTypesClient True"
     assert lines["STAR"] == "RoutersClient True"
+    assert lines["ELSEWHERE"] == "True", "a name not where the layout puts it: the whole package"
 
 
 def test_the_boot_disk_is_sized_at_insert_when_asked(gce: GcePeer) -> None:

@@ -33,9 +33,16 @@ def client_class(kind: str) -> Any:
     """The client class `kind` (`"InstancesClient"`), from its service's own
     package. Raises ModuleNotFoundError when google-cloud-compute is missing."""
     service = re.sub(r"(?<!^)(?=[A-Z])", "_", kind.removesuffix("Client")).lower()
+    name = f"{PACKAGE}.services.{service}"
     with _lock:
-        package()
-        module = importlib.import_module(f"{PACKAGE}.services.{service}")
+        whole = package()
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            # not where this layout puts it (another version): the whole package
+            return getattr(whole, kind)
     return getattr(module, kind)
 
 
