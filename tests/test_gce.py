@@ -693,8 +693,6 @@ print("WHOLE", compute_v1.AcceleratorTypesClient.__name__, len(compute_v1.__all_
 ns = {{}}
 exec("from google.cloud.compute_v1 import *", ns)
 print("STAR", ns["RoutersClient"].__name__, ns["InstancesClient"] is compute_v1.InstancesClient)
-from hybridtui.providers.gce import sdk
-print("ELSEWHERE", sdk.client_class("Instance") is compute_v1.Instance)
 """
     env = {"PATH": "/usr/bin:/bin", "NO_GCE_CHECK": "true", "PYTHONPATH": "tests"}
     out = subprocess.run(
@@ -712,7 +710,17 @@ print("ELSEWHERE", sdk.client_class("Instance") is compute_v1.Instance)
     assert read.startswith("['n1'] ")
     assert lines["WHOLE"] == "AcceleratorTypesClient True"
     assert lines["STAR"] == "RoutersClient True"
-    assert lines["ELSEWHERE"] == "True", "a name not where the layout puts it: the whole package"
+    elsewhere = """
+import sys
+from hybridtui.providers.gce import sdk
+found = sdk.client_class("Instance")  # a type: not under services/ in any layout
+print(found.__module__, "google.cloud.compute_v1.services.accelerator_types" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", elsewhere], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["google.cloud.compute_v1.types.compute", "True"], "whole package"
 
 
 def test_the_boot_disk_is_sized_at_insert_when_asked(gce: GcePeer) -> None:
