@@ -54,6 +54,26 @@ async def test_panes_populated_per_cloud(frozen_clock: Any) -> None:
         assert isinstance(app.focused, ResourceTable)
 
 
+async def test_pane_titles_count_in_words(frozen_clock: Any) -> None:
+    """'1 router', '3 security groups': the count's word agrees with it, and a
+    kind's name is written as words, not as its command-line spelling."""
+    app = make_app(make_settings([sim_cloud("fip", "openstack-floating-ip")]), clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        snapshot = app.model.snapshots["fip"]
+        await pilot.press("8")
+        await pilot.pause()
+        assert len(snapshot.routers) == 1
+        (pane,) = nodes_view(app).panes  # (the active tab's view)
+        assert "fip · 1 router · " in str(pane.title_bar.render())
+        await pilot.press("7")
+        await pilot.pause()
+        groups = len(snapshot.security_groups)
+        assert groups > 1
+        (pane,) = nodes_view(app).panes
+        assert f"fip · {groups} security groups · " in str(pane.title_bar.render())
+
+
 async def test_filter_applies_to_all_panes_and_esc_clears(frozen_clock: Any) -> None:
     app = make_app(make_settings(), clock=frozen_clock)
     async with app.run_test(size=(200, 48)) as pilot:  # three panes side by side

@@ -11,6 +11,18 @@ from hybridtui.inventory.model import CloudState, CloudStatus, format_age
 from hybridtui.ui.widgets.resource_table import ResourceTable, TableData
 from hybridtui.ui.widgets.title_line import TitleLine
 
+#: How a pane title counts each kind: one, several.
+COUNTED: dict[ResourceKind, tuple[str, str]] = {
+    ResourceKind.NODES: ("node", "nodes"),
+    ResourceKind.FLAVORS: ("flavor", "flavors"),
+    ResourceKind.IMAGES: ("image", "images"),
+    ResourceKind.NETWORKS: ("network", "networks"),
+    ResourceKind.KEYS: ("key", "keys"),
+    ResourceKind.ADDRESSES: ("address", "addresses"),
+    ResourceKind.SECURITY_GROUPS: ("security group", "security groups"),
+    ResourceKind.ROUTERS: ("router", "routers"),
+}
+
 
 def pane_title(
     label: str,
@@ -34,7 +46,8 @@ def pane_title(
         parts.append((" PROD ", "bold reverse $error"))
     if marker:  # e.g. a real cloud hybridtui may write to
         parts.append((f" {marker}", "bold $warning"))
-    parts.append((f" · {count} {kind}", ""))
+    one, many = COUNTED[kind]
+    parts.append((f" · {count} {one if count == '1' else many}", ""))
     if status is not None:
         colours = {
             CloudState.ERROR: "$error",
