@@ -311,6 +311,30 @@ def test_a_cold_refresh_discovers_each_api_version_once(os_clouds: Path) -> None
     assert roots == {"compute": 1, "network": 1, "image": 1}, (roots, listed)
 
 
+def test_through_the_catalog_compute_versions_are_read_once(
+    os_clouds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the service catalog (as real clouds are reached: no endpoint
+    override, so no proxy can stand in the way), the SDK reads compute's
+    version document on each listing's first request: three listings at once
+    read it three times. Counted as the SDK's session sends each request."""
+    import keystoneauth1.session as ks
+
+    sent: list[str] = []
+    real = ks.Session.request
+
+    def counted(self: Any, url: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(f"{method} {url.split('?')[0]}")
+        return real(self, url, method, *args, **kwargs)
+
+    monkeypatch.setattr(ks.Session, "request", counted)
+    inv = provider().fetch_inventory()
+    assert not inv.errors
+    nova = realstack_url("nova")
+    versions = [r for r in sent if r in (f"GET {nova}/v2.1", f"GET {nova}/v2.1/")]
+    assert len(versions) == 1, sent
+
+
 def test_refused_credentials_are_tried_once_per_service_not_once_per_kind(
     os_clouds: Path,
 ) -> None:

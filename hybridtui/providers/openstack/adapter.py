@@ -48,6 +48,16 @@ from hybridtui.providers.openstack import records as rec
 #: Seconds to wait for a floating IP to show up on a server.
 FIP_WAIT = 60
 
+
+def _reach(conn: Any, service: str) -> None:
+    """Make the SDK proxy of `service`; for compute, also learn its
+    microversions, which the SDK otherwise asks for on each first request
+    (three listings at once: three version documents)."""
+    proxy = getattr(conn, service)
+    if service == "compute":
+        proxy.get_endpoint_data()
+
+
 #: The SDK proxy (the OpenStack service) each kind is listed through.
 SERVICE: dict[ResourceKind, str] = {
     ResourceKind.NODES: "compute",
@@ -204,7 +214,7 @@ class OpenStackProvider(SdkProvider):
                         raise failed
                     try:
                         conn = self.conn()
-                        self._call(f"discover the {service} API", partial(getattr, conn, service))
+                        self._call(f"discover the {service} API", partial(_reach, conn, service))
                     except ProviderError as e:
                         self._unreached[service] = e
                         raise
