@@ -2,7 +2,9 @@
 # realstack: a real, minimal OpenStack control plane on loopback.
 #   keystone, glance (file store), placement, nova (api, conductor, scheduler,
 #   compute with nova's fake virt driver), neutron (ML2 + L3 router plugin, no
-#   agents), RabbitMQ and MariaDB from Debian (RS_DB_BACKEND=sqlite: no MariaDB).
+#   agents), cinder (api, scheduler, volume with cinder's own fake driver, so
+#   servers boot from volumes), RabbitMQ and MariaDB from Debian
+#   (RS_DB_BACKEND=sqlite: no MariaDB).
 #
 # Usage: ./up.sh          install (idempotent), start a FRESH cloud, seed it
 #        ./down.sh        stop everything up.sh started (by PID)
@@ -27,11 +29,11 @@ die() {
 
 # ----------------------------------------------------------------- install --
 PIP_PKGS=(keystone==30.0.0 glance==33.0.0 nova==34.0.0 neutron==29.0.0
-          openstack-placement==16.0.0 openstacksdk==4.22.0 gunicorn==27.0.1
-          PyMySQL==1.2.4)
+          openstack-placement==16.0.0 cinder==29.0.0 openstacksdk==4.22.0
+          gunicorn==27.0.1 PyMySQL==1.2.4)
 APT_PKGS=(rabbitmq-server mariadb-server curl)
 INSTALL_MARK="$RS_VENV/.realstack-installed"
-WANT_MARK="$(printf '%s\n' "${PIP_PKGS[@]}" | sha1sum | cut -c1-12)-$(sha1sum "$RS_ROOT/lib/realstack_ml2/"*.py "$RS_ROOT/lib/realstack_ml2/pyproject.toml" | sha1sum | cut -c1-12)"
+WANT_MARK="$(printf '%s\n' "${PIP_PKGS[@]}" | sha1sum | cut -c1-12)-$(sha1sum "$RS_ROOT/lib/realstack_ml2/"*.py "$RS_ROOT/lib/realstack_ml2/pyproject.toml" "$RS_ROOT/lib/realstack_cinder.py" | sha1sum | cut -c1-12)"
 
 install_all() {
   local ti; ti=$(date +%s)
@@ -77,7 +79,9 @@ wait_http() { # name url timeout
 }
 start_bg() { # name, cmd...   (env vars via `env` in cmd)
   local name=$1; shift
-  setsid "$@" >>"$RS_LOGS/$name.log" 2>&1 < /dev/null &
+  # 9>&-: the install lock is not handed down, or every service would hold it
+  # for as long as it runs, and the next up.sh would wait for it forever
+  setsid "$@" >>"$RS_LOGS/$name.log" 2>&1 < /dev/null 9>&- &
   echo $! > "$RS_PIDS/$name.pid"
 }
 start_wsgi() { # name module port threads envvar=value...
@@ -88,7 +92,7 @@ db_url() { # name -> oslo.db connection URL for the chosen backend
   if [ "$RS_DB_BACKEND" = sqlite ]; then echo "sqlite:///$RS_DB/$1.sqlite"
   else echo "mysql+pymysql://$RS_DB_USER:$RS_DB_PASSWORD@$RS_HOST:$RS_MYSQL_PORT/$1?charset=utf8"; fi
 }
-DB_NAMES=(keystone glance placement nova_api nova_cell0 nova_cell1 neutron)
+DB_NAMES=(keystone glance placement nova_api nova_cell0 nova_cell1 neutron cinder)
 start_mariadb() {
   mkdir -p "$RS_STATE/mysql"
   mariadb-install-db --no-defaults --user=root --datadir="$RS_STATE/mysql/data" \
@@ -144,8 +148,8 @@ EOF
 
 # ------------------------------------------------------------------ configs --
 write_configs() {
-  mkdir -p "$RS_ETC"/{keystone,glance,placement,nova,neutron/plugins/ml2} "$RS_DB" \
-           "$RS_STATE"/{keys/fernet,keys/credential,glance/images,glance/staging,glance/tasks,nova/instances,nova/lock,neutron/lock,rabbitmq,images} \
+  mkdir -p "$RS_ETC"/{keystone,glance,placement,nova,neutron/plugins/ml2,cinder} "$RS_DB" \
+           "$RS_STATE"/{keys/fernet,keys/credential,glance/images,glance/staging,glance/tasks,nova/instances,nova/lock,neutron/lock,cinder/lock,rabbitmq,images} \
            "$RS_LOGS/rabbitmq"
   chmod 700 "$RS_STATE/keys/fernet" "$RS_STATE/keys/credential"
 
@@ -263,6 +267,8 @@ $(svc_auth service_user nova)
 send_service_user_token = true
 [glance]
 region_name = RegionOne
+$(svc_auth cinder nova)
+os_region_name = RegionOne
 EOF
   # DB settings live in a second file that nova-compute does not get
   # (as in a real deployment: computes reach the DB only via conductor)
@@ -305,6 +311,32 @@ driver = noop
 $(authtoken neutron)
 $(svc_auth nova neutron)
 EOF
+  # Cinder: one backend, cinder's fake driver with image copies skipped
+  # (lib/realstack_cinder.py): volumes are database records, like servers
+  cp "$RS_VENV/etc/cinder/api-paste.ini" "$RS_ETC/cinder/"
+  cat > "$RS_ETC/cinder/cinder.conf" <<EOF
+[DEFAULT]
+use_stderr = true
+host = realstack
+my_ip = $RS_HOST
+auth_strategy = keystone
+transport_url = $RS_TRANSPORT_URL
+state_path = $RS_STATE/cinder
+api_paste_config = $RS_ETC/cinder/api-paste.ini
+enabled_backends = fake
+[fake]
+volume_driver = realstack_cinder.VolumeDriver
+volume_backend_name = fake
+[database]
+connection = $(db_url cinder)
+[oslo_concurrency]
+lock_path = $RS_STATE/cinder/lock
+[oslo_messaging_notifications]
+driver = noop
+$(authtoken cinder)
+$(svc_auth nova cinder)
+EOF
+
   cat > "$RS_ETC/neutron/plugins/ml2/ml2_conf.ini" <<EOF
 [ml2]
 type_drivers = flat,vxlan
@@ -330,19 +362,20 @@ sync_nova() (
   # a retry finds cell1 made by the first try: that is not a failure
   $N cell_v2 list_cells | grep -q ' cell1 ' || $N cell_v2 create_cell --name cell1 --verbose
 )
+sync_cinder() { "$RS_VENV/bin/cinder-manage" --config-file "$RS_ETC/cinder/cinder.conf" db sync; }
 sync_neutron() { "$RS_VENV/bin/python" "$RS_ROOT/lib/neutron_db.py" "$RS_ETC/neutron/neutron.conf" "$RS_ETC/neutron/plugins/ml2/ml2_conf.ini"; }
 
-# All four at once, one log each. One failed once in a fresh-clone run (glance,
+# All five at once, one log each. One failed once in a fresh-clone run (glance,
 # with the other pytest worker busy beside it, its log lost with the cache): a
 # sync that fails is shown (the end of its log) and run once more on its own.
 db_sync_others() {
   local name pid rc=0
   declare -A pids=()
-  for name in placement glance nova neutron; do
+  for name in placement glance nova neutron cinder; do
     ( "sync_$name" ) >"$RS_LOGS/dbsync-$name.log" 2>&1 &
     pids[$name]=$!
   done
-  for name in placement glance nova neutron; do
+  for name in placement glance nova neutron cinder; do
     pid=${pids[$name]}
     wait "$pid" && continue
     echo "$name db sync failed; the end of its log:"
@@ -377,14 +410,14 @@ main() {
   local port busy=""
   # (epmd is left out: it is a shared name daemon by design, and an Erlang
   # tool of an earlier run may have started one on our port: it is reused.)
-  for port in $RS_KEYSTONE_PORT $RS_GLANCE_PORT $RS_NOVA_PORT $RS_PLACEMENT_PORT $RS_NEUTRON_PORT \
+  for port in $RS_KEYSTONE_PORT $RS_GLANCE_PORT $RS_NOVA_PORT $RS_PLACEMENT_PORT $RS_NEUTRON_PORT $RS_CINDER_PORT \
               $RS_RABBIT_PORT $RS_RABBIT_DIST_PORT $RS_MYSQL_PORT; do
     (echo > "/dev/tcp/$RS_HOST/$port") 2>/dev/null && busy="$busy $port"
   done
   [ -z "$busy" ] || die "port(s)$busy on $RS_HOST already in use (override RS_*_PORT, see lib/env.sh)"
   # Nobody listens, but a previous run's connections may still hold the ports in
   # TIME_WAIT (up to 60 s), and RabbitMQ then cannot bind its listener: wait.
-  for port in $RS_KEYSTONE_PORT $RS_GLANCE_PORT $RS_NOVA_PORT $RS_PLACEMENT_PORT $RS_NEUTRON_PORT \
+  for port in $RS_KEYSTONE_PORT $RS_GLANCE_PORT $RS_NOVA_PORT $RS_PLACEMENT_PORT $RS_NEUTRON_PORT $RS_CINDER_PORT \
               $RS_RABBIT_PORT $RS_RABBIT_DIST_PORT $RS_MYSQL_PORT; do
     local waited=0
     until python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], int(sys.argv[2]))); s.close()' \
@@ -423,7 +456,7 @@ main() {
   log "keystone bootstrapped; syncing other databases"
 
   db_sync_others || die "database setup failed, see $RS_LOGS/dbsync-*.log"
-  sqlite_wal "$RS_DB"/{placement,glance,nova_api,nova_cell0,nova_cell1,neutron}.sqlite
+  sqlite_wal "$RS_DB"/{placement,glance,nova_api,nova_cell0,nova_cell1,neutron,cinder}.sqlite
   log "databases ready"
 
   ( rs_rabbit_env
@@ -447,11 +480,16 @@ main() {
     start_bg "nova-$s" "$RS_VENV/bin/nova-$s" --config-file "$RS_ETC/nova/nova.conf" --config-file "$RS_ETC/nova/nova-db.conf"
   done
   start_bg nova-compute "$RS_VENV/bin/nova-compute" --config-file "$RS_ETC/nova/nova.conf"
+  start_wsgi cinder-api cinder.wsgi.api "$RS_CINDER_PORT" "$THREADS" RS_WSGI_ARGS="--config-file $RS_ETC/cinder/cinder.conf"
+  for s in scheduler volume; do
+    start_bg "cinder-$s" env PYTHONPATH="$RS_ROOT/lib" "$RS_VENV/bin/cinder-$s" --config-file "$RS_ETC/cinder/cinder.conf"
+  done
 
   wait_http placement "http://$RS_HOST:$RS_PLACEMENT_PORT/" 120
   wait_http glance "http://$RS_HOST:$RS_GLANCE_PORT/" 120
   wait_http neutron "http://$RS_HOST:$RS_NEUTRON_PORT/" 120
   wait_http nova-api "http://$RS_HOST:$RS_NOVA_PORT/" 120
+  wait_http cinder-api "http://$RS_HOST:$RS_CINDER_PORT/" 120
 
   "$RS_VENV/bin/python" "$RS_ROOT/lib/seed.py" resources >"$RS_LOGS/seed-resources.log" 2>&1 \
     || die "resource seeding failed, see $RS_LOGS/seed-resources.log"

@@ -49,7 +49,7 @@ def identity():
     demo = idn.create_project(name="demo", domain_id=dom.id,
                               description="realstack demo project")
     roles = {r.name: r for r in idn.roles()}
-    for name in ("nova", "glance", "neutron", "placement"):
+    for name in ("nova", "glance", "neutron", "placement", "cinder"):
         u = idn.create_user(name=name, domain_id=dom.id,
                             password=ENV["RS_SERVICE_PASSWORD"])
         for role in ("admin", "service"):
@@ -67,6 +67,9 @@ def identity():
         ("nova", "compute", url("RS_NOVA_PORT", "/v2.1")),
         ("neutron", "network", url("RS_NEUTRON_PORT")),
         ("placement", "placement", url("RS_PLACEMENT_PORT")),
+        # the type Nova's [cinder] catalog_info looks for (the SDK takes it
+        # as block-storage)
+        ("cinder", "volumev3", url("RS_CINDER_PORT", "/v3/%(project_id)s")),
     ]
     for name, stype, ep in endpoints:
         svc = idn.create_service(name=name, type=stype, enabled=True)
